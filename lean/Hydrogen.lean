@@ -1,0 +1,13 @@
+module
+
+public import Hydrogen.Aggregate.Monoid
+public import Hydrogen.Aggregate.Numeric
+public import Hydrogen.Aggregate.SetUnion
+public import Hydrogen.Aggregate.BoundingBox
+public import Hydrogen.Aggregate.PointwiseMap
+public import Hydrogen.Aggregate.TopK
+public import Hydrogen.Aggregate.Counterexamples
+public import Hydrogen.Aggregate.Tree
+public import Hydrogen.Scale.Communication
+
+/-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/

@@ -1,0 +1,116 @@
+// Replays the conformance vectors in gen/vectors/ (the same ones the Lean
+// kernel checks in gen/lean/Hydrogen/Vectors/) against the TypeScript mirror.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fold, type AggregationMonoid } from "../../src/Aggregate/Monoid.ts";
+import { Count, Max, Min, Sum, SumCount, countMerge, maxMerge, minMerge, sumCountMerge, sumMerge } from "../../src/Aggregate/Numeric.ts";
+import { mem, ofList as setOfList, setUnionMerge } from "../../src/Aggregate/SetUnion.ts";
+import { boundingBoxMerge, type BoundingBox } from "../../src/Aggregate/BoundingBox.ts";
+import { get, ofList as mapOfList, pointwiseMerge } from "../../src/Aggregate/PointwiseMap.ts";
+import { mergeEntries, type Entry } from "../../src/Aggregate/TopK.ts";
+import { aggregate, kary, leaves, leaf, node, type Tree } from "../../src/Aggregate/Tree.ts";
+import * as Scale from "../../src/Scale/Communication.ts";
+
+interface Vector { readonly family: string; readonly lean: ReadonlyArray<string>; readonly input: any; readonly expected: any }
+const load = (file: string): Vector[] => {
+  const parsed = JSON.parse(readFileSync(new URL(`../../gen/vectors/${file}.json`, import.meta.url), "utf8")) as { count: number; vectors: Vector[] };
+  expect(parsed.vectors.length).toBe(parsed.count);
+  return parsed.vectors;
+};
+const none = (x: number | null, empty: number) => (x === null ? empty : x);
+
+/** Replays numeric vectors against the given merges; returns the failing vectors. */
+export function replayNumeric(vs: Vector[], merges: { max: (a: number, b: number) => number } = { max: maxMerge }): Vector[] {
+  return vs.filter((v) => {
+    const { a, b } = v.input;
+    switch (v.family) {
+      case "Sum.merge": return sumMerge(a, b) !== v.expected;
+      case "Count.merge": return countMerge(a, b) !== v.expected;
+      case "Max.merge": return merges.max(none(a, Max.empty), none(b, Max.empty)) !== none(v.expected, Max.empty);
+      case "Min.merge": return minMerge(none(a, Min.empty), none(b, Min.empty)) !== none(v.expected, Min.empty);
+      case "SumCount.merge": return !SumCount.equals(sumCountMerge(a, b), v.expected);
+      default: throw new Error(`unknown family ${v.family}`);
+    }
+  });
+}
+
+const toTree = (t: any): Tree<number> => ("leaf" in t ? leaf(t.leaf as number) : node((t.node as any[]).map(toTree)));
+const monoids: Record<string, AggregationMonoid<number>> = { Sum, Max, Min };
+
+describe("conformance vectors (Lean-kernel-checked) replayed against src/", () => {
+  const numeric = load("numeric");
+  // @lean Hydrogen.Aggregate.Sum.merge
+  it(`numeric summaries: all ${numeric.length} vectors (Sum, Count, Max, Min, SumCount merges)`, () => {
+    expect(replayNumeric(numeric)).toEqual([]);
+  });
+
+  // @lean Hydrogen.Aggregate.Max.merge
+  it("a mutant Max (merge implemented as min) fails the Max vectors", () => {
+    const maxVectors = numeric.filter((v) => v.family === "Max.merge");
+    const failing = replayNumeric(maxVectors, { max: (a, b) => Math.min(a, b) });
+    expect(failing.length).toBeGreaterThan(maxVectors.length / 2);
+  });
+
+  const structural = load("structural");
+  // @lean Hydrogen.Aggregate.SetUnion.merge
+  it(`set union, bounding box, pointwise map: all ${structural.length} vectors`, () => {
+    for (const v of structural) {
+      const { a, b } = v.input;
+      if (v.family === "SetUnion.merge") {
+        const u = setUnionMerge(setOfList(a), setOfList(b));
+        expect(u, JSON.stringify(v)).toBe(setOfList(v.expected.union));
+        expect(mem(v.input.probe, u)).toBe(v.expected.member);
+      } else if (v.family === "BoundingBox.merge") {
+        expect(boundingBoxMerge(a as BoundingBox, b as BoundingBox), JSON.stringify(v)).toEqual(v.expected);
+      } else if (v.family === "PointwiseMap.merge") {
+        const m = pointwiseMerge(Sum, mapOfList(Sum, a), mapOfList(Sum, b));
+        expect((v.input.keys as number[]).map((k) => get(Sum, m, k)), JSON.stringify(v)).toEqual(v.expected);
+      } else throw new Error(`unknown family ${v.family}`);
+    }
+  });
+
+  const topk = load("topk");
+  // @lean Hydrogen.Aggregate.mergeEntries
+  it(`top-k merges: all ${topk.length} vectors`, () => {
+    for (const v of topk) {
+      expect(mergeEntries(v.input.k, v.input.a as Entry[], v.input.b as Entry[]), JSON.stringify(v)).toEqual(v.expected);
+    }
+  });
+
+  const trees = load("tree");
+  // @lean Hydrogen.Aggregate.Tree.aggregate
+  it(`trees of any shape and k-ary trees: all ${trees.length} vectors`, () => {
+    for (const v of trees) {
+      if (v.family === "Tree.aggregate") {
+        const t = toTree(v.input.tree);
+        expect(aggregate(Sum, t), JSON.stringify(v)).toBe(v.expected.sum);
+        expect(leaves(t)).toEqual(v.expected.leaves);
+        expect(fold(Sum, leaves(t))).toBe(v.expected.sum);
+      } else if (v.family === "Tree.kary") {
+        const M = monoids[v.input.op]!;
+        const expected = v.expected === null ? M.empty : v.expected;
+        expect(aggregate(M, kary(v.input.k, v.input.leaves as number[])), JSON.stringify(v)).toBe(expected);
+      } else throw new Error(`unknown family ${v.family}`);
+    }
+  });
+
+  const scale = load("scale");
+  // @lean Hydrogen.Scale.coordinatorsPerLevel
+  it(`scale arithmetic: all ${scale.length} (n, k) vectors`, () => {
+    for (const v of scale) {
+      const { n, k } = v.input;
+      const got = {
+        coordinatorsPerLevel: Scale.coordinatorsPerLevel(n, k),
+        levels: Scale.levels(n, k),
+        totalCoordinators: Scale.totalCoordinators(n, k),
+        messagesPerRound: Scale.messagesPerRound(n, k),
+        roundTripHops: Scale.roundTripHops(n, k),
+      };
+      expect(got, JSON.stringify(v.input)).toEqual(v.expected);
+    }
+  });
+
+  it("covers at least 1,000 vectors in all", () => {
+    expect(numeric.length + structural.length + topk.length + trees.length + scale.length).toBeGreaterThanOrEqual(1000);
+  });
+});
