@@ -1,0 +1,579 @@
+// `node scripts/report/traceability.ts [--check]`: ties every Lean declaration
+// to its TypeScript mirror, the tests that restate or exercise it, and the
+// conformance vectors that name it. Built from the sources themselves:
+//   - Lean: declarations in lean/**/*.lean (namespaces, sections, mutual
+//     blocks, attributes and modifiers understood; comments skipped; private
+//     declarations skipped; a docstring containing "(proof-only)" marks a
+//     declaration that needs no TS mirror);
+//   - src/**/*.ts: JSDoc tags `@lean <Name>` (mirrors);
+//   - test/**/*.ts: comment tags `// @lean <Name>` (tests), with the title of
+//     the `it`/`test` that follows;
+//   - gen/vectors/*.json: `{ "vectors": [ { "lean": [names...] } ] }`.
+// Writes spec/traceability.md and spec/traceability.json (reproducible: no
+// timestamps, stable order). Exits 1 on gaps: a def/structure/inductive/
+// class/instance without a mirror (unless proof-only), a theorem without a
+// test, a tag naming no Lean declaration. `--check` writes nothing and also
+// fails when the files on disk differ from what it would write.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+// ---------------------------------------------------------------------------
+// Lean
+
+export type LeanKind = "def" | "abbrev" | "opaque" | "theorem" | "structure" | "inductive" | "class" | "instance";
+
+export interface LeanDecl {
+  /** Full name, e.g. `Hydrogen.Aggregate.Tree.leaves`. */
+  readonly name: string;
+  readonly kind: LeanKind;
+  /** Module, e.g. `Hydrogen.Aggregate.Tree`. */
+  readonly module: string;
+  readonly file: string;
+  readonly line: number;
+  /** The docstring right before it says `(proof-only)`: no TS mirror needed. */
+  readonly proofOnly: boolean;
+}
+
+/** Kinds that need a TypeScript mirror (unless proof-only); theorems need a test instead. */
+export const needsMirror = (kind: LeanKind): boolean => kind !== "theorem";
+
+export interface Docstring {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * Blanks out comments (`--` to end of line, nested `/- -/`, docstrings `/-- -/`
+ * and module docs `/-! -/`) with spaces, keeping newlines and offsets, and
+ * returns the docstrings separately. String and character literals are kept.
+ */
+export const stripLeanComments = (src: string): { readonly code: string; readonly docstrings: ReadonlyArray<Docstring> } => {
+  const out: string[] = [];
+  const docstrings: Docstring[] = [];
+  const blank = (s: string) => s.replace(/[^\n]/g, " ");
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i]!;
+    const next = src[i + 1];
+    if (c === "-" && next === "-") {
+      let j = src.indexOf("\n", i);
+      if (j === -1) j = n;
+      out.push(blank(src.slice(i, j)));
+      i = j;
+    } else if (c === "/" && next === "-") {
+      const isDoc = src[i + 2] === "-" && src[i + 3] !== "/";
+      let depth = 0;
+      let j = i;
+      while (j < n) {
+        if (src[j] === "/" && src[j + 1] === "-") {
+          depth++;
+          j += 2;
+        } else if (src[j] === "-" && src[j + 1] === "/") {
+          depth--;
+          j += 2;
+          if (depth === 0) break;
+        } else j++;
+      }
+      const text = src.slice(i, j);
+      if (isDoc) docstrings.push({ start: i, end: j, text: text.slice(3, -2).trim() });
+      out.push(blank(text));
+      i = j;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < n && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
+      out.push(src.slice(i, j + 1));
+      i = j + 1;
+    } else if (c === "'" && !/[\p{L}\p{N}_'!?₀-₉]/u.test(src[i - 1] ?? " ")) {
+      const m = /^'(?:\\.[^']*|[^\\'\n])'/u.exec(src.slice(i, i + 12));
+      const len = m ? m[0].length : 1;
+      out.push(src.slice(i, i + len));
+      i += len;
+    } else {
+      out.push(c);
+      i++;
+    }
+  }
+  return { code: out.join(""), docstrings };
+};
+
+const modifierWords = new Set(["private", "protected", "public", "noncomputable", "partial", "unsafe", "nonrec", "meta"]);
+
+/** Strips leading `@[...]` attributes (balanced brackets) and modifiers from a trimmed line. */
+const stripPrefix = (line: string): { readonly rest: string; readonly modifiers: ReadonlySet<string> } => {
+  const modifiers = new Set<string>();
+  let rest = line;
+  for (;;) {
+    rest = rest.trimStart();
+    if (rest.startsWith("@[")) {
+      let depth = 0;
+      let j = 1;
+      for (; j < rest.length; j++) {
+        if (rest[j] === "[") depth++;
+        else if (rest[j] === "]" && --depth === 0) break;
+      }
+      rest = rest.slice(j + 1);
+      continue;
+    }
+    const m = /^([a-z]+)\b/.exec(rest);
+    if (m && modifierWords.has(m[1]!)) {
+      modifiers.add(m[1]!);
+      rest = rest.slice(m[1]!.length);
+      continue;
+    }
+    return { rest, modifiers };
+  }
+};
+
+const identifier = /^(?:«[^»]*»|[^\s:()[\]{}⟨⟩,])+/u;
+
+type Scope = { readonly kind: "namespace"; readonly name: string } | { readonly kind: "section" | "mutual"; readonly name?: string };
+
+/** Declarations of one Lean file, in source order. `file` is for locations only. */
+export const parseLean = (source: string, file: string, module: string): LeanDecl[] => parseLeanFile(source, file, module).decls;
+
+/**
+ * Declarations of one Lean file, plus the full names of their members:
+ * constructors of inductives (`Tree.leaf`), fields and constructors of
+ * structures and classes (`Box.minX`, `Box.mk`). Members are real Lean names
+ * a tag may point at, but need no mirror or test of their own.
+ */
+export const parseLeanFile = (
+  source: string,
+  file: string,
+  module: string,
+): { readonly decls: LeanDecl[]; readonly members: string[] } => {
+  const { code, docstrings } = stripLeanComments(source);
+  const decls: LeanDecl[] = [];
+  const members: string[] = [];
+  let body: { readonly name: string; readonly kind: LeanKind; ctor: boolean } | undefined;
+  const closeBody = () => {
+    if (body !== undefined && body.kind !== "inductive" && !body.ctor) members.push(`${body.name}.mk`);
+    body = undefined;
+  };
+  const scopes: Scope[] = [];
+  const prefix = () =>
+    scopes
+      .filter((s): s is Extract<Scope, { kind: "namespace" }> => s.kind === "namespace")
+      .map((s) => s.name)
+      .join(".");
+  let offset = 0;
+  const lines = code.split("\n");
+  for (let ln = 0; ln < lines.length; ln++) {
+    const raw = lines[ln]!;
+    const lineStart = offset;
+    offset += raw.length + 1;
+    const trimmed = raw.trim();
+    if (trimmed === "") continue;
+    if (body !== undefined && /^\s/.test(raw)) {
+      // a member line of the structure/class/inductive above
+      let mm: RegExpExecArray | null;
+      if (body.kind === "inductive") {
+        for (const c of trimmed.matchAll(/(?:^|\s)\|\s*([^\s:()[\]{}⟨⟩,|]+)/gu)) members.push(`${body.name}.${c[1]!}`);
+      } else if ((mm = /^([^\s:()[\]{}⟨⟩,]+)\s*::/u.exec(trimmed))) {
+        members.push(`${body.name}.${mm[1]!}`);
+        body.ctor = true;
+      } else if ((mm = /^((?:[^\s:()[\]{}⟨⟩,]+\s+)*[^\s:()[\]{}⟨⟩,]+)\s*:(?!=)/u.exec(trimmed))) {
+        for (const f of mm[1]!.split(/\s+/)) members.push(`${body.name}.${f}`);
+      } else if ((mm = /^\(\s*((?:[^\s:()[\]{}⟨⟩,]+\s+)*[^\s:()[\]{}⟨⟩,]+)\s*:/u.exec(trimmed))) {
+        for (const f of mm[1]!.split(/\s+/)) members.push(`${body.name}.${f}`);
+      }
+      continue;
+    }
+    closeBody();
+    const { rest, modifiers } = stripPrefix(trimmed);
+    let m: RegExpExecArray | null;
+    if ((m = /^namespace\s+(\S+)/.exec(rest))) {
+      scopes.push({ kind: "namespace", name: m[1]! });
+      continue;
+    }
+    if ((m = /^section\b(?:\s+(\S+))?/.exec(rest))) {
+      scopes.push(m[1] === undefined ? { kind: "section" } : { kind: "section", name: m[1] });
+      continue;
+    }
+    if (/^mutual\b/.test(rest)) {
+      scopes.push({ kind: "mutual" });
+      continue;
+    }
+    if ((m = /^end\b(?:\s+(\S+))?/.exec(rest)) && rest === trimmed) {
+      scopes.pop();
+      continue;
+    }
+    m = /^(def|abbrev|opaque|theorem|lemma|structure|inductive|class\s+inductive|class|instance)\b\s*/.exec(rest);
+    if (!m) continue;
+    const keyword = m[1]!;
+    let after = rest.slice(m[0].length);
+    if (keyword === "instance") {
+      after = after.replace(/^\(priority\s*:=[^)]*\)\s*/, "");
+      if (/^[:([{⟨]|^where\b/.test(after)) continue; // anonymous instance
+    }
+    const id = identifier.exec(after);
+    if (!id) continue;
+    if (modifiers.has("private")) continue;
+    const local = id[0];
+    const kind: LeanKind =
+      keyword === "lemma" ? "theorem" : keyword.startsWith("class") ? "class" : (keyword as LeanKind);
+    const name = local.startsWith("_root_.") ? local.slice("_root_.".length) : [prefix(), local].filter((s) => s !== "").join(".");
+    // the docstring directly before the declaration (attributes may sit in between)
+    const declStart = lineStart + raw.indexOf(trimmed);
+    const doc = docstrings.findLast((d) => d.end <= declStart);
+    const between = doc === undefined ? "" : code.slice(doc.end, declStart).trim();
+    const attached = doc !== undefined && (between === "" || /^(@\[[^\]]*\]\s*)+$/.test(between));
+    decls.push({ name, kind, module, file, line: ln + 1, proofOnly: attached && doc.text.includes("(proof-only)") });
+    if (kind === "structure" || kind === "class" || kind === "inductive") {
+      body = { name, kind, ctor: false };
+      if (kind === "inductive") {
+        for (const c of after.matchAll(/(?:^|\s)\|\s*([^\s:()[\]{}⟨⟩,|]+)/gu)) members.push(`${name}.${c[1]!}`);
+      }
+    }
+  }
+  closeBody();
+  return { decls, members };
+};
+
+// ---------------------------------------------------------------------------
+// TypeScript tags
+
+export interface Tag {
+  /** The Lean name the tag claims. */
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  /** For tests: the title of the `it`/`test` that follows the tag. */
+  readonly title?: string;
+}
+
+const tagLine = /^\s*(?:\/\/+|\/\*\*+|\*)\s*@lean\s+([^\s*,;]+)/;
+const commentLine = /^\s*(?:\/\/|\/\*|\*)/;
+const testCall = /\b(?:it|test)(?:\.[A-Za-z]+)*\(\s*(["'`])((?:\\.|(?!\1)[^\\])*)\1/;
+
+/** `@lean <Name>` tags at the start of comment lines (`//`, `/**`, ` *`), with the following test title. */
+export const parseTags = (source: string, file: string): Tag[] => {
+  const lines = source.split("\n");
+  const tags: Tag[] = [];
+  lines.forEach((l, i) => {
+    const m = tagLine.exec(l);
+    if (!m) return;
+    const name = m[1]!.replace(/[.)]+$/, "");
+    let title: string | undefined;
+    for (let j = i + 1; j < lines.length; j++) {
+      const next = lines[j]!;
+      if (next.trim() === "" || commentLine.test(next)) continue;
+      const t = testCall.exec(next);
+      if (t) title = t[2]!;
+      break;
+    }
+    tags.push(title === undefined ? { name, file, line: i + 1 } : { name, file, line: i + 1, title });
+  });
+  return tags;
+};
+
+// ---------------------------------------------------------------------------
+// Vectors
+
+/** Vectors per Lean name in one vector file's JSON text. */
+export const countVectors = (json: string, file: string): Map<string, number> => {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const vectors = (data as { vectors?: unknown } | null)?.vectors;
+  if (!Array.isArray(vectors)) throw new Error(`${file}: expected { "vectors": [...] }`);
+  const counts = new Map<string, number>();
+  for (const v of vectors) {
+    const names = (v as { lean?: unknown } | null)?.lean;
+    if (!Array.isArray(names)) continue;
+    for (const name of new Set(names.filter((x): x is string => typeof x === "string"))) {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+  }
+  return counts;
+};
+
+// ---------------------------------------------------------------------------
+// Report
+
+export interface SourceFile {
+  readonly path: string; // relative, with forward slashes
+  readonly text: string;
+}
+
+export interface Inputs {
+  /** `.lean` files, paths relative to the repository; `leanRoot` is the directory module names start from. */
+  readonly lean: ReadonlyArray<SourceFile & { readonly leanRoot: string }>;
+  readonly src: ReadonlyArray<SourceFile>;
+  readonly test: ReadonlyArray<SourceFile>;
+  readonly vectors: ReadonlyArray<SourceFile>;
+}
+
+export type Status = "ok" | "proof-only" | "no mirror" | "no test";
+
+export interface Row {
+  readonly name: string;
+  readonly kind: LeanKind;
+  readonly file: string;
+  readonly line: number;
+  readonly proofOnly: boolean;
+  readonly mirrors: ReadonlyArray<Tag>;
+  readonly tests: ReadonlyArray<Tag>;
+  readonly vectors: number;
+  readonly status: Status;
+}
+
+export interface ModuleReport {
+  readonly module: string;
+  readonly file: string;
+  readonly declarations: ReadonlyArray<Row>;
+}
+
+export type GapKind = "no mirror" | "no test" | "unknown lean name";
+
+export interface Gap {
+  readonly kind: GapKind;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface Report {
+  readonly summary: {
+    readonly declarations: number;
+    readonly byKind: Readonly<Record<string, number>>;
+    readonly needMirror: number;
+    readonly mirrored: number;
+    readonly proofOnly: number;
+    readonly theorems: number;
+    readonly tested: number;
+    readonly vectors: number;
+    readonly gaps: number;
+  };
+  readonly modules: ReadonlyArray<ModuleReport>;
+  readonly gaps: ReadonlyArray<Gap>;
+  /** Not failures: vector names that match no Lean declaration. */
+  readonly warnings: ReadonlyArray<string>;
+}
+
+const byLocation = (a: Tag, b: Tag) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+
+export const moduleName = (path: string, leanRoot: string): string =>
+  relative(leanRoot, path).split(sep).join("/").replace(/\.lean$/, "").split("/").join(".");
+
+/** The whole report from in-memory sources. Pure. */
+export const buildReport = (inputs: Inputs): Report => {
+  const modules = inputs.lean
+    .map((f) => {
+      const module = moduleName(f.path, f.leanRoot);
+      return { module, file: f.path, ...parseLeanFile(f.text, f.path, module) };
+    })
+    .sort((a, b) => (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
+  const known = new Set(modules.flatMap((m) => [...m.decls.map((d) => d.name), ...m.members]));
+  const mirrors = inputs.src.flatMap((f) => parseTags(f.text, f.path)).sort(byLocation);
+  const tests = inputs.test.flatMap((f) => parseTags(f.text, f.path)).sort(byLocation);
+  const vectorCounts = new Map<string, number>();
+  const warnings: string[] = [];
+  for (const f of [...inputs.vectors].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    for (const [name, count] of countVectors(f.text, f.path)) {
+      vectorCounts.set(name, (vectorCounts.get(name) ?? 0) + count);
+      if (!known.has(name)) warnings.push(`${f.path}: ${count} vector(s) name ${name}, which is no Lean declaration`);
+    }
+  }
+  const gaps: Gap[] = [];
+  const moduleReports: ModuleReport[] = modules.map(({ module, file, decls }) => ({
+    module,
+    file,
+    declarations: decls.map((d): Row => {
+      const ms = mirrors.filter((t) => t.name === d.name);
+      const ts = tests.filter((t) => t.name === d.name);
+      let status: Status;
+      if (d.kind === "theorem") {
+        status = ts.length > 0 ? "ok" : "no test";
+        if (ts.length === 0)
+          gaps.push({ kind: "no test", name: d.name, file: d.file, line: d.line, message: `theorem ${d.name} has no test (// @lean ${d.name})` });
+      } else if (ms.length > 0) status = "ok";
+      else if (d.proofOnly) status = "proof-only";
+      else {
+        status = "no mirror";
+        gaps.push({ kind: "no mirror", name: d.name, file: d.file, line: d.line, message: `${d.kind} ${d.name} has no TS mirror (@lean ${d.name})` });
+      }
+      return { ...d, mirrors: ms, tests: ts, vectors: vectorCounts.get(d.name) ?? 0, status };
+    }),
+  }));
+  for (const [where, tags] of [["src", mirrors], ["test", tests]] as const) {
+    for (const t of tags) {
+      if (!known.has(t.name))
+        gaps.push({ kind: "unknown lean name", name: t.name, file: t.file, line: t.line, message: `${where} tag @lean ${t.name} names no Lean declaration` });
+    }
+  }
+  const rows = moduleReports.flatMap((m) => m.declarations);
+  const byKind: Record<string, number> = {};
+  for (const r of rows) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  const needing = rows.filter((r) => needsMirror(r.kind));
+  const theorems = rows.filter((r) => r.kind === "theorem");
+  return {
+    summary: {
+      declarations: rows.length,
+      byKind: Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => (a < b ? -1 : 1))),
+      needMirror: needing.length,
+      mirrored: needing.filter((r) => r.mirrors.length > 0).length,
+      proofOnly: needing.filter((r) => r.proofOnly && r.mirrors.length === 0).length,
+      theorems: theorems.length,
+      tested: theorems.filter((r) => r.tests.length > 0).length,
+      vectors: rows.reduce((s, r) => s + r.vectors, 0),
+      gaps: gaps.length,
+    },
+    modules: moduleReports,
+    gaps,
+    warnings,
+  };
+};
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const link = (file: string, line: number) => `[${file}:${line}](../${file}#L${line})`;
+
+/** spec/traceability.md */
+export const renderMarkdown = (r: Report): string => {
+  const s = r.summary;
+  const out: string[] = [
+    "# Traceability: Lean ↔ TypeScript ↔ tests ↔ vectors",
+    "",
+    "Generated by `node scripts/report/traceability.ts` from the sources; do not edit by hand.",
+    "`node scripts/report/traceability.ts --check` fails when this file is stale or when a gap is open.",
+    "",
+    "## Summary",
+    "",
+    `- Lean declarations: ${s.declarations} (${Object.entries(s.byKind).map(([k, v]) => `${v} ${k}`).join(", ")})`,
+    `- Definitions, structures, inductives, classes and instances: ${s.needMirror}; with a TS mirror: ${s.mirrored}; ` +
+      `proof-only without a mirror: ${s.proofOnly}`,
+    `- Theorems with a test: ${s.tested} of ${s.theorems}`,
+    `- Conformance vectors naming a declaration: ${s.vectors}`,
+    `- Gaps: ${s.gaps}`,
+    "",
+  ];
+  if (r.gaps.length > 0) {
+    out.push("### Gaps", "");
+    for (const g of r.gaps) out.push(`- ${link(g.file, g.line)}: ${cell(g.message)}`);
+    out.push("");
+  }
+  if (r.warnings.length > 0) {
+    out.push("### Warnings", "");
+    for (const w of r.warnings) out.push(`- ${cell(w)}`);
+    out.push("");
+  }
+  for (const m of r.modules) {
+    out.push(`## ${m.module}`, "", `Source: [${m.file}](../${m.file})`, "");
+    if (m.declarations.length === 0) {
+      out.push("No declarations.", "");
+      continue;
+    }
+    out.push("| Name | Kind | TS mirror | Tests | Vectors | Status |", "| --- | --- | --- | --- | ---: | --- |");
+    for (const d of m.declarations) {
+      const mirror = d.mirrors.map((t) => link(t.file, t.line)).join("<br>") || (d.proofOnly ? "proof-only" : "—");
+      const tests =
+        d.tests.map((t) => link(t.file, t.line) + (t.title === undefined ? "" : ` ${cell(t.title)}`)).join("<br>") || "—";
+      out.push(`| [\`${d.name}\`](../${d.file}#L${d.line}) | ${d.kind} | ${mirror} | ${tests} | ${d.vectors} | ${d.status} |`);
+    }
+    out.push("");
+  }
+  return out.join("\n");
+};
+
+/** spec/traceability.json */
+export const renderJson = (r: Report): string => JSON.stringify(r, null, 2) + "\n";
+
+// ---------------------------------------------------------------------------
+// Files and main
+
+const walk = (dir: string, ext: string): string[] => {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const p = join(dir, entry);
+      return statSync(p).isDirectory() ? walk(p, ext) : p.endsWith(ext) ? [p] : [];
+    });
+};
+
+const posix = (root: string, p: string) => relative(root, p).split(sep).join("/");
+
+/** Reads the sources under `root`: lean/, src/, test/, gen/vectors/. */
+export const collect = (root: string): Inputs => {
+  const read = (p: string) => ({ path: posix(root, p), text: readFileSync(p, "utf8") });
+  const leanRoot = "lean";
+  return {
+    lean: walk(join(root, leanRoot), ".lean").map((p) => ({ ...read(p), leanRoot })),
+    src: walk(join(root, "src"), ".ts").map(read),
+    test: walk(join(root, "test"), ".ts").map(read),
+    vectors: existsSync(join(root, "gen/vectors"))
+      ? readdirSync(join(root, "gen/vectors"))
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+          .map((f) => read(join(root, "gen/vectors", f)))
+      : [],
+  };
+};
+
+export const outputs = ["spec/traceability.md", "spec/traceability.json"] as const;
+
+export interface Console {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** Returns the exit code: 0 clean, 1 gaps (or, with --check, stale files), 2 bad usage. */
+export const main = (argv: ReadonlyArray<string>, root: string, io: Console): number => {
+  const unknown = argv.filter((a) => a !== "--check");
+  if (unknown.length > 0) {
+    io.err(`usage: node scripts/report/traceability.ts [--check]  (unknown: ${unknown.join(" ")})`);
+    return 2;
+  }
+  const check = argv.includes("--check");
+  let report: Report;
+  try {
+    report = buildReport(collect(root));
+  } catch (e) {
+    io.err(`traceability: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  const rendered: Record<(typeof outputs)[number], string> = {
+    "spec/traceability.md": renderMarkdown(report),
+    "spec/traceability.json": renderJson(report),
+  };
+  let failed = false;
+  if (check) {
+    for (const f of outputs) {
+      const p = join(root, f);
+      const current = existsSync(p) ? readFileSync(p, "utf8") : undefined;
+      if (current !== rendered[f]) {
+        io.err(`${f}: ${current === undefined ? "missing" : "out of date"} (run node scripts/report/traceability.ts)`);
+        failed = true;
+      }
+    }
+  } else {
+    for (const f of outputs) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), rendered[f]);
+    }
+    io.out(`wrote ${outputs.join(" and ")}`);
+  }
+  const s = report.summary;
+  io.out(
+    `traceability: ${s.declarations} Lean declarations; ${s.mirrored} mirrored, ${s.proofOnly} proof-only; ` +
+      `${s.tested}/${s.theorems} theorems tested; ${s.vectors} vectors; ${s.gaps} gaps`,
+  );
+  for (const w of report.warnings) io.err(`warning: ${w}`);
+  for (const g of report.gaps) io.err(`${g.file}:${g.line}: ${g.message}`);
+  return failed || report.gaps.length > 0 ? 1 : 0;
+};
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+  process.exitCode = main(process.argv.slice(2), root, {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+  });
+}

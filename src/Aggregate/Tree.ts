@@ -1,0 +1,230 @@
+/**
+ * Aggregation trees. Mirror of `Hydrogen.Aggregate.Tree`.
+ *
+ * A coordinator tree of any shape and arity. Aggregating a tree equals folding
+ * its leaves left to right, so for a commutative monoid the shape and the leaf
+ * order do not matter. `kary` builds the balanced k-ary tree; the fast path
+ * `aggregateKaryTyped` computes the same aggregate level by level over a
+ * `Float64Array` without building the tree.
+ *
+ * @module
+ */
+import type { AggregationMonoid } from "./Monoid.ts"
+
+/**
+ * A tree whose leaves carry summaries; inner nodes have any number of children.
+ *
+ * @lean Hydrogen.Aggregate.Tree
+ */
+export type Tree<A> =
+  | { readonly tag: "leaf"; readonly value: A }
+  | { readonly tag: "node"; readonly children: ReadonlyArray<Tree<A>> }
+
+/**
+ * A leaf carrying one summary.
+ *
+ * @lean Hydrogen.Aggregate.Tree.leaf
+ */
+export const leaf = <A>(value: A): Tree<A> => ({ tag: "leaf", value })
+
+/**
+ * An inner node with any number of children (possibly none).
+ *
+ * @lean Hydrogen.Aggregate.Tree.node
+ */
+export const node = <A>(children: ReadonlyArray<Tree<A>>): Tree<A> => ({ tag: "node", children })
+
+const pushLeaves = <A>(t: Tree<A>, out: Array<A>): void => {
+  if (t.tag === "leaf") out.push(t.value)
+  else for (const c of t.children) pushLeaves(c, out)
+}
+
+/**
+ * The leaves, left to right.
+ *
+ * @lean Hydrogen.Aggregate.Tree.leaves
+ */
+export const leaves = <A>(t: Tree<A>): ReadonlyArray<A> => {
+  const out: Array<A> = []
+  pushLeaves(t, out)
+  return out
+}
+
+/**
+ * The leaves of a forest, left to right.
+ *
+ * @lean Hydrogen.Aggregate.Tree.leavesAll
+ */
+export const leavesAll = <A>(ts: ReadonlyArray<Tree<A>>): ReadonlyArray<A> => {
+  const out: Array<A> = []
+  for (const t of ts) pushLeaves(t, out)
+  return out
+}
+
+/**
+ * Aggregate bottom-up: a leaf is its value, a node merges its children's
+ * aggregates (`aggregateAll`).
+ *
+ * @lean Hydrogen.Aggregate.Tree.aggregate
+ */
+export const aggregate = <A>(M: AggregationMonoid<A>, t: Tree<A>): A =>
+  t.tag === "leaf" ? t.value : aggregateAll(M, t.children)
+
+/**
+ * Merge of the aggregates of a forest, as a right fold:
+ * `merge(agg t0, merge(agg t1, … merge(agg tn, empty)))`.
+ *
+ * @lean Hydrogen.Aggregate.Tree.aggregateAll
+ */
+export const aggregateAll = <A>(M: AggregationMonoid<A>, ts: ReadonlyArray<Tree<A>>): A => {
+  let acc = M.empty
+  for (let i = ts.length - 1; i >= 0; i--) acc = M.merge(aggregate(M, ts[i] as Tree<A>), acc)
+  return acc
+}
+
+const checkNat = (name: string, n: number): void => {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`${name} must be a natural number (non-negative safe integer), got ${n}`)
+  }
+}
+
+/**
+ * Split a list into consecutive groups of `k` (the last may be shorter).
+ * `fuel` (default `xs.length`, as `groupLevel` uses it) bounds the
+ * recursion exactly as in Lean: when it runs out the rest forms one group,
+ * so e.g. `chunk(k, [], 0) = [[]]` and `k = 0` yields `fuel` empty groups and
+ * then the rest.
+ *
+ * @lean Hydrogen.Aggregate.chunk
+ */
+export const chunk = <B>(k: number, xs: ReadonlyArray<B>, fuel: number = xs.length): ReadonlyArray<ReadonlyArray<B>> => {
+  checkNat("chunk: k", k)
+  checkNat("chunk: fuel", fuel)
+  const out: Array<ReadonlyArray<B>> = []
+  let off = 0
+  for (let f = fuel; ; f--) {
+    if (f === 0) {
+      out.push(xs.slice(off))
+      return out
+    }
+    if (off >= xs.length) return out
+    out.push(xs.slice(off, off + k))
+    off += k
+  }
+}
+
+/**
+ * One level up: every `k` consecutive subtrees get a parent
+ * (`(chunk k ts.length ts).map node`).
+ *
+ * @lean Hydrogen.Aggregate.Tree.groupLevel
+ */
+export const groupLevel = <A>(k: number, ts: ReadonlyArray<Tree<A>>): ReadonlyArray<Tree<A>> =>
+  chunk(k, ts, ts.length).map((c) => node(c))
+
+/**
+ * Repeatedly group until one root is left (or `fuel` runs out, giving `node ts`).
+ *
+ * @lean Hydrogen.Aggregate.Tree.karyFrom
+ */
+export const karyFrom = <A>(k: number, fuel: number, ts: ReadonlyArray<Tree<A>>): Tree<A> => {
+  checkNat("karyFrom: k", k)
+  checkNat("karyFrom: fuel", fuel)
+  let level = ts
+  for (let f = fuel; ; f--) {
+    if (f === 0) return node(level)
+    if (level.length === 1) return level[0] as Tree<A>
+    level = groupLevel(k, level)
+  }
+}
+
+/**
+ * The balanced k-ary tree over the leaves, built bottom-up by groups of `k`
+ * (`karyFrom k xs.length (xs.map leaf)`). For `[]` it is `node([])`; for one
+ * leaf it is that leaf. Any natural `k` is accepted, as in Lean (k < 2 gives
+ * degenerate but leaf-preserving trees).
+ *
+ * @lean Hydrogen.Aggregate.Tree.kary
+ */
+export const kary = <A>(k: number, xs: ReadonlyArray<A>): Tree<A> =>
+  karyFrom(k, xs.length, xs.map((x) => leaf(x)))
+
+// ---------------------------------------------------------------------------
+// Fast path
+
+/** The numeric monoids `aggregateKaryTyped` supports. */
+export type TypedOp = "sum" | "count" | "min" | "max"
+
+/** The identity of each typed op (Lean's `none` is ∓Infinity for max/min). */
+export const typedEmpty = (op: TypedOp): number =>
+  op === "max" ? Number.NEGATIVE_INFINITY : op === "min" ? Number.POSITIVE_INFINITY : 0
+
+// Each level function reduces consecutive groups of `k` of `src[0..n)` into
+// `dst[0..ceil(n/k))` with a right fold from the identity, exactly like
+// `aggregateAll` on a node of leaves/subtrees. `dst` may alias `src`: group g
+// is written to index g ≤ g*k after all its reads, and later groups read only
+// indices > g*k.
+const sumLevel = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = 0
+    while (i > start) acc = (src[--i] as number) + acc
+    dst[g] = acc
+  }
+  return g
+}
+
+const maxLevel = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = Number.NEGATIVE_INFINITY
+    while (i > start) acc = Math.max(src[--i] as number, acc)
+    dst[g] = acc
+  }
+  return g
+}
+
+const minLevel = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = Number.POSITIVE_INFINITY
+    while (i > start) acc = Math.min(src[--i] as number, acc)
+    dst[g] = acc
+  }
+  return g
+}
+
+/**
+ * Fast path for `aggregate(M, kary(k, leaves))` with `M` one of `Sum`,
+ * `Count`, `Min`, `Max` (Numeric.ts; for "count" every leaf is a count and
+ * counts add, for "max"/"min" the identity is ∓Infinity). Computes the k-ary
+ * tree level by level over typed arrays: the first level reads `leaves`, every
+ * further level works in place in one scratch `Float64Array` of
+ * `ceil(n / k)` entries; no per-leaf allocation. Each group is merged as a right
+ * fold from the identity, in the same order as `Tree.aggregateAll`, so the
+ * result is bit-for-bit the tree aggregate (even for non-integer doubles).
+ *
+ * Specified by the Lean theorem `Tree.aggregate_kary` (equal to the sequential
+ * fold): tested, not a Lean definition itself.
+ *
+ * @throws RangeError when `k` is not an integer ≥ 2, or `op` is unknown.
+ */
+export const aggregateKaryTyped = (op: TypedOp, k: number, leaves: Float64Array): number => {
+  if (!Number.isSafeInteger(k) || k < 2) {
+    throw new RangeError(`aggregateKaryTyped: arity k must be an integer >= 2, got ${String(k)}`)
+  }
+  const level = op === "sum" || op === "count" ? sumLevel : op === "max" ? maxLevel : op === "min" ? minLevel : undefined
+  if (level === undefined) {
+    throw new RangeError(`aggregateKaryTyped: op must be "sum", "count", "min" or "max", got ${String(op)}`)
+  }
+  const n = leaves.length
+  if (n === 0) return typedEmpty(op) // kary k [] = node [] aggregates to empty
+  if (n === 1) return leaves[0] as number // kary k [x] = leaf x
+  const scratch = new Float64Array(Math.ceil(n / k))
+  let m = level(leaves, n, k, scratch)
+  while (m > 1) m = level(scratch, m, k, scratch)
+  return scratch[0] as number
+}
