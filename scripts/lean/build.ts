@@ -210,6 +210,8 @@ async function buildWithWasm(mods: LeanModule[], jobs: number): Promise<boolean>
     };
     pump();
   });
+  // The wasm runtime drops an LLVM profile into each working directory.
+  for (const srcRoot of sourceRoots) rmSync(join(root, srcRoot, "default.profraw"), { force: true });
   const wall = (Date.now() - started) / 1000;
   const cpu = results.reduce((a, [, o]) => a + o.seconds, 0);
   console.log(`proofs: ${done.size}/${order.length} modules checked, ${failed.size} failed; ${wall.toFixed(1)}s wall, ${cpu.toFixed(1)}s summed`);
