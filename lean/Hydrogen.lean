@@ -9,5 +9,12 @@ public import Hydrogen.Aggregate.TopK
 public import Hydrogen.Aggregate.Counterexamples
 public import Hydrogen.Aggregate.Tree
 public import Hydrogen.Scale.Communication
+public import Hydrogen.Wire.Element
+public import Hydrogen.Wire.Delta
+public import Hydrogen.State.Lattice
+public import Hydrogen.State.Counter
+public import Hydrogen.State.Register
+public import Hydrogen.State.ORSet
+public import Hydrogen.State.Viewport
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/

@@ -230,17 +230,180 @@ function scale(r: Rng): Family {
   return { file: "scale", module: "Scale", vectors, statements };
 }
 
+// ---- wire ----
+type WAtom =
+  | { _tag: "rect"; cornerRadius: number }
+  | { _tag: "text"; font: number; size: number }
+  | { _tag: "image"; source: number }
+  | { _tag: "path"; stroke: number };
+interface WElement { atom: WAtom; z: number; viewport: number; x: number; y: number; width: number; height: number; color: number }
+const W = "Hydrogen.Wire";
+/** Reference encoder, written from the layout table in Element.lean with a DataView. */
+function refEncode(e: WElement): number[] {
+  const dv = new DataView(new ArrayBuffer(28));
+  dv.setUint8(0, { rect: 0, text: 1, image: 2, path: 3 }[e.atom._tag]);
+  dv.setInt16(2, e.z, true);
+  dv.setUint32(4, e.viewport, true);
+  dv.setInt32(8, e.x, true);
+  dv.setInt32(12, e.y, true);
+  dv.setUint16(16, e.width, true);
+  dv.setUint16(18, e.height, true);
+  dv.setUint32(20, e.color, true);
+  const a = e.atom;
+  if (a._tag === "rect") dv.setUint16(24, a.cornerRadius, true);
+  else if (a._tag === "text") { dv.setUint16(24, a.font, true); dv.setUint16(26, a.size, true); }
+  else if (a._tag === "image") dv.setUint32(24, a.source, true);
+  else dv.setUint16(24, a.stroke, true);
+  return [...new Uint8Array(dv.buffer)];
+}
+const leanAtom = (a: WAtom) =>
+  a._tag === "rect" ? `.rect ${a.cornerRadius}` : a._tag === "text" ? `.text ${a.font} ${a.size}` : a._tag === "image" ? `.image ${a.source}` : `.path ${a.stroke}`;
+const leanElement = (e: WElement) =>
+  `(⟨${leanAtom(e.atom)}, ${int(e.z)}, ${e.viewport}, ${int(e.x)}, ${int(e.y)}, ${e.width}, ${e.height}, ${e.color}⟩ : Element)`;
+function wire(r: Rng): Family {
+  const vectors: Vector[] = [];
+  const statements: string[] = [];
+  const edge = <T>(xs: T[], gen: () => T) => (r.int(0, 3) === 0 ? r.pick(xs) : gen());
+  const u16 = () => edge([0, 1, 65535], () => r.int(0, 65535));
+  const u32 = () => edge([0, 1, 4294967295], () => r.int(0, 4294967295));
+  const i32 = () => edge([-2147483648, -1, 0, 2147483647], () => r.int(-2147483648, 2147483647));
+  const atom = (): WAtom => {
+    switch (r.int(0, 3)) {
+      case 0: return { _tag: "rect", cornerRadius: u16() };
+      case 1: return { _tag: "text", font: u16(), size: edge([1, 4096], () => r.int(1, 4096)) };
+      case 2: return { _tag: "image", source: u32() };
+      default: return { _tag: "path", stroke: u16() };
+    }
+  };
+  const element = (): WElement => ({
+    atom: atom(), z: edge([-32768, 0, 32767], () => r.int(-32768, 32767)), viewport: u32(),
+    x: i32(), y: i32(), width: u16(), height: u16(), color: u32(),
+  });
+  for (let i = 0; i < 150; i++) {
+    const e = element();
+    const bytes = refEncode(e);
+    vectors.push({ family: "Wire.encode", lean: [`${W}.encode`, `${W}.Atom.payload`, `${W}.Atom.kind`, `${W}.u16le`, `${W}.u32le`, `${W}.twos`], input: e, expected: bytes });
+    statements.push(`example : encode ${leanElement(e)} = ${list(bytes.map(String))} := by decide`);
+  }
+  // Decoding: valid records, and records broken in one documented way each.
+  const breakers: Array<[string, (b: number[], e: WElement) => number[] | null]> = [
+    ["valid", (b) => b],
+    ["reserved byte set", (b) => { b[1] = 1 + r.int(0, 254); return b; }],
+    ["unknown kind", (b) => { b[0] = r.int(4, 255); return b; }],
+    ["truncated", (b) => b.slice(0, r.int(0, 27))],
+    ["extra byte", (b) => [...b, r.int(0, 255)]],
+    ["text size 0", (b, e) => (e.atom._tag === "text" ? ((b[26] = 0), (b[27] = 0), b) : null)],
+    ["text size over 4096", (b, e) => (e.atom._tag === "text" ? ((b[26] = 1), (b[27] = 16), b) : null)],
+    ["padding set", (b, e) => (e.atom._tag === "rect" || e.atom._tag === "path" ? ((b[26 + r.int(0, 1)] = r.int(1, 255)), b) : null)],
+  ];
+  let made = 0;
+  while (made < 120) {
+    const e = element();
+    const [why, brk] = made < 40 ? breakers[0]! : r.pick(breakers);
+    const bytes = brk(refEncode(e), e);
+    if (bytes === null) continue;
+    const expected = why === "valid" ? e : null;
+    vectors.push({ family: "Wire.decode", lean: [`${W}.decode`, `${W}.decodeAtom`, `${W}.le16`, `${W}.le32`, `${W}.signed`, `${W}.Element.Valid`], input: { why, bytes }, expected });
+    statements.push(`example : decode ${list(bytes.map(String))} = ${expected === null ? "none" : `some ${leanElement(expected)}`} := by decide`);
+    made++;
+  }
+  const keys = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const;
+  for (let i = 0; i < 100; i++) {
+    const old = element();
+    const next: WElement = { ...old };
+    for (const k of keys) if (r.int(0, 2) === 0) (next as any)[k] = (element() as any)[k];
+    const delta: Record<string, unknown> = {};
+    for (const k of keys) delta[k] = JSON.stringify(old[k]) === JSON.stringify(next[k]) ? null : next[k];
+    vectors.push({ family: "Wire.diff", lean: [`${W}.diff`, `${W}.apply`, `${W}.changed`, `${W}.Delta`], input: { old, new: next }, expected: delta });
+    const opt = (k: (typeof keys)[number]) => {
+      const v = delta[k];
+      if (v === null) return "none";
+      return k === "atom" ? `some (${leanAtom(v as WAtom)})` : `some ${int(v as number)}`;
+    };
+    statements.push(
+      `example : diff ${leanElement(old)} ${leanElement(next)} = ⟨${keys.map(opt).join(", ")}⟩ ∧ ` +
+        `apply ${leanElement(old)} ⟨${keys.map(opt).join(", ")}⟩ = ${leanElement(next)} := by decide`,
+    );
+  }
+  return { file: "wire", module: "Wire", vectors, statements };
+}
+
+// ---- state (CRDTs) ----
+const ST = "Hydrogen.State";
+function stateVectors(r: Rng): Family {
+  const vectors: Vector[] = [];
+  const statements: string[] = [];
+  const zipMax = (a: number[], b: number[]) => Array.from({ length: Math.max(a.length, b.length) }, (_, i) => Math.max(a[i] ?? 0, b[i] ?? 0));
+  const counts = () => Array.from({ length: r.int(0, 5) }, () => (r.int(0, 3) === 0 ? 0 : r.int(0, 1000)));
+  const nat = (xs: number[]) => list(xs.map((x) => `⟨${x}⟩`));
+  const setAtPad = <T>(xs: T[], i: number, v: T, pad: T) => { const out = [...xs]; while (out.length <= i) out.push(pad); out[i] = v; return out; };
+  for (let i = 0; i < 60; i++) {
+    const a = counts(), b = counts(), rep = r.int(0, 6);
+    const joined = zipMax(a, b);
+    const inc = setAtPad(a, rep, (a[rep] ?? 0) + 1, 0);
+    const value = a.reduce((s, x) => s + x, 0);
+    vectors.push({ family: "GCounter", lean: [`${ST}.GCounter.join`, `${ST}.GCounter.inc`, `${ST}.GCounter.value`, `${ST}.zipJoin`, `${ST}.setAt`], input: { a, b, replica: rep }, expected: { join: joined, inc, value } });
+    statements.push(`example : GCounter.join ⟨${nat(a)}⟩ ⟨${nat(b)}⟩ = ⟨${nat(joined)}⟩ ∧ GCounter.inc ${rep} ⟨${nat(a)}⟩ = ⟨${nat(inc)}⟩ ∧ GCounter.value ⟨${nat(a)}⟩ = ${value} := by decide`);
+  }
+  for (let i = 0; i < 60; i++) {
+    const a = counts(), b = counts();
+    const get = (x: number[], j: number) => x[j] ?? 0;
+    const n = Math.max(a.length, b.length);
+    const leq = (x: number[], y: number[]) => Array.from({ length: n }, (_, j) => j).every((j) => get(x, j) <= get(y, j));
+    const hb = leq(a, b) && Array.from({ length: n }, (_, j) => j).some((j) => get(a, j) < get(b, j));
+    const conc = !leq(a, b) && !leq(b, a);
+    vectors.push({ family: "VectorClock", lean: [`${ST}.VectorClock.join`, `${ST}.VectorClock.leq`, `${ST}.VectorClock.happenedBefore`, `${ST}.VectorClock.concurrent`], input: { a, b }, expected: { join: zipMax(a, b), happenedBefore: hb, concurrent: conc } });
+    statements.push(`example : VectorClock.join ⟨${nat(a)}⟩ ⟨${nat(b)}⟩ = ⟨${nat(zipMax(a, b))}⟩ ∧ decide (VectorClock.happenedBefore ⟨${nat(a)}⟩ ⟨${nat(b)}⟩) = ${hb} ∧ decide (VectorClock.concurrent ⟨${nat(a)}⟩ ⟨${nat(b)}⟩) = ${conc} := by decide`);
+  }
+  type Reg = { timestamp: number; replica: number; value: number } | null;
+  const reg = (): Reg => (r.int(0, 3) === 0 ? null : { timestamp: r.int(0, 5), replica: r.int(0, 3), value: r.int(0, 9) });
+  const regLt = (x: NonNullable<Reg>, y: NonNullable<Reg>) => x.timestamp - y.timestamp || x.replica - y.replica || x.value - y.value;
+  const regJoin = (x: Reg, y: Reg): Reg => (x === null ? y : y === null ? x : regLt(x, y) < 0 ? y : x);
+  const leanReg = (x: Reg) => (x === null ? "none" : `some ⟨${x.timestamp}, ${x.replica}, ${x.value}⟩`);
+  for (let i = 0; i < 60; i++) {
+    const a = Array.from({ length: r.int(0, 4) }, reg), b = Array.from({ length: r.int(0, 4) }, reg);
+    const joined = Array.from({ length: Math.max(a.length, b.length) }, (_, j) => regJoin(a[j] ?? null, b[j] ?? null));
+    const key = r.int(0, 5);
+    const w = { timestamp: r.int(0, 5), replica: r.int(0, 3), value: r.int(0, 9) };
+    const set = setAtPad(a, key, regJoin(a[key] ?? null, w), null);
+    vectors.push({ family: "LWWMap", lean: [`${ST}.LWWMap.join`, `${ST}.LWWMap.set`, `${ST}.LWWReg.join`, `${ST}.LWWReg.lt`], input: { a, b, key, write: w }, expected: { join: joined, set } });
+    statements.push(`example : LWWMap.join ⟨${list(a.map(leanReg))}⟩ ⟨${list(b.map(leanReg))}⟩ = ⟨${list(joined.map(leanReg))}⟩ ∧ LWWMap.set ${key} ⟨${w.timestamp}, ${w.replica}, ${w.value}⟩ ⟨${list(a.map(leanReg))}⟩ = ⟨${list(set.map(leanReg))}⟩ := by decide`);
+  }
+  type Tags = [number[], number[]];
+  const ids = () => [...new Set(Array.from({ length: r.int(0, 3) }, () => r.int(0, 11)))].sort((x, y) => x - y);
+  const union = (x: number[], y: number[]) => [...new Set([...x, ...y])].sort((p, q) => p - q);
+  const bits = (x: number[]) => x.reduce((s, t) => s + 2 ** t, 0);
+  const leanTags = (t: Tags) => `(⟨${bits(t[0])}⟩, ⟨${bits(t[1])}⟩)`;
+  const orset = () => Array.from({ length: r.int(0, 3) }, (): Tags => [ids(), ids()]);
+  const tagsAt = (s: Tags[], e: number): Tags => s[e] ?? [[], []];
+  const live = (t: Tags) => t[0].some((x) => !t[1].includes(x));
+  for (let i = 0; i < 60; i++) {
+    const a = orset(), b = orset();
+    const joined = Array.from({ length: Math.max(a.length, b.length) }, (_, j): Tags => [union(tagsAt(a, j)[0], tagsAt(b, j)[0]), union(tagsAt(a, j)[1], tagsAt(b, j)[1])]);
+    const e = r.int(0, 3), t = r.int(0, 11);
+    const added = setAtPad(a, e, [union(tagsAt(a, e)[0], [t]), tagsAt(a, e)[1]] as Tags, [[], []] as Tags);
+    const removed = setAtPad(a, e, [tagsAt(a, e)[0], union(tagsAt(a, e)[1], tagsAt(a, e)[0])] as Tags, [[], []] as Tags);
+    const containsJoined = live(tagsAt(joined, e));
+    vectors.push({ family: "ORSet", lean: [`${ST}.ORSet.join`, `${ST}.ORSet.add`, `${ST}.ORSet.remove`, `${ST}.ORSet.contains`, `${ST}.ORSet.live`], input: { a, b, element: e, tag: t }, expected: { join: joined, add: added, remove: removed, containsJoin: containsJoined } });
+    const leanSet = (s: Tags[]) => `⟨${list(s.map(leanTags))}⟩`;
+    statements.push(`example : ORSet.join ${leanSet(a)} ${leanSet(b)} = ${leanSet(joined)} ∧ ORSet.add ${e} ${t} ${leanSet(a)} = ${leanSet(added)} ∧ ORSet.remove ${e} ${leanSet(a)} = ${leanSet(removed)} ∧ (ORSet.join ${leanSet(a)} ${leanSet(b)}).contains ${e} = ${containsJoined} := by decide`);
+  }
+  return { file: "state", module: "State", vectors, statements };
+}
+
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r)];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r)];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");
-    const imports = f.module === "Scale" ? "public import Hydrogen.Scale.Communication" : [
+    const imports = f.module === "Scale" ? "public import Hydrogen.Scale.Communication"
+      : f.module === "Wire" ? "public import Hydrogen.Wire.Delta"
+      : f.module === "State" ? "public import Hydrogen.State.Viewport" : [
       "public import Hydrogen.Aggregate.Numeric", "public import Hydrogen.Aggregate.SetUnion", "public import Hydrogen.Aggregate.BoundingBox",
       "public import Hydrogen.Aggregate.PointwiseMap", "public import Hydrogen.Aggregate.TopK", "public import Hydrogen.Aggregate.Tree",
     ].filter((l) => f.module !== "Numeric" || l.endsWith("Numeric")).join("\n");
-    const ns = f.module === "Scale" ? "Hydrogen.Scale" : "Hydrogen.Aggregate";
+    const ns = f.module === "Scale" ? "Hydrogen.Scale" : f.module === "Wire" ? "Hydrogen.Wire" : f.module === "State" ? "Hydrogen.State" : "Hydrogen.Aggregate";
     files.set(
       `gen/lean/Hydrogen/Vectors/${f.module}.lean`,
       `module\n\n${header("--")}\n${imports}\n\n/-! ${f.vectors.length} conformance vectors (${f.file}), checked by the kernel. -/\n\n` +

@@ -8,3 +8,5 @@ public import Hydrogen.Vectors.Structural
 public import Hydrogen.Vectors.TopK
 public import Hydrogen.Vectors.Tree
 public import Hydrogen.Vectors.Scale
+public import Hydrogen.Vectors.Wire
+public import Hydrogen.Vectors.State

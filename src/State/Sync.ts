@@ -1,0 +1,547 @@
+/**
+ * Anti-entropy: delta-state synchronisation of replicated state, separate
+ * from the data types (`Counter.ts`, `Register.ts`, `ORSet.ts`, …) and from
+ * their encoding (`Encoding.ts`), as Yjs separates type, encoding and sync.
+ * Not a Lean declaration; its correctness rests on the proved laws
+ * (`JoinSemilattice.joinAll_eq_of_same_members`: what a replica holds depends
+ * only on the set of payloads it has joined).
+ *
+ * The protocol is the δ-CRDT anti-entropy algorithm (Almeida, Shoker,
+ * Baquero, "Delta State Replicated Data Types", 2018, Algorithm 2) with a
+ * bounded buffer. Per replica:
+ *  - `state`: the lattice value;
+ *  - a delta buffer of numbered *intervals*: every local delta, and every
+ *    received payload that inflated the state (so deltas travel on through
+ *    this replica), is joined into the open interval; sending a message seals
+ *    it, so each sequence number names a fixed value once a peer may have
+ *    seen it; the buffer keeps intervals `[base, seq)`, at most `window` of
+ *    them, and drops those every known peer acknowledged;
+ *  - per peer, the highest sequence number it acknowledged (`acked`).
+ *
+ * `deltasFor(r, peer)` sends the join of the intervals `[acked(peer), seq)`,
+ * or the full state when those intervals are no longer all buffered, or
+ * nothing when the peer acknowledged everything. `receive` joins the payload
+ * (join is associative, commutative and idempotent, so duplicated, delayed
+ * and reordered messages are harmless) and answers with an acknowledgement.
+ * A message that does not decode — bad frame, checksum mismatch, truncation,
+ * payload rejected by the state codec, wrong recipient, acknowledgement of a
+ * sequence number never sent — is counted (`rejected`, `lastError`) and
+ * dropped: it never changes the state. The byte layout is in `SYNC.md`.
+ *
+ * No causal delivery is needed for the lattices of this package: see
+ * "Causal delivery" in `SYNC.md`.
+ *
+ * All values are immutable; every operation returns a new `Replica`.
+ *
+ * @module
+ */
+import { Data } from "effect"
+import * as Result from "effect/Result"
+import type { DecodeError } from "./Encoding.ts"
+import { InvalidValue, Truncated } from "./Encoding.ts"
+import type { JoinSemilatticeBot } from "./Lattice.ts"
+
+// ---------------------------------------------------------------------------
+// Codecs
+
+/** What the protocol needs of a state codec (every `StateCodec` of `Encoding.ts` is one). */
+export interface SyncCodec<A> {
+  readonly encode: (a: A) => Uint8Array
+  /** Never throws. */
+  readonly decode: (bytes: Uint8Array) => Result.Result<A, DecodeError>
+}
+
+/**
+ * The codec of a pair `[A, B]` (the product lattice `prodJoinSemilatticeBot`):
+ * `varint byteLength(encode a) · encode a · encode b`. Errors inside a
+ * component are reported with offsets relative to that component's encoding.
+ */
+export const pairCodec = <A, B>(ca: SyncCodec<A>, cb: SyncCodec<B>): SyncCodec<readonly [A, B]> => ({
+  encode: ([a, b]) => {
+    const ea = ca.encode(a)
+    const eb = cb.encode(b)
+    const w = new Writer()
+    w.varint(ea.length)
+    w.bytes(ea)
+    w.bytes(eb)
+    return w.result()
+  },
+  decode: (bytes) => {
+    const r = new Reader(bytes, 0)
+    const n = r.varint()
+    if (typeof n !== "number") {
+      return Result.fail(
+        n.kind === "truncated"
+          ? new Truncated({ offset: n.offset, needed: 1 })
+          : new InvalidValue({ offset: n.offset, field: "pair length", reason: n.reason }),
+      )
+    }
+    if (n > r.remaining()) return Result.fail(new Truncated({ offset: r.off, needed: n - r.remaining() }))
+    const a = ca.decode(bytes.subarray(r.off, r.off + n))
+    if (Result.isFailure(a)) return Result.fail(a.failure)
+    const b = cb.decode(bytes.subarray(r.off + n))
+    if (Result.isFailure(b)) return Result.fail(b.failure)
+    return Result.succeed([a.success, b.success] as const)
+  },
+})
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** The message ends `needed` bytes too early, at byte `offset`. */
+export class FrameTruncated extends Data.TaggedError("FrameTruncated")<{
+  readonly offset: number
+  readonly needed: number
+}> {
+  override get message(): string {
+    return `truncated sync message: ${this.needed} more byte(s) needed at byte ${this.offset}`
+  }
+}
+
+/** The frame is malformed: bad magic, version or kind, a non-canonical varint, inconsistent fields, trailing bytes. */
+export class BadFrame extends Data.TaggedError("BadFrame")<{ readonly offset: number; readonly reason: string }> {
+  override get message(): string {
+    return `bad sync message at byte ${this.offset}: ${this.reason}`
+  }
+}
+
+/** The CRC-32 trailer does not match the message: it was corrupted in transit. */
+export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{
+  readonly expected: number
+  readonly actual: number
+}> {
+  override get message(): string {
+    return `sync message checksum mismatch: trailer says ${this.expected.toString(16)}, bytes give ${this.actual.toString(16)}`
+  }
+}
+
+/** The frame is intact but the state codec rejects its payload (starting at byte `offset`). */
+export class BadPayload extends Data.TaggedError("BadPayload")<{ readonly offset: number; readonly error: DecodeError }> {
+  override get message(): string {
+    return `bad sync payload at byte ${this.offset}: ${this.error.message}`
+  }
+}
+
+/** The message is addressed to another replica (or comes from this one). */
+export class Misaddressed extends Data.TaggedError("Misaddressed")<{
+  readonly sender: number
+  readonly receiver: number
+  readonly self: number
+}> {
+  override get message(): string {
+    return `sync message from ${this.sender} to ${this.receiver} delivered to replica ${this.self}`
+  }
+}
+
+/** An acknowledgement of a sequence number this replica never reached. */
+export class UnknownSequence extends Data.TaggedError("UnknownSequence")<{
+  readonly peer: number
+  readonly seq: number
+  readonly current: number
+}> {
+  override get message(): string {
+    return `peer ${this.peer} acknowledged sequence number ${this.seq}, beyond this replica's ${this.current}`
+  }
+}
+
+/** Every reason a sync message is rejected. */
+export type SyncError = FrameTruncated | BadFrame | ChecksumMismatch | BadPayload | Misaddressed | UnknownSequence
+
+// ---------------------------------------------------------------------------
+// Messages
+
+/** `"HYSY"`. */
+export const SYNC_MAGIC: ReadonlyArray<number> = [0x48, 0x59, 0x53, 0x59]
+export const SYNC_VERSION = 1
+/** The kind byte of each message. */
+export const MessageKind = { delta: 1, state: 2, ack: 3 } as const
+
+/**
+ * A sync message. Sequence numbers count the sender's intervals:
+ * - `delta`: the join of the sender's intervals `[from, to)`;
+ * - `state`: the sender's full state, covering every interval below `to`;
+ * - `ack`: the sender holds the receiver's intervals below `seq`.
+ */
+export type SyncMessage<A> =
+  | {
+      readonly kind: "delta"
+      readonly sender: number
+      readonly receiver: number
+      readonly from: number
+      readonly to: number
+      readonly payload: A
+    }
+  | { readonly kind: "state"; readonly sender: number; readonly receiver: number; readonly to: number; readonly payload: A }
+  | { readonly kind: "ack"; readonly sender: number; readonly receiver: number; readonly seq: number }
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    t[n] = c >>> 0
+  }
+  return t
+})()
+
+/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes`. */
+export const crc32 = (bytes: Uint8Array): number => {
+  let c = 0xffffffff
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+class Writer {
+  buf = new Uint8Array(64)
+  len = 0
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return
+    let cap = this.buf.length * 2
+    while (cap < this.len + n) cap *= 2
+    const b = new Uint8Array(cap)
+    b.set(this.buf.subarray(0, this.len))
+    this.buf = b
+  }
+  byte(b: number): void {
+    this.ensure(1)
+    this.buf[this.len++] = b
+  }
+  bytes(bs: Uint8Array): void {
+    this.ensure(bs.length)
+    this.buf.set(bs, this.len)
+    this.len += bs.length
+  }
+  varint(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`sync: expected a non-negative safe integer, got ${v}`)
+    this.ensure(8)
+    while (v >= 128) {
+      this.buf[this.len++] = (v % 128) | 128
+      v = Math.floor(v / 128)
+    }
+    this.buf[this.len++] = v
+  }
+  u32le(v: number): void {
+    this.ensure(4)
+    for (let i = 0; i < 4; i++) this.buf[this.len++] = (v >>> (8 * i)) & 0xff
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len)
+  }
+}
+
+type VarintFailure = { readonly kind: "truncated"; readonly offset: number } | { readonly kind: "invalid"; readonly offset: number; readonly reason: string }
+
+class Reader {
+  readonly u8: Uint8Array
+  off: number
+  readonly end: number
+  constructor(u8: Uint8Array, off: number, end = u8.length) {
+    this.u8 = u8
+    this.off = off
+    this.end = end
+  }
+  remaining(): number {
+    return this.end - this.off
+  }
+  /** Minimal unsigned LEB128, at most 8 bytes, at most 2^53 − 1 (as in `Encoding.ts`). */
+  varint(): number | VarintFailure {
+    const start = this.off
+    let result = 0
+    let mul = 1
+    for (let i = 0; i < 8; i++) {
+      if (this.off >= this.end) return { kind: "truncated", offset: this.off }
+      const b = this.u8[this.off++]!
+      result += (b & 127) * mul
+      if ((b & 128) === 0) {
+        if (i > 0 && b === 0) return { kind: "invalid", offset: start, reason: "varint is not minimal" }
+        if (result > Number.MAX_SAFE_INTEGER) return { kind: "invalid", offset: start, reason: "varint exceeds 2^53 - 1" }
+        return result
+      }
+      mul *= 128
+    }
+    return { kind: "invalid", offset: start, reason: "varint longer than 8 bytes" }
+  }
+}
+
+/** Internal: carries a decode error out of nested readers; never escapes `decodeMessage`. */
+class Failure {
+  readonly error: SyncError
+  constructor(error: SyncError) {
+    this.error = error
+  }
+}
+
+const readVarint = (r: Reader, field: string): number => {
+  const v = r.varint()
+  if (typeof v === "number") return v
+  throw new Failure(
+    v.kind === "truncated"
+      ? new FrameTruncated({ offset: v.offset, needed: 1 })
+      : new BadFrame({ offset: v.offset, reason: `${field}: ${v.reason}` }),
+  )
+}
+
+/** Bytes before the body: magic, version, kind. */
+const PREFIX_BYTES = 6
+const CRC_BYTES = 4
+
+/**
+ * Encode a message: `"HYSY" · version · kind · varint bodyLength · body ·
+ * CRC-32 (little-endian) of everything before it` (see `SYNC.md`). Throws a
+ * RangeError only on a malformed message (a negative or non-integer field,
+ * `from ≥ to`).
+ */
+export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8Array => {
+  const body = new Writer()
+  body.varint(m.sender)
+  body.varint(m.receiver)
+  switch (m.kind) {
+    case "delta":
+      if (!(m.from < m.to)) throw new RangeError(`sync: delta interval [${m.from}, ${m.to}) is empty`)
+      body.varint(m.from)
+      body.varint(m.to)
+      body.bytes(codec.encode(m.payload))
+      break
+    case "state":
+      body.varint(m.to)
+      body.bytes(codec.encode(m.payload))
+      break
+    case "ack":
+      body.varint(m.seq)
+      break
+  }
+  const b = body.result()
+  const w = new Writer()
+  for (const x of SYNC_MAGIC) w.byte(x)
+  w.byte(SYNC_VERSION)
+  w.byte(MessageKind[m.kind])
+  w.varint(b.length)
+  w.bytes(b)
+  w.u32le(crc32(w.buf.subarray(0, w.len)))
+  return w.result()
+}
+
+/**
+ * Decode a message. Never throws; every failure is a typed `SyncError`.
+ * Order of checks: magic, version, kind, body length against the bytes
+ * present (`FrameTruncated` / `BadFrame` for trailing bytes), CRC-32, then the
+ * fields, then the payload with `codec.decode` (`BadPayload`).
+ */
+export const decodeMessage = <A>(codec: SyncCodec<A>, bytes: Uint8Array): Result.Result<SyncMessage<A>, SyncError> => {
+  try {
+    for (let i = 0; i < 4; i++) {
+      if (i >= bytes.length) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: PREFIX_BYTES - bytes.length }))
+      if (bytes[i] !== SYNC_MAGIC[i]) throw new Failure(new BadFrame({ offset: i, reason: 'magic is not "HYSY"' }))
+    }
+    if (bytes.length < PREFIX_BYTES) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: PREFIX_BYTES - bytes.length }))
+    if (bytes[4] !== SYNC_VERSION) throw new Failure(new BadFrame({ offset: 4, reason: `unsupported version ${bytes[4]}` }))
+    const kindByte = bytes[5]!
+    const kind = kindByte === 1 ? "delta" : kindByte === 2 ? "state" : kindByte === 3 ? "ack" : undefined
+    if (kind === undefined) throw new Failure(new BadFrame({ offset: 5, reason: `unknown message kind ${kindByte}` }))
+    const r = new Reader(bytes, PREFIX_BYTES)
+    const bodyLength = readVarint(r, "body length")
+    const bodyStart = r.off
+    const total = bodyStart + bodyLength + CRC_BYTES
+    if (bytes.length < total) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: total - bytes.length }))
+    if (bytes.length > total) {
+      throw new Failure(new BadFrame({ offset: total, reason: `${bytes.length - total} trailing byte(s)` }))
+    }
+    const bodyEnd = bodyStart + bodyLength
+    const expected = (bytes[bodyEnd]! | (bytes[bodyEnd + 1]! << 8) | (bytes[bodyEnd + 2]! << 16) | (bytes[bodyEnd + 3]! << 24)) >>> 0
+    const actual = crc32(bytes.subarray(0, bodyEnd))
+    if (expected !== actual) throw new Failure(new ChecksumMismatch({ expected, actual }))
+    const br = new Reader(bytes, bodyStart, bodyEnd)
+    const sender = readVarint(br, "sender")
+    const receiver = readVarint(br, "receiver")
+    const payload = (): A => {
+      const at = br.off
+      const p = codec.decode(bytes.subarray(at, bodyEnd))
+      if (Result.isFailure(p)) throw new Failure(new BadPayload({ offset: at, error: p.failure }))
+      return p.success
+    }
+    switch (kind) {
+      case "delta": {
+        const from = readVarint(br, "from")
+        const toAt = br.off
+        const to = readVarint(br, "to")
+        if (!(from < to)) throw new Failure(new BadFrame({ offset: toAt, reason: `empty interval [${from}, ${to})` }))
+        return Result.succeed({ kind, sender, receiver, from, to, payload: payload() })
+      }
+      case "state": {
+        const to = readVarint(br, "to")
+        return Result.succeed({ kind, sender, receiver, to, payload: payload() })
+      }
+      case "ack": {
+        const seq = readVarint(br, "seq")
+        if (br.off !== bodyEnd) throw new Failure(new BadFrame({ offset: br.off, reason: "trailing bytes in ack body" }))
+        return Result.succeed({ kind, sender, receiver, seq })
+      }
+    }
+  } catch (e) {
+    if (e instanceof Failure) return Result.fail(e.error)
+    throw e
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Replicas
+
+/**
+ * One replica's synchronisation state. Intervals `base … seq − 1` are
+ * buffered (`buffer[i]` is interval `base + i`), `seq = base + buffer.length`.
+ */
+export interface Replica<A> {
+  readonly id: number
+  readonly state: A
+  readonly base: number
+  readonly buffer: ReadonlyArray<A>
+  /** The last interval still accepts deltas: no message has covered it yet. */
+  readonly open: boolean
+  /** Per known peer, the highest of this replica's sequence numbers it acknowledged. */
+  readonly acked: ReadonlyMap<number, number>
+  /** Messages rejected so far (never applied). */
+  readonly rejected: number
+  readonly lastError: SyncError | undefined
+}
+
+/** The next sequence number: one past the last interval. */
+export const seqOf = <A>(r: Replica<A>): number => r.base + r.buffer.length
+
+/** Tuning of the protocol. */
+export interface SyncOptions {
+  /**
+   * Most intervals a replica buffers (default 64). A peer whose
+   * acknowledgement falls before the oldest buffered interval gets the full
+   * state.
+   */
+  readonly window?: number
+}
+
+/** What `receive` returns: the new replica, the acknowledgement to send back, the rejection reason. */
+export interface Received<A> {
+  readonly replica: Replica<A>
+  readonly reply: Uint8Array | undefined
+  readonly error: SyncError | undefined
+}
+
+/** The protocol for one lattice and codec. */
+export interface Sync<A> {
+  readonly lattice: JoinSemilatticeBot<A>
+  readonly codec: SyncCodec<A>
+  readonly window: number
+  /** A replica holding `state` (default `bot`); a non-bot initial state is buffered as interval 0. */
+  readonly init: (id: number, state?: A) => Replica<A>
+  /** A local operation: join its delta (`x ⊔ δ(x) = m(x)`) into the state and the open interval. */
+  readonly update: (r: Replica<A>, delta: A) => Replica<A>
+  /**
+   * The message to send to `peer` (undefined when it acknowledged every
+   * interval), and the replica with the open interval sealed and `peer` known.
+   */
+  readonly deltasFor: (r: Replica<A>, peer: number) => { readonly replica: Replica<A>; readonly message: Uint8Array | undefined }
+  /** Handle a received message (see the module comment). */
+  readonly receive: (r: Replica<A>, bytes: Uint8Array) => Received<A>
+}
+
+const checkId = (what: string, v: number): void => {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`sync: ${what} must be a non-negative safe integer, got ${v}`)
+}
+
+/**
+ * The protocol for `lattice` (states and deltas share the type, as for every
+ * CRDT of this package) with `codec`. Throws a RangeError on a window < 1.
+ */
+export const makeSync = <A>(lattice: JoinSemilatticeBot<A>, codec: SyncCodec<A>, options: SyncOptions = {}): Sync<A> => {
+  const window = options.window ?? 64
+  if (!Number.isSafeInteger(window) || window < 1) throw new RangeError(`sync: window must be a positive integer, got ${window}`)
+  const L = lattice
+
+  /** Join `d` into the open interval (opening one if needed), then enforce the window. */
+  const buffer = (r: Replica<A>, state: A, d: A): Replica<A> => {
+    let buf: A[]
+    if (r.open && r.buffer.length > 0) {
+      buf = r.buffer.slice()
+      buf[buf.length - 1] = L.join(buf[buf.length - 1] as A, d)
+    } else {
+      buf = [...r.buffer, d]
+    }
+    let base = r.base
+    if (buf.length > window) {
+      const drop = buf.length - window
+      buf = buf.slice(drop)
+      base += drop
+    }
+    return { ...r, state, base, buffer: buf, open: true }
+  }
+
+  /** Drop the intervals every known peer acknowledged. */
+  const collect = (r: Replica<A>): Replica<A> => {
+    let low = Infinity
+    for (const a of r.acked.values()) low = Math.min(low, a)
+    if (!(low > r.base) || low === Infinity) return r
+    const drop = Math.min(low, seqOf(r)) - r.base
+    return { ...r, base: r.base + drop, buffer: r.buffer.slice(drop) }
+  }
+
+  const reject = (r: Replica<A>, error: SyncError): Received<A> => ({
+    replica: { ...r, rejected: r.rejected + 1, lastError: error },
+    reply: undefined,
+    error,
+  })
+
+  return {
+    lattice,
+    codec,
+    window,
+    init: (id, state = L.bot) => {
+      checkId("replica id", id)
+      const r: Replica<A> = {
+        id,
+        state: L.bot,
+        base: 0,
+        buffer: [],
+        open: false,
+        acked: new Map(),
+        rejected: 0,
+        lastError: undefined,
+      }
+      return L.equals(state, L.bot) ? r : buffer(r, state, state)
+    },
+    update: (r, delta) => buffer(r, L.join(r.state, delta), delta),
+    deltasFor: (r, peer) => {
+      checkId("peer id", peer)
+      const a = r.acked.get(peer) ?? 0
+      const seq = seqOf(r)
+      const known = r.acked.has(peer) ? r.acked : new Map(r.acked).set(peer, a)
+      const sealed: Replica<A> = { ...r, open: false, acked: known }
+      if (a >= seq) return { replica: sealed, message: undefined }
+      let message: SyncMessage<A>
+      if (a < r.base) {
+        message = { kind: "state", sender: r.id, receiver: peer, to: seq, payload: r.state }
+      } else {
+        let d = r.buffer[a - r.base] as A
+        for (let i = a - r.base + 1; i < r.buffer.length; i++) d = L.join(d, r.buffer[i] as A)
+        message = { kind: "delta", sender: r.id, receiver: peer, from: a, to: seq, payload: d }
+      }
+      return { replica: sealed, message: encodeMessage(codec, message) }
+    },
+    receive: (r, bytes) => {
+      const decoded = decodeMessage(codec, bytes)
+      if (Result.isFailure(decoded)) return reject(r, decoded.failure)
+      const m = decoded.success
+      if (m.receiver !== r.id || m.sender === r.id) {
+        return reject(r, new Misaddressed({ sender: m.sender, receiver: m.receiver, self: r.id }))
+      }
+      if (m.kind === "ack") {
+        const seq = seqOf(r)
+        if (m.seq > seq) return reject(r, new UnknownSequence({ peer: m.sender, seq: m.seq, current: seq }))
+        const prev = r.acked.get(m.sender) ?? 0
+        const acked = m.seq > prev || !r.acked.has(m.sender) ? new Map(r.acked).set(m.sender, Math.max(prev, m.seq)) : r.acked
+        return { replica: collect({ ...r, acked }), reply: undefined, error: undefined }
+      }
+      const joined = L.join(r.state, m.payload)
+      const next = L.equals(joined, r.state) ? r : buffer(r, joined, m.payload)
+      const reply = encodeMessage<A>(codec, { kind: "ack", sender: r.id, receiver: m.sender, seq: m.to })
+      return { replica: next, reply, error: undefined }
+    },
+  }
+}

@@ -1,0 +1,152 @@
+import fc from "fast-check"
+import * as Result from "effect/Result"
+import { describe, expect, it } from "vitest"
+import { decodeColumns, encodeBatch } from "../../src/Wire/Codec.ts"
+import {
+  apply,
+  applyAll,
+  applyDeltaBytesToColumns,
+  applyDeltasToColumns,
+  changed,
+  decodeDeltas,
+  type Delta,
+  diff,
+  encodeDeltas,
+  unchanged,
+} from "../../src/Wire/Delta.ts"
+import { atomEquals } from "../../src/Wire/Element.ts"
+import { deltaArb, elementArb, nearElementArb, refBatch, refDeltaRecord } from "./arbitraries.ts"
+
+const ok = <A, E>(r: Result.Result<A, E>): A => {
+  if (Result.isFailure(r)) throw new Error(`expected success, got ${String(r.failure)}`)
+  return r.success
+}
+const err = <A, E>(r: Result.Result<A, E>): E => {
+  if (Result.isSuccess(r)) throw new Error("expected a failure")
+  return r.failure
+}
+const elemArb = fc.oneof(elementArb, nearElementArb)
+const fields = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const
+
+describe("Delta laws", () => {
+  // @lean Hydrogen.Wire.getD_changed
+  it("getD_changed: (changed old new).getD old = new, for numbers and for atoms (structural equality)", () => {
+    fc.assert(fc.property(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), (a, b) => (changed(a, b) ?? a) === b))
+    fc.assert(fc.property(elemArb, elemArb, (a, b) => {
+      expect(atomEquals(changed(a.atom, b.atom, atomEquals) ?? a.atom, b.atom)).toBe(true)
+    }))
+  })
+
+  // @lean Hydrogen.Wire.apply_diff
+  it("apply_diff: apply old (diff old new) = new", () => {
+    fc.assert(fc.property(elemArb, elemArb, (a, b) => {
+      expect(apply(a, diff(a, b))).toEqual(b)
+    }), { numRuns: 2000 })
+  })
+
+  // @lean Hydrogen.Wire.diff
+  it("diff keeps exactly the changed fields (absent = unchanged)", () => {
+    fc.assert(fc.property(elemArb, elemArb, (a, b) => {
+      const d = diff(a, b)
+      for (const f of fields) {
+        const same = f === "atom" ? atomEquals(a.atom, b.atom) : a[f] === b[f]
+        expect(f in d).toBe(!same)
+      }
+    }))
+  })
+
+  // @lean Hydrogen.Wire.diff_self
+  it("diff_self: diff e e = Delta.unchanged", () => {
+    fc.assert(fc.property(elemArb, (e) => {
+      expect(diff(e, structuredClone(e))).toEqual(unchanged)
+    }))
+  })
+
+  // @lean Hydrogen.Wire.apply_unchanged
+  it("apply_unchanged: apply e Delta.unchanged = e", () => {
+    fc.assert(fc.property(elemArb, (e) => {
+      expect(apply(e, unchanged)).toEqual(e)
+    }))
+  })
+
+  // @lean Hydrogen.Wire.applyAll_diffs
+  it("applyAll_diffs: applying the chain of diffs through intermediate versions lands on the last version", () => {
+    fc.assert(fc.property(elemArb, fc.array(elemArb, { maxLength: 8 }), (e, vs) => {
+      const chain = [e, ...vs]
+      const ds = vs.map((v, i) => diff(chain[i]!, v))
+      expect(applyAll(e, ds)).toEqual(chain[chain.length - 1])
+    }))
+  })
+})
+
+describe("delta bytes", () => {
+  const indexed = fc.array(fc.record({ index: fc.nat({ max: 2 ** 32 - 1 }), delta: deltaArb }), { maxLength: 20 })
+
+  it("encodeDeltas is the header (payload kind 1) then index u32, mask u8 and the changed fields in bit order (reference)", () => {
+    fc.assert(fc.property(indexed, (ds) => {
+      expect(encodeDeltas(ds)).toEqual(refBatch(1, ds.length, ds.flatMap(({ index, delta }) => refDeltaRecord(index, delta))))
+    }))
+  })
+
+  it("decodeDeltas (encodeDeltas ds) = ds", () => {
+    fc.assert(fc.property(indexed, (ds) => {
+      expect(ok(decodeDeltas(encodeDeltas(ds)))).toEqual(ds)
+    }))
+  })
+
+  it("a position-only delta is 13 bytes (4 index + 1 mask + 8); the unchanged delta 5", () => {
+    const pos: Delta = { x: 160, y: -32 }
+    expect(encodeDeltas([{ index: 3, delta: pos }]).length - 12).toBe(13)
+    expect(Array.from(encodeDeltas([{ index: 3, delta: pos }]).subarray(12))).toEqual([3, 0, 0, 0, 0b11000, 160, 0, 0, 0, 0xe0, 0xff, 0xff, 0xff])
+    expect(encodeDeltas([{ index: 0, delta: unchanged }]).length - 12).toBe(5)
+  })
+
+  it("malformed delta bytes are typed errors naming the record and byte", () => {
+    const good = encodeDeltas([{ index: 1, delta: { atom: { _tag: "text", font: 0, size: 5 }, z: 1 } }])
+    const edit = (i: number, v: number) => { const b = good.slice(); b[i] = v; return b }
+    expect(err(decodeDeltas(good.subarray(0, good.length - 1)))).toMatchObject({ _tag: "Truncated", index: 0, offset: 17, needed: 7 })
+    expect(err(decodeDeltas(good.subarray(0, 14)))).toMatchObject({ _tag: "Truncated", index: 0, offset: 12, needed: 5 })
+    expect(err(decodeDeltas(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "LengthMismatch", expected: good.length, actual: good.length + 1 })
+    expect(err(decodeDeltas(edit(17, 4)))).toMatchObject({ _tag: "InvalidField", index: 0, offset: 17, field: "atom.kind" })
+    expect(err(decodeDeltas(edit(20, 0)))).toMatchObject({ _tag: "InvalidField", offset: 20, field: "atom.size", value: 0 })
+    expect(err(decodeDeltas(edit(17, 0)))).toMatchObject({ _tag: "ReservedNonZero", offset: 20 })
+    expect(err(decodeDeltas(edit(5, 0)))).toMatchObject({ _tag: "WrongPayloadKind", expected: 1, actual: 0 })
+    expect(err(decodeDeltas(encodeBatch([])))._tag).toBe("WrongPayloadKind")
+  })
+})
+
+describe("deltas on columns (render path)", () => {
+  const pairs = fc.array(fc.tuple(elemArb, elemArb), { maxLength: 30 })
+
+  it("applying the batch diff (objects or bytes) to the old columns equals decoding the new batch", () => {
+    fc.assert(fc.property(pairs, (ps) => {
+      const olds = ps.map((p) => p[0])
+      const news = ps.map((p) => p[1])
+      const deltas = ps.map(([a, b], index) => ({ index, delta: diff(a, b) })).filter((d) => Object.keys(d.delta).length > 0)
+      const want = ok(decodeColumns(encodeBatch(news)))
+      const viaObjects = ok(decodeColumns(encodeBatch(olds)))
+      ok(applyDeltasToColumns(viaObjects, deltas))
+      expect(viaObjects).toEqual(want)
+      const viaBytes = ok(decodeColumns(encodeBatch(olds)))
+      ok(applyDeltaBytesToColumns(viaBytes, encodeDeltas(deltas)))
+      expect(viaBytes).toEqual(want)
+      expect(news.map((n, i) => apply(olds[i]!, diff(olds[i]!, n)))).toEqual(news)
+    }))
+  })
+
+  it("later deltas to the same index win (applyAll order); out-of-range indices write nothing", () => {
+    fc.assert(fc.property(elementArb, fc.array(elementArb, { minLength: 1, maxLength: 5 }), (e, vs) => {
+      const chain = [e, ...vs]
+      const ds = vs.map((v, i) => ({ index: 0, delta: diff(chain[i]!, v) }))
+      const cols = ok(decodeColumns(encodeBatch([e])))
+      ok(applyDeltaBytesToColumns(cols, encodeDeltas(ds)))
+      expect(cols).toEqual(ok(decodeColumns(encodeBatch([vs[vs.length - 1]!]))))
+    }))
+    const cols = ok(decodeColumns(encodeBatch([])))
+    const before = structuredClone(cols)
+    expect(err(applyDeltasToColumns(cols, [{ index: 0, delta: { x: 1 } }]))._tag).toBe("IndexOutOfRange")
+    expect(err(applyDeltaBytesToColumns(cols, encodeDeltas([{ index: 0, delta: { x: 1 } }])))._tag).toBe("IndexOutOfRange")
+    expect(cols).toEqual(before)
+  })
+})
+
