@@ -32,6 +32,7 @@ test: setup ## everything: generated files, types, unit/property/vector tests, p
 	$(NODE) scripts/lean/build.ts
 	$(NODE) scripts/report/traceability.ts --check
 	$(NODE) bench/aggregate.bench.ts --leaves 1000000
+	$(NODE) bench/wire.bench.ts --elements 10000
 
 proofs: setup ## check every Lean module (incremental)
 	$(NODE) scripts/lean/build.ts
@@ -60,8 +61,9 @@ unit: setup ## vitest only
 coverage: setup ## vitest with coverage
 	vitest run --coverage
 
-bench: setup ## side-by-side benchmark: typed-array tree vs array-of-objects reduce, 10^7 leaves
+bench: setup ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire codec vs msgpackr/protobufjs/JSON (10^5 Elements)
 	$(NODE) bench/aggregate.bench.ts
+	$(NODE) bench/wire.bench.ts
 
 clean: ## remove build outputs (keeps node_modules)
 	rm -rf .hydrogen coverage
