@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup run test proofs proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+.PHONY: help setup setup-nats run test proofs proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -22,10 +22,13 @@ setup: node_modules/.hydrogen-installed ## install npm packages, patch and unpac
 	@$(NODE) --version | grep -q '^v2[4-9]\|^v[3-9][0-9]' || { echo "setup: node_modules/.bin/node is not Node >= 24"; exit 1; }
 	$(NODE) scripts/lean/setup.ts
 
+setup-nats: ## install nats-server (Debian package) if missing; tests start their own on loopback
+	bash scripts/nats/install.sh
+
 run: setup ## main job: plan a 10^9-agent tree and aggregate 10^7 leaves in-process
 	$(NODE) bin/hydrogen.mjs run
 
-test: setup ## everything: generated files, types, unit/property/vector tests, proofs, report, bench smoke
+test: setup setup-nats ## everything: generated files, types, unit/property/vector tests, proofs, report, bench smoke
 	$(NODE) scripts/vectors/generate.ts --check
 	tsc -p .
 	vitest run

@@ -2,7 +2,8 @@
  * The `hydrogen` command line: `plan` (scale arithmetic of the coordinator
  * tree, from the mirrors of `Hydrogen.Scale`), `run` (the embedded default
  * job: aggregate seeded leaves through the k-ary tree and check the result
- * against a sequential loop) and `help`.
+ * against a sequential loop), `tree` (run the coordinator tree over a message
+ * bus, src/Cli/Tree.ts) and `help`.
  *
  * Everything that computes or formats is a pure function; `main` only parses,
  * dispatches and writes through the `Io` it is given.
@@ -129,7 +130,7 @@ export type RunOptions = typeof RunOptions.Type;
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1();
 
 /** One message per offending flag, naming the flag, the problem and the value given. */
-const decodeWith =
+export const decodeWith =
   <S extends Schema.Codec<any, any>>(schema: S) =>
   (raw: RawFlags): Either<string, S["Type"]> => {
     const r = Schema.decodeUnknownResult(schema as any)(raw, { errors: "all" });
@@ -388,6 +389,17 @@ Usage:
       aggregates N (default 10^7, at most 10^8) seeded leaves through the
       K-ary tree (default 1000) for sum, count, min and max and checks each
       against a sequential loop. Exit 1 on any mismatch.
+  hydrogen tree --agents N --branching K [--rounds R] [--transport in-process|nats]
+                [--servers nats://HOST:PORT[,...]] [--seed S] [--clock driven|rates]
+      Runs the coordinator tree: N simulated agents (1..10^7) under local,
+      intermediate and root coordinators with branching K, one bus client
+      per coordinator, for R rounds (default 10). Each round the agents
+      update, summaries (count, sum, min, max) flow up, and the root's
+      aggregate is checked against a direct fold. Prints messages per round
+      against the proved bound and the round latency. --transport defaults
+      to in-process (no server); nats without --servers starts a local
+      nats-server. --clock rates ticks coordinators at 30 / 10 / 1 Hz
+      instead of driving them. Exit 1 if a round's aggregate is not exact.
   hydrogen help
       This text.
 
@@ -436,7 +448,17 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         return 1;
       }
     }
+    case "tree": {
+      const cli = await import("./Tree.ts");
+      if (rest.includes("--help")) {
+        io.out(usage);
+        return 0;
+      }
+      const opts = cli.parseTreeArgs(rest);
+      if (!opts.ok) return fail(io, "tree", opts.errors);
+      return await cli.runTreeCommand(opts.value, io, { tty: io === processIo && process.stdout.isTTY === true });
+    }
     default:
-      return fail(io, command, [`unknown command "${command}" (expected plan, run or help)`]);
+      return fail(io, command, [`unknown command "${command}" (expected plan, run, tree or help)`]);
   }
 };

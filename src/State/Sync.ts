@@ -152,6 +152,7 @@ export type SyncError = FrameTruncated | BadFrame | ChecksumMismatch | BadPayloa
 
 /** `"HYSY"`. */
 export const SYNC_MAGIC: ReadonlyArray<number> = [0x48, 0x59, 0x53, 0x59]
+/** The version byte of the message format (`SYNC.md`). */
 export const SYNC_VERSION = 1
 /** The kind byte of each message. */
 export const MessageKind = { delta: 1, state: 2, ack: 3 } as const

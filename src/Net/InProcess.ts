@@ -1,0 +1,432 @@
+/**
+ * The in-process message bus: the embedded default transport (no server).
+ *
+ * One `InProcessServer` plays the part of a NATS server; every simulated
+ * process connects to it with its own client name (`server.connect(name)`) and
+ * gets a `Transport`. Semantics follow NATS: "*" matches one subject token,
+ * ">" the rest; a queue group delivers each message to one member; delivery is
+ * asynchronous (handlers never run inside `publish`) and FIFO, so messages from
+ * one publisher arrive in publish order. KV buckets have per-bucket revisions
+ * (like a JetStream stream sequence), create / compare-and-set update, and a
+ * TTL checked lazily on access.
+ *
+ * Fault injection (tests, chaos runs): `partition(predicate)` cuts message
+ * paths for which `predicate(fromClient, subject, toClient)` is true (KV
+ * operations are checked with toClient = `SERVER_CLIENT` and fail with
+ * `TransportError("partitioned")`); `drop(p, rng)` loses each delivery with
+ * probability p; `heal()` removes both.
+ */
+import { TransportError } from "./Errors.ts"
+import { validateBucket, validateKey, validatePattern, validatePublishSubject, validateRevision } from "./Subjects.ts"
+import type { Kv, KvEntry, KvOptions, SubscribeOptions, Subscription, Transport } from "./Transport.ts"
+
+/** The `toClient` that partition predicates see for KV operations (the server holds the KV). */
+export const SERVER_CLIENT = "$server"
+
+/** Decides whether the path fromClient → toClient for `subject` is cut. */
+export type PartitionPredicate = (fromClient: string, subject: string, toClient: string) => boolean
+
+/**
+ * A partition predicate that cuts the named clients off from the server: they
+ * neither send nor receive messages (not even among themselves) and their KV
+ * operations fail.
+ */
+export const isolating =
+  (...clients: ReadonlyArray<string>): PartitionPredicate =>
+  (from, _subject, to) =>
+    clients.includes(from) || clients.includes(to)
+
+export interface FaultControls {
+  /** Cut every path for which the predicate is true (replaces an earlier partition). */
+  partition(predicate: PartitionPredicate): void
+  /** Remove the partition and the drop rate. */
+  heal(): void
+  /** Lose each delivery with this probability (0 turns it off); `rng` returns [0, 1), default Math.random. */
+  drop(probability: number, rng?: () => number): void
+}
+
+export interface InProcessOptions {
+  /** Clock for KV TTLs, in ms (default Date.now). */
+  readonly now?: () => number
+  /** Called when a subscription handler throws (default: console.error). */
+  readonly onHandlerError?: (error: unknown, subject: string) => void
+  /** Deliveries per macrotask turn before yielding to the event loop (default 4096). */
+  readonly batchSize?: number
+}
+
+export interface InProcessStats {
+  readonly published: number
+  readonly delivered: number
+  /** Deliveries lost to `partition` or `drop` (and queue-group messages with no reachable member). */
+  readonly dropped: number
+}
+
+export interface InProcessServer extends FaultControls {
+  /** A transport for one simulated process; `clientName` is what partition predicates see. */
+  connect(clientName: string): InProcessTransport
+  readonly stats: InProcessStats
+  /** Resolves when every delivery queued so far has run. */
+  settle(): Promise<void>
+}
+
+export interface InProcessTransport extends Transport, FaultControls {
+  readonly kind: "in-process"
+  readonly clientName: string
+  readonly server: InProcessServer
+}
+
+// ---------------------------------------------------------------------------
+// Subscription trie (NATS "sublist")
+
+interface Sub {
+  readonly id: number
+  readonly client: ClientState
+  readonly pattern: string
+  readonly tokens: ReadonlyArray<string>
+  readonly queue: string | undefined
+  readonly handler: (data: Uint8Array, subject: string) => void
+  active: boolean
+}
+
+interface TrieNode {
+  readonly next: Map<string, TrieNode>
+  readonly exact: Set<Sub>
+  readonly rest: Set<Sub> // subscriptions ending in ">" at this level
+}
+
+const newNode = (): TrieNode => ({ next: new Map(), exact: new Set(), rest: new Set() })
+
+const trieInsert = (root: TrieNode, sub: Sub): void => {
+  let node = root
+  for (const t of sub.tokens) {
+    if (t === ">") {
+      node.rest.add(sub)
+      return
+    }
+    let child = node.next.get(t)
+    if (child === undefined) {
+      child = newNode()
+      node.next.set(t, child)
+    }
+    node = child
+  }
+  node.exact.add(sub)
+}
+
+const trieRemove = (root: TrieNode, sub: Sub): void => {
+  const path: Array<[TrieNode, string]> = []
+  let node: TrieNode | undefined = root
+  for (const t of sub.tokens) {
+    if (t === ">") break
+    const child: TrieNode | undefined = node.next.get(t)
+    if (child === undefined) return
+    path.push([node, t])
+    node = child
+  }
+  if (sub.tokens[sub.tokens.length - 1] === ">") node.rest.delete(sub)
+  else node.exact.delete(sub)
+  // prune empty nodes bottom-up
+  for (let i = path.length - 1; i >= 0; i--) {
+    const [parent, t] = path[i]!
+    const child = parent.next.get(t)!
+    if (child.next.size > 0 || child.exact.size > 0 || child.rest.size > 0) break
+    parent.next.delete(t)
+  }
+}
+
+const trieMatch = (node: TrieNode, tokens: ReadonlyArray<string>, i: number, out: Array<Sub>): void => {
+  if (i === tokens.length) {
+    for (const s of node.exact) out.push(s)
+    return
+  }
+  for (const s of node.rest) out.push(s)
+  const lit = node.next.get(tokens[i]!)
+  if (lit !== undefined) trieMatch(lit, tokens, i + 1, out)
+  const star = node.next.get("*")
+  if (star !== undefined) trieMatch(star, tokens, i + 1, out)
+}
+
+// ---------------------------------------------------------------------------
+// Server state
+
+interface ClientState {
+  readonly name: string
+  closed: boolean
+  readonly subs: Set<Sub>
+}
+
+interface StoredValue {
+  readonly value: Uint8Array
+  readonly revision: number
+  readonly writtenAt: number
+}
+
+interface BucketState {
+  readonly ttlMs: number | undefined
+  seq: number
+  readonly entries: Map<string, StoredValue>
+}
+
+type QueueItem =
+  | { readonly sub: Sub; readonly subject: string; readonly data: Uint8Array }
+  | { readonly sub: undefined; readonly done: () => void }
+
+/** A fresh in-process "server" that several clients (simulated processes) share. */
+export const makeInProcessServer = (options: InProcessOptions = {}): InProcessServer => {
+  const now = options.now ?? Date.now
+  const onHandlerError =
+    options.onHandlerError ??
+    ((error: unknown, subject: string) => {
+      console.error(`in-process transport: handler for ${subject} threw`, error)
+    })
+  const batchSize = Math.max(1, options.batchSize ?? 4096)
+
+  const root = newNode()
+  const buckets = new Map<string, BucketState>()
+  const queueCursor = new Map<string, number>()
+  let nextSubId = 1
+  let partitionPredicate: PartitionPredicate | undefined
+  let dropProbability = 0
+  let dropRng: () => number = Math.random
+  let published = 0
+  let delivered = 0
+  let dropped = 0
+
+  // FIFO delivery queue, drained in macrotask batches.
+  let queue: Array<QueueItem> = []
+  let head = 0
+  let scheduled = false
+
+  const schedule = (): void => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(drain)
+  }
+
+  const drain = (): void => {
+    scheduled = false
+    let n = 0
+    while (head < queue.length && n < batchSize) {
+      const item = queue[head]!
+      queue[head] = undefined as unknown as QueueItem // release for GC
+      head++
+      n++
+      if (item.sub === undefined) {
+        item.done()
+        continue
+      }
+      const sub = item.sub
+      if (!sub.active || sub.client.closed) continue
+      delivered++
+      try {
+        sub.handler(item.data, item.subject)
+      } catch (error) {
+        onHandlerError(error, item.subject)
+      }
+    }
+    if (head >= queue.length) {
+      queue = []
+      head = 0
+    } else {
+      if (head > 65536 && head * 2 > queue.length) {
+        queue = queue.slice(head)
+        head = 0
+      }
+      schedule()
+    }
+  }
+
+  const cut = (from: string, subject: string, to: string): boolean =>
+    partitionPredicate !== undefined && partitionPredicate(from, subject, to)
+
+  const lost = (): boolean => dropProbability > 0 && dropRng() < dropProbability
+
+  const enqueue = (sub: Sub, subject: string, data: Uint8Array): void => {
+    if (lost()) {
+      dropped++
+      return
+    }
+    queue.push({ sub, subject, data })
+  }
+
+  const publish = (client: ClientState, subject: string, data: Uint8Array): void => {
+    const tokens = validatePublishSubject(subject)
+    published++
+    const matched: Array<Sub> = []
+    trieMatch(root, tokens, 0, matched)
+    if (matched.length === 0) return
+    const copy = data.slice()
+    let groups: Map<string, Array<Sub>> | undefined
+    for (const sub of matched) {
+      if (sub.queue !== undefined) {
+        groups ??= new Map()
+        const group = `${sub.queue}\u0000${sub.pattern}` // NATS groups by (queue name, subject)
+        const members = groups.get(group)
+        if (members === undefined) groups.set(group, [sub])
+        else members.push(sub)
+        continue
+      }
+      if (cut(client.name, subject, sub.client.name)) {
+        dropped++
+        continue
+      }
+      enqueue(sub, subject, copy)
+    }
+    if (groups !== undefined) {
+      for (const [name, members] of groups) {
+        const reachable = members.filter((m) => !cut(client.name, subject, m.client.name))
+        if (reachable.length === 0) {
+          dropped++
+          continue
+        }
+        // Round-robin per group (deterministic, fair).
+        const cursor = queueCursor.get(name) ?? 0
+        queueCursor.set(name, cursor + 1)
+        enqueue(reachable[cursor % reachable.length]!, subject, copy)
+      }
+    }
+    schedule()
+  }
+
+  const flushMarker = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      queue.push({ sub: undefined, done: resolve })
+      schedule()
+    })
+
+  const bucketOf = (name: string, ttlMs: number | undefined): BucketState => {
+    let b = buckets.get(name)
+    if (b === undefined) {
+      b = { ttlMs: ttlMs !== undefined && ttlMs > 0 ? ttlMs : undefined, seq: 0, entries: new Map() }
+      buckets.set(name, b)
+    }
+    return b
+  }
+
+  const live = (b: BucketState, key: string): StoredValue | undefined => {
+    const e = b.entries.get(key)
+    if (e === undefined) return undefined
+    if (b.ttlMs !== undefined && now() - e.writtenAt >= b.ttlMs) {
+      b.entries.delete(key)
+      return undefined
+    }
+    return e
+  }
+
+  const write = (b: BucketState, key: string, value: Uint8Array): number => {
+    const revision = ++b.seq
+    b.entries.set(key, { value: value.slice(), revision, writtenAt: now() })
+    return revision
+  }
+
+  const makeKv = (client: ClientState, bucketName: string, b: BucketState): Kv => {
+    const check = (key: string): void => {
+      if (client.closed) throw new TransportError({ reason: "closed", detail: `client ${client.name} is closed` })
+      validateKey(key)
+      if (cut(client.name, `$KV.${bucketName}.${key}`, SERVER_CLIENT)) {
+        throw new TransportError({ reason: "partitioned", detail: `client ${client.name} cannot reach the KV (partition)` })
+      }
+    }
+    return {
+      get: async (key) => {
+        check(key)
+        const e = live(b, key)
+        return e === undefined ? undefined : ({ value: e.value.slice(), revision: e.revision } satisfies KvEntry)
+      },
+      create: async (key, value) => {
+        check(key)
+        return live(b, key) === undefined ? write(b, key, value) : undefined
+      },
+      update: async (key, value, expectedRevision) => {
+        check(key)
+        validateRevision(expectedRevision)
+        const e = live(b, key)
+        return e !== undefined && e.revision === expectedRevision ? write(b, key, value) : undefined
+      },
+      delete: async (key) => {
+        check(key)
+        if (b.entries.delete(key)) b.seq++ // the delete marker takes a revision, as on JetStream
+      },
+    }
+  }
+
+  const server: InProcessServer = {
+    connect: (clientName) => {
+      const client: ClientState = { name: clientName, closed: false, subs: new Set() }
+      const ensureOpen = (): void => {
+        if (client.closed) throw new TransportError({ reason: "closed", detail: `client ${clientName} is closed` })
+      }
+      const transport: InProcessTransport = {
+        kind: "in-process",
+        clientName,
+        server,
+        publish: (subject, data) => {
+          ensureOpen()
+          publish(client, subject, data)
+        },
+        subscribe: (subject, handler, subOptions?: SubscribeOptions): Subscription => {
+          ensureOpen()
+          const tokens = validatePattern(subject)
+          const sub: Sub = { id: nextSubId++, client, pattern: subject, tokens, queue: subOptions?.queue, handler, active: true }
+          trieInsert(root, sub)
+          client.subs.add(sub)
+          return {
+            subject,
+            unsubscribe: async () => {
+              if (!sub.active) return
+              sub.active = false
+              trieRemove(root, sub)
+              client.subs.delete(sub)
+            },
+          }
+        },
+        kv: async (bucket, kvOptions?: KvOptions) => {
+          ensureOpen()
+          validateBucket(bucket)
+          return makeKv(client, bucket, bucketOf(bucket, kvOptions?.ttlMs))
+        },
+        flush: async () => {
+          ensureOpen()
+          await flushMarker()
+        },
+        close: async () => {
+          if (client.closed) return
+          client.closed = true
+          for (const sub of client.subs) {
+            sub.active = false
+            trieRemove(root, sub)
+          }
+          client.subs.clear()
+        },
+        partition: (p) => server.partition(p),
+        heal: () => server.heal(),
+        drop: (p, rng) => server.drop(p, rng),
+      }
+      return transport
+    },
+    get stats(): InProcessStats {
+      return { published, delivered, dropped }
+    },
+    settle: () => flushMarker(),
+    partition: (predicate) => {
+      partitionPredicate = predicate
+    },
+    heal: () => {
+      partitionPredicate = undefined
+      dropProbability = 0
+      dropRng = Math.random
+    },
+    drop: (probability, rng) => {
+      if (!(probability >= 0 && probability <= 1)) {
+        throw new TransportError({ reason: "bad-argument", detail: `drop probability must be in [0, 1], got ${probability}` })
+      }
+      dropProbability = probability
+      dropRng = rng ?? Math.random
+    },
+  }
+  return server
+}
+
+/** A single in-process transport on its own fresh server (the embedded default). */
+export const makeInProcessTransport = (options: InProcessOptions & { readonly clientName?: string } = {}): InProcessTransport =>
+  makeInProcessServer(options).connect(options.clientName ?? "local")

@@ -1,0 +1,390 @@
+/**
+ * One coordinator of the tree, running on its own `Transport` client.
+ *
+ * - Subscribes to its up inbox (children's Up and Heartbeat), its lateral
+ *   inbox, and (unless it is the root) its parent's down subject.
+ * - Every incoming buffer is decoded and checked against the topology
+ *   (`decodeFor`). A rejected message is counted by error tag, kept in a short
+ *   log of typed errors, reported through `onReject`, and changes nothing else;
+ *   the handler never throws.
+ * - Keeps, per child, the summary with the highest `(epoch, seq)`
+ *   (`LatestPerChild`) and recomputes its own summary from those on every tick
+ *   (a local coordinator folds its hosted agents' range instead), then sends it
+ *   up with its data epoch (the round every agent below has reached) and a
+ *   fresh sequence number.
+ * - Ticks when told (`tick()`, the runner's driven mode) or at its own rate
+ *   (`startClock`, defaults 30 / 10 / 1 Hz for local / regional / global).
+ * - The root broadcasts Down with a monotonic epoch; every coordinator with
+ *   coordinator children forwards a newer Down to them once.
+ * - Lateral messages go up to the lowest common ancestor and down to the
+ *   destination's local coordinator, which delivers to the hosted agent.
+ *
+ * @module
+ */
+import type { Subscription, Transport } from "../Net/Transport.ts"
+import type { AgentPool } from "./Agents.ts"
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type Down,
+  decodeFor,
+  encodeMessage,
+  Forged,
+  type Lateral,
+  type Message,
+  type MessageError,
+  type MessageErrorTag,
+  type MessageKind,
+} from "./Messages.ts"
+import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
+import {
+  agentRange,
+  ancestorOfAgent,
+  childRange,
+  type CoordinatorId,
+  coordinatorName,
+  inSubtree,
+  parent,
+  subjects,
+  type Subjects,
+  type Topology,
+} from "./Topology.ts"
+import * as Result from "effect/Result"
+
+/** Merge rates in Hz by role. */
+export interface Rates {
+  readonly local: number
+  readonly regional: number
+  readonly global: number
+}
+
+export const defaultRates: Rates = { local: 30, regional: 10, global: 1 }
+
+/** The rate of coordinator `c`: the root is global, level 1 local, the rest regional. */
+export const rateOf = (t: Topology, c: CoordinatorId, rates: Rates = defaultRates): number =>
+  c.level === t.levels ? rates.global : c.level === 1 ? rates.local : rates.regional
+
+export interface CoordinatorOptions {
+  readonly topology: Topology
+  readonly id: CoordinatorId
+  readonly transport: Transport
+  /** The agent pool; a local coordinator hosts (and folds) its range of it. */
+  readonly agents?: AgentPool
+  /** Largest accepted message (default 64 KiB). */
+  readonly maxBytes?: number
+  /** Called for every rejected message (after it is counted). */
+  readonly onReject?: (error: MessageError, subject: string) => void
+  /** A lateral message reached its destination agent (hosted here). */
+  readonly onLateral?: (m: Lateral) => void
+  /** A newer Down reached this coordinator. */
+  readonly onDown?: (m: Down) => void
+}
+
+/** Counters of one coordinator. */
+export interface CoordinatorCounters {
+  received: number
+  accepted: number
+  duplicates: number
+  stale: number
+  rejected: number
+  internalErrors: number
+  lateralDelivered: number
+  published: Record<MessageKind, number>
+}
+
+/** How many recent rejections each coordinator keeps. */
+export const rejectionLogSize = 16
+
+interface Waiter {
+  readonly epoch: number
+  readonly resolve: () => void
+}
+
+export class Coordinator {
+  readonly topology: Topology
+  readonly id: CoordinatorId
+  readonly name: string
+  readonly subjects: Subjects
+  readonly transport: Transport
+  private readonly parentId: CoordinatorId | undefined
+  private readonly parentSubjects: Subjects | undefined
+  private readonly childLo: number
+  private readonly latest: LatestPerChild
+  private readonly agents: AgentPool | undefined
+  private readonly hosted: { readonly lo: number; readonly hi: number }
+  private readonly maxBytes: number
+  private readonly options: CoordinatorOptions
+  private subs: Subscription[] = []
+  private clock: ReturnType<typeof setInterval> | undefined
+
+  /** Latest Down epoch seen (the root: broadcast). */
+  epoch = 0
+  policy: Uint8Array = new Uint8Array(0)
+  triggers: ReadonlyArray<number> = []
+  /** Sequence number of the last Up sent. */
+  seq = 0
+  /** The summary computed at the last tick, and the data epoch it covers. */
+  summary: Summary = summaryEmpty
+  summaryEpoch = 0
+  /** Last heartbeat term per child slot (0 = none). */
+  readonly heartbeats: Uint32Array
+  readonly counters: CoordinatorCounters = {
+    received: 0,
+    accepted: 0,
+    duplicates: 0,
+    stale: 0,
+    rejected: 0,
+    internalErrors: 0,
+    lateralDelivered: 0,
+    published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
+  }
+  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>> = {}
+  /** The most recent rejections (typed errors), oldest first. */
+  readonly rejections: Array<{ readonly subject: string; readonly error: MessageError }> = []
+
+  private epochWaiters: Waiter[] = []
+  private childWaiters: Waiter[] = []
+  private summaryWaiters: Waiter[] = []
+
+  constructor(options: CoordinatorOptions) {
+    const { topology: t, id } = options
+    this.options = options
+    this.topology = t
+    this.id = id
+    this.name = coordinatorName(id)
+    this.subjects = subjects(t, id)
+    this.transport = options.transport
+    this.parentId = parent(t, id)
+    this.parentSubjects = this.parentId === undefined ? undefined : subjects(t, this.parentId)
+    const cr = childRange(t, id)
+    this.childLo = cr.lo
+    this.latest = new LatestPerChild(id.level === 1 ? 0 : cr.hi - cr.lo)
+    this.heartbeats = new Uint32Array(this.latest.size)
+    this.hosted = id.level === 1 ? cr : agentRange(t, id)
+    this.agents = options.agents
+    if (id.level === 1 && this.agents === undefined) {
+      throw new RangeError(`Coordinator ${this.name}: a local coordinator needs the agent pool it hosts`)
+    }
+    if (this.agents !== undefined && this.agents.size !== t.agents) {
+      throw new RangeError(`Coordinator ${this.name}: agent pool has ${this.agents.size} agents, topology ${t.agents}`)
+    }
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  }
+
+  get isRoot(): boolean {
+    return this.parentId === undefined
+  }
+
+  get isLocal(): boolean {
+    return this.id.level === 1
+  }
+
+  /** Number of children: agents for a local coordinator, coordinators otherwise. */
+  get childCount(): number {
+    const r = childRange(this.topology, this.id)
+    return r.hi - r.lo
+  }
+
+  /** Subscribes to its subjects. */
+  async start(): Promise<void> {
+    const t = this.transport
+    this.subs.push(t.subscribe(this.subjects.up, (d, s) => this.receive(d, s, "up")))
+    this.subs.push(t.subscribe(this.subjects.lateral, (d, s) => this.receive(d, s, "lateral")))
+    if (this.parentSubjects !== undefined) {
+      this.subs.push(t.subscribe(this.parentSubjects.down, (d, s) => this.receive(d, s, "down")))
+    }
+  }
+
+  /** Stops the clock and unsubscribes (the transport stays open; its owner closes it). */
+  async stop(): Promise<void> {
+    this.stopClock()
+    const subs = this.subs
+    this.subs = []
+    await Promise.all(subs.map((s) => s.unsubscribe()))
+  }
+
+  // -------------------------------------------------------------------------
+  // Receiving
+
+  private publish(subject: string, m: Message): void {
+    this.counters.published[m._tag]++
+    this.transport.publish(subject, encodeMessage(m))
+  }
+
+  private reject(error: MessageError, subject: string): void {
+    this.counters.rejected++
+    this.rejectedByTag[error._tag] = (this.rejectedByTag[error._tag] ?? 0) + 1
+    this.rejections.push({ subject, error })
+    if (this.rejections.length > rejectionLogSize) this.rejections.shift()
+    this.options.onReject?.(error, subject)
+  }
+
+  /** Handles one buffer from the bus. Never throws; a bad message only bumps counters. */
+  receive(data: Uint8Array, subject: string, inbox: "up" | "down" | "lateral"): void {
+    this.counters.received++
+    try {
+      const r = decodeFor(this.topology, this.id, data, { maxBytes: this.maxBytes })
+      if (Result.isFailure(r)) return this.reject(r.failure, subject)
+      const m = r.success
+      const expected = inbox === "up" ? m._tag === "Up" || m._tag === "Heartbeat" : inbox === "down" ? m._tag === "Down" : m._tag === "Lateral"
+      if (!expected) {
+        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: this.id, reason: `a ${m._tag} is not accepted on ${subject}` }), subject)
+      }
+      this.counters.accepted++
+      switch (m._tag) {
+        case "Up": {
+          const outcome: OfferOutcome = this.latest.offer(m.from.index - this.childLo, m.epoch, m.seq, m.summary)
+          if (outcome === "duplicate") this.counters.duplicates++
+          else if (outcome === "stale") this.counters.stale++
+          else this.settleChildWaiters()
+          return
+        }
+        case "Heartbeat": {
+          const slot = m.from.index - this.childLo
+          if (m.term > this.heartbeats[slot]!) this.heartbeats[slot] = m.term
+          return
+        }
+        case "Down":
+          return this.acceptDown(m)
+        case "Lateral":
+          return this.routeLateral(m)
+      }
+    } catch (e) {
+      // A bug, not bad input: count it and keep running.
+      this.counters.internalErrors++
+      void e
+    }
+  }
+
+  private acceptDown(m: Down): void {
+    if (m.epoch <= this.epoch) {
+      this.counters.stale++
+      return
+    }
+    this.epoch = m.epoch
+    this.policy = m.policy
+    this.triggers = m.triggers
+    if (!this.isLocal) this.publish(this.subjects.down, { ...m, from: this.id })
+    this.options.onDown?.(m)
+    this.settle(this.epochWaiters, this.epoch)
+  }
+
+  private routeLateral(m: Lateral): void {
+    const t = this.topology
+    if (inSubtree(t, this.id, m.toAgent)) {
+      if (this.isLocal) {
+        this.counters.lateralDelivered++
+        this.options.onLateral?.(m)
+        return
+      }
+      const child = ancestorOfAgent(t, m.toAgent, this.id.level - 1)
+      this.publish(subjects(t, child).lateral, { ...m, from: this.id })
+      return
+    }
+    // Not below us: up (the root holds every agent, so parentSubjects is defined here).
+    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.lateral, { ...m, from: this.id })
+  }
+
+  // -------------------------------------------------------------------------
+  // Ticking
+
+  /** The data epoch of what this coordinator would send now. */
+  private dataEpoch(): number {
+    if (this.isLocal) return this.agents!.minVersion(this.hosted.lo, this.hosted.hi)
+    return this.latest.minEpoch()
+  }
+
+  /**
+   * Recomputes the summary (local: fold of the hosted agents; others: merge of
+   * the latest summary per child) and, unless this is the root, sends it up.
+   */
+  tick(): Summary {
+    const epoch = this.dataEpoch()
+    this.summary = this.isLocal
+      ? this.agents!.foldRange(this.hosted.lo, this.hosted.hi, this.topology.branching)
+      : this.latest.merged()
+    this.summaryEpoch = epoch
+    if (this.parentSubjects !== undefined) {
+      this.seq = (this.seq + 1) >>> 0
+      this.publish(this.parentSubjects.up, { _tag: "Up", from: this.id, epoch, seq: this.seq, summary: this.summary })
+    }
+    this.settle(this.summaryWaiters, this.summaryEpoch)
+    return this.summary
+  }
+
+  /** Root only: starts epoch `epoch + 1` with a policy and triggers, broadcast down the tree. */
+  broadcast(policy: Uint8Array = new Uint8Array(0), triggers: ReadonlyArray<number> = []): number {
+    if (!this.isRoot) throw new Error(`${this.name} is not the root; only the root broadcasts`)
+    this.epoch++
+    this.policy = policy
+    this.triggers = triggers
+    if (!this.isLocal) this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
+    this.settle(this.epochWaiters, this.epoch)
+    return this.epoch
+  }
+
+  /** Sends a heartbeat with `term` to the parent (no-op at the root). */
+  heartbeat(term: number): void {
+    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.up, { _tag: "Heartbeat", from: this.id, term })
+  }
+
+  /** Ticks at `hz` until `stopClock` (or `stop`). */
+  startClock(hz: number): void {
+    this.stopClock()
+    if (!(hz > 0)) throw new RangeError(`${this.name}: rate must be > 0 Hz, got ${hz}`)
+    this.clock = setInterval(() => this.tick(), 1000 / hz)
+  }
+
+  stopClock(): void {
+    if (this.clock !== undefined) clearInterval(this.clock)
+    this.clock = undefined
+  }
+
+  // -------------------------------------------------------------------------
+  // Observing
+
+  /** Children that have reported at least once, and the lowest epoch among them (0 if any is missing). */
+  get childEpoch(): number {
+    return this.latest.minEpoch()
+  }
+
+  /** The current merge of the latest summary per child (without ticking). */
+  mergedChildren(): Summary {
+    return this.latest.merged()
+  }
+
+  private settle(waiters: Waiter[], current: number): void {
+    if (waiters.length === 0) return
+    const keep: Waiter[] = []
+    for (const w of waiters) {
+      if (w.epoch <= current) w.resolve()
+      else keep.push(w)
+    }
+    waiters.length = 0
+    waiters.push(...keep)
+  }
+
+  private settleChildWaiters(): void {
+    if (this.childWaiters.length > 0) this.settle(this.childWaiters, this.latest.minEpoch())
+  }
+
+  private wait(waiters: Waiter[], current: number, epoch: number): Promise<void> {
+    if (current >= epoch) return Promise.resolve()
+    return new Promise((resolve) => waiters.push({ epoch, resolve }))
+  }
+
+  /** Resolves once a Down of epoch ≥ `epoch` has arrived (or been broadcast here). */
+  whenEpoch(epoch: number): Promise<void> {
+    return this.wait(this.epochWaiters, this.epoch, epoch)
+  }
+
+  /** Resolves once every child's latest summary has data epoch ≥ `epoch` (immediately for a local coordinator). */
+  whenChildrenAt(epoch: number): Promise<void> {
+    if (this.isLocal) return Promise.resolve()
+    return this.wait(this.childWaiters, this.latest.minEpoch(), epoch)
+  }
+
+  /** Resolves at the first tick whose summary covers data epoch ≥ `epoch`. */
+  whenSummaryAt(epoch: number): Promise<void> {
+    return this.wait(this.summaryWaiters, this.summaryEpoch, epoch)
+  }
+}

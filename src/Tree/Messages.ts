@@ -1,0 +1,433 @@
+/**
+ * Binary messages of the coordinator tree, with a versioned header.
+ *
+ * Header (16 bytes, little-endian):
+ *   0 magic "HT" (0x48 0x54) · 2 version u8 = 1 · 3 kind u8 (1 Up, 2 Down,
+ *   3 Heartbeat, 4 Lateral) · 4 sender level u16 (0 = an agent) · 6 reserved
+ *   u16 = 0 · 8 sender index u32 · 12 body length u32.
+ *
+ * Bodies:
+ *   Up        epoch u32 · seq u32 · count f64 · sum f64 · min f64 · max f64   (40 bytes)
+ *   Down      epoch u32 · policy length u32 · policy bytes · trigger count u32 · triggers u32…
+ *   Heartbeat term u32                                                         (4 bytes)
+ *   Lateral   from agent u32 · to agent u32 · payload length u32 · payload bytes
+ *
+ * The sender in the header is the node that published this hop: the child for
+ * Up and Heartbeat, the parent for Down, the forwarding node (or the sending
+ * agent, level 0) for Lateral.
+ *
+ * `decodeMessage` never throws: every malformed buffer gives a typed error in
+ * a `Result`. It accepts only canonical encodings (an accepted buffer
+ * re-encodes to itself). `checkSender` is the receiver's check against the
+ * topology (`Forged`).
+ *
+ * @module
+ */
+import { Data } from "effect"
+import * as Result from "effect/Result"
+import type { Summary } from "./Summary.ts"
+import {
+  childRange,
+  type CoordinatorId,
+  coordinatorName,
+  inSubtree,
+  parent,
+  type Topology,
+} from "./Topology.ts"
+
+export const MAGIC0 = 0x48 // "H"
+export const MAGIC1 = 0x54 // "T"
+export const MESSAGE_VERSION = 1
+export const HEADER_BYTES = 16
+export const UP_BODY_BYTES = 40
+export const HEARTBEAT_BODY_BYTES = 4
+/** Default largest accepted message (header included). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
+
+export const KindCode = { Up: 1, Down: 2, Heartbeat: 3, Lateral: 4 } as const
+export type MessageKind = keyof typeof KindCode
+const kindName = (code: number): MessageKind | undefined =>
+  code === 1 ? "Up" : code === 2 ? "Down" : code === 3 ? "Heartbeat" : code === 4 ? "Lateral" : undefined
+
+/** The node that published a message: a coordinator (level ≥ 1) or an agent (level 0). */
+export interface Sender {
+  readonly level: number
+  readonly index: number
+}
+
+export interface Up {
+  readonly _tag: "Up"
+  readonly from: Sender
+  readonly epoch: number
+  readonly seq: number
+  readonly summary: Summary
+}
+
+export interface Down {
+  readonly _tag: "Down"
+  readonly from: Sender
+  readonly epoch: number
+  readonly policy: Uint8Array
+  readonly triggers: ReadonlyArray<number>
+}
+
+export interface Heartbeat {
+  readonly _tag: "Heartbeat"
+  readonly from: Sender
+  readonly term: number
+}
+
+export interface Lateral {
+  readonly _tag: "Lateral"
+  readonly from: Sender
+  readonly fromAgent: number
+  readonly toAgent: number
+  readonly payload: Uint8Array
+}
+
+export type Message = Up | Down | Heartbeat | Lateral
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** The buffer ends before the bytes the header or body needs. */
+export class Truncated extends Data.TaggedError("Truncated")<{
+  readonly offset: number
+  readonly needed: number
+  readonly available: number
+}> {
+  override get message(): string {
+    return `truncated message: ${this.needed} bytes needed at byte ${this.offset}, only ${this.available} available`
+  }
+}
+
+/** A header field is wrong: magic, version, reserved bytes, or the length does not match the buffer. */
+export class BadHeader extends Data.TaggedError("BadHeader")<{
+  readonly field: "magic" | "version" | "reserved" | "length"
+  readonly offset: number
+  readonly value: number
+  readonly expected: string
+}> {
+  override get message(): string {
+    return `bad header ${this.field} at byte ${this.offset}: got ${this.value}, expected ${this.expected}`
+  }
+}
+
+/** The header's kind byte is not a known message kind. */
+export class UnknownKind extends Data.TaggedError("UnknownKind")<{ readonly kind: number }> {
+  override get message(): string {
+    return `unknown message kind ${this.kind} at byte 3 (known: 1 Up, 2 Down, 3 Heartbeat, 4 Lateral)`
+  }
+}
+
+/** The message (or the length its header declares) exceeds the receiver's limit. */
+export class OversizedMessage extends Data.TaggedError("OversizedMessage")<{
+  readonly size: number
+  readonly max: number
+}> {
+  override get message(): string {
+    return `oversized message: ${this.size} bytes, at most ${this.max} accepted`
+  }
+}
+
+/** A body field is out of its bound. */
+export class InvalidField extends Data.TaggedError("InvalidField")<{
+  readonly kind: MessageKind
+  readonly field: string
+  readonly offset: number
+  readonly value: number
+  readonly expected: string
+}> {
+  override get message(): string {
+    return `invalid ${this.kind} ${this.field} at byte ${this.offset}: got ${this.value}, expected ${this.expected}`
+  }
+}
+
+/** A well-formed message the receiver must not accept from that sender (not a child / not its parent / wrong level). */
+export class Forged extends Data.TaggedError("Forged")<{
+  readonly kind: MessageKind
+  readonly sender: Sender
+  readonly receiver: CoordinatorId
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `forged ${this.kind} from level ${this.sender.level} index ${this.sender.index} at ${coordinatorName(this.receiver)}: ${this.reason}`
+  }
+}
+
+export type DecodeError = Truncated | BadHeader | UnknownKind | OversizedMessage | InvalidField
+export type MessageError = DecodeError | Forged
+export type MessageErrorTag = MessageError["_tag"]
+export const messageErrorTags: ReadonlyArray<MessageErrorTag> = [
+  "Truncated",
+  "BadHeader",
+  "UnknownKind",
+  "OversizedMessage",
+  "InvalidField",
+  "Forged",
+]
+
+// ---------------------------------------------------------------------------
+// Encoding
+
+const U16 = 0xffff
+const U32 = 0xffffffff
+
+const checkUint = (what: string, v: number, max: number): void => {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`encodeMessage: ${what} must be an integer in 0..${max}, got ${v}`)
+}
+
+const checkSummary = (s: Summary): void => {
+  const e = summaryProblem(s)
+  if (e !== undefined) throw new RangeError(`encodeMessage: invalid summary (${e.field}: ${e.expected})`)
+}
+
+/** Body length of a message. */
+const bodyLength = (m: Message): number => {
+  switch (m._tag) {
+    case "Up":
+      return UP_BODY_BYTES
+    case "Down":
+      return 12 + m.policy.length + 4 * m.triggers.length
+    case "Heartbeat":
+      return HEARTBEAT_BODY_BYTES
+    case "Lateral":
+      return 12 + m.payload.length
+  }
+}
+
+/**
+ * The canonical bytes of `m`.
+ *
+ * @throws RangeError when a field is out of its bound (the caller's bug; decoding never throws).
+ */
+export const encodeMessage = (m: Message): Uint8Array => {
+  checkUint("sender level", m.from.level, U16)
+  checkUint("sender index", m.from.index, U32)
+  const body = bodyLength(m)
+  const buf = new Uint8Array(HEADER_BYTES + body)
+  const dv = new DataView(buf.buffer)
+  buf[0] = MAGIC0
+  buf[1] = MAGIC1
+  buf[2] = MESSAGE_VERSION
+  buf[3] = KindCode[m._tag]
+  dv.setUint16(4, m.from.level, true)
+  dv.setUint16(6, 0, true)
+  dv.setUint32(8, m.from.index, true)
+  dv.setUint32(12, body, true)
+  const o = HEADER_BYTES
+  switch (m._tag) {
+    case "Up":
+      checkUint("epoch", m.epoch, U32)
+      checkUint("seq", m.seq, U32)
+      checkSummary(m.summary)
+      dv.setUint32(o, m.epoch, true)
+      dv.setUint32(o + 4, m.seq, true)
+      dv.setFloat64(o + 8, m.summary.count, true)
+      dv.setFloat64(o + 16, m.summary.sum, true)
+      dv.setFloat64(o + 24, m.summary.min, true)
+      dv.setFloat64(o + 32, m.summary.max, true)
+      break
+    case "Down": {
+      checkUint("epoch", m.epoch, U32)
+      dv.setUint32(o, m.epoch, true)
+      dv.setUint32(o + 4, m.policy.length, true)
+      buf.set(m.policy, o + 8)
+      let p = o + 8 + m.policy.length
+      dv.setUint32(p, m.triggers.length, true)
+      p += 4
+      for (const t of m.triggers) {
+        checkUint("trigger", t, U32)
+        dv.setUint32(p, t, true)
+        p += 4
+      }
+      break
+    }
+    case "Heartbeat":
+      checkUint("term", m.term, U32)
+      dv.setUint32(o, m.term, true)
+      break
+    case "Lateral":
+      checkUint("from agent", m.fromAgent, U32)
+      checkUint("to agent", m.toAgent, U32)
+      dv.setUint32(o, m.fromAgent, true)
+      dv.setUint32(o + 4, m.toAgent, true)
+      dv.setUint32(o + 8, m.payload.length, true)
+      buf.set(m.payload, o + 12)
+      break
+  }
+  return buf
+}
+
+// ---------------------------------------------------------------------------
+// Decoding
+
+/** Why a summary is not valid, as field and bound, or `undefined` when it is. */
+const summaryProblem = (s: Summary): { field: string; value: number; expected: string; at: number } | undefined => {
+  if (!Number.isSafeInteger(s.count) || s.count < 0) {
+    return { field: "count", value: s.count, expected: "an integer in 0..2^53−1", at: 8 }
+  }
+  if (s.count === 0) {
+    if (s.sum !== 0) return { field: "sum", value: s.sum, expected: "0 when count is 0", at: 16 }
+    if (s.min !== Number.POSITIVE_INFINITY) return { field: "min", value: s.min, expected: "+Infinity when count is 0", at: 24 }
+    if (s.max !== Number.NEGATIVE_INFINITY) return { field: "max", value: s.max, expected: "−Infinity when count is 0", at: 32 }
+    return undefined
+  }
+  if (!Number.isFinite(s.sum)) return { field: "sum", value: s.sum, expected: "a finite number", at: 16 }
+  if (!Number.isFinite(s.min)) return { field: "min", value: s.min, expected: "a finite number", at: 24 }
+  if (!Number.isFinite(s.max)) return { field: "max", value: s.max, expected: "a finite number", at: 32 }
+  if (!(s.min <= s.max)) return { field: "min", value: s.min, expected: `≤ max (${s.max})`, at: 24 }
+  return undefined
+}
+
+export interface DecodeOptions {
+  /** Largest accepted message in bytes, header included (default 64 KiB). */
+  readonly maxBytes?: number
+}
+
+type R = Result.Result<Message, DecodeError>
+
+/**
+ * Decodes one message. Checks, in order: size limit, header length, magic,
+ * version, kind, reserved bytes, declared length (limit, then exact match with
+ * the buffer), then every body field. Never throws.
+ */
+export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R => {
+  const max = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const n = bytes.length
+  if (n > max) return Result.fail(new OversizedMessage({ size: n, max }))
+  if (n < HEADER_BYTES) return Result.fail(new Truncated({ offset: 0, needed: HEADER_BYTES, available: n }))
+  if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1) {
+    const bad = bytes[0] !== MAGIC0 ? 0 : 1
+    return Result.fail(new BadHeader({ field: "magic", offset: bad, value: bytes[bad]!, expected: '"HT" (0x48 0x54)' }))
+  }
+  if (bytes[2] !== MESSAGE_VERSION) {
+    return Result.fail(new BadHeader({ field: "version", offset: 2, value: bytes[2]!, expected: String(MESSAGE_VERSION) }))
+  }
+  const kind = kindName(bytes[3]!)
+  if (kind === undefined) return Result.fail(new UnknownKind({ kind: bytes[3]! }))
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const reserved = dv.getUint16(6, true)
+  if (reserved !== 0) return Result.fail(new BadHeader({ field: "reserved", offset: 6, value: reserved, expected: "0" }))
+  const body = dv.getUint32(12, true)
+  const total = HEADER_BYTES + body
+  if (total > max) return Result.fail(new OversizedMessage({ size: total, max }))
+  if (n < total) return Result.fail(new Truncated({ offset: HEADER_BYTES, needed: body, available: n - HEADER_BYTES }))
+  if (n > total) {
+    return Result.fail(new BadHeader({ field: "length", offset: 12, value: body, expected: `${n - HEADER_BYTES} (the bytes after the header)` }))
+  }
+  const from: Sender = { level: dv.getUint16(4, true), index: dv.getUint32(8, true) }
+  const o = HEADER_BYTES
+  const invalid = (field: string, offset: number, value: number, expected: string) =>
+    Result.fail(new InvalidField({ kind, field, offset, value, expected }))
+  const coordinatorSender = (): R | undefined =>
+    from.level === 0 ? invalid("sender level", 4, 0, "≥ 1 (a coordinator)") : undefined
+
+  switch (kind) {
+    case "Up": {
+      if (body !== UP_BODY_BYTES) return invalid("body length", 12, body, String(UP_BODY_BYTES))
+      const bad = coordinatorSender()
+      if (bad !== undefined) return bad
+      const summary: Summary = {
+        count: dv.getFloat64(o + 8, true),
+        sum: dv.getFloat64(o + 16, true),
+        min: dv.getFloat64(o + 24, true),
+        max: dv.getFloat64(o + 32, true),
+      }
+      const p = summaryProblem(summary)
+      if (p !== undefined) return invalid(p.field, o + p.at, p.value, p.expected)
+      return Result.succeed({ _tag: "Up", from, epoch: dv.getUint32(o, true), seq: dv.getUint32(o + 4, true), summary })
+    }
+    case "Heartbeat": {
+      if (body !== HEARTBEAT_BODY_BYTES) return invalid("body length", 12, body, String(HEARTBEAT_BODY_BYTES))
+      const bad = coordinatorSender()
+      if (bad !== undefined) return bad
+      return Result.succeed({ _tag: "Heartbeat", from, term: dv.getUint32(o, true) })
+    }
+    case "Down": {
+      if (body < 12) return invalid("body length", 12, body, "≥ 12")
+      const bad = coordinatorSender()
+      if (bad !== undefined) return bad
+      const epoch = dv.getUint32(o, true)
+      const policyLen = dv.getUint32(o + 4, true)
+      if (policyLen > body - 12) return invalid("policy length", o + 4, policyLen, `≤ ${body - 12}`)
+      const tp = o + 8 + policyLen
+      const count = dv.getUint32(tp, true)
+      const rest = body - 12 - policyLen
+      if (count * 4 !== rest) return invalid("trigger count", tp, count, `${rest / 4} (the remaining ${rest} bytes / 4)`)
+      const triggers: number[] = new Array<number>(count)
+      for (let i = 0; i < count; i++) triggers[i] = dv.getUint32(tp + 4 + 4 * i, true)
+      const policy = bytes.slice(o + 8, o + 8 + policyLen)
+      return Result.succeed({ _tag: "Down", from, epoch, policy, triggers })
+    }
+    case "Lateral": {
+      if (body < 12) return invalid("body length", 12, body, "≥ 12")
+      const fromAgent = dv.getUint32(o, true)
+      const toAgent = dv.getUint32(o + 4, true)
+      const len = dv.getUint32(o + 8, true)
+      if (len !== body - 12) return invalid("payload length", o + 8, len, String(body - 12))
+      return Result.succeed({ _tag: "Lateral", from, fromAgent, toAgent, payload: bytes.slice(o + 12, o + 12 + len) })
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Receiver-side checks against the topology
+
+/**
+ * Whether `receiver` may accept `m` from its header's sender:
+ * - Up, Heartbeat: the sender is a coordinator child of the receiver (one
+ *   level below, index among its children). Local coordinators host their
+ *   agents directly, so they accept no Up.
+ * - Down: the sender is the receiver's parent.
+ * - Lateral: either from below (a child coordinator, or for a local
+ *   coordinator one of its agents) with `fromAgent` in that child's subtree,
+ *   or from the parent with `toAgent` in the receiver's subtree; both agents
+ *   must exist.
+ * Otherwise `Forged` (or `InvalidField` for agents outside the tree).
+ */
+export const checkSender = (t: Topology, receiver: CoordinatorId, m: Message): Result.Result<Message, Forged | InvalidField> => {
+  const forged = (reason: string) => Result.fail(new Forged({ kind: m._tag, sender: m.from, receiver, reason }))
+  const isChildCoordinator = (): boolean => {
+    if (receiver.level <= 1 || m.from.level !== receiver.level - 1) return false
+    const r = childRange(t, receiver)
+    return m.from.index >= r.lo && m.from.index < r.hi
+  }
+  switch (m._tag) {
+    case "Up":
+    case "Heartbeat":
+      if (receiver.level === 1) return forged("local coordinators accept no Up/Heartbeat (their agents are hosted)")
+      if (m.from.level !== receiver.level - 1) return forged(`level mismatch: expected level ${receiver.level - 1}`)
+      return isChildCoordinator() ? Result.succeed(m) : forged("sender is not a child of the receiver")
+    case "Down": {
+      const p = parent(t, receiver)
+      if (p === undefined) return forged("the root has no parent")
+      return m.from.level === p.level && m.from.index === p.index ? Result.succeed(m) : forged("sender is not the receiver's parent")
+    }
+    case "Lateral": {
+      if (m.fromAgent >= t.agents) return Result.fail(new InvalidField({ kind: "Lateral", field: "from agent", offset: HEADER_BYTES, value: m.fromAgent, expected: `< ${t.agents}` }))
+      if (m.toAgent >= t.agents) return Result.fail(new InvalidField({ kind: "Lateral", field: "to agent", offset: HEADER_BYTES + 4, value: m.toAgent, expected: `< ${t.agents}` }))
+      const p = parent(t, receiver)
+      if (p !== undefined && m.from.level === p.level && m.from.index === p.index) {
+        return inSubtree(t, receiver, m.toAgent) ? Result.succeed(m) : forged("from the parent, but the destination is not below the receiver")
+      }
+      if (receiver.level === 1 && m.from.level === 0) {
+        if (m.from.index !== m.fromAgent) return forged("an agent may only send as itself")
+        return inSubtree(t, receiver, m.fromAgent) ? Result.succeed(m) : forged("the sending agent is not hosted here")
+      }
+      if (!isChildCoordinator()) return forged("sender is neither a child nor the parent of the receiver")
+      return inSubtree(t, m.from, m.fromAgent) ? Result.succeed(m) : forged("the origin agent is not below the sending child")
+    }
+  }
+}
+
+/** Decode and check in one step. */
+export const decodeFor = (
+  t: Topology,
+  receiver: CoordinatorId,
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Result.Result<Message, MessageError> => {
+  const d = decodeMessage(bytes, options)
+  return Result.isFailure(d) ? d : checkSender(t, receiver, d.success)
+}

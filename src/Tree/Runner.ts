@@ -1,0 +1,390 @@
+/**
+ * Runs a coordinator tree over a `Transport`: builds the topology (the
+ * planner's counts), hosts the agents in one structure-of-arrays pool, starts
+ * one `Coordinator` per tree node (each on its own Transport client when a
+ * `connect` factory is given) and runs rounds.
+ *
+ * A round (driven clock, the default):
+ *   1. the root broadcasts Down with the next epoch; it is forwarded level by
+ *      level until every local coordinator has it;
+ *   2. every agent takes its value for the round (no coordination);
+ *   3. level by level, bottom-up, every coordinator ticks once (locals fold
+ *      their agents' range, the others merge the latest summary per child) and
+ *      sends its summary up; the next level starts once every coordinator in it
+ *      holds the new epoch from all its children;
+ *   4. the root ticks: its summary is the global aggregate, checked against a
+ *      direct sequential fold over all agents' values (exact for integers).
+ * With `clock: "rates"` the coordinators instead tick on their own timers
+ * (30 / 10 / 1 Hz by default) and a round ends at the root's first tick that
+ * covers the round.
+ *
+ * Counted per round: every publish (by kind), the agents' reports to their
+ * local coordinators (in-memory: they are hosted), and the round latency
+ * from the end of the agents' update to the root's aggregate reflecting it.
+ *
+ * @module
+ */
+import type { Transport } from "../Net/Transport.ts"
+import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
+import { AgentPool } from "./Agents.ts"
+import { Coordinator, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
+import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
+import { type Summary, summaryEquals } from "./Summary.ts"
+import { allCoordinators, countAt, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
+
+export type Connect = (name: string) => Transport | Promise<Transport>
+
+export interface TreeOptions {
+  readonly agents: number
+  readonly branching: number
+  /** One client shared by every coordinator. */
+  readonly transport?: Transport
+  /** A factory giving each coordinator its own client (its own connection); preferred over `transport`. */
+  readonly connect?: Connect
+  /** Seed of the agents' values (default 1). */
+  readonly seed?: number
+  /** Subject prefix (default "h"). */
+  readonly prefix?: string
+  /** Largest accepted message (default 64 KiB). */
+  readonly maxBytes?: number
+  /** Called for each lateral message delivered to its destination agent. */
+  readonly onLateral?: (m: Lateral) => void
+}
+
+export interface RunTreeOptions extends TreeOptions {
+  readonly rounds: number
+  /** Tick rates for `clock: "rates"` (default 30 / 10 / 1 Hz). */
+  readonly rates?: Rates
+  /** "driven" (default): the runner ticks every level as soon as it can; "rates": coordinators tick on timers. */
+  readonly clock?: "driven" | "rates"
+  /** Give up on a round after this long (default 60 s). */
+  readonly roundTimeoutMs?: number
+  /** Called after every round. */
+  readonly onStatus?: (status: RoundStatus) => void
+}
+
+/** What one round did. */
+export interface RoundResult {
+  readonly round: number
+  /** Root's global aggregate and the direct fold over all agents. */
+  readonly aggregate: Summary
+  readonly expected: Summary
+  readonly exact: boolean
+  /** Publishes during the round, by kind. */
+  readonly published: Readonly<Record<MessageKind, number>>
+  /** All publishes during the round. */
+  readonly messages: number
+  /** Aggregation messages: the agents' reports (n, hosted in memory) plus the Up publishes — `M` of the plan. */
+  readonly aggregationMessages: number
+  /** ms from the end of the agents' update to the root's aggregate reflecting it. */
+  readonly latencyMs: number
+  /** ms the agents' update took. */
+  readonly updateMs: number
+  /** ms of the whole round (Down broadcast to root aggregate). */
+  readonly roundMs: number
+}
+
+export interface RoundStatus extends RoundResult {
+  readonly rounds: number
+  readonly agents: number
+  readonly perLevel: ReadonlyArray<number>
+  readonly latencyP50Ms: number
+  readonly latencyP95Ms: number
+  /** Publishes per second over the rounds so far. */
+  readonly messagesPerSecond: number
+  readonly allExact: boolean
+}
+
+export interface RunTreeResult {
+  readonly topology: Topology
+  readonly rounds: ReadonlyArray<RoundResult>
+  /** `Hydrogen.Scale.messagesPerRound n k`. */
+  readonly plannedMessagesPerRound: number
+  /** Largest counted aggregation messages of a round. */
+  readonly maxAggregationMessages: number
+  /** Mean publishes per round (all kinds). */
+  readonly meanMessagesPerRound: number
+  /** The proved bound `k·M + k + L ≤ n·k + M + k·L` with the counted `M` (largest round). */
+  readonly bound: { readonly lhs: bigint; readonly rhs: bigint; readonly holds: boolean; readonly plannedHolds: boolean }
+  readonly latencyP50Ms: number
+  readonly latencyP95Ms: number
+  readonly latencyMaxMs: number
+  readonly messagesPerSecond: number
+  /** Agents updated and aggregated per second (n · rounds / total round time). */
+  readonly agentsPerSecond: number
+  readonly rejected: Readonly<Partial<Record<MessageErrorTag, number>>>
+  readonly rejectedTotal: number
+  readonly internalErrors: number
+  readonly allExact: boolean
+  readonly elapsedMs: number
+  readonly setupMs: number
+}
+
+/** The `q`-quantile (0..1) of `xs` by nearest rank; 0 for an empty list. */
+export const quantile = (xs: ReadonlyArray<number>, q: number): number => {
+  if (xs.length === 0) return 0
+  const s = [...xs].sort((a, b) => a - b)
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))
+  return s[i]!
+}
+
+const withTimeout = <A>(p: Promise<A>, ms: number, what: string): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
+  })
+  return Promise.race([p, t]).finally(() => clearTimeout(timer))
+}
+
+const zeroKinds = (): Record<MessageKind, number> => ({ Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 })
+
+/** A started tree: coordinators on their transports, the agent pool, and the round driver. */
+export class Tree {
+  readonly topology: Topology
+  readonly agents: AgentPool
+  /** `levels[l − 1][i]` is coordinator `(l, i)`. */
+  readonly levels: ReadonlyArray<ReadonlyArray<Coordinator>>
+  readonly root: Coordinator
+  readonly transports: ReadonlyArray<Transport>
+  private readonly ownsTransports: boolean
+  private readonly injector: Transport
+  /** Lateral messages injected by agents (publishes not made by a coordinator). */
+  agentPublishes = 0
+
+  private constructor(
+    topology: Topology,
+    agents: AgentPool,
+    levels: ReadonlyArray<ReadonlyArray<Coordinator>>,
+    transports: ReadonlyArray<Transport>,
+    ownsTransports: boolean,
+  ) {
+    this.topology = topology
+    this.agents = agents
+    this.levels = levels
+    this.root = levels[levels.length - 1]![0]!
+    this.transports = transports
+    this.ownsTransports = ownsTransports
+    this.injector = transports[0]!
+  }
+
+  /** Builds the topology and agents, connects and starts every coordinator. */
+  static async start(opts: TreeOptions): Promise<Tree> {
+    const t = makeTopology(opts.agents, opts.branching, opts.prefix)
+    const agents = new AgentPool(opts.agents, opts.seed ?? 1)
+    const transports: Transport[] = []
+    const levels: Coordinator[][] = []
+    const shared = opts.connect === undefined ? opts.transport : undefined
+    if (opts.connect === undefined && shared === undefined) throw new Error("runTree: give a transport or a connect factory")
+    const all = allCoordinators(t)
+    const clients: Transport[] = []
+    if (shared !== undefined) {
+      transports.push(shared)
+    } else {
+      // Connect in batches, so a real server is not hit by thousands of handshakes at once.
+      const batch = 64
+      for (let i = 0; i < all.length; i += batch) {
+        const part = await Promise.all(all.slice(i, i + batch).map((c) => opts.connect!(`coordinator-${c.level}-${c.index}`)))
+        clients.push(...part)
+      }
+      transports.push(...clients)
+    }
+    let n = 0
+    for (let l = 1; l <= t.levels; l++) {
+      const row: Coordinator[] = []
+      for (let i = 0; i < countAt(t, l); i++) {
+        const id = { level: l, index: i }
+        row.push(
+          new Coordinator({
+            topology: t,
+            id,
+            transport: shared ?? clients[n]!,
+            agents,
+            ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+            ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),
+          }),
+        )
+        n++
+      }
+      levels.push(row)
+    }
+    for (const row of levels) for (const c of row) await c.start()
+    await Promise.all(transports.map((tr) => tr.flush()))
+    return new Tree(t, agents, levels, transports, shared === undefined)
+  }
+
+  /** Every coordinator, local level first. */
+  *coordinators(): Iterable<Coordinator> {
+    for (const row of this.levels) yield* row
+  }
+
+  /** Publishes so far, by kind (coordinators' publishes plus agents' lateral injections). */
+  published(): Record<MessageKind, number> {
+    const out = zeroKinds()
+    for (const c of this.coordinators()) {
+      const p = c.counters.published
+      out.Up += p.Up
+      out.Down += p.Down
+      out.Heartbeat += p.Heartbeat
+      out.Lateral += p.Lateral
+    }
+    out.Lateral += this.agentPublishes
+    return out
+  }
+
+  /** Rejections so far by error tag, and their total. */
+  rejected(): { readonly byTag: Partial<Record<MessageErrorTag, number>>; readonly total: number; readonly internalErrors: number } {
+    const byTag: Partial<Record<MessageErrorTag, number>> = {}
+    let total = 0
+    let internalErrors = 0
+    for (const c of this.coordinators()) {
+      for (const [tag, v] of Object.entries(c.rejectedByTag)) {
+        byTag[tag as MessageErrorTag] = (byTag[tag as MessageErrorTag] ?? 0) + v
+        total += v
+      }
+      internalErrors += c.counters.internalErrors
+    }
+    return { byTag, total, internalErrors }
+  }
+
+  /** Agent `from` sends `payload` to agent `to`: published on its local coordinator's lateral inbox. */
+  sendLateral(from: number, to: number, payload: Uint8Array): void {
+    const local = localOf(this.topology, from)
+    this.agentPublishes++
+    this.injector.publish(
+      subjects(this.topology, local).lateral,
+      encodeMessage({ _tag: "Lateral", from: { level: 0, index: from }, fromAgent: from, toAgent: to, payload }),
+    )
+  }
+
+  /** One driven round (see the module doc). */
+  async round(timeoutMs = 60_000): Promise<RoundResult> {
+    const before = this.published()
+    const tStart = performance.now()
+    const epoch = this.root.broadcast()
+    const locals = this.levels[0]!
+    await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    const tUpdate = performance.now()
+    this.agents.update(epoch)
+    const t0 = performance.now()
+    for (let l = 0; l < this.levels.length; l++) {
+      const row = this.levels[l]!
+      if (l > 0) {
+        await withTimeout(Promise.all(row.map((c) => c.whenChildrenAt(epoch))), timeoutMs, `level ${l + 1} to hear epoch ${epoch} from all children`)
+      }
+      for (const c of row) c.tick()
+    }
+    const t1 = performance.now()
+    return this.finishRound(epoch, before, tStart, tUpdate, t0, t1)
+  }
+
+  /** One round with the coordinators on their own clocks (`startClocks` first). */
+  async timedRound(timeoutMs = 60_000): Promise<RoundResult> {
+    const before = this.published()
+    const tStart = performance.now()
+    const epoch = this.root.broadcast()
+    const locals = this.levels[0]!
+    await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    const tUpdate = performance.now()
+    this.agents.update(epoch)
+    const t0 = performance.now()
+    await withTimeout(this.root.whenSummaryAt(epoch), timeoutMs, `the root's aggregate for epoch ${epoch}`)
+    const t1 = performance.now()
+    return this.finishRound(epoch, before, tStart, tUpdate, t0, t1)
+  }
+
+  private finishRound(epoch: number, before: Record<MessageKind, number>, tStart: number, tUpdate: number, t0: number, t1: number): RoundResult {
+    const after = this.published()
+    const published = zeroKinds()
+    for (const k of Object.keys(published) as MessageKind[]) published[k] = after[k] - before[k]
+    const messages = published.Up + published.Down + published.Heartbeat + published.Lateral
+    const aggregate = this.root.summary
+    const expected = this.agents.directFold()
+    return {
+      round: epoch,
+      aggregate,
+      expected,
+      exact: summaryEquals(aggregate, expected) && this.root.summaryEpoch >= epoch,
+      published,
+      messages,
+      aggregationMessages: this.topology.agents + published.Up,
+      latencyMs: t1 - t0,
+      updateMs: t0 - tUpdate,
+      roundMs: t1 - tStart,
+    }
+  }
+
+  /** Every coordinator ticks on its own timer at its role's rate. */
+  startClocks(rates: Rates = defaultRates): void {
+    for (const c of this.coordinators()) c.startClock(rateOf(this.topology, c.id, rates))
+  }
+
+  /** Stops every coordinator and, if the tree opened them, closes its transports. */
+  async stop(): Promise<void> {
+    for (const c of this.coordinators()) c.stopClock()
+    for (const c of this.coordinators()) await c.stop()
+    if (this.ownsTransports) await Promise.all(this.transports.map((t) => t.close()))
+  }
+}
+
+/** Runs `rounds` rounds and returns the statistics (see the module doc). */
+export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
+  if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) throw new RangeError(`runTree: rounds must be an integer >= 1, got ${opts.rounds}`)
+  const tSetup = performance.now()
+  const tree = await Tree.start(opts)
+  const setupMs = performance.now() - tSetup
+  const t = tree.topology
+  const results: RoundResult[] = []
+  const tRun = performance.now()
+  try {
+    if (opts.clock === "rates") tree.startClocks(opts.rates ?? defaultRates)
+    for (let r = 0; r < opts.rounds; r++) {
+      const res = opts.clock === "rates" ? await tree.timedRound(opts.roundTimeoutMs) : await tree.round(opts.roundTimeoutMs)
+      results.push(res)
+      if (opts.onStatus !== undefined) {
+        const lat = results.map((x) => x.latencyMs)
+        const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
+        const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+        opts.onStatus({
+          ...res,
+          rounds: opts.rounds,
+          agents: t.agents,
+          perLevel: t.perLevel,
+          latencyP50Ms: quantile(lat, 0.5),
+          latencyP95Ms: quantile(lat, 0.95),
+          messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+          allExact: results.every((x) => x.exact),
+        })
+      }
+    }
+  } finally {
+    await tree.stop()
+  }
+  const elapsedMs = performance.now() - tRun
+  const rej = tree.rejected()
+  const lat = results.map((x) => x.latencyMs)
+  const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
+  const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+  const M = Math.max(...results.map((x) => x.aggregationMessages))
+  const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
+  const lhs = bk * bM + bk + bL
+  const rhs = bn * bk + bM + bk * bL
+  return {
+    topology: t,
+    rounds: results,
+    plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
+    maxAggregationMessages: M,
+    meanMessagesPerRound: totalMsgs / results.length,
+    bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
+    latencyP50Ms: quantile(lat, 0.5),
+    latencyP95Ms: quantile(lat, 0.95),
+    latencyMaxMs: Math.max(...lat),
+    messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+    agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
+    rejected: rej.byTag,
+    rejectedTotal: rej.total,
+    internalErrors: rej.internalErrors,
+    allExact: results.every((x) => x.exact),
+    elapsedMs,
+    setupMs,
+  }
+}

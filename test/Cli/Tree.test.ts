@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { type Io, main } from "../../src/Cli/Main.ts"
+import { parseTreeArgs } from "../../src/Cli/Tree.ts"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
+const runMain = async (argv: ReadonlyArray<string>) => {
+  let out = ""
+  let err = ""
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) }
+  const code = await main(argv, io)
+  return { code, out, err }
+}
+
+describe("hydrogen tree", () => {
+  it("decodes arguments with defaults", () => {
+    const r = parseTreeArgs(["--agents", "1000", "--branching=10"])
+    expect(r).toEqual({ ok: true, value: { agents: 1000, branching: 10, rounds: 10, transport: "in-process", seed: 1, clock: "driven" } })
+    const n = parseTreeArgs(["--agents", "5", "--branching", "2", "--transport", "nats", "--servers", "nats://127.0.0.1:4222,nats://h:1"])
+    expect(n.ok && n.value.servers).toBe("nats://127.0.0.1:4222,nats://h:1")
+  })
+
+  // @lean Hydrogen.Scale.messagesPerRound_bound
+  it("runs in-process, prints status lines and a summary with the bound and exactness (exit 0)", async () => {
+    const r = await runMain(["tree", "--agents", "20000", "--branching", "20", "--rounds", "20", "--seed", "4"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    const status = r.out.split("\n").filter((l) => l.startsWith("round "))
+    expect(status.length).toBe(10) // one line every 2 rounds when not a terminal
+    expect(status[9]).toMatch(/^round 20\/20 \| agents 20,000 \| coordinators 1,000\/50\/3\/1 \| [\d,]+ msg\/s \| latency p50 [\d.]+ ms p95 [\d.]+ ms \| exact$/)
+    expect(r.out).toContain("coordinators per level: 1,000 (local) / 50 (intermediate) / 3 (intermediate) / 1 (root) = 1,054")
+    expect(r.out).toContain("messages per round M (agent reports + Up): 21,053 counted, 21,053 planned")
+    expect(r.out).toMatch(/k·M \+ k \+ L ≤ n·k \+ M \+ k·L \[Hydrogen\.Scale\.messagesPerRound_bound\]:\n +421,084 ≤ 421,133: holds/)
+    expect(r.out).toContain("rejected messages: 0")
+    expect(r.out).toContain("every round's aggregate equals the direct fold: yes (20/20)")
+  })
+
+  const bad: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+    [["tree", "--branching", "10"], /--agents is required/],
+    [["tree", "--agents", "10"], /--branching is required/],
+    [["tree", "--agents", "100000000", "--branching", "10"], /--agents: expected a value between 1 and 10000000/],
+    [["tree", "--agents", "10", "--branching", "1"], /--branching: expected a value between 2 and 1000000/],
+    [["tree", "--agents", "10", "--branching", "2", "--rounds", "0"], /--rounds: expected a value between 1 and 1000000/],
+    [["tree", "--agents", "10", "--branching", "2", "--transport", "tcp"], /--transport: expected "in-process" \| "nats", got "tcp"/],
+    [["tree", "--agents", "10", "--branching", "2", "--servers", "nats://x:1"], /--servers only applies to --transport nats/],
+    [["tree", "--agents", "10", "--branching", "2", "--transport", "nats", "--servers", "http://x"], /--servers: expected nats:\/\/ URLs/],
+    [["tree", "--agents", "10", "--branching", "2", "--clock", "fast"], /--clock: expected "driven" \| "rates"/],
+    [["tree", "--agents", "10", "--branching", "2", "--json"], /unknown flag --json/],
+  ]
+  for (const [argv, message] of bad) {
+    it(`exits 2 for ${argv.slice(1).join(" ")}`, async () => {
+      const r = await runMain(argv)
+      expect(r.code).toBe(2)
+      expect(r.out).toBe("")
+      expect(r.err).toMatch(message)
+      expect(r.err).toContain("hydrogen help")
+    })
+  }
+
+  it("is listed in the usage", async () => {
+    const r = await runMain(["help"])
+    expect(r.out).toContain("hydrogen tree --agents N --branching K [--rounds R] [--transport in-process|nats]")
+    expect((await runMain(["tree", "--help"])).out).toContain("hydrogen tree")
+  })
+
+  it("runs as a real process: 10^5 agents, k = 100, 5 rounds", () => {
+    const p = spawnSync(process.execPath, [resolve(root, "bin/hydrogen.mjs"), "tree", "--agents", "100000", "--branching", "100", "--rounds", "5"], {
+      encoding: "utf8",
+    })
+    expect(p.status).toBe(0)
+    expect(p.stdout).toContain("messages per round M (agent reports + Up): 101,010 counted, 101,010 planned")
+    expect(p.stdout).toContain("every round's aggregate equals the direct fold: yes (5/5)")
+  })
+})

@@ -1,0 +1,85 @@
+/** NATS transport specifics: surviving a server crash (kill + restart), connect errors, handler errors. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { TransportError } from "../../src/Net/Errors.ts"
+import { connectNats } from "../../src/Net/Nats.ts"
+import { freeLoopbackPort, type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
+import { bytes, collect, sleep, waitUntil } from "./helpers.ts"
+
+describe("NATS transport", () => {
+  let server: NatsServerHandle | undefined
+  beforeAll(async () => {
+    server = await startNatsServer({ jetstream: true })
+  }, 30_000)
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it("a client survives kill() + restart() of the server: it reconnects, its subscriptions resume, KV works", async () => {
+    const s = server!
+    const sub = await connectNats({ servers: s.url, name: "sub", reconnectTimeWaitMs: 100 })
+    const pub = await connectNats({ servers: s.url, name: "pub", reconnectTimeWaitMs: 100 })
+    try {
+      const r = collect(sub, "chaos.>")
+      await sub.flush()
+      const kv = await pub.kv("chaos")
+      expect(await kv.create("before", bytes("1"))).toBeDefined()
+      pub.publish("chaos.before", bytes("before"))
+      await r.waitFor(1)
+
+      await s.kill()
+      await sleep(300) // both clients notice the disconnect
+      await s.restart()
+
+      // Publish until the resubscribed client hears it again.
+      let i = 0
+      await waitUntil(
+        () => {
+          pub.publish("chaos.after", bytes(`after-${i++}`))
+          return r.texts().some((t) => t.startsWith("after-"))
+        },
+        15_000,
+        "a message after the restart",
+      )
+      await waitUntil(async () => {
+        try {
+          return (await kv.create(`after-${i++}`, bytes("2"))) !== undefined
+        } catch {
+          return false // JetStream may still be recovering
+        }
+      }, 15_000, "a KV write after the restart")
+      expect(sub.connection.stats().inMsgs).toBeGreaterThan(0)
+    } finally {
+      await sub.close()
+      await pub.close()
+    }
+  })
+
+  it("connecting where no server listens is a TransportError(connect)", async () => {
+    const port = await freeLoopbackPort()
+    const err = await connectNats({ servers: `nats://127.0.0.1:${port}`, timeoutMs: 1_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(TransportError)
+    expect((err as TransportError).reason).toBe("connect")
+  })
+
+  it("a throwing handler is reported and the subscription keeps working", async () => {
+    const errors: Array<string> = []
+    const t = await connectNats({ servers: server!.url, onHandlerError: (_e, subject) => errors.push(subject) })
+    try {
+      let n = 0
+      t.subscribe("boom", () => {
+        n++
+        throw new Error("boom")
+      })
+      await t.flush()
+      t.publish("boom", bytes("1"))
+      t.publish("boom", bytes("2"))
+      await waitUntil(() => n === 2)
+      expect(errors).toEqual(["boom", "boom"])
+    } finally {
+      await t.close()
+    }
+  })
+})

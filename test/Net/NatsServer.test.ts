@@ -1,0 +1,118 @@
+/** startNatsServer: free ports, readiness, stop/kill/restart, and clear errors. */
+import { existsSync } from "node:fs"
+import { createConnection } from "node:net"
+import { describe, expect, it } from "vitest"
+import { NatsServerMissing, NatsServerStartFailed } from "../../src/Net/Errors.ts"
+import { connectNats } from "../../src/Net/Nats.ts"
+import { findNatsServer, freeLoopbackPort, type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
+
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port })
+    s.once("connect", () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once("error", () => resolve(false))
+  })
+
+/** Runs `body` with servers that are stopped afterwards whatever happens. */
+const withServers = async (n: number, body: (servers: ReadonlyArray<NatsServerHandle>) => Promise<void>): Promise<void> => {
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startNatsServer({ jetstream: true })))
+  const servers = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
+  try {
+    for (const r of started) if (r.status === "rejected") throw r.reason
+    await body(servers)
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()))
+  }
+}
+
+describe("startNatsServer", () => {
+  it("starts two servers at once on different free loopback ports; stop shuts them down and removes the store dir", async () => {
+    let seen: Array<{ port: number; storeDir: string | undefined }> = []
+    await withServers(2, async ([a, b]) => {
+      expect(a!.port).not.toBe(b!.port)
+      expect(a!.url).toBe(`nats://127.0.0.1:${a!.port}`)
+      for (const s of [a!, b!]) {
+        expect(s.running).toBe(true)
+        expect(s.storeDir !== undefined && existsSync(s.storeDir)).toBe(true)
+        const t = await connectNats({ servers: s.url, name: "probe" })
+        const kv = await t.kv("probe") // JetStream is on
+        expect(await kv.create("k", new Uint8Array([1]))).toBe(1)
+        await t.close()
+      }
+      seen = [a!, b!].map((s) => ({ port: s.port, storeDir: s.storeDir }))
+    })
+    for (const s of seen) {
+      expect(await accepts(s.port)).toBe(false)
+      expect(existsSync(s.storeDir!)).toBe(false)
+    }
+  })
+
+  it("can be started and stopped again (sequentially); stop is idempotent", async () => {
+    for (let i = 0; i < 2; i++) {
+      const s = await startNatsServer({ jetstream: false })
+      try {
+        expect(s.storeDir).toBeUndefined()
+        expect(await accepts(s.port)).toBe(true)
+      } finally {
+        await s.stop()
+        await s.stop()
+      }
+      expect(s.running).toBe(false)
+    }
+  })
+
+  it("kill() is SIGKILL; restart() comes back on the same port", async () => {
+    await withServers(1, async ([s]) => {
+      const port = s!.port
+      await s!.kill()
+      expect(s!.running).toBe(false)
+      expect(await accepts(port)).toBe(false)
+      await s!.restart()
+      expect(s!.running).toBe(true)
+      expect(s!.port).toBe(port)
+      expect(await accepts(port)).toBe(true)
+      await s!.restart() // restart of a running server: graceful stop, then start
+      expect(await accepts(port)).toBe(true)
+      expect(s!.log).toMatch(/Server is ready/)
+    })
+  })
+
+  it("a missing binary is a NatsServerMissing error that says how to install it", async () => {
+    const err = await startNatsServer({ binary: "/nonexistent/bin/nats-server" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(NatsServerMissing)
+    const e = err as NatsServerMissing
+    expect(e._tag).toBe("NatsServerMissing")
+    expect(e.message).toMatch(/make setup/)
+    expect(e.message).toMatch(/scripts\/nats\/install\.sh/)
+    expect(() => findNatsServer("/nonexistent/bin/nats-server")).toThrow(NatsServerMissing)
+    expect(findNatsServer()).toMatch(/nats-server$/)
+  })
+
+  it("a server that exits at once is a NatsServerStartFailed error with its output", async () => {
+    const err = await startNatsServer({ extraArgs: ["--no-such-flag"] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(NatsServerStartFailed)
+    expect((err as NatsServerStartFailed).detail).toMatch(/exited early/)
+    expect((err as NatsServerStartFailed).message).toMatch(/no-such-flag/)
+  })
+
+  it("a taken port is reported, not silently replaced", async () => {
+    await withServers(1, async ([s]) => {
+      const err = await startNatsServer({ port: s!.port, jetstream: false, startTimeoutMs: 3_000 }).then(
+        (other) => other.stop().then(() => undefined),
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(NatsServerStartFailed)
+      expect((err as NatsServerStartFailed).stderr).toMatch(/address already in use/i)
+    })
+    expect(await freeLoopbackPort()).toBeGreaterThan(0)
+  })
+})
