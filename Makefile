@@ -25,8 +25,9 @@ setup: node_modules/.hydrogen-installed ## install npm packages, patch and unpac
 setup-nats: ## install nats-server (Debian package) if missing; tests start their own on loopback
 	bash scripts/nats/install.sh
 
-run: setup ## main job: plan a 10^9-agent tree and aggregate 10^7 leaves in-process
+run: setup ## main job, embedded (no server): plan 10^9 agents, aggregate 10^7 leaves, run a 10^6-agent coordinator tree
 	$(NODE) bin/hydrogen.mjs run
+	$(NODE) bin/hydrogen.mjs tree --agents 1000000 --branching 1000 --rounds 10
 
 test: setup setup-nats ## everything: generated files, types, unit/property/vector tests, proofs, report, bench smoke
 	$(NODE) scripts/vectors/generate.ts --check

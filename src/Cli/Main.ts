@@ -400,6 +400,11 @@ Usage:
       to in-process (no server); nats without --servers starts a local
       nats-server. --clock rates ticks coordinators at 30 / 10 / 1 Hz
       instead of driving them. Exit 1 if a round's aggregate is not exact.
+  hydrogen tree --agents N --branching K --transport nats --processes
+                [--rounds R] [--servers URLS] [--seed S] [--max-processes P]
+      The same run with every coordinator level above the local one in its
+      own OS process (at most P, default 4; the highest levels share the
+      last), talking to the agents' process only through NATS.
   hydrogen help
       This text.
 
@@ -449,6 +454,13 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       }
     }
     case "tree": {
+      if (rest.includes("--processes") && !rest.includes("--help")) {
+        // Multi-process mode (upper levels in their own OS processes over NATS): src/Cli/TreeProcesses.ts.
+        const mp = await import("./TreeProcesses.ts");
+        const o = mp.parseTreeProcessesArgs(rest);
+        if (!o.ok) return fail(io, "tree", o.errors);
+        return await mp.runTreeProcessesCommand(o.value, io);
+      }
       const cli = await import("./Tree.ts");
       if (rest.includes("--help")) {
         io.out(usage);

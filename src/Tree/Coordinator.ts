@@ -18,6 +18,15 @@
  *   coordinator children forwards a newer Down to them once.
  * - Lateral messages go up to the lowest common ancestor and down to the
  *   destination's local coordinator, which delivers to the hosted agent.
+ * - Replication (src/Tree/Failover.ts): a coordinator is the `active` replica
+ *   of its position or a `standby`. A standby receives everything the active
+ *   one does (children's Up, the parent's Down, its position's own down
+ *   subject where the active one's heartbeats and Downs appear) and keeps
+ *   folding / merging on every tick, but publishes nothing; `promote(term)`
+ *   makes it active and it publishes at once. Its Up messages carry the term,
+ *   so parents ignore a deposed leader. Heartbeats go to the parent (its up
+ *   subject) and to the children and standbys (its own down subject); the
+ *   time each peer was last heard is kept for failure detection.
  *
  * @module
  */
@@ -28,7 +37,9 @@ import {
   type Down,
   decodeFor,
   encodeMessage,
+  decodeMessage,
   Forged,
+  type Heartbeat,
   type Lateral,
   type Message,
   type MessageError,
@@ -77,7 +88,20 @@ export interface CoordinatorOptions {
   readonly onLateral?: (m: Lateral) => void
   /** A newer Down reached this coordinator. */
   readonly onDown?: (m: Down) => void
+  /** Replication: start as the active replica (default) or as a standby that publishes nothing. */
+  readonly role?: CoordinatorRole
+  /** Replication: also subscribe to its own down subject, to hear its position's active replica. */
+  readonly watchPeers?: boolean
+  /** Send Up only once every child has reported (a fresh replica never sends a partial merge). */
+  readonly requireComplete?: boolean
+  /** Clock for the last-heard times, ms (default performance.now). */
+  readonly now?: () => number
+  /** A heartbeat arrived: from a child, from the parent, or from a replica of this position ("peer"). */
+  readonly onHeartbeat?: (m: Heartbeat, from: "child" | "parent" | "peer") => void
 }
+
+/** The role of a replica of a coordinator position. */
+export type CoordinatorRole = "active" | "standby"
 
 /** Counters of one coordinator. */
 export interface CoordinatorCounters {
@@ -104,7 +128,8 @@ export class Coordinator {
   readonly id: CoordinatorId
   readonly name: string
   readonly subjects: Subjects
-  readonly transport: Transport
+  /** Its bus client (replaced by `reattach`). */
+  transport: Transport
   private readonly parentId: CoordinatorId | undefined
   private readonly parentSubjects: Subjects | undefined
   private readonly childLo: number
@@ -115,6 +140,21 @@ export class Coordinator {
   private readonly options: CoordinatorOptions
   private subs: Subscription[] = []
   private clock: ReturnType<typeof setInterval> | undefined
+  private readonly now: () => number
+  private readonly requireComplete: boolean
+
+  /** Replication role: only the active replica publishes. */
+  role: CoordinatorRole
+  /** Leadership term of this replica while active (0: unreplicated). */
+  term = 0
+  /** When each child slot's heartbeat was last heard (−Infinity: never). */
+  readonly childHeardAt: Float64Array
+  /** When the parent's heartbeat was last heard, and its highest term. */
+  parentHeardAt = Number.NEGATIVE_INFINITY
+  parentTerm = 0
+  /** When the active replica of this position was last heard (standbys; `watchPeers`), and its highest term. */
+  peerHeardAt = Number.NEGATIVE_INFINITY
+  peerTerm = 0
 
   /** Latest Down epoch seen (the root: broadcast). */
   epoch = 0
@@ -159,6 +199,10 @@ export class Coordinator {
     this.childLo = cr.lo
     this.latest = new LatestPerChild(id.level === 1 ? 0 : cr.hi - cr.lo)
     this.heartbeats = new Uint32Array(this.latest.size)
+    this.childHeardAt = new Float64Array(this.latest.size).fill(Number.NEGATIVE_INFINITY)
+    this.now = options.now ?? (() => performance.now())
+    this.requireComplete = options.requireComplete ?? false
+    this.role = options.role ?? "active"
     this.hosted = id.level === 1 ? cr : agentRange(t, id)
     this.agents = options.agents
     if (id.level === 1 && this.agents === undefined) {
@@ -192,6 +236,18 @@ export class Coordinator {
     if (this.parentSubjects !== undefined) {
       this.subs.push(t.subscribe(this.parentSubjects.down, (d, s) => this.receive(d, s, "down")))
     }
+    if (this.options.watchPeers === true) {
+      this.subs.push(t.subscribe(this.subjects.down, (d, s) => this.receivePeer(d, s)))
+    }
+  }
+
+  /** Unsubscribes from the current client and subscribes on `transport` (a reconnected replica); state is kept. */
+  async reattach(transport: Transport): Promise<void> {
+    const subs = this.subs
+    this.subs = []
+    await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)))
+    this.transport = transport
+    await this.start()
   }
 
   /** Stops the clock and unsubscribes (the transport stays open; its owner closes it). */
@@ -225,22 +281,45 @@ export class Coordinator {
       const r = decodeFor(this.topology, this.id, data, { maxBytes: this.maxBytes })
       if (Result.isFailure(r)) return this.reject(r.failure, subject)
       const m = r.success
-      const expected = inbox === "up" ? m._tag === "Up" || m._tag === "Heartbeat" : inbox === "down" ? m._tag === "Down" : m._tag === "Lateral"
+      const expected =
+        inbox === "up" ? m._tag === "Up" || m._tag === "Heartbeat" : inbox === "down" ? m._tag === "Down" || m._tag === "Heartbeat" : m._tag === "Lateral"
       if (!expected) {
         return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: this.id, reason: `a ${m._tag} is not accepted on ${subject}` }), subject)
       }
       this.counters.accepted++
       switch (m._tag) {
         case "Up": {
-          const outcome: OfferOutcome = this.latest.offer(m.from.index - this.childLo, m.epoch, m.seq, m.summary)
+          const outcome: OfferOutcome = this.latest.offer(m.from.index - this.childLo, m.epoch, m.seq, m.summary, m.term ?? 0)
           if (outcome === "duplicate") this.counters.duplicates++
           else if (outcome === "stale") this.counters.stale++
           else this.settleChildWaiters()
           return
         }
         case "Heartbeat": {
+          const fromParent = this.parentId !== undefined && m.from.level === this.parentId.level && m.from.index === this.parentId.index
+          if (fromParent !== (inbox === "down")) {
+            this.counters.accepted--
+            return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: this.id, reason: `a Heartbeat on ${subject} must come from ${inbox === "down" ? "the parent" : "a child"}` }), subject)
+          }
+          if (inbox === "down") {
+            // from the parent (checked by decodeFor); an older term is a deposed parent leader
+            if (m.term < this.parentTerm) {
+              this.counters.stale++
+              return
+            }
+            this.parentTerm = m.term
+            this.parentHeardAt = this.now()
+            this.options.onHeartbeat?.(m, "parent")
+            return
+          }
           const slot = m.from.index - this.childLo
-          if (m.term > this.heartbeats[slot]!) this.heartbeats[slot] = m.term
+          if (m.term < this.heartbeats[slot]!) {
+            this.counters.stale++
+            return
+          }
+          this.heartbeats[slot] = m.term
+          this.childHeardAt[slot] = this.now()
+          this.options.onHeartbeat?.(m, "child")
           return
         }
         case "Down":
@@ -255,6 +334,39 @@ export class Coordinator {
     }
   }
 
+  /**
+   * A message on its own down subject: the position's active replica (or this
+   * replica itself) sending Heartbeat or Down. Standbys follow the epoch and
+   * the leader's liveness; an active replica only notes a newer term (it has
+   * been deposed). Never throws; not counted as received (it is peer traffic).
+   */
+  receivePeer(data: Uint8Array, subject: string): void {
+    try {
+      const r = decodeMessage(data, { maxBytes: this.maxBytes })
+      if (Result.isFailure(r)) return this.reject(r.failure, subject)
+      const m = r.success
+      if (m.from.level !== this.id.level || m.from.index !== this.id.index || (m._tag !== "Heartbeat" && m._tag !== "Down")) {
+        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: this.id, reason: `only this position's replicas send Heartbeat/Down on ${subject}` }), subject)
+      }
+      if (m._tag === "Heartbeat") {
+        if (m.term < this.peerTerm) return
+        this.peerTerm = m.term
+        if (this.role === "active" && m.term === this.term) return // our own echo
+        this.peerHeardAt = this.now()
+        this.options.onHeartbeat?.(m, "peer")
+        return
+      }
+      if (this.role === "standby" && m.epoch > this.epoch) {
+        this.epoch = m.epoch
+        this.policy = m.policy
+        this.triggers = m.triggers
+        this.settle(this.epochWaiters, this.epoch)
+      }
+    } catch {
+      this.counters.internalErrors++
+    }
+  }
+
   private acceptDown(m: Down): void {
     if (m.epoch <= this.epoch) {
       this.counters.stale++
@@ -263,12 +375,13 @@ export class Coordinator {
     this.epoch = m.epoch
     this.policy = m.policy
     this.triggers = m.triggers
-    if (!this.isLocal) this.publish(this.subjects.down, { ...m, from: this.id })
+    if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { ...m, from: this.id })
     this.options.onDown?.(m)
     this.settle(this.epochWaiters, this.epoch)
   }
 
   private routeLateral(m: Lateral): void {
+    if (this.role !== "active") return // the active replica routes it
     const t = this.topology
     if (inSubtree(t, this.id, m.toAgent)) {
       if (this.isLocal) {
@@ -303,9 +416,10 @@ export class Coordinator {
       ? this.agents!.foldRange(this.hosted.lo, this.hosted.hi, this.topology.branching)
       : this.latest.merged()
     this.summaryEpoch = epoch
-    if (this.parentSubjects !== undefined) {
+    if (this.parentSubjects !== undefined && this.role === "active" && (!this.requireComplete || this.isLocal || this.latest.complete)) {
       this.seq = (this.seq + 1) >>> 0
-      this.publish(this.parentSubjects.up, { _tag: "Up", from: this.id, epoch, seq: this.seq, summary: this.summary })
+      const up = { _tag: "Up", from: this.id, epoch, seq: this.seq, summary: this.summary } as const
+      this.publish(this.parentSubjects.up, this.term > 0 ? { ...up, term: this.term } : up)
     }
     this.settle(this.summaryWaiters, this.summaryEpoch)
     return this.summary
@@ -317,9 +431,42 @@ export class Coordinator {
     this.epoch++
     this.policy = policy
     this.triggers = triggers
-    if (!this.isLocal) this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
+    if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
     this.settle(this.epochWaiters, this.epoch)
     return this.epoch
+  }
+
+  /**
+   * Replication: heartbeat with this replica's term to the parent (its up
+   * subject) and to the children and standbys (its own down subject).
+   */
+  beat(): void {
+    if (this.role !== "active") return
+    const m: Heartbeat = { _tag: "Heartbeat", from: this.id, term: this.term }
+    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.up, m)
+    this.publish(this.subjects.down, m)
+  }
+
+  /**
+   * Replication: this replica becomes the active one with leadership `term`
+   * and publishes at once: a heartbeat, the latest Down again (children drop
+   * it if they have it), and its merged summary with the new term.
+   */
+  promote(term: number): void {
+    this.role = "active"
+    this.term = term
+    this.peerTerm = Math.max(this.peerTerm, term)
+    this.seq = 0
+    this.beat()
+    if (!this.isLocal && this.epoch > 0) {
+      this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy: this.policy, triggers: this.triggers })
+    }
+    this.tick()
+  }
+
+  /** Replication: back to standby (lost or gave up the lease); publishes nothing from now on. */
+  demote(): void {
+    this.role = "standby"
   }
 
   /** Sends a heartbeat with `term` to the parent (no-op at the root). */

@@ -8,13 +8,21 @@
  *
  * Bodies:
  *   Up        epoch u32 · seq u32 · count f64 · sum f64 · min f64 · max f64   (40 bytes)
+ *             [· term u32 ≥ 1]                                                (44 bytes, replicated senders)
  *   Down      epoch u32 · policy length u32 · policy bytes · trigger count u32 · triggers u32…
  *   Heartbeat term u32                                                         (4 bytes)
  *   Lateral   from agent u32 · to agent u32 · payload length u32 · payload bytes
  *
  * The sender in the header is the node that published this hop: the child for
- * Up and Heartbeat, the parent for Down, the forwarding node (or the sending
- * agent, level 0) for Lateral.
+ * Up, the parent for Down, the forwarding node (or the sending agent, level 0)
+ * for Lateral, and for Heartbeat either a child (on the parent's up subject) or
+ * the parent (on its own down subject, to its children).
+ *
+ * An Up's `term` is the leadership term of the replica that sent it (see
+ * src/Tree/Failover.ts): receivers order a child's summaries by
+ * `(term, epoch, seq)`, so messages of a deposed leader (an older term) are
+ * ignored. Unreplicated coordinators send no term (term 0, the 40-byte body);
+ * a 44-byte body must carry a term ≥ 1, so each Up has one canonical encoding.
  *
  * `decodeMessage` never throws: every malformed buffer gives a typed error in
  * a `Result`. It accepts only canonical encodings (an accepted buffer
@@ -40,6 +48,8 @@ export const MAGIC1 = 0x54 // "T"
 export const MESSAGE_VERSION = 1
 export const HEADER_BYTES = 16
 export const UP_BODY_BYTES = 40
+/** Body of an Up that carries a leadership term (replicated coordinators). */
+export const UP_TERM_BODY_BYTES = 44
 export const HEARTBEAT_BODY_BYTES = 4
 /** Default largest accepted message (header included). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
@@ -61,6 +71,8 @@ export interface Up {
   readonly epoch: number
   readonly seq: number
   readonly summary: Summary
+  /** Leadership term of the sending replica (absent = 0, an unreplicated sender). */
+  readonly term?: number
 }
 
 export interface Down {
@@ -186,7 +198,7 @@ const checkSummary = (s: Summary): void => {
 const bodyLength = (m: Message): number => {
   switch (m._tag) {
     case "Up":
-      return UP_BODY_BYTES
+      return m.term !== undefined && m.term > 0 ? UP_TERM_BODY_BYTES : UP_BODY_BYTES
     case "Down":
       return 12 + m.policy.length + 4 * m.triggers.length
     case "Heartbeat":
@@ -227,6 +239,10 @@ export const encodeMessage = (m: Message): Uint8Array => {
       dv.setFloat64(o + 16, m.summary.sum, true)
       dv.setFloat64(o + 24, m.summary.min, true)
       dv.setFloat64(o + 32, m.summary.max, true)
+      if (m.term !== undefined) {
+        checkUint("term", m.term, U32)
+        if (m.term > 0) dv.setUint32(o + 40, m.term, true)
+      }
       break
     case "Down": {
       checkUint("epoch", m.epoch, U32)
@@ -325,7 +341,9 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
 
   switch (kind) {
     case "Up": {
-      if (body !== UP_BODY_BYTES) return invalid("body length", 12, body, String(UP_BODY_BYTES))
+      if (body !== UP_BODY_BYTES && body !== UP_TERM_BODY_BYTES) {
+        return invalid("body length", 12, body, `${UP_BODY_BYTES} or ${UP_TERM_BODY_BYTES}`)
+      }
       const bad = coordinatorSender()
       if (bad !== undefined) return bad
       const summary: Summary = {
@@ -336,7 +354,11 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
       }
       const p = summaryProblem(summary)
       if (p !== undefined) return invalid(p.field, o + p.at, p.value, p.expected)
-      return Result.succeed({ _tag: "Up", from, epoch: dv.getUint32(o, true), seq: dv.getUint32(o + 4, true), summary })
+      const up: Up = { _tag: "Up", from, epoch: dv.getUint32(o, true), seq: dv.getUint32(o + 4, true), summary }
+      if (body === UP_BODY_BYTES) return Result.succeed(up)
+      const term = dv.getUint32(o + 40, true)
+      if (term === 0) return invalid("term", o + 40, 0, "≥ 1 in a 44-byte body (term 0 is the 40-byte body)")
+      return Result.succeed({ ...up, term })
     }
     case "Heartbeat": {
       if (body !== HEARTBEAT_BODY_BYTES) return invalid("body length", 12, body, String(HEARTBEAT_BODY_BYTES))
@@ -376,9 +398,10 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
 
 /**
  * Whether `receiver` may accept `m` from its header's sender:
- * - Up, Heartbeat: the sender is a coordinator child of the receiver (one
- *   level below, index among its children). Local coordinators host their
- *   agents directly, so they accept no Up.
+ * - Up: the sender is a coordinator child of the receiver (one level below,
+ *   index among its children). Local coordinators host their agents
+ *   directly, so they accept no Up.
+ * - Heartbeat: from a coordinator child (as Up) or from the receiver's parent.
  * - Down: the sender is the receiver's parent.
  * - Lateral: either from below (a child coordinator, or for a local
  *   coordinator one of its agents) with `fromAgent` in that child's subtree,
@@ -394,11 +417,16 @@ export const checkSender = (t: Topology, receiver: CoordinatorId, m: Message): R
     return m.from.index >= r.lo && m.from.index < r.hi
   }
   switch (m._tag) {
-    case "Up":
     case "Heartbeat":
-      if (receiver.level === 1) return forged("local coordinators accept no Up/Heartbeat (their agents are hosted)")
+    case "Up": {
+      if (m._tag === "Heartbeat") {
+        const p = parent(t, receiver)
+        if (p !== undefined && m.from.level === p.level && m.from.index === p.index) return Result.succeed(m)
+      }
+      if (receiver.level === 1) return forged("local coordinators accept no Up/Heartbeat from below (their agents are hosted)")
       if (m.from.level !== receiver.level - 1) return forged(`level mismatch: expected level ${receiver.level - 1}`)
       return isChildCoordinator() ? Result.succeed(m) : forged("sender is not a child of the receiver")
+    }
     case "Down": {
       const p = parent(t, receiver)
       if (p === undefined) return forged("the root has no parent")

@@ -75,11 +75,14 @@ export const compareVersion = (e1: number, s1: number, e2: number, s2: number): 
 export type OfferOutcome = "accepted" | "duplicate" | "stale"
 
 /**
- * Per child slot, the summary with the highest `(epoch, seq)` seen. Children
- * are slots `0..size−1` (the receiver maps child ids to slots).
+ * Per child slot, the summary with the highest `(term, epoch, seq)` seen
+ * (`term` is the leadership term of a replicated child, 0 for an unreplicated
+ * one, so a deposed leader's summaries lose to its successor's). Children are
+ * slots `0..size−1` (the receiver maps child ids to slots).
  */
 export class LatestPerChild {
   readonly size: number
+  private readonly terms: Float64Array
   private readonly epochs: Float64Array
   private readonly seqs: Float64Array
   private readonly present: Uint8Array
@@ -88,22 +91,28 @@ export class LatestPerChild {
 
   constructor(size: number) {
     this.size = size
+    this.terms = new Float64Array(size)
     this.epochs = new Float64Array(size)
     this.seqs = new Float64Array(size)
     this.present = new Uint8Array(size)
     this.summaries = new Array<Summary>(size).fill(summaryEmpty)
   }
 
-  /** Keeps `summary` for `slot` if its version is newer than the kept one; never merges into the kept one. */
-  offer(slot: number, epoch: number, seq: number, summary: Summary): OfferOutcome {
+  /**
+   * Keeps `summary` for `slot` if its version `(term, epoch, seq)` is newer than
+   * the kept one; never merges into the kept one.
+   */
+  offer(slot: number, epoch: number, seq: number, summary: Summary, term = 0): OfferOutcome {
     if (this.present[slot] === 1) {
-      const c = compareVersion(epoch, seq, this.epochs[slot]!, this.seqs[slot]!)
+      const kt = this.terms[slot]!
+      const c = term !== kt ? term - kt : compareVersion(epoch, seq, this.epochs[slot]!, this.seqs[slot]!)
       if (c === 0) return "duplicate"
       if (c < 0) return "stale"
     } else {
       this.present[slot] = 1
       this.reported++
     }
+    this.terms[slot] = term
     this.epochs[slot] = epoch
     this.seqs[slot] = seq
     this.summaries[slot] = summary
@@ -113,6 +122,16 @@ export class LatestPerChild {
   /** The epoch kept for `slot` (0 if none). */
   epochOf(slot: number): number {
     return this.epochs[slot] ?? 0
+  }
+
+  /** The term kept for `slot` (0 if none, or an unreplicated child). */
+  termOf(slot: number): number {
+    return this.terms[slot] ?? 0
+  }
+
+  /** Whether every child has reported at least once. */
+  get complete(): boolean {
+    return this.reported === this.size
   }
 
   /** Children that have reported at least once. */
