@@ -400,6 +400,11 @@ Usage:
       to in-process (no server); nats without --servers starts a local
       nats-server. --clock rates ticks coordinators at 30 / 10 / 1 Hz
       instead of driving them. Exit 1 if a round's aggregate is not exact.
+  hydrogen tree --agents N --branching K --chaos [--rounds R] [--transport in-process|nats]
+      Fault tolerance: 3 replicas per coordinator position (leases in a KV
+      bucket, heartbeats every 100 ms); every few rounds kills an active
+      coordinator or cuts a subtree off the bus and heals it, then reports
+      detection time, takeover time and rounds until exact again.
   hydrogen tree --agents N --branching K --transport nats --processes
                 [--rounds R] [--servers URLS] [--seed S] [--max-processes P]
       The same run with every coordinator level above the local one in its

@@ -25,6 +25,8 @@ export const TreeCliOptions = Schema.Struct({
   servers: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, { expected: "nats:// URLs separated by commas" }))),
   seed: IntegerArg(0, maxSeed),
   clock: Schema.Literals(["driven", "rates"]),
+  /** Replicated positions with faults injected on a schedule (src/Cli/TreeChaos.ts). */
+  chaos: Schema.optionalKey(Schema.Literal(true)),
 })
 export type TreeCliOptions = typeof TreeCliOptions.Type
 
@@ -38,6 +40,7 @@ const treeFlags: ReadonlyArray<FlagSpec> = [
   { name: "servers", kind: "value" },
   { name: "seed", kind: "value" },
   { name: "clock", kind: "value" },
+  { name: "chaos", kind: "boolean" },
 ]
 
 /** Parses and decodes `tree` arguments; defaults: rounds 10, transport in-process, seed 1, clock driven. */
@@ -47,6 +50,9 @@ export const parseTreeArgs = (args: ReadonlyArray<string>): Either<string, TreeC
   const all = [...errors, ...(decoded.ok ? [] : decoded.errors)]
   if (decoded.ok && decoded.value.servers !== undefined && decoded.value.transport !== "nats") {
     all.push("--servers only applies to --transport nats")
+  }
+  if (decoded.ok && decoded.value.chaos === true && decoded.value.clock !== "driven") {
+    all.push("--chaos runs on the heartbeat clock; leave out --clock")
   }
   return all.length === 0 && decoded.ok ? decoded : { ok: false, errors: all }
 }
@@ -96,6 +102,10 @@ export interface TreeCommandEnv {
 
 /** Runs `tree` with decoded options; returns the exit code. */
 export const runTreeCommand = async (o: TreeCliOptions, io: Io, env: TreeCommandEnv): Promise<number> => {
+  if (o.chaos === true) {
+    const { runChaosCommand } = await import("./TreeChaos.ts")
+    return runChaosCommand(o, io, env)
+  }
   const { runTree } = await import("../Tree/Runner.ts")
   const cleanups: Array<() => Promise<void>> = []
   try {

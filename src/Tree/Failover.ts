@@ -1,0 +1,596 @@
+/**
+ * Fault tolerance for the coordinator tree: heartbeats, failure detection,
+ * replicated coordinator positions with leases in a KV bucket, and a driver
+ * (`ReplicatedTree`) that runs rounds through kills and partitions.
+ *
+ * Built on the bus's own facilities (JetStream KV on NATS, its in-process
+ * twin), not on a home-made consensus protocol:
+ *
+ * - Every coordinator position (level, index) runs `replicas` replicas
+ *   (default 3: one active, two standbys), each on its own bus client named
+ *   `coordinator-<level>-<index>-r<replica>`.
+ * - Leadership of a position is a lease: the key `L<level>.<index>` in the
+ *   bucket `<prefix>-leases`, whose TTL (max age) is `suspectAfter`
+ *   heartbeat intervals (default 3 × 100 ms = 300 ms). The active replica
+ *   renews it every heartbeat with compare-and-set on the revision it last
+ *   wrote (`update`). A failed CAS means someone else took the position: it
+ *   steps down at once. If the KV cannot be reached for a whole TTL it steps
+ *   down too (it may have lost the lease without knowing).
+ * - A standby suspects the active replica once it has not heard its
+ *   heartbeat (on the position's own down subject) for more than
+ *   `suspectAfter` intervals, and then tries `create` on the key every
+ *   quarter interval: `create` succeeds only once the key is gone (expired),
+ *   so at most one replica wins. Since the leader heartbeats right after each
+ *   renewal, the key expires no later than the standby's suspicion: takeover
+ *   follows within `suspectAfter` intervals of the last renewal, plus the
+ *   check period and the KV round trip.
+ * - The term of a leadership is the KV revision of the winning `create`.
+ *   Bucket revisions only grow (a JetStream stream sequence), so every
+ *   takeover has a higher term than any earlier one, without a counter of our
+ *   own (the same trick as etcd's election by create revision). Terms travel
+ *   in Heartbeat and Up; a parent keeps per child the summary with the highest
+ *   `(term, epoch, seq)`, so a deposed leader's messages are ignored.
+ * - Standbys subscribe to exactly what the active replica does (plain
+ *   subscriptions, not a queue group: a queue group would hand each child's
+ *   Up to one replica only and leave the others with gaps), so each holds the
+ *   latest summary per child and publishes its merged summary, with the new
+ *   term, the moment it wins. Children need no reconfiguration: they keep
+ *   publishing to the position's subject.
+ * - Summaries are versioned and latest-per-child, so re-delivery, a
+ *   re-published summary after takeover, and messages crossing a failover are
+ *   harmless: nothing is counted twice, nothing is lost (the new leader has
+ *   every child's latest summary, and publishes only once it has all).
+ * - Partitions: a cut-off replica keeps folding its agents (local
+ *   coordinators) and merging what it has, but cannot renew, so it steps
+ *   down; after healing a replica re-takes the lease (new term) and the tree
+ *   converges to the exact aggregate of the current agent values.
+ *
+ * @module
+ */
+import type { Kv, Transport } from "../Net/Transport.ts"
+import { AgentPool } from "./Agents.ts"
+import { Coordinator } from "./Coordinator.ts"
+import type { Heartbeat } from "./Messages.ts"
+import type { Connect } from "./Runner.ts"
+import { type Summary, summaryEquals } from "./Summary.ts"
+import { allCoordinators, children, type CoordinatorId, coordinatorName, makeTopology, type Topology } from "./Topology.ts"
+
+export interface FailoverConfig {
+  /** Heartbeat (and tick) interval, ms (default 100). */
+  readonly heartbeatMs: number
+  /** Replicas per position, active included (default 3). */
+  readonly replicas: number
+  /** A peer silent for more than this many intervals is suspected; also the lease TTL in intervals (default 3). */
+  readonly suspectAfter: number
+}
+
+export const defaultFailoverConfig: FailoverConfig = { heartbeatMs: 100, replicas: 3, suspectAfter: 3 }
+
+/** The KV bucket holding the leases of a tree's positions. */
+export const leaseBucket = (t: Topology): string => `${t.prefix}-leases`
+
+/** The lease key of a position. */
+export const leaseKey = (c: CoordinatorId): string => `L${c.level}.${c.index}`
+
+/** The bus client name of a replica. */
+export const replicaName = (c: CoordinatorId, replica: number): string => `coordinator-${c.level}-${c.index}-r${replica}`
+
+/** What the failure detector and the leases did. Times are `performance.now()` ms. */
+export type FailoverEvent =
+  | {
+      readonly kind: "suspect"
+      readonly at: number
+      /** The position whose replica suspects. */
+      readonly by: CoordinatorId
+      readonly replica: number
+      /** Who is suspected: this position's leader (by a standby), a child, or the parent. */
+      readonly peer: "leader" | "child" | "parent"
+      readonly suspected: CoordinatorId
+      readonly silentMs: number
+    }
+  | { readonly kind: "takeover"; readonly at: number; readonly position: CoordinatorId; readonly replica: number; readonly term: number }
+  | {
+      readonly kind: "stepdown"
+      readonly at: number
+      readonly position: CoordinatorId
+      readonly replica: number
+      readonly term: number
+      readonly reason: "lost-lease" | "unreachable" | "deposed" | "disconnected"
+    }
+  | {
+      readonly kind: "kill" | "restart" | "disconnect" | "reconnect" | "pause" | "resume"
+      readonly at: number
+      readonly position: CoordinatorId
+      readonly replica: number
+      readonly term: number
+    }
+
+export interface ReplicaOptions {
+  readonly topology: Topology
+  readonly position: CoordinatorId
+  readonly replica: number
+  readonly agents: AgentPool
+  readonly connect: Connect
+  readonly config: FailoverConfig
+  readonly onEvent: (e: FailoverEvent) => void
+  readonly maxBytes?: number
+}
+
+const now = (): number => performance.now()
+
+/** One replica of a coordinator position: a `Coordinator` plus its lease and failure detector. */
+export class Replica {
+  readonly topology: Topology
+  readonly position: CoordinatorId
+  readonly replica: number
+  readonly name: string
+  readonly key: string
+  coordinator!: Coordinator
+  transport!: Transport
+  /** Running (not killed). */
+  alive = false
+  /** Connected to the bus (not cut off by `disconnect`). */
+  connected = false
+  /** Frozen (a stalled process): no renewals, no heartbeats, no ticks. */
+  paused = false
+  private readonly options: ReplicaOptions
+  private readonly ttlMs: number
+  private readonly suspectMs: number
+  private kv: Kv | undefined
+  private revision = 0
+  private lastRenewOk = Number.NEGATIVE_INFINITY
+  private startedAt = 0
+  private incarnation = 0
+  private renewing = false
+  private acquiring = false
+  private suspectedLeader = false
+  private suspectedParent = false
+  private suspectedChildren = new Uint8Array(0)
+  private beatTimer: ReturnType<typeof setInterval> | undefined
+  private checkTimer: ReturnType<typeof setInterval> | undefined
+
+  constructor(options: ReplicaOptions) {
+    this.options = options
+    this.topology = options.topology
+    this.position = options.position
+    this.replica = options.replica
+    this.name = replicaName(options.position, options.replica)
+    this.key = leaseKey(options.position)
+    this.ttlMs = options.config.heartbeatMs * options.config.suspectAfter
+    this.suspectMs = this.ttlMs
+  }
+
+  /** The active replica of its position (as far as it knows). */
+  get isActive(): boolean {
+    return this.alive && this.connected && !this.paused && this.coordinator.role === "active"
+  }
+
+  get term(): number {
+    return this.coordinator.term
+  }
+
+  private emit(e: FailoverEvent): void {
+    this.options.onEvent(e)
+  }
+
+  private leaseValue(): Uint8Array {
+    const b = new Uint8Array(8)
+    const dv = new DataView(b.buffer)
+    dv.setUint32(0, this.replica, true)
+    dv.setUint32(4, this.incarnation, true)
+    return b
+  }
+
+  private async open(): Promise<void> {
+    this.transport = await this.options.connect(this.name)
+    this.kv = await this.transport.kv(leaseBucket(this.topology), { ttlMs: this.ttlMs })
+  }
+
+  /** Starts as a standby (a fresh process: empty state). */
+  async start(): Promise<void> {
+    this.incarnation++
+    await this.open()
+    const o = this.options
+    this.coordinator = new Coordinator({
+      topology: o.topology,
+      id: o.position,
+      transport: this.transport,
+      agents: o.agents,
+      role: "standby",
+      watchPeers: true,
+      requireComplete: true,
+      now,
+      onHeartbeat: (m, from) => this.onHeartbeat(m, from),
+      ...(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
+    })
+    this.suspectedChildren = new Uint8Array(this.coordinator.childHeardAt.length)
+    await this.coordinator.start()
+    await this.transport.flush()
+    this.alive = true
+    this.connected = true
+    this.paused = false
+    this.startedAt = now()
+    const h = o.config.heartbeatMs
+    this.beatTimer = setInterval(() => void this.onBeat(), h)
+    this.checkTimer = setInterval(() => void this.onCheck(), Math.max(2, h / 4))
+  }
+
+  private onHeartbeat(m: Heartbeat, from: "child" | "parent" | "peer"): void {
+    if (from === "peer") {
+      this.suspectedLeader = false
+      if (this.coordinator.role === "active" && m.term > this.coordinator.term) this.stepDown("deposed")
+    } else if (from === "parent") {
+      this.suspectedParent = false
+    } else {
+      this.suspectedChildren[m.from.index - this.childLo()] = 0
+    }
+  }
+
+  private childLo(): number {
+    const c = children(this.topology, this.position)
+    return c.length === 0 ? 0 : c[0]!.index
+  }
+
+  private stepDown(reason: "lost-lease" | "unreachable" | "deposed" | "disconnected"): void {
+    if (this.coordinator.role !== "active") return
+    const term = this.coordinator.term
+    this.coordinator.demote()
+    this.emit({ kind: "stepdown", at: now(), position: this.position, replica: this.replica, term, reason })
+  }
+
+  /** Every heartbeat interval: the active replica renews, heartbeats and ticks; a standby ticks (folds) only. */
+  private async onBeat(): Promise<void> {
+    if (!this.alive || this.paused) return
+    const c = this.coordinator
+    if (c.role === "active" && this.connected && !this.renewing && this.kv !== undefined) {
+      this.renewing = true
+      try {
+        const rev = await this.kv.update(this.key, this.leaseValue(), this.revision)
+        if (!this.alive || this.paused || c !== this.coordinator) return
+        if (rev === undefined) this.stepDown("lost-lease")
+        else {
+          this.revision = rev
+          this.lastRenewOk = now()
+        }
+      } catch {
+        if (now() - this.lastRenewOk >= this.ttlMs) this.stepDown("unreachable")
+      } finally {
+        this.renewing = false
+      }
+      if (!this.alive || this.paused) return
+    }
+    try {
+      if (this.connected) c.beat()
+      c.tick()
+    } catch {
+      // the client went away under us (closed or cut off); the next beat tries again
+    }
+    if (c.role === "active" && this.connected) this.detect()
+  }
+
+  /** The active replica notes children and parent silent for more than `suspectAfter` intervals. */
+  private detect(): void {
+    const t = now()
+    const c = this.coordinator
+    const since = (heard: number): number => t - Math.max(heard, this.startedAt)
+    const kids = children(this.topology, this.position)
+    for (let s = 0; s < kids.length; s++) {
+      const silent = since(c.childHeardAt[s]!)
+      if (silent > this.suspectMs && this.suspectedChildren[s] === 0) {
+        this.suspectedChildren[s] = 1
+        this.emit({ kind: "suspect", at: t, by: this.position, replica: this.replica, peer: "child", suspected: kids[s]!, silentMs: silent })
+      }
+    }
+    if (this.position.level < this.topology.levels) {
+      const silent = since(c.parentHeardAt)
+      if (silent > this.suspectMs && !this.suspectedParent) {
+        this.suspectedParent = true
+        const p = { level: this.position.level + 1, index: Math.floor(this.position.index / this.topology.branching) }
+        this.emit({ kind: "suspect", at: t, by: this.position, replica: this.replica, peer: "parent", suspected: p, silentMs: silent })
+      }
+    }
+  }
+
+  /** Every quarter interval, a standby checks its leader and, if it is suspected (or none is known), tries to take the lease. */
+  private async onCheck(): Promise<void> {
+    if (!this.alive || this.paused || !this.connected || this.acquiring || this.kv === undefined) return
+    const c = this.coordinator
+    if (c.role === "active") return
+    const t = now()
+    const silent = t - c.peerHeardAt
+    if (!(silent > this.suspectMs)) return
+    if (Number.isFinite(c.peerHeardAt) && !this.suspectedLeader) {
+      this.suspectedLeader = true
+      this.emit({ kind: "suspect", at: t, by: this.position, replica: this.replica, peer: "leader", suspected: this.position, silentMs: silent })
+    }
+    this.acquiring = true
+    try {
+      const rev = await this.kv.create(this.key, this.leaseValue())
+      if (rev === undefined || !this.alive || this.paused || !this.connected || c !== this.coordinator || this.isActive) return
+      this.revision = rev
+      this.lastRenewOk = now()
+      this.suspectedLeader = false
+      c.promote(rev)
+      this.emit({ kind: "takeover", at: now(), position: this.position, replica: this.replica, term: rev })
+    } catch {
+      // KV unreachable (cut off): stay standby
+    } finally {
+      this.acquiring = false
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.beatTimer !== undefined) clearInterval(this.beatTimer)
+    if (this.checkTimer !== undefined) clearInterval(this.checkTimer)
+    this.beatTimer = undefined
+    this.checkTimer = undefined
+  }
+
+  /** Abrupt stop (a crashed process): no more renewals or publishes; the lease is left to expire. */
+  async kill(): Promise<void> {
+    if (!this.alive) return
+    const term = this.coordinator.term
+    this.alive = false
+    this.connected = false
+    this.stopTimers()
+    this.emit({ kind: "kill", at: now(), position: this.position, replica: this.replica, term })
+    await this.coordinator.stop().catch(() => undefined)
+    await this.transport.close().catch(() => undefined)
+  }
+
+  /** A killed replica comes back as a fresh standby (new client, empty state). */
+  async restart(): Promise<void> {
+    if (this.alive) return
+    await this.start()
+    this.emit({ kind: "restart", at: now(), position: this.position, replica: this.replica, term: 0 })
+  }
+
+  /** Freezes the replica (a stalled process): it neither renews nor publishes, but keeps its state. */
+  pause(): void {
+    this.paused = true
+    this.emit({ kind: "pause", at: now(), position: this.position, replica: this.replica, term: this.coordinator.term })
+  }
+
+  /** Unfreezes it; a leader that lost its lease meanwhile finds out at its next renewal and steps down. */
+  resume(): void {
+    this.paused = false
+    this.emit({ kind: "resume", at: now(), position: this.position, replica: this.replica, term: this.coordinator.term })
+  }
+
+  /**
+   * Cuts its bus connection (closes the client). It steps down at once (it
+   * cannot renew) but keeps ticking: a local coordinator keeps folding its agents.
+   */
+  async disconnect(): Promise<void> {
+    if (!this.alive || !this.connected) return
+    this.connected = false
+    this.stepDown("disconnected")
+    this.emit({ kind: "disconnect", at: now(), position: this.position, replica: this.replica, term: this.coordinator.term })
+    await this.transport.close().catch(() => undefined)
+  }
+
+  /** Opens a new client and re-subscribes, keeping its state; it rejoins as a standby. */
+  async reconnect(): Promise<void> {
+    if (!this.alive || this.connected) return
+    await this.open()
+    await this.coordinator.reattach(this.transport)
+    await this.transport.flush()
+    this.connected = true
+    this.emit({ kind: "reconnect", at: now(), position: this.position, replica: this.replica, term: this.coordinator.term })
+  }
+
+  /** Final stop (end of run): the lease is deleted if held, so a next run starts clean. */
+  async stop(): Promise<void> {
+    this.stopTimers()
+    if (!this.alive) return
+    this.alive = false
+    const held = this.coordinator.role === "active" && this.connected
+    this.coordinator.demote()
+    await this.coordinator.stop().catch(() => undefined)
+    if (held && this.kv !== undefined) await this.kv.delete(this.key).catch(() => undefined)
+    if (this.connected) await this.transport.close().catch(() => undefined)
+    this.connected = false
+  }
+}
+
+export interface ReplicatedTreeOptions {
+  readonly agents: number
+  readonly branching: number
+  /** A factory giving each replica its own bus client. */
+  readonly connect: Connect
+  /** Seed of the agents' values (default 1). */
+  readonly seed?: number
+  /** Subject prefix and lease-bucket prefix (default "h"). */
+  readonly prefix?: string
+  readonly maxBytes?: number
+  readonly failover?: Partial<FailoverConfig>
+  /** Called for every failover event (they are also kept in `events`). */
+  readonly onEvent?: (e: FailoverEvent) => void
+  /** How long `start` waits for every position to elect a leader (default 10 s). */
+  readonly startTimeoutMs?: number
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+const sameId = (a: CoordinatorId, b: CoordinatorId): boolean => a.level === b.level && a.index === b.index
+
+/**
+ * A coordinator tree with replicated positions, ticking on the heartbeat
+ * clock. Rounds are driven from outside: `nextRound()` updates every agent
+ * (they never wait on coordination) and the active root broadcasts Down;
+ * `untilExact(round)` waits until the active root's aggregate covers the
+ * round and equals the direct fold over all agents.
+ */
+export class ReplicatedTree {
+  readonly topology: Topology
+  readonly agents: AgentPool
+  readonly config: FailoverConfig
+  /** Replicas per position, positions in `allCoordinators` order (local level first). */
+  readonly replicas: ReadonlyArray<ReadonlyArray<Replica>>
+  readonly events: FailoverEvent[] = []
+  /** The last round started. */
+  round = 0
+  /** Samples of the active root's aggregate with a count above the number of agents (double counting). */
+  overcounts = 0
+  private readonly positionIndex: Map<string, number>
+
+  private constructor(topology: Topology, agents: AgentPool, config: FailoverConfig, replicas: ReadonlyArray<ReadonlyArray<Replica>>) {
+    this.topology = topology
+    this.agents = agents
+    this.config = config
+    this.replicas = replicas
+    this.positionIndex = new Map(allCoordinators(topology).map((c, i) => [coordinatorName(c), i]))
+  }
+
+  static async start(opts: ReplicatedTreeOptions): Promise<ReplicatedTree> {
+    const t = makeTopology(opts.agents, opts.branching, opts.prefix)
+    const agents = new AgentPool(opts.agents, opts.seed ?? 1)
+    const config: FailoverConfig = { ...defaultFailoverConfig, ...opts.failover }
+    if (!Number.isSafeInteger(config.replicas) || config.replicas < 1) throw new RangeError(`replicas must be an integer >= 1, got ${config.replicas}`)
+    if (!(config.heartbeatMs >= 10)) throw new RangeError(`heartbeatMs must be >= 10, got ${config.heartbeatMs}`)
+    if (!(config.suspectAfter >= 1)) throw new RangeError(`suspectAfter must be >= 1, got ${config.suspectAfter}`)
+    let tree: ReplicatedTree | undefined
+    const pending: FailoverEvent[] = []
+    const onEvent = (e: FailoverEvent): void => {
+      if (tree === undefined) pending.push(e)
+      else tree.events.push(e)
+      opts.onEvent?.(e)
+    }
+    const replicas = allCoordinators(t).map((position) =>
+      Array.from({ length: config.replicas }, (_, r) =>
+        new Replica({
+          topology: t,
+          position,
+          replica: r,
+          agents,
+          connect: opts.connect,
+          config,
+          onEvent,
+          ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+        }),
+      ),
+    )
+    tree = new ReplicatedTree(t, agents, config, replicas)
+    tree.events.push(...pending)
+    try {
+      const all = replicas.flat()
+      for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map((r) => r.start()))
+      await tree.whenLeaders(opts.startTimeoutMs ?? 10_000)
+    } catch (e) {
+      await tree.stop()
+      throw e
+    }
+    return tree
+  }
+
+  replicasOf(c: CoordinatorId): ReadonlyArray<Replica> {
+    const i = this.positionIndex.get(coordinatorName(c))
+    if (i === undefined) throw new RangeError(`no position ${coordinatorName(c)}`)
+    return this.replicas[i]!
+  }
+
+  /** The active replica of a position (the highest term if, briefly, two think they are). */
+  activeOf(c: CoordinatorId): Replica | undefined {
+    let best: Replica | undefined
+    for (const r of this.replicasOf(c)) if (r.isActive && (best === undefined || r.term > best.term)) best = r
+    return best
+  }
+
+  get root(): CoordinatorId {
+    return { level: this.topology.levels, index: 0 }
+  }
+
+  /** Resolves once every position has an active replica. */
+  async whenLeaders(timeoutMs: number): Promise<void> {
+    const deadline = now() + timeoutMs
+    const positions = allCoordinators(this.topology)
+    for (;;) {
+      if (positions.every((c) => this.activeOf(c) !== undefined)) return
+      if (now() > deadline) {
+        const missing = positions.filter((c) => this.activeOf(c) === undefined).map(coordinatorName)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for leaders of ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ", …" : ""}`)
+      }
+      await sleep(5)
+    }
+  }
+
+  /** Starts the next round: every agent takes its value for it; the active root broadcasts Down. */
+  nextRound(): number {
+    this.round++
+    this.agents.update(this.round)
+    const root = this.activeOf(this.root)
+    try {
+      root?.coordinator.broadcast()
+    } catch {
+      // a cut-off root: the round goes on without the Down
+    }
+    return this.round
+  }
+
+  /** The active root's aggregate and the data epoch (round) it covers, or undefined when the root has no leader. */
+  rootView(): { readonly summary: Summary; readonly epoch: number; readonly term: number } | undefined {
+    const r = this.activeOf(this.root)
+    return r === undefined ? undefined : { summary: r.coordinator.summary, epoch: r.coordinator.summaryEpoch, term: r.term }
+  }
+
+  /** Whether the active root's aggregate covers `round` and equals `expected` (default: the direct fold). */
+  isExact(round: number, expected: Summary = this.agents.directFold()): boolean {
+    const v = this.rootView()
+    if (v !== undefined && v.summary.count > this.topology.agents) this.overcounts++
+    return v !== undefined && v.epoch >= round && summaryEquals(v.summary, expected)
+  }
+
+  /** Ms until the root is exact for `round` (polled every 2 ms), or undefined after `timeoutMs`. */
+  async untilExact(round: number, timeoutMs: number): Promise<number | undefined> {
+    const t0 = now()
+    const expected = this.agents.directFold()
+    for (;;) {
+      if (this.isExact(round, expected)) return now() - t0
+      if (now() - t0 > timeoutMs) return undefined
+      await sleep(2)
+    }
+  }
+
+  /** Kills the active replica of `c`; its time and term, or undefined if it had none. */
+  async kill(c: CoordinatorId): Promise<{ readonly at: number; readonly term: number; readonly replica: Replica } | undefined> {
+    const r = this.activeOf(c)
+    if (r === undefined) return undefined
+    const at = now()
+    const term = r.term
+    await r.kill()
+    return { at, term, replica: r }
+  }
+
+  /** The positions of `c`'s subtree (itself first, then every coordinator below it). */
+  subtree(c: CoordinatorId): ReadonlyArray<CoordinatorId> {
+    const out: CoordinatorId[] = [c]
+    for (let i = 0; i < out.length; i++) out.push(...children(this.topology, out[i]!))
+    return out
+  }
+
+  /** The bus client names of every replica in `c`'s subtree (for in-process partitions). */
+  subtreeClients(c: CoordinatorId): ReadonlyArray<string> {
+    return this.subtree(c).flatMap((p) => this.replicasOf(p).map((r) => r.name))
+  }
+
+  /** The first event matching `pred` at or after `since`. */
+  firstEvent(since: number, pred: (e: FailoverEvent) => boolean): FailoverEvent | undefined {
+    return this.events.find((e) => e.at >= since && pred(e))
+  }
+
+  /** ms from `since` to the first suspicion of `c` (by its standbys, its parent or its children). */
+  detectionMs(c: CoordinatorId, since: number): number | undefined {
+    const e = this.firstEvent(since, (x) => x.kind === "suspect" && sameId(x.suspected, c))
+    return e === undefined ? undefined : e.at - since
+  }
+
+  /** ms from `since` to the first takeover of `c`, and the new term. */
+  takeover(c: CoordinatorId, since: number): { readonly ms: number; readonly term: number } | undefined {
+    const e = this.firstEvent(since, (x) => x.kind === "takeover" && sameId(x.position, c))
+    return e === undefined || e.kind !== "takeover" ? undefined : { ms: e.at - since, term: e.term }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.replicas.flat().map((r) => r.stop()))
+  }
+}

@@ -1,0 +1,767 @@
+/**
+ * Multi-process mode of the coordinator tree: the coordinators of every level
+ * above the local level run in separate OS processes that talk to the rest
+ * only through NATS.
+ *
+ * Split (chosen for a 2-core machine, see `planProcesses`):
+ *   - the parent process hosts the agent pool and every local coordinator
+ *     (level 1): that is where the agents' values live, so folding them stays
+ *     in memory (the agents' reports are not bus messages, as in `runTree`);
+ *   - one child process per upper level, level 2 first. Level 2 is the busy
+ *     one (it receives n/k Ups per round, k times more than level 3), so it
+ *     gets a process of its own; when there are more upper levels than
+ *     `maxProcesses` (default 4) the highest levels, which hold k, k², …
+ *     times fewer coordinators, share the last process. On 2 cores more
+ *     processes would only time-share, and one process per coordinator would
+ *     mean thousands of Node processes.
+ *   Every child opens one NATS connection shared by all its coordinators; the
+ *   parent opens `parentConnections` (default 1) for the local coordinators.
+ *
+ * A child gets its configuration on the command line (`--servers`, `--agents`,
+ * `--branching`, `--seed`, `--prefix`, `--name`, `--coordinators
+ * LEVEL:LO-HI,…`; `HYDROGEN_NATS_URL` stands in for `--servers`), decoded with
+ * Effect Schema and checked against the topology; a bad configuration is a
+ * `ProcessConfigError` and exit code 2 (src/Tree/CoordinatorProcess.ts).
+ *
+ * Control protocol (JSON on `<prefix>.ctl.*`, decoded with Schema; not counted
+ * as tree messages):
+ *   child → parent  `ready`   after its coordinators subscribed (and the server has the subscriptions)
+ *   parent → child  `round`   epoch e: the process hosting the root broadcasts Down e; every
+ *                             coordinator ticks once all its children reported epoch e
+ *   child → parent  `done`    after every coordinator of the process ticked for e: its
+ *                             cumulative publish counters, and the root's summary if it hosts it
+ *   parent → child  `stop`    unsubscribe, close, exit 0
+ *   child → parent  `failed`  a fatal error (the parent then kills every child)
+ * A child whose stdin closes (the parent died) exits; the parent SIGKILLs
+ * children that outlive `stop` by 5 s, on failure, and when Node exits.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Data, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import * as Result from "effect/Result"
+import { connectNats } from "../Net/Nats.ts"
+import type { Transport } from "../Net/Transport.ts"
+import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
+import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
+import { Coordinator } from "./Coordinator.ts"
+import type { MessageKind } from "./Messages.ts"
+import type { RoundResult, RunTreeResult } from "./Runner.ts"
+import { type Summary, summaryEquals } from "./Summary.ts"
+import { countAt, makeTopology, type Topology } from "./Topology.ts"
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** The child's command line / environment does not describe a valid coordinator process. */
+export class ProcessConfigError extends Data.TaggedError("ProcessConfigError")<{
+  readonly issues: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `bad coordinator process configuration: ${this.issues.join("; ")}`
+  }
+}
+
+/** A coordinator process failed: exited early, reported an error, or was not ready / done in time. */
+export class CoordinatorProcessFailed extends Data.TaggedError("CoordinatorProcessFailed")<{
+  readonly process: string
+  readonly detail: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    const tail = this.stderr.trim()
+    return `coordinator process ${this.process} failed: ${this.detail}` + (tail === "" ? "" : `\n--- stderr ---\n${tail}`)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Plan: which process hosts which coordinators
+
+/** Coordinators `[lo, hi)` of one level. */
+export interface CoordinatorGroup {
+  readonly level: number
+  readonly lo: number
+  readonly hi: number
+}
+
+export interface ProcessPlan {
+  /** Process name (also its NATS connection name), e.g. "levels-2" or "levels-3-5". */
+  readonly name: string
+  readonly groups: ReadonlyArray<CoordinatorGroup>
+}
+
+/** Default cap on child processes. */
+export const defaultMaxProcesses = 4
+
+/**
+ * One process per upper level (2..L), level 2 first; with more upper levels
+ * than `maxProcesses`, the last process takes every remaining (higher, smaller)
+ * level. Empty when the tree has no level above the local one.
+ */
+export const planProcesses = (t: Topology, maxProcesses = defaultMaxProcesses): ReadonlyArray<ProcessPlan> => {
+  if (!Number.isSafeInteger(maxProcesses) || maxProcesses < 1) {
+    throw new RangeError(`planProcesses: maxProcesses must be an integer >= 1, got ${maxProcesses}`)
+  }
+  const upper: number[] = []
+  for (let l = 2; l <= t.levels; l++) upper.push(l)
+  const out: ProcessPlan[] = []
+  for (let p = 0; p < Math.min(maxProcesses, upper.length); p++) {
+    const levels = p === maxProcesses - 1 ? upper.slice(p) : [upper[p]!]
+    const first = levels[0]!
+    const last = levels[levels.length - 1]!
+    out.push({
+      name: first === last ? `levels-${first}` : `levels-${first}-${last}`,
+      groups: levels.map((level) => ({ level, lo: 0, hi: countAt(t, level) })),
+    })
+  }
+  return out
+}
+
+/** `"2:0-100,3:0-10"` (half-open index ranges). */
+export const formatGroups = (groups: ReadonlyArray<CoordinatorGroup>): string =>
+  groups.map((g) => `${g.level}:${g.lo}-${g.hi}`).join(",")
+
+// ---------------------------------------------------------------------------
+// Child configuration (argv / env, decoded with Schema)
+
+const maxSeed = 2 ** 32 - 1
+
+const IntegerText = (minimum: number, maximum: number) =>
+  Schema.String.check(Schema.isPattern(/^[0-9]+$/, { expected: "a whole number written in decimal digits" })).pipe(
+    Schema.decodeTo(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum, maximum })), SchemaTransformation.numberFromString),
+  )
+
+/** The raw (string) configuration of a coordinator process, as Schema decodes it. */
+export const CoordinatorProcessArgs = Schema.Struct({
+  servers: Schema.String.check(
+    Schema.isPattern(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, { expected: "nats:// URLs separated by commas" }),
+  ),
+  agents: IntegerText(1, maxAgentsInProcess),
+  branching: IntegerText(2, 10 ** 6),
+  seed: IntegerText(0, maxSeed),
+  prefix: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]+$/, { expected: "one subject token of [A-Za-z0-9_-]" })),
+  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/, { expected: "a name of [A-Za-z0-9_.-], 1..64 characters" })),
+  coordinators: Schema.String.check(
+    Schema.isPattern(/^[0-9]+:[0-9]+-[0-9]+(,[0-9]+:[0-9]+-[0-9]+)*$/, { expected: "LEVEL:LO-HI groups separated by commas" }),
+  ),
+})
+
+/** A decoded, topology-checked coordinator process configuration. */
+export interface CoordinatorProcessConfig {
+  readonly servers: ReadonlyArray<string>
+  readonly agents: number
+  readonly branching: number
+  readonly seed: number
+  readonly prefix: string
+  readonly name: string
+  readonly groups: ReadonlyArray<CoordinatorGroup>
+}
+
+const argKeys = ["servers", "agents", "branching", "seed", "prefix", "name", "coordinators"] as const
+
+/** The argv of a child for `config`. */
+export const encodeProcessArgs = (config: CoordinatorProcessConfig): ReadonlyArray<string> => [
+  "--servers",
+  config.servers.join(","),
+  "--agents",
+  String(config.agents),
+  "--branching",
+  String(config.branching),
+  "--seed",
+  String(config.seed),
+  "--prefix",
+  config.prefix,
+  "--name",
+  config.name,
+  "--coordinators",
+  formatGroups(config.groups),
+]
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * Decodes a child's argv (`--key value` pairs) with `HYDROGEN_NATS_URL` as the
+ * fallback for `--servers`, then checks the groups against the topology:
+ * levels 2..L, `0 ≤ lo < hi ≤ count(level)`, no overlap.
+ */
+export const decodeProcessConfig = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Result.Result<CoordinatorProcessConfig, ProcessConfigError> => {
+  const issues: string[] = []
+  const raw: Record<string, string> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    const key = a.startsWith("--") ? a.slice(2) : undefined
+    if (key === undefined || !(argKeys as ReadonlyArray<string>).includes(key)) {
+      issues.push(`unexpected argument ${JSON.stringify(a)}`)
+      continue
+    }
+    const v = argv[i + 1]
+    if (v === undefined) {
+      issues.push(`--${key} needs a value`)
+      continue
+    }
+    if (key in raw) issues.push(`--${key} given twice`)
+    raw[key] = v
+    i++
+  }
+  const envUrl = env["HYDROGEN_NATS_URL"]
+  if (raw["servers"] === undefined && envUrl !== undefined) raw["servers"] = envUrl
+  const decoded = Schema.decodeUnknownResult(CoordinatorProcessArgs)(raw, { errors: "all" })
+  if (Result.isFailure(decoded)) {
+    for (const issue of formatIssues(decoded.failure.issue).issues) {
+      const key = String(issue.path?.[0] ?? "?")
+      issues.push(issue.message === "Missing key" ? `--${key} is required` : `--${key}: ${issue.message}`)
+    }
+    return Result.fail(new ProcessConfigError({ issues }))
+  }
+  if (issues.length > 0) return Result.fail(new ProcessConfigError({ issues }))
+  const a = decoded.success
+  const t = makeTopology(a.agents, a.branching, a.prefix)
+  const groups: CoordinatorGroup[] = []
+  for (const part of a.coordinators.split(",")) {
+    const m = /^([0-9]+):([0-9]+)-([0-9]+)$/.exec(part)!
+    const g = { level: Number(m[1]), lo: Number(m[2]), hi: Number(m[3]) }
+    if (g.level < 2 || g.level > t.levels) issues.push(`--coordinators: level ${g.level} is not an upper level (2..${t.levels})`)
+    else if (!(g.lo < g.hi && g.hi <= countAt(t, g.level))) {
+      issues.push(`--coordinators: range ${g.lo}-${g.hi} of level ${g.level} is not within 0-${countAt(t, g.level)} (or empty)`)
+    } else if (groups.some((h) => h.level === g.level && h.lo < g.hi && g.lo < h.hi)) {
+      issues.push(`--coordinators: ${part} overlaps another group`)
+    }
+    groups.push(g)
+  }
+  if (issues.length > 0) return Result.fail(new ProcessConfigError({ issues }))
+  return Result.succeed({
+    servers: a.servers.split(","),
+    agents: a.agents,
+    branching: a.branching,
+    seed: a.seed,
+    prefix: a.prefix,
+    name: a.name,
+    groups,
+  })
+}
+
+// ---------------------------------------------------------------------------
+// Control messages
+
+const Kinds = Schema.Struct({ Up: Schema.Number, Down: Schema.Number, Heartbeat: Schema.Number, Lateral: Schema.Number })
+
+const SummaryJson = Schema.Struct({ count: Schema.Number, sum: Schema.Number, min: Schema.Number, max: Schema.Number })
+
+export const ControlMessage = Schema.Union([
+  Schema.Struct({ type: Schema.Literal("ready"), process: Schema.String, pid: Schema.Number, coordinators: Schema.Number }),
+  Schema.Struct({ type: Schema.Literal("round"), epoch: Schema.Number }),
+  Schema.Struct({
+    type: Schema.Literal("done"),
+    process: Schema.String,
+    epoch: Schema.Number,
+    published: Kinds,
+    rejected: Schema.Number,
+    internalErrors: Schema.Number,
+    root: Schema.optionalKey(Schema.Struct({ summary: SummaryJson, summaryEpoch: Schema.Number })),
+  }),
+  Schema.Struct({ type: Schema.Literal("stop") }),
+  Schema.Struct({ type: Schema.Literal("failed"), process: Schema.String, error: Schema.String }),
+])
+export type ControlMessage = typeof ControlMessage.Type
+
+const decodeControlJson = Schema.decodeUnknownResult(ControlMessage)
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** JSON bytes of a control message (min/max are finite: a root summary covers n ≥ 1 agents). */
+export const encodeControl = (m: ControlMessage): Uint8Array => encoder.encode(JSON.stringify(m))
+
+/** A control message, or undefined for anything malformed. */
+export const decodeControl = (bytes: Uint8Array): ControlMessage | undefined => {
+  let json: unknown
+  try {
+    json = JSON.parse(decoder.decode(bytes))
+  } catch {
+    return undefined
+  }
+  const r = decodeControlJson(json)
+  return Result.isSuccess(r) ? r.success : undefined
+}
+
+/** Control subjects under `prefix`. */
+export const controlSubjects = (prefix: string) => ({
+  ready: `${prefix}.ctl.ready`,
+  round: `${prefix}.ctl.round`,
+  done: `${prefix}.ctl.done`,
+  stop: `${prefix}.ctl.stop`,
+  failed: `${prefix}.ctl.failed`,
+})
+
+const zeroKinds = (): Record<MessageKind, number> => ({ Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 })
+
+const sumPublished = (cs: Iterable<Coordinator>): Record<MessageKind, number> => {
+  const out = zeroKinds()
+  for (const c of cs) {
+    const p = c.counters.published
+    out.Up += p.Up
+    out.Down += p.Down
+    out.Heartbeat += p.Heartbeat
+    out.Lateral += p.Lateral
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// The child side
+
+/**
+ * Runs one coordinator process until `stop` (resolves 0) or a fatal error
+ * (resolves 1 after reporting `failed`). Used by src/Tree/CoordinatorProcess.ts.
+ */
+export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): Promise<number> => {
+  const t = makeTopology(config.agents, config.branching, config.prefix)
+  const ctl = controlSubjects(config.prefix)
+  const transport = await connectNats({ servers: config.servers, name: config.name, maxReconnectAttempts: 10 })
+  const coordinators: Coordinator[] = []
+  for (const g of config.groups) {
+    for (let i = g.lo; i < g.hi; i++) coordinators.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport }))
+  }
+  const root = coordinators.find((c) => c.isRoot)
+  let finish: (code: number) => void = () => undefined
+  const finished = new Promise<number>((r) => {
+    finish = r
+  })
+  const fail = (error: unknown): void => {
+    const text = error instanceof Error ? error.message : String(error)
+    try {
+      transport.publish(ctl.failed, encodeControl({ type: "failed", process: config.name, error: text }))
+    } catch {
+      // the connection is gone; the parent sees the exit code
+    }
+    finish(1)
+  }
+  const runRound = async (epoch: number): Promise<void> => {
+    if (root !== undefined) {
+      const e = root.broadcast()
+      if (e !== epoch) throw new Error(`root epoch ${e} does not match round epoch ${epoch}`)
+    }
+    await Promise.all(coordinators.map((c) => c.whenChildrenAt(epoch).then(() => c.tick())))
+    let rejected = 0
+    let internalErrors = 0
+    for (const c of coordinators) {
+      rejected += c.counters.rejected
+      internalErrors += c.counters.internalErrors
+    }
+    transport.publish(
+      ctl.done,
+      encodeControl({
+        type: "done",
+        process: config.name,
+        epoch,
+        published: sumPublished(coordinators),
+        rejected,
+        internalErrors,
+        ...(root === undefined ? {} : { root: { summary: { ...root.summary }, summaryEpoch: root.summaryEpoch } }),
+      }),
+    )
+  }
+  try {
+    for (const c of coordinators) await c.start()
+    transport.subscribe(ctl.round, (data) => {
+      const m = decodeControl(data)
+      if (m?.type === "round") runRound(m.epoch).catch(fail)
+    })
+    transport.subscribe(ctl.stop, (data) => {
+      if (decodeControl(data)?.type === "stop") finish(0)
+    })
+    await transport.flush() // the server has every subscription before we say ready
+    transport.publish(ctl.ready, encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length }))
+    await transport.flush()
+  } catch (e) {
+    fail(e)
+  }
+  const code = await finished
+  // Closing the connection drops every subscription at once (unsubscribing one by one costs a flush each).
+  for (const c of coordinators) c.stopClock()
+  await transport.close().catch(() => undefined)
+  return code
+}
+
+// ---------------------------------------------------------------------------
+// The parent side
+
+export interface MultiProcessOptions {
+  readonly agents: number
+  readonly branching: number
+  readonly rounds: number
+  /** NATS server URL(s) every process connects to. */
+  readonly servers: string | ReadonlyArray<string>
+  /** Seed of the agents' values (default 1). */
+  readonly seed?: number
+  /** Subject prefix (default "h"); use distinct prefixes for concurrent runs on one server. */
+  readonly prefix?: string
+  /** Most child processes (default 4; see `planProcesses`). */
+  readonly maxProcesses?: number
+  /** NATS connections of the parent for its local coordinators (default 1). */
+  readonly parentConnections?: number
+  /** Give up on a round after this long (default 60 s). */
+  readonly roundTimeoutMs?: number
+  /** Give up on the children's readiness after this long (default 60 s). */
+  readonly readyTimeoutMs?: number
+  /** Node binary for the children (default: this Node if ≥ 24, else node_modules/.bin/node). */
+  readonly nodePath?: string
+  /** Called after every round. */
+  readonly onRound?: (round: MultiProcessRound) => void
+  /** Called with each child's pid once it is ready (tests check they are gone afterwards). */
+  readonly onSpawn?: (name: string, pid: number) => void
+}
+
+/** One round: the same fields as `runTree`'s rounds. */
+export type MultiProcessRound = Pick<
+  RoundResult,
+  "round" | "aggregate" | "expected" | "exact" | "published" | "messages" | "aggregationMessages" | "latencyMs" | "updateMs" | "roundMs"
+>
+
+/** The same statistics as `runTree`, plus the process layout. */
+export interface MultiProcessResult
+  extends Pick<
+    RunTreeResult,
+    | "topology"
+    | "plannedMessagesPerRound"
+    | "maxAggregationMessages"
+    | "meanMessagesPerRound"
+    | "bound"
+    | "latencyP50Ms"
+    | "latencyP95Ms"
+    | "latencyMaxMs"
+    | "messagesPerSecond"
+    | "agentsPerSecond"
+    | "rejectedTotal"
+    | "internalErrors"
+    | "allExact"
+    | "elapsedMs"
+    | "setupMs"
+  > {
+  readonly rounds: ReadonlyArray<MultiProcessRound>
+  readonly processes: ReadonlyArray<ProcessPlan & { readonly pid: number }>
+  /** Control messages per round (1 round + one done per process), not counted in `messages`. */
+  readonly controlMessagesPerRound: number
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+/** The entry file the children run. */
+export const coordinatorProcessEntry = join(here, "CoordinatorProcess.ts")
+
+const defaultNode = (): string => {
+  const major = Number(process.versions.node.split(".")[0])
+  if (major >= 24) return process.execPath
+  const local = resolve(here, "../../node_modules/.bin/node")
+  return existsSync(local) ? local : process.execPath
+}
+
+// Children still running when this Node process exits are killed.
+const liveChildren = new Set<ChildProcess>()
+let exitHook = false
+const installExitHook = (): void => {
+  if (exitHook) return
+  exitHook = true
+  process.once("exit", () => {
+    for (const c of liveChildren) {
+      try {
+        c.kill("SIGKILL")
+      } catch {
+        // gone
+      }
+    }
+  })
+}
+
+const exitedChild = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null
+
+const waitChildExit = (c: ChildProcess, ms: number): Promise<boolean> =>
+  exitedChild(c)
+    ? Promise.resolve(true)
+    : new Promise((r) => {
+        const timer = setTimeout(() => {
+          c.off("exit", onExit)
+          r(false)
+        }, ms)
+        const onExit = (): void => {
+          clearTimeout(timer)
+          r(true)
+        }
+        c.once("exit", onExit)
+      })
+
+const quantile = (xs: ReadonlyArray<number>, q: number): number => {
+  if (xs.length === 0) return 0
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!
+}
+
+interface Child {
+  readonly plan: ProcessPlan
+  readonly proc: ChildProcess
+  stderr: string
+  ready: boolean
+  /** Cumulative counters of its last `done`. */
+  published: Record<MessageKind, number>
+  rejected: number
+  internalErrors: number
+  doneEpoch: number
+}
+
+/**
+ * Runs the tree with every upper level in its own OS process (see the module
+ * doc) for `rounds` driven rounds and returns the same statistics as
+ * `runTree`. Needs at least one level above the local level.
+ */
+export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<MultiProcessResult> => {
+  if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) throw new RangeError(`runTreeMultiProcess: rounds must be an integer >= 1, got ${opts.rounds}`)
+  const prefix = opts.prefix ?? "h"
+  const t = makeTopology(opts.agents, opts.branching, prefix)
+  if (t.levels < 2) throw new RangeError(`runTreeMultiProcess: ${t.agents} agents with branching ${t.branching} have no level above the local one; use runTree`)
+  const servers = typeof opts.servers === "string" ? [opts.servers] : [...opts.servers]
+  const seed = opts.seed ?? 1
+  const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
+  const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
+  const ctl = controlSubjects(prefix)
+  installExitHook()
+
+  const tSetup = performance.now()
+  const agents = new AgentPool(t.agents, seed)
+  const conns: Transport[] = []
+  const children: Child[] = []
+  const locals: Coordinator[] = []
+  let failure: CoordinatorProcessFailed | undefined
+  let onFailure: (e: CoordinatorProcessFailed) => void = () => undefined
+  const failed = new Promise<never>((_, reject) => {
+    onFailure = reject
+  })
+  failed.catch(() => undefined)
+  const fail = (e: CoordinatorProcessFailed): void => {
+    if (failure !== undefined) return
+    failure = e
+    onFailure(e)
+  }
+  let stopping = false
+  // Resolvers waiting on control messages.
+  let readyWaiter: (() => void) | undefined
+  let doneWaiter: (() => void) | undefined
+  let rootResult: { readonly epoch: number; readonly summary: Summary; readonly summaryEpoch: number } | undefined
+
+  const byName = new Map<string, Child>()
+  const onControl = (data: Uint8Array): void => {
+    const m = decodeControl(data)
+    if (m === undefined) return
+    switch (m.type) {
+      case "ready": {
+        const c = byName.get(m.process)
+        if (c !== undefined) c.ready = true
+        readyWaiter?.()
+        return
+      }
+      case "done": {
+        const c = byName.get(m.process)
+        if (c === undefined) return
+        c.published = { ...m.published }
+        c.rejected = m.rejected
+        c.internalErrors = m.internalErrors
+        c.doneEpoch = m.epoch
+        if (m.root !== undefined) rootResult = { epoch: m.epoch, summary: m.root.summary, summaryEpoch: m.root.summaryEpoch }
+        doneWaiter?.()
+        return
+      }
+      case "failed": {
+        const c = byName.get(m.process)
+        fail(new CoordinatorProcessFailed({ process: m.process, detail: `reported: ${m.error}`, stderr: c?.stderr ?? "" }))
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  const until = async (cond: () => boolean, set: (w: (() => void) | undefined) => void, ms: number, what: string): Promise<void> => {
+    if (cond()) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      await Promise.race([
+        failed,
+        new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => reject(new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: children.map((c) => c.stderr).join("") })), ms)
+          set(() => {
+            if (cond()) resolve()
+          })
+        }),
+      ])
+    } finally {
+      clearTimeout(timer)
+      set(undefined)
+    }
+  }
+
+  const withTimeout = async (p: Promise<unknown>, ms: number, what: string): Promise<void> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      await Promise.race([
+        failed,
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: "" })), ms)
+        }),
+      ])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  const results: MultiProcessRound[] = []
+  let tRun = 0
+  try {
+    const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
+    for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}` }))
+    const ctlConn = conns[0]!
+    ctlConn.subscribe(ctl.ready, onControl)
+    ctlConn.subscribe(ctl.done, onControl)
+    ctlConn.subscribe(ctl.failed, onControl)
+    for (let i = 0; i < countAt(t, 1); i++) {
+      const c = new Coordinator({ topology: t, id: { level: 1, index: i }, transport: conns[i % nConns]!, agents })
+      await c.start()
+      locals.push(c)
+    }
+    await Promise.all(conns.map((c) => c.flush()))
+
+    const node = opts.nodePath ?? defaultNode()
+    for (const plan of plans) {
+      const args = encodeProcessArgs({ servers, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
+      const proc = spawn(node, [coordinatorProcessEntry, ...args], { stdio: ["pipe", "ignore", "pipe"] })
+      liveChildren.add(proc)
+      const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, doneEpoch: 0 }
+      children.push(child)
+      byName.set(`${prefix}-${plan.name}`, child)
+      proc.stderr?.on("data", (chunk: Buffer) => {
+        child.stderr = (child.stderr + chunk.toString("utf8")).slice(-8192)
+      })
+      proc.once("error", (e) => fail(new CoordinatorProcessFailed({ process: plan.name, detail: `spawn failed: ${e.message}`, stderr: child.stderr })))
+      proc.once("exit", (code, signal) => {
+        liveChildren.delete(proc)
+        if (!stopping) {
+          fail(new CoordinatorProcessFailed({ process: plan.name, detail: `exited early (code ${String(code)}, signal ${String(signal)})`, stderr: child.stderr }))
+        }
+      })
+      // stdin stays open; its end tells the child the parent is gone
+      proc.stdin?.on("error", () => undefined)
+    }
+    await until(() => children.every((c) => c.ready), (w) => (readyWaiter = w), opts.readyTimeoutMs ?? 60_000, "every coordinator process to be ready")
+    for (const c of children) opts.onSpawn?.(c.plan.name, c.proc.pid ?? -1)
+    const setupMs = performance.now() - tSetup
+
+    tRun = performance.now()
+    for (let r = 0; r < opts.rounds; r++) {
+      const epoch = r + 1
+      const beforeLocal = sumPublished(locals)
+      const beforeChildren = children.map((c) => ({ ...c.published }))
+      const tStart = performance.now()
+      ctlConn.publish(ctl.round, encodeControl({ type: "round", epoch }))
+      await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+      const tUpdate = performance.now()
+      agents.update(epoch)
+      const t0 = performance.now()
+      for (const c of locals) c.tick()
+      await until(
+        () => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch),
+        (w) => (doneWaiter = w),
+        roundTimeoutMs,
+        `the root's aggregate for epoch ${epoch}`,
+      )
+      const t1 = performance.now()
+      const afterLocal = sumPublished(locals)
+      const published = zeroKinds()
+      for (const k of Object.keys(published) as MessageKind[]) {
+        published[k] = afterLocal[k] - beforeLocal[k]
+        children.forEach((c, i) => (published[k] += c.published[k] - beforeChildren[i]![k]))
+      }
+      const aggregate = rootResult!.summary
+      const expected = agents.directFold()
+      results.push({
+        round: epoch,
+        aggregate,
+        expected,
+        exact: summaryEquals(aggregate, expected) && rootResult!.summaryEpoch >= epoch,
+        published,
+        messages: published.Up + published.Down + published.Heartbeat + published.Lateral,
+        aggregationMessages: t.agents + published.Up,
+        latencyMs: t1 - t0,
+        updateMs: t0 - tUpdate,
+        roundMs: t1 - tStart,
+      })
+      opts.onRound?.(results[results.length - 1]!)
+    }
+    const elapsedMs = performance.now() - tRun
+    const lat = results.map((x) => x.latencyMs)
+    const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
+    const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+    const M = Math.max(...results.map((x) => x.aggregationMessages))
+    const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
+    const lhs = bk * bM + bk + bL
+    const rhs = bn * bk + bM + bk * bL
+    let rejectedTotal = 0
+    let internalErrors = 0
+    for (const c of locals) {
+      rejectedTotal += c.counters.rejected
+      internalErrors += c.counters.internalErrors
+    }
+    for (const c of children) {
+      rejectedTotal += c.rejected
+      internalErrors += c.internalErrors
+    }
+    return {
+      topology: t,
+      rounds: results,
+      plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
+      maxAggregationMessages: M,
+      meanMessagesPerRound: totalMsgs / results.length,
+      bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
+      latencyP50Ms: quantile(lat, 0.5),
+      latencyP95Ms: quantile(lat, 0.95),
+      latencyMaxMs: Math.max(...lat),
+      messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+      agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
+      rejectedTotal,
+      internalErrors,
+      allExact: results.every((x) => x.exact),
+      elapsedMs,
+      setupMs,
+      processes: children.map((c) => ({ ...c.plan, pid: c.proc.pid ?? -1 })),
+      controlMessagesPerRound: 1 + children.length,
+    }
+  } finally {
+    stopping = true
+    // Ask politely, then SIGKILL whatever is left (at once after a failure).
+    const ctlConn = conns[0]
+    if (ctlConn !== undefined && failure === undefined) {
+      try {
+        ctlConn.publish(ctl.stop, encodeControl({ type: "stop" }))
+        await ctlConn.flush()
+      } catch {
+        // fall through to the kill
+      }
+    }
+    await Promise.all(
+      children.map(async (c) => {
+        if (failure === undefined && (await waitChildExit(c.proc, 5_000))) return
+        if (!exitedChild(c.proc)) c.proc.kill("SIGKILL")
+        await waitChildExit(c.proc, 5_000)
+      }),
+    )
+    for (const c of children) {
+      c.proc.stdin?.destroy()
+      liveChildren.delete(c.proc)
+    }
+    for (const c of locals) c.stopClock() // closing the connections drops their subscriptions
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)))
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest"
+import { type Io, main } from "../../src/Cli/Main.ts"
+import { parseTreeArgs } from "../../src/Cli/Tree.ts"
+
+const runMain = async (argv: ReadonlyArray<string>) => {
+  let out = ""
+  let err = ""
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) }
+  const code = await main(argv, io)
+  return { code, out, err }
+}
+
+describe("hydrogen tree --chaos", () => {
+  it("parses --chaos (a boolean flag) and refuses it with --clock rates", () => {
+    const r = parseTreeArgs(["--agents", "100", "--branching", "4", "--chaos"])
+    expect(r.ok && r.value.chaos).toBe(true)
+    const bad = parseTreeArgs(["--agents", "100", "--branching", "4", "--chaos", "--clock", "rates"])
+    expect(bad.ok).toBe(false)
+  })
+
+  for (const transport of ["in-process", "nats"] as const) {
+    it(`kills coordinators and cuts subtrees on ${transport}, and reports every recovery (exit 0)`, async () => {
+      const r = await runMain(["tree", "--agents", "600", "--branching", "5", "--rounds", "9", "--chaos", "--transport", transport])
+      expect(r.err).toBe("")
+      expect(r.code).toBe(0)
+      expect(r.out).toContain("replicas per position: 3 (1 active + 2 standbys)")
+      expect(r.out).toMatch(/faults injected: (\d+) \(\d+ kills, \d+ partitions\); recovered: \1\/\1/)
+      expect(r.out).toMatch(/round \d+: kill active L\d+\.\d+ \(term \d+\): detected \d+ ms, takeover \d+ ms after the kill \(term \d+\), exact again after \d+ round\(s\)/)
+      expect(r.out).toMatch(/round \d+: partition subtree of L\d+\.\d+: detected \d+ ms, new leader \d+ ms after healing/)
+      expect(r.out).toContain("last round exact: yes")
+      expect(r.out).toContain("(double counting): never")
+    })
+  }
+})

@@ -1,0 +1,98 @@
+/**
+ * Failover of coordinator positions (src/Tree/Failover.ts) on both
+ * transports: the in-process bus and a real nats-server (JetStream KV leases).
+ *
+ * Timing assertions here are functional deadlines of the protocol (a standby
+ * takes over within `suspectAfter` heartbeat intervals of the leader's death,
+ * plus `schedulingSlackMs`, documented in failover.helpers.ts), not
+ * performance benchmarks.
+ */
+import { afterEach, describe, expect, it } from "vitest"
+import { encodeMessage } from "../../src/Tree/Messages.ts"
+import { summaryOfValue } from "../../src/Tree/Summary.ts"
+import { parent, subjects } from "../../src/Tree/Topology.ts"
+import { type Harness, roundsUntilExact, schedulingSlackMs, sleep, startHarness, transportKinds, waitUntil } from "./failover.helpers.ts"
+
+const heartbeatMs = 100
+const suspectAfter = 3
+const deadlineMs = suspectAfter * heartbeatMs + schedulingSlackMs
+
+let harness: Harness | undefined
+afterEach(async () => {
+  await harness?.close()
+  harness = undefined
+})
+
+for (const kind of transportKinds) {
+  describe(`failover on ${kind}`, () => {
+    it("killing an active coordinator mid-run: a standby takes over within 3 heartbeats, the root is exact again, nothing counted twice", async () => {
+      harness = await startHarness(kind, { agents: 600, branching: 5, seed: 7, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
+      const { tree } = harness
+      expect(tree.topology.perLevel).toEqual([120, 24, 5, 1])
+      expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
+      const measured: Array<{ position: string; detectionMs: number; takeoverMs: number }> = []
+      for (const victim of [{ level: 2, index: 7 }, { level: 1, index: 33 }, tree.root, { level: 3, index: 2 }]) {
+        // kill mid-round, at some point between two heartbeats
+        const r = tree.nextRound()
+        await sleep(17 + measured.length * 23)
+        const killed = await tree.kill(victim)
+        expect(killed).toBeDefined()
+        const exactMs = await tree.untilExact(r, 5000)
+        expect(exactMs, `round ${r} exact after killing ${victim.level}.${victim.index}`).toBeDefined()
+        await waitUntil(() => tree.takeover(victim, killed!.at) !== undefined, 5000, "the takeover")
+        const takeover = tree.takeover(victim, killed!.at)
+        const detectionMs = tree.detectionMs(victim, killed!.at)
+        expect(takeover).toBeDefined()
+        expect(detectionMs).toBeDefined()
+        const trace = tree.events.filter((e) => e.at >= killed!.at - 150).map((e) => `${e.kind}@${(e.at - killed!.at).toFixed(0)}`).join(" ")
+        expect(takeover!.ms, trace).toBeLessThanOrEqual(deadlineMs)
+        expect(detectionMs!).toBeLessThanOrEqual(deadlineMs)
+        expect(takeover!.term).toBeGreaterThan(killed!.term)
+        expect(tree.activeOf(victim)!.replica).not.toBe(killed!.replica.replica)
+        measured.push({ position: `L${victim.level}.${victim.index}`, detectionMs: detectionMs!, takeoverMs: takeover!.ms })
+        // a later round is exact too, and the killed replica comes back as a standby
+        expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
+        await killed!.replica.restart()
+      }
+      const v = tree.rootView()!
+      expect(v.summary.count).toBe(600)
+      expect(tree.overcounts).toBe(0)
+      console.log(`[${kind}] detection/takeover ms: ${measured.map((m) => `${m.position} ${m.detectionMs.toFixed(0)}/${m.takeoverMs.toFixed(0)}`).join(", ")}`)
+    })
+
+    it("stale leader messages (an older term) are ignored; a stalled leader steps down when it resumes", async () => {
+      harness = await startHarness(kind, { agents: 300, branching: 6, seed: 3, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
+      const { tree, raw } = harness
+      expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
+      const victim = { level: 1, index: 4 }
+      const parentId = parent(tree.topology, victim)!
+      // a stalled (not dead) leader: it stops renewing and publishing, a standby takes over
+      const old = tree.activeOf(victim)!
+      const oldTerm = old.term
+      const t0 = performance.now()
+      old.pause()
+      await sleep(deadlineMs + 50)
+      const takeover = tree.takeover(victim, t0)
+      expect(takeover).toBeDefined()
+      expect(takeover!.term).toBeGreaterThan(oldTerm)
+      expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
+      // it resumes: its renewal fails (compare-and-set on a moved revision) or it hears the new term, so it steps down
+      old.resume()
+      await sleep(2 * heartbeatMs)
+      expect(old.isActive).toBe(false)
+      expect(tree.events.some((e) => e.kind === "stepdown" && e.position.level === 1 && e.position.index === 4 && e.term === oldTerm)).toBe(true)
+      // messages in the old term (a replay, or a deposed leader still talking) change nothing
+      const staleBefore = tree.replicasOf(parentId).reduce((n, r) => n + r.coordinator.counters.stale, 0)
+      const forged = encodeMessage({ _tag: "Up", from: victim, epoch: 10_000, seq: 10_000, term: oldTerm, summary: summaryOfValue(123_456_789) })
+      for (let i = 0; i < 5; i++) raw.publish(subjects(tree.topology, parentId).up, forged)
+      raw.publish(subjects(tree.topology, victim).down, encodeMessage({ _tag: "Heartbeat", from: victim, term: oldTerm }))
+      await raw.flush()
+      await sleep(50)
+      const staleAfter = tree.replicasOf(parentId).reduce((n, r) => n + r.coordinator.counters.stale, 0)
+      expect(staleAfter - staleBefore).toBe(5 * tree.config.replicas)
+      expect(await roundsUntilExact(tree, 2, 3000)).toBe(1)
+      expect(tree.activeOf(victim)!.term).toBe(takeover!.term)
+      expect(tree.overcounts).toBe(0)
+    })
+  })
+}
