@@ -14,8 +14,11 @@ NODE := $(BIN)/node
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
+# `npm install` rather than `npm ci`: this registry lacks the other platforms'
+# optional msgpackr-extract binaries, which npm ci insists on finding in the
+# lock file; npm install follows the lock and skips them.
 node_modules/.hydrogen-installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 setup: node_modules/.hydrogen-installed ## install npm packages, patch and unpack the npm Lean
