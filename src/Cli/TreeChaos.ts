@@ -56,7 +56,7 @@ export const formatFault = (f: ChaosFault): string => {
 
 /** Runs `tree --chaos`; returns the exit code. */
 export const runChaosCommand = async (o: TreeCliOptions, io: Io, env: TreeCommandEnv): Promise<number> => {
-  const { ReplicatedTree } = await import("../Tree/Failover.ts")
+  const { ReplicatedTree, claimAfterMs } = await import("../Tree/Failover.ts")
   const cleanups: Array<() => Promise<void>> = []
   let tree: ReplicatedTree | undefined
   try {
@@ -183,10 +183,10 @@ export const runChaosCommand = async (o: TreeCliOptions, io: Io, env: TreeComman
     }
     const lines = [
       `Chaos run: ${t.agents.toLocaleString("en-US")} agents, branching ${t.branching}, transport ${o.transport}, ${o.rounds} rounds, seed ${o.seed}`,
-      `  replicas per position: ${cfg.replicas} (1 active + ${cfg.replicas - 1} standbys), ${t.total} positions; heartbeat ${h} ms, suspicion and lease TTL ${cfg.suspectAfter * h} ms`,
+      `  replicas per position: ${cfg.replicas} (1 active + ${cfg.replicas - 1} standbys), ${t.total} positions; heartbeat ${h} ms, takeover deadline ${cfg.suspectAfter * h} ms (claim after ${claimAfterMs(cfg)} ms without the leader; lease max age ${cfg.leaseMaxAgeIntervals * h} ms, a backstop)`,
       `  faults injected: ${faults.length} (${kills.length} kills, ${faults.length - kills.length} partitions); recovered: ${recovered.length}/${faults.length}`,
       ...faults.map(formatFault),
-      `  kills: detection ${stat(kills.map((f) => f.detectionMs))}; takeover ${stat(kills.map((f) => f.takeoverMs))} (deadline ${cfg.suspectAfter} heartbeats = ${cfg.suspectAfter * h} ms + slack)`,
+      `  kills: detection ${stat(kills.map((f) => f.detectionMs))}; takeover ${stat(kills.map((f) => f.takeoverMs))} (deadline ${cfg.suspectAfter} heartbeats = ${cfg.suspectAfter * h} ms)`,
       `  rounds exact: ${exactRounds}/${o.rounds}; last round exact: ${lastExact ? "yes" : "NO"}; root aggregate above n agents (double counting): ${tree.overcounts === 0 ? "never" : `${tree.overcounts} time(s)`}`,
     ]
     io.out(lines.join("\n") + "\n")

@@ -77,32 +77,60 @@ export interface InProcessTransport extends Transport, FaultControls {
 
 // ---------------------------------------------------------------------------
 // Subscription trie (NATS "sublist")
+//
+// Kept small: a tree of a million-agent run holds ~10^5 subscriptions, so a
+// node allocates its child map and subscriber lists only when first used, a
+// subscription is one object (no token array, no closures), and a client is
+// one object whose methods live on its prototype.
 
-interface Sub {
-  readonly id: number
+/** A subscription: its own handle too (`unsubscribe`). */
+class Sub implements Subscription {
   readonly client: ClientState
-  readonly pattern: string
-  readonly tokens: ReadonlyArray<string>
+  readonly subject: string
   readonly queue: string | undefined
   readonly handler: (data: Uint8Array, subject: string) => void
-  active: boolean
+  active = true
+  constructor(client: ClientState, subject: string, queue: string | undefined, handler: (data: Uint8Array, subject: string) => void) {
+    this.client = client
+    this.subject = subject
+    this.queue = queue
+    this.handler = handler
+  }
+  /** The pattern (NATS name). */
+  get pattern(): string {
+    return this.subject
+  }
+  async unsubscribe(): Promise<void> {
+    if (!this.active) return
+    this.active = false
+    trieRemove(this.client.root, this)
+    this.client.subs.delete(this)
+  }
 }
 
 interface TrieNode {
-  readonly next: Map<string, TrieNode>
-  readonly exact: Set<Sub>
-  readonly rest: Set<Sub> // subscriptions ending in ">" at this level
+  next: Map<string, TrieNode> | undefined
+  exact: Sub[] | undefined
+  rest: Sub[] | undefined // subscriptions ending in ">" at this level
 }
 
-const newNode = (): TrieNode => ({ next: new Map(), exact: new Set(), rest: new Set() })
+const newNode = (): TrieNode => ({ next: undefined, exact: undefined, rest: undefined })
 
-const trieInsert = (root: TrieNode, sub: Sub): void => {
+const removeFrom = (list: Sub[] | undefined, sub: Sub): Sub[] | undefined => {
+  if (list === undefined) return undefined
+  const i = list.indexOf(sub)
+  if (i >= 0) list.splice(i, 1)
+  return list.length === 0 ? undefined : list
+}
+
+const trieInsert = (root: TrieNode, sub: Sub, tokens: ReadonlyArray<string>): void => {
   let node = root
-  for (const t of sub.tokens) {
+  for (const t of tokens) {
     if (t === ">") {
-      node.rest.add(sub)
+      ;(node.rest ??= []).push(sub)
       return
     }
+    node.next ??= new Map()
     let child = node.next.get(t)
     if (child === undefined) {
       child = newNode()
@@ -110,36 +138,39 @@ const trieInsert = (root: TrieNode, sub: Sub): void => {
     }
     node = child
   }
-  node.exact.add(sub)
+  ;(node.exact ??= []).push(sub)
 }
 
 const trieRemove = (root: TrieNode, sub: Sub): void => {
+  const tokens = sub.subject.split(".")
   const path: Array<[TrieNode, string]> = []
   let node: TrieNode | undefined = root
-  for (const t of sub.tokens) {
+  for (const t of tokens) {
     if (t === ">") break
-    const child: TrieNode | undefined = node.next.get(t)
+    const child: TrieNode | undefined = node.next?.get(t)
     if (child === undefined) return
     path.push([node, t])
     node = child
   }
-  if (sub.tokens[sub.tokens.length - 1] === ">") node.rest.delete(sub)
-  else node.exact.delete(sub)
+  if (tokens[tokens.length - 1] === ">") node.rest = removeFrom(node.rest, sub)
+  else node.exact = removeFrom(node.exact, sub)
   // prune empty nodes bottom-up
   for (let i = path.length - 1; i >= 0; i--) {
     const [parent, t] = path[i]!
-    const child = parent.next.get(t)!
-    if (child.next.size > 0 || child.exact.size > 0 || child.rest.size > 0) break
-    parent.next.delete(t)
+    const child = parent.next!.get(t)!
+    if (child.next !== undefined || child.exact !== undefined || child.rest !== undefined) break
+    parent.next!.delete(t)
+    if (parent.next!.size === 0) parent.next = undefined
   }
 }
 
 const trieMatch = (node: TrieNode, tokens: ReadonlyArray<string>, i: number, out: Array<Sub>): void => {
   if (i === tokens.length) {
-    for (const s of node.exact) out.push(s)
+    if (node.exact !== undefined) for (const s of node.exact) out.push(s)
     return
   }
-  for (const s of node.rest) out.push(s)
+  if (node.rest !== undefined) for (const s of node.rest) out.push(s)
+  if (node.next === undefined) return
   const lit = node.next.get(tokens[i]!)
   if (lit !== undefined) trieMatch(lit, tokens, i + 1, out)
   const star = node.next.get("*")
@@ -153,6 +184,7 @@ interface ClientState {
   readonly name: string
   closed: boolean
   readonly subs: Set<Sub>
+  readonly root: TrieNode
 }
 
 interface StoredValue {
@@ -184,8 +216,7 @@ export const makeInProcessServer = (options: InProcessOptions = {}): InProcessSe
   const root = newNode()
   const buckets = new Map<string, BucketState>()
   const queueCursor = new Map<string, number>()
-  let nextSubId = 1
-  let partitionPredicate: PartitionPredicate | undefined
+    let partitionPredicate: PartitionPredicate | undefined
   let dropProbability = 0
   let dropRng: () => number = Math.random
   let published = 0
@@ -260,7 +291,7 @@ export const makeInProcessServer = (options: InProcessOptions = {}): InProcessSe
     for (const sub of matched) {
       if (sub.queue !== undefined) {
         groups ??= new Map()
-        const group = `${sub.queue}\u0000${sub.pattern}` // NATS groups by (queue name, subject)
+        const group = `${sub.queue}\u0000${sub.subject}` // NATS groups by (queue name, subject)
         const members = groups.get(group)
         if (members === undefined) groups.set(group, [sub])
         else members.push(sub)
@@ -351,59 +382,7 @@ export const makeInProcessServer = (options: InProcessOptions = {}): InProcessSe
   }
 
   const server: InProcessServer = {
-    connect: (clientName) => {
-      const client: ClientState = { name: clientName, closed: false, subs: new Set() }
-      const ensureOpen = (): void => {
-        if (client.closed) throw new TransportError({ reason: "closed", detail: `client ${clientName} is closed` })
-      }
-      const transport: InProcessTransport = {
-        kind: "in-process",
-        clientName,
-        server,
-        publish: (subject, data) => {
-          ensureOpen()
-          publish(client, subject, data)
-        },
-        subscribe: (subject, handler, subOptions?: SubscribeOptions): Subscription => {
-          ensureOpen()
-          const tokens = validatePattern(subject)
-          const sub: Sub = { id: nextSubId++, client, pattern: subject, tokens, queue: subOptions?.queue, handler, active: true }
-          trieInsert(root, sub)
-          client.subs.add(sub)
-          return {
-            subject,
-            unsubscribe: async () => {
-              if (!sub.active) return
-              sub.active = false
-              trieRemove(root, sub)
-              client.subs.delete(sub)
-            },
-          }
-        },
-        kv: async (bucket, kvOptions?: KvOptions) => {
-          ensureOpen()
-          validateBucket(bucket)
-          return makeKv(client, bucket, bucketOf(bucket, kvOptions?.ttlMs))
-        },
-        flush: async () => {
-          ensureOpen()
-          await flushMarker()
-        },
-        close: async () => {
-          if (client.closed) return
-          client.closed = true
-          for (const sub of client.subs) {
-            sub.active = false
-            trieRemove(root, sub)
-          }
-          client.subs.clear()
-        },
-        partition: (p) => server.partition(p),
-        heal: () => server.heal(),
-        drop: (p, rng) => server.drop(p, rng),
-      }
-      return transport
-    },
+    connect: (clientName) => new Client(clientName, core),
     get stats(): InProcessStats {
       return { published, delivered, dropped }
     },
@@ -424,7 +403,81 @@ export const makeInProcessServer = (options: InProcessOptions = {}): InProcessSe
       dropRng = rng ?? Math.random
     },
   }
+  const core: ServerCore = { server, root, publish, flushMarker, makeKv, bucketOf }
   return server
+}
+
+/** What the clients of one server share. */
+interface ServerCore {
+  readonly server: InProcessServer
+  readonly root: TrieNode
+  readonly publish: (client: ClientState, subject: string, data: Uint8Array) => void
+  readonly flushMarker: () => Promise<void>
+  readonly makeKv: (client: ClientState, bucketName: string, b: BucketState) => Kv
+  readonly bucketOf: (name: string, ttlMs: number | undefined) => BucketState
+}
+
+/** One client of an in-process server (a simulated process): one object, methods on the prototype. */
+class Client implements InProcessTransport, ClientState {
+  readonly kind = "in-process" as const
+  readonly name: string
+  closed = false
+  readonly subs = new Set<Sub>()
+  readonly clientName: string
+  private readonly core: ServerCore
+  constructor(clientName: string, core: ServerCore) {
+    this.clientName = clientName
+    this.name = clientName
+    this.core = core
+  }
+  get server(): InProcessServer {
+    return this.core.server
+  }
+  get root(): TrieNode {
+    return this.core.root
+  }
+  private ensureOpen(): void {
+    if (this.closed) throw new TransportError({ reason: "closed", detail: `client ${this.clientName} is closed` })
+  }
+  publish(subject: string, data: Uint8Array): void {
+    this.ensureOpen()
+    this.core.publish(this, subject, data)
+  }
+  subscribe(subject: string, handler: (data: Uint8Array, subject: string) => void, subOptions?: SubscribeOptions): Subscription {
+    this.ensureOpen()
+    const tokens = validatePattern(subject)
+    const sub = new Sub(this, subject, subOptions?.queue, handler)
+    trieInsert(this.root, sub, tokens)
+    this.subs.add(sub)
+    return sub
+  }
+  async kv(bucket: string, kvOptions?: KvOptions): Promise<Kv> {
+    this.ensureOpen()
+    validateBucket(bucket)
+    return this.core.makeKv(this, bucket, this.core.bucketOf(bucket, kvOptions?.ttlMs))
+  }
+  async flush(): Promise<void> {
+    this.ensureOpen()
+    await this.core.flushMarker()
+  }
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const sub of this.subs) {
+      sub.active = false
+      trieRemove(this.root, sub)
+    }
+    this.subs.clear()
+  }
+  partition(p: PartitionPredicate): void {
+    this.server.partition(p)
+  }
+  heal(): void {
+    this.server.heal()
+  }
+  drop(p: number, rng?: () => number): void {
+    this.server.drop(p, rng)
+  }
 }
 
 /** A single in-process transport on its own fresh server (the embedded default). */

@@ -31,6 +31,13 @@ export interface NatsTransportOptions {
   readonly timeoutMs?: number
   /** Called when a subscription handler throws or a subscription fails (default: console.error). */
   readonly onHandlerError?: (error: unknown, subject: string) => void
+  /**
+   * Capture a stack trace for every request (KV and JetStream calls) so a
+   * failure points at its caller (nats.js `noAsyncTraces: false`). Off by
+   * default: it allocates two Error objects per request, a measurable share of
+   * the CPU of a process renewing hundreds of leases every heartbeat.
+   */
+  readonly asyncTraces?: boolean
 }
 
 export interface NatsTransport extends Transport {
@@ -126,6 +133,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
       reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
       timeout: timeoutMs,
+      noAsyncTraces: options.asyncTraces !== true,
     })
   } catch (e) {
     throw new TransportError({

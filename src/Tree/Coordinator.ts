@@ -118,6 +118,10 @@ export interface CoordinatorCounters {
 /** How many recent rejections each coordinator keeps. */
 export const rejectionLogSize = 16
 
+const noHeartbeats = new Uint32Array(0)
+const noHeardAt = new Float64Array(0)
+const noPolicy = new Uint8Array(0)
+
 interface Waiter {
   readonly epoch: number
   readonly resolve: () => void
@@ -158,7 +162,7 @@ export class Coordinator {
 
   /** Latest Down epoch seen (the root: broadcast). */
   epoch = 0
-  policy: Uint8Array = new Uint8Array(0)
+  policy: Uint8Array = noPolicy
   triggers: ReadonlyArray<number> = []
   /** Sequence number of the last Up sent. */
   seq = 0
@@ -198,8 +202,9 @@ export class Coordinator {
     const cr = childRange(t, id)
     this.childLo = cr.lo
     this.latest = new LatestPerChild(id.level === 1 ? 0 : cr.hi - cr.lo)
-    this.heartbeats = new Uint32Array(this.latest.size)
-    this.childHeardAt = new Float64Array(this.latest.size).fill(Number.NEGATIVE_INFINITY)
+    // a local coordinator has no coordinator children: share empty arrays (a large tree has ~10^5 of them)
+    this.heartbeats = this.latest.size === 0 ? noHeartbeats : new Uint32Array(this.latest.size)
+    this.childHeardAt = this.latest.size === 0 ? noHeardAt : new Float64Array(this.latest.size).fill(Number.NEGATIVE_INFINITY)
     this.now = options.now ?? (() => performance.now())
     this.requireComplete = options.requireComplete ?? false
     this.role = options.role ?? "active"

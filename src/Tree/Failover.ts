@@ -10,21 +10,37 @@
  *   (default 3: one active, two standbys), each on its own bus client named
  *   `coordinator-<level>-<index>-r<replica>`.
  * - Leadership of a position is a lease: the key `L<level>.<index>` in the
- *   bucket `<prefix>-leases`, whose TTL (max age) is `suspectAfter`
- *   heartbeat intervals (default 3 × 100 ms = 300 ms). The active replica
- *   renews it every heartbeat with compare-and-set on the revision it last
- *   wrote (`update`). A failed CAS means someone else took the position: it
- *   steps down at once. If the KV cannot be reached for a whole TTL it steps
- *   down too (it may have lost the lease without knowing).
- * - A standby suspects the active replica once it has not heard its
- *   heartbeat (on the position's own down subject) for more than
- *   `suspectAfter` intervals, and then tries `create` on the key every
- *   quarter interval: `create` succeeds only once the key is gone (expired),
- *   so at most one replica wins. Since the leader heartbeats right after each
- *   renewal, the key expires no later than the standby's suspicion: takeover
- *   follows within `suspectAfter` intervals of the last renewal, plus the
- *   check period and the KV round trip.
- * - The term of a leadership is the KV revision of the winning `create`.
+ *   bucket `<prefix>-leases`. The active replica renews it every heartbeat
+ *   with compare-and-set on the revision it last wrote (`update`), then
+ *   heartbeats. A failed CAS means someone else took the position: it steps
+ *   down at once. If the KV cannot be reached for `suspectAfter − 1`
+ *   intervals it steps down too (a standby may have taken the lease by then).
+ * - Takeover does not wait for the server to expire the key. A standby keeps
+ *   the last time it had evidence that its leader is alive: the leader's
+ *   heartbeat (sent right after each successful renewal) or, once that is
+ *   overdue (by more than a quarter interval), a lease revision change seen
+ *   between two consecutive reads of the key (`get`, every quarter interval
+ *   while the heartbeat is overdue; a change is dated at the earlier read,
+ *   the earliest it can have happened). It remembers the revision it last
+ *   read. Once it has had no evidence for `suspectAfter − 1` intervals
+ *   (`claimAfterMs`, 200 ms at the defaults) it suspects the leader and
+ *   claims the lease with `update(key, claim, lastSeenRevision)`: that
+ *   succeeds only if nobody wrote the key since (the leader did not renew, no
+ *   other standby won), so at most one claimant wins, and the old leader's
+ *   next renewal fails and it steps down. An absent key (never held, deleted,
+ *   or expired) is claimed with `create` at once. Checks run every quarter
+ *   interval, so a killed leader (last renewal and heartbeat at R, killed at
+ *   K ≥ R) is replaced by R + claimAfterMs + interval/4 + two KV round trips
+ *   (read, claim): within `suspectAfter` intervals of the kill (2¼ intervals
+ *   plus the round trips at the defaults). While the leader's heartbeats
+ *   arrive, standbys make no KV requests at all. A (re)joining standby reads
+ *   the key once and waits `claimAfterMs` for a heartbeat before claiming a
+ *   held lease, so it does not depose a live leader it has not heard yet.
+ * - The bucket's max age (`leaseMaxAgeIntervals`, default 10 intervals) is
+ *   only a backstop, for a key nobody is watching (a whole position gone):
+ *   it is not on the takeover path.
+ * - The term of a leadership is the KV revision of the winning claim
+ *   (`create` or CAS `update`).
  *   Bucket revisions only grow (a JetStream stream sequence), so every
  *   takeover has a higher term than any earlier one, without a counter of our
  *   own (the same trick as etcd's election by create revision). Terms travel
@@ -60,11 +76,21 @@ export interface FailoverConfig {
   readonly heartbeatMs: number
   /** Replicas per position, active included (default 3). */
   readonly replicas: number
-  /** A peer silent for more than this many intervals is suspected; also the lease TTL in intervals (default 3). */
+  /**
+   * Deadline, in intervals, for detecting a dead leader and taking over
+   * (default 3): a standby claims the lease after `suspectAfter − 1` intervals
+   * without evidence of the leader; parents and children report a peer silent
+   * for more than `suspectAfter` intervals.
+   */
   readonly suspectAfter: number
+  /** Max age of a lease key in intervals, a backstop only (default 10). */
+  readonly leaseMaxAgeIntervals: number
 }
 
-export const defaultFailoverConfig: FailoverConfig = { heartbeatMs: 100, replicas: 3, suspectAfter: 3 }
+export const defaultFailoverConfig: FailoverConfig = { heartbeatMs: 100, replicas: 3, suspectAfter: 3, leaseMaxAgeIntervals: 10 }
+
+/** How long a standby waits without evidence of its leader before claiming the lease, ms. */
+export const claimAfterMs = (c: FailoverConfig): number => Math.max(1, c.suspectAfter - 1) * c.heartbeatMs
 
 /** The KV bucket holding the leases of a tree's positions. */
 export const leaseBucket = (t: Topology): string => `${t.prefix}-leases`
@@ -134,10 +160,24 @@ export class Replica {
   /** Frozen (a stalled process): no renewals, no heartbeats, no ticks. */
   paused = false
   private readonly options: ReplicaOptions
-  private readonly ttlMs: number
+  private readonly maxAgeMs: number
+  private readonly claimMs: number
   private readonly suspectMs: number
   private kv: Kv | undefined
+  /** The revision of the lease this replica last wrote (active). */
   private revision = 0
+  /** The lease revision this replica last read (standby; 0: none or absent). */
+  private seenRevision = 0
+  /** When the last successful read was issued. */
+  private readAt = Number.NEGATIVE_INFINITY
+  /** When the last read (successful or not) was issued. */
+  private readTriedAt = Number.NEGATIVE_INFINITY
+  /** Evidence from the KV that the position is alive: the earliest time its revision can have moved. */
+  private revisionAliveAt = Number.NEGATIVE_INFINITY
+  /** When the last check ran (to notice stalls of this process). */
+  private checkedAt = Number.NEGATIVE_INFINITY
+  /** Since when this replica has been listening to its leader (start, reconnect). */
+  private watchingSince = 0
   private lastRenewOk = Number.NEGATIVE_INFINITY
   private startedAt = 0
   private incarnation = 0
@@ -156,8 +196,9 @@ export class Replica {
     this.replica = options.replica
     this.name = replicaName(options.position, options.replica)
     this.key = leaseKey(options.position)
-    this.ttlMs = options.config.heartbeatMs * options.config.suspectAfter
-    this.suspectMs = this.ttlMs
+    this.maxAgeMs = options.config.heartbeatMs * Math.max(options.config.leaseMaxAgeIntervals, options.config.suspectAfter)
+    this.claimMs = claimAfterMs(options.config)
+    this.suspectMs = options.config.heartbeatMs * options.config.suspectAfter
   }
 
   /** The active replica of its position (as far as it knows). */
@@ -183,7 +224,7 @@ export class Replica {
 
   private async open(): Promise<void> {
     this.transport = await this.options.connect(this.name)
-    this.kv = await this.transport.kv(leaseBucket(this.topology), { ttlMs: this.ttlMs })
+    this.kv = await this.transport.kv(leaseBucket(this.topology), { ttlMs: this.maxAgeMs })
   }
 
   /** Starts as a standby (a fresh process: empty state). */
@@ -210,6 +251,7 @@ export class Replica {
     this.connected = true
     this.paused = false
     this.startedAt = now()
+    this.watchingSince = this.startedAt
     const h = o.config.heartbeatMs
     this.beatTimer = setInterval(() => void this.onBeat(), h)
     this.checkTimer = setInterval(() => void this.onCheck(), Math.max(2, h / 4))
@@ -253,7 +295,7 @@ export class Replica {
           this.lastRenewOk = now()
         }
       } catch {
-        if (now() - this.lastRenewOk >= this.ttlMs) this.stepDown("unreachable")
+        if (now() - this.lastRenewOk >= this.claimMs) this.stepDown("unreachable")
       } finally {
         this.renewing = false
       }
@@ -291,23 +333,57 @@ export class Replica {
     }
   }
 
-  /** Every quarter interval, a standby checks its leader and, if it is suspected (or none is known), tries to take the lease. */
+  /**
+   * Every quarter interval, a standby watches the lease: it reads the key while
+   * its leader's heartbeat is overdue, and claims it once it has had no
+   * evidence of a live leader for `claimAfterMs` (see the module doc).
+   */
   private async onCheck(): Promise<void> {
     if (!this.alive || this.paused || !this.connected || this.acquiring || this.kv === undefined) return
     const c = this.coordinator
     if (c.role === "active") return
+    const h = this.options.config.heartbeatMs
     const t = now()
-    const silent = t - c.peerHeardAt
-    if (!(silent > this.suspectMs)) return
-    if (Number.isFinite(c.peerHeardAt) && !this.suspectedLeader) {
-      this.suspectedLeader = true
-      this.emit({ kind: "suspect", at: t, by: this.position, replica: this.replica, peer: "leader", suspected: this.position, silentMs: silent })
+    const period = Math.max(2, h / 4)
+    if (t - this.checkedAt > 2 * period && Number.isFinite(this.checkedAt)) {
+      // This process stalled (a late timer): what arrived meanwhile is not processed yet (timers run before
+      // I/O), so the silence is ours, not the leader's. Observe for one more check period before claiming.
+      this.revisionAliveAt = Math.max(this.revisionAliveAt, t - this.claimMs + period)
     }
+    this.checkedAt = t
+    // read only once the leader's heartbeat is overdue (by more than a check period), and once after (re)joining
+    if (!(t - this.aliveAt() > 1.25 * h) && this.readTriedAt >= this.watchingSince) return
+    const kv = this.kv
     this.acquiring = true
     try {
-      const rev = await this.kv.create(this.key, this.leaseValue())
-      if (rev === undefined || !this.alive || this.paused || !this.connected || c !== this.coordinator || this.isActive) return
+      this.readTriedAt = t
+      const entry = await kv.get(this.key)
+      if (!this.alive || this.paused || !this.connected || c !== this.coordinator || this.coordinator.role === "active") return
+      const tr = now()
+      const seen = entry?.revision ?? 0
+      // A move between two consecutive reads happened after the earlier one: evidence of life then. A move
+      // seen after a gap in the reads is no evidence: the leader heartbeats right after each renewal, so the
+      // renewals before its last heartbeat are already accounted for.
+      if (seen !== this.seenRevision && t - this.readAt <= 1.5 * h) this.revisionAliveAt = Math.max(this.revisionAliveAt, this.readAt)
+      this.seenRevision = seen
+      this.readAt = t
+      if (entry !== undefined) {
+        const silent = tr - this.aliveAt()
+        if (!(silent > this.claimMs)) return
+        if (!this.suspectedLeader) {
+          this.suspectedLeader = true
+          this.emit({ kind: "suspect", at: tr, by: this.position, replica: this.replica, peer: "leader", suspected: this.position, silentMs: silent })
+        }
+      }
+      const rev = entry === undefined ? await kv.create(this.key, this.leaseValue()) : await kv.update(this.key, this.leaseValue(), seen)
+      if (rev === undefined) {
+        // someone wrote the key first (the leader renewed, or another replica won): evidence of life
+        this.revisionAliveAt = now()
+        return
+      }
+      if (!this.alive || this.paused || !this.connected || c !== this.coordinator || this.isActive) return
       this.revision = rev
+      this.seenRevision = rev
       this.lastRenewOk = now()
       this.suspectedLeader = false
       c.promote(rev)
@@ -317,6 +393,11 @@ export class Replica {
     } finally {
       this.acquiring = false
     }
+  }
+
+  /** The last evidence that this position's leader is alive (its heartbeat, a lease revision change, or this replica's start). */
+  private aliveAt(): number {
+    return Math.max(this.coordinator.peerHeardAt, this.revisionAliveAt, this.watchingSince)
   }
 
   private stopTimers(): void {
@@ -375,6 +456,7 @@ export class Replica {
     await this.open()
     await this.coordinator.reattach(this.transport)
     await this.transport.flush()
+    this.watchingSince = now()
     this.connected = true
     this.emit({ kind: "reconnect", at: now(), position: this.position, replica: this.replica, term: this.coordinator.term })
   }
@@ -449,6 +531,9 @@ export class ReplicatedTree {
     if (!Number.isSafeInteger(config.replicas) || config.replicas < 1) throw new RangeError(`replicas must be an integer >= 1, got ${config.replicas}`)
     if (!(config.heartbeatMs >= 10)) throw new RangeError(`heartbeatMs must be >= 10, got ${config.heartbeatMs}`)
     if (!(config.suspectAfter >= 1)) throw new RangeError(`suspectAfter must be >= 1, got ${config.suspectAfter}`)
+    if (!(config.leaseMaxAgeIntervals >= config.suspectAfter)) {
+      throw new RangeError(`leaseMaxAgeIntervals must be >= suspectAfter (${config.suspectAfter}), got ${config.leaseMaxAgeIntervals}`)
+    }
     let tree: ReplicatedTree | undefined
     const pending: FailoverEvent[] = []
     const onEvent = (e: FailoverEvent): void => {

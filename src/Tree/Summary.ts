@@ -80,22 +80,27 @@ export type OfferOutcome = "accepted" | "duplicate" | "stale"
  * one, so a deposed leader's summaries lose to its successor's). Children are
  * slots `0..size−1` (the receiver maps child ids to slots).
  */
+const noFloats = new Float64Array(0)
+const noBytes = new Uint8Array(0)
+
+/**
+ * Per child slot, the summary with the highest `(term, epoch, seq)` seen
+ * (see above). Stored as columns (one Float64Array of 7 numbers per slot:
+ * term, epoch, seq, count, sum, min, max, and a presence byte per slot), so a
+ * coordinator costs two typed arrays whatever its fan-out, and a local
+ * coordinator (no coordinator children) none of its own.
+ */
 export class LatestPerChild {
   readonly size: number
-  private readonly terms: Float64Array
-  private readonly epochs: Float64Array
-  private readonly seqs: Float64Array
+  /** Per slot: term, epoch, seq, count, sum, min, max. */
+  private readonly cols: Float64Array
   private readonly present: Uint8Array
-  private readonly summaries: Array<Summary>
   private reported = 0
 
   constructor(size: number) {
     this.size = size
-    this.terms = new Float64Array(size)
-    this.epochs = new Float64Array(size)
-    this.seqs = new Float64Array(size)
-    this.present = new Uint8Array(size)
-    this.summaries = new Array<Summary>(size).fill(summaryEmpty)
+    this.cols = size === 0 ? noFloats : new Float64Array(7 * size)
+    this.present = size === 0 ? noBytes : new Uint8Array(size)
   }
 
   /**
@@ -103,30 +108,35 @@ export class LatestPerChild {
    * the kept one; never merges into the kept one.
    */
   offer(slot: number, epoch: number, seq: number, summary: Summary, term = 0): OfferOutcome {
+    const c = this.cols
+    const o = 7 * slot
     if (this.present[slot] === 1) {
-      const kt = this.terms[slot]!
-      const c = term !== kt ? term - kt : compareVersion(epoch, seq, this.epochs[slot]!, this.seqs[slot]!)
-      if (c === 0) return "duplicate"
-      if (c < 0) return "stale"
+      const kt = c[o]!
+      const d = term !== kt ? term - kt : compareVersion(epoch, seq, c[o + 1]!, c[o + 2]!)
+      if (d === 0) return "duplicate"
+      if (d < 0) return "stale"
     } else {
       this.present[slot] = 1
       this.reported++
     }
-    this.terms[slot] = term
-    this.epochs[slot] = epoch
-    this.seqs[slot] = seq
-    this.summaries[slot] = summary
+    c[o] = term
+    c[o + 1] = epoch
+    c[o + 2] = seq
+    c[o + 3] = summary.count
+    c[o + 4] = summary.sum
+    c[o + 5] = summary.min
+    c[o + 6] = summary.max
     return "accepted"
   }
 
   /** The epoch kept for `slot` (0 if none). */
   epochOf(slot: number): number {
-    return this.epochs[slot] ?? 0
+    return this.present[slot] === 1 ? this.cols[7 * slot + 1]! : 0
   }
 
   /** The term kept for `slot` (0 if none, or an unreplicated child). */
   termOf(slot: number): number {
-    return this.terms[slot] ?? 0
+    return this.present[slot] === 1 ? this.cols[7 * slot]! : 0
   }
 
   /** Whether every child has reported at least once. */
@@ -143,14 +153,21 @@ export class LatestPerChild {
   minEpoch(): number {
     if (this.reported < this.size) return 0
     let m = Number.POSITIVE_INFINITY
-    for (let i = 0; i < this.size; i++) if (this.epochs[i]! < m) m = this.epochs[i]!
+    for (let i = 0; i < this.size; i++) {
+      const e = this.cols[7 * i + 1]!
+      if (e < m) m = e
+    }
     return this.size === 0 ? 0 : m
   }
 
-  /** The merge of the kept summaries, recomputed from scratch. */
+  /** The merge of the kept summaries, recomputed from scratch (in slot order, as `summaryMerge` would). */
   merged(): Summary {
     let acc = summaryEmpty
-    for (let i = 0; i < this.size; i++) acc = summaryMerge(acc, this.summaries[i]!)
+    const c = this.cols
+    for (let i = 0; i < this.size; i++) {
+      const o = 7 * i
+      acc = summaryMerge(acc, this.present[i] === 1 ? { count: c[o + 3]!, sum: c[o + 4]!, min: c[o + 5]!, max: c[o + 6]! } : summaryEmpty)
+    }
     return acc
   }
 }

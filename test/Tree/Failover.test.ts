@@ -2,20 +2,30 @@
  * Failover of coordinator positions (src/Tree/Failover.ts) on both
  * transports: the in-process bus and a real nats-server (JetStream KV leases).
  *
- * Timing assertions here are functional deadlines of the protocol (a standby
- * takes over within `suspectAfter` heartbeat intervals of the leader's death,
- * plus `schedulingSlackMs`, documented in failover.helpers.ts), not
+ * Timing assertions here are functional deadlines of the protocol (the death
+ * of a leader is detected, and a standby takes over, within `suspectAfter`
+ * heartbeat intervals of the kill, plus event-loop scheduling slack: 20 ms
+ * in-process, 100 ms on NATS, documented in failover.helpers.ts), not
  * performance benchmarks.
  */
 import { afterEach, describe, expect, it } from "vitest"
 import { encodeMessage } from "../../src/Tree/Messages.ts"
 import { summaryOfValue } from "../../src/Tree/Summary.ts"
 import { parent, subjects } from "../../src/Tree/Topology.ts"
-import { type Harness, roundsUntilExact, schedulingSlackMs, sleep, startHarness, transportKinds, waitUntil } from "./failover.helpers.ts"
+import {
+  failoverTreeFor,
+  type Harness,
+  roundsUntilExact,
+  schedulingSlackFor,
+  sleep,
+  startHarness,
+  transportKinds,
+  waitUntil,
+} from "./failover.helpers.ts"
 
 const heartbeatMs = 100
 const suspectAfter = 3
-const deadlineMs = suspectAfter * heartbeatMs + schedulingSlackMs
+const deadlineFor = (kind: (typeof transportKinds)[number]): number => suspectAfter * heartbeatMs + schedulingSlackFor(kind)
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -24,14 +34,20 @@ afterEach(async () => {
 })
 
 for (const kind of transportKinds) {
+  const deadlineMs = deadlineFor(kind)
   describe(`failover on ${kind}`, () => {
     it("killing an active coordinator mid-run: a standby takes over within 3 heartbeats, the root is exact again, nothing counted twice", async () => {
-      harness = await startHarness(kind, { agents: 600, branching: 5, seed: 7, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
+      // Smaller on NATS (every replica is its own connection): 125 agents, levels [25, 5, 1].
+      const shape = kind === "nats"
+        ? { agents: 125, perLevel: [25, 5, 1], victims: [{ level: 2, index: 3 }, { level: 1, index: 13 }] }
+        : { agents: 600, perLevel: [120, 24, 5, 1], victims: [{ level: 2, index: 7 }, { level: 1, index: 33 }] }
+      harness = await startHarness(kind, { agents: shape.agents, branching: 5, seed: 7, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
       const { tree } = harness
-      expect(tree.topology.perLevel).toEqual([120, 24, 5, 1])
+      expect(tree.topology.perLevel).toEqual(shape.perLevel)
       expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
       const measured: Array<{ position: string; detectionMs: number; takeoverMs: number }> = []
-      for (const victim of [{ level: 2, index: 7 }, { level: 1, index: 33 }, tree.root, { level: 3, index: 2 }]) {
+      const victims = kind === "nats" ? [...shape.victims, tree.root] : [...shape.victims, tree.root, { level: 3, index: 2 }]
+      for (const victim of victims) {
         // kill mid-round, at some point between two heartbeats
         const r = tree.nextRound()
         await sleep(17 + measured.length * 23)
@@ -46,7 +62,7 @@ for (const kind of transportKinds) {
         expect(detectionMs).toBeDefined()
         const trace = tree.events.filter((e) => e.at >= killed!.at - 150).map((e) => `${e.kind}@${(e.at - killed!.at).toFixed(0)}`).join(" ")
         expect(takeover!.ms, trace).toBeLessThanOrEqual(deadlineMs)
-        expect(detectionMs!).toBeLessThanOrEqual(deadlineMs)
+        expect(detectionMs!, trace).toBeLessThanOrEqual(deadlineMs)
         expect(takeover!.term).toBeGreaterThan(killed!.term)
         expect(tree.activeOf(victim)!.replica).not.toBe(killed!.replica.replica)
         measured.push({ position: `L${victim.level}.${victim.index}`, detectionMs: detectionMs!, takeoverMs: takeover!.ms })
@@ -55,13 +71,13 @@ for (const kind of transportKinds) {
         await killed!.replica.restart()
       }
       const v = tree.rootView()!
-      expect(v.summary.count).toBe(600)
+      expect(v.summary.count).toBe(shape.agents)
       expect(tree.overcounts).toBe(0)
       console.log(`[${kind}] detection/takeover ms: ${measured.map((m) => `${m.position} ${m.detectionMs.toFixed(0)}/${m.takeoverMs.toFixed(0)}`).join(", ")}`)
     })
 
     it("stale leader messages (an older term) are ignored; a stalled leader steps down when it resumes", async () => {
-      harness = await startHarness(kind, { agents: 300, branching: 6, seed: 3, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
+      harness = await startHarness(kind, { agents: failoverTreeFor(kind, 300), branching: 6, seed: 3, failover: { heartbeatMs, suspectAfter, replicas: 3 } })
       const { tree, raw } = harness
       expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
       const victim = { level: 1, index: 4 }
@@ -75,6 +91,7 @@ for (const kind of transportKinds) {
       const takeover = tree.takeover(victim, t0)
       expect(takeover).toBeDefined()
       expect(takeover!.term).toBeGreaterThan(oldTerm)
+      expect(takeover!.ms).toBeLessThanOrEqual(deadlineMs)
       expect(await roundsUntilExact(tree, 3, 3000)).toBe(1)
       // it resumes: its renewal fails (compare-and-set on a moved revision) or it hears the new term, so it steps down
       old.resume()

@@ -11,14 +11,27 @@ export const transportKinds: ReadonlyArray<TransportKind> = ["in-process", "nats
 
 /**
  * Scheduling slack on top of the protocol's deadline of `suspectAfter`
- * heartbeat intervals (the lease TTL): the standby checks its leader every
- * quarter interval (25 ms at 100 ms), then one KV `create` round trip; the
- * server's max-age expiry of the lease key can fire late (nats-server 2.9
- * under test load: observed up to ~110 ms late), plus timer jitter of a busy
- * test process. Measured takeovers: in-process ~215–295 ms, NATS ~250–405 ms
- * at 100 ms heartbeats.
+ * heartbeat intervals, for event-loop scheduling only. The protocol itself
+ * leaves room inside the deadline: a standby claims the lease after
+ * `suspectAfter − 1` intervals without its leader, checking every quarter
+ * interval, plus one KV round trip (2¼ intervals + a round trip from the last
+ * renewal, which is at or before the kill); it does not wait for the server
+ * to expire the lease key. The slack covers timer callbacks of a busy test
+ * process firing late.
  */
-export const schedulingSlackMs = 150
+export const schedulingSlackMs = 20
+
+/**
+ * On NATS every replica is its own connection (3 per position) in this one
+ * test process, sharing 2 cores with nats-server; loaded runs showed the whole
+ * process stalling for 250–450 ms, so the NATS deadline carries more slack and
+ * the NATS trees are smaller. Measured takeovers in unloaded runs: 98–260 ms.
+ */
+export const schedulingSlackFor = (kind: TransportKind): number => (kind === "nats" ? 100 : schedulingSlackMs)
+
+/** Tree size per transport: fewer connections on NATS (see `schedulingSlackFor`). */
+export const failoverTreeFor = (kind: TransportKind, inProcessAgents: number): number =>
+  kind === "nats" ? Math.min(inProcessAgents, 100) : inProcessAgents
 
 export interface Harness {
   readonly tree: ReplicatedTree
