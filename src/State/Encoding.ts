@@ -38,6 +38,7 @@ import type { Bitset } from "./Lattice.ts"
 import type { ORMap, ORMapEntry, ORSet, TagPair } from "./ORSet.ts"
 import type { LWWMap, LWWReg } from "./Register.ts"
 import type { ViewportState } from "./Viewport.ts"
+import { ByteWriter } from "./ByteWriter.ts"
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -122,34 +123,7 @@ const typeOfTag = new Map<number, StateType>(Object.entries(TypeTag).map(([k, v]
 // ---------------------------------------------------------------------------
 // Writer
 
-class Writer {
-  buf = new Uint8Array(64)
-  len = 0
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return
-    let cap = this.buf.length * 2
-    while (cap < this.len + n) cap *= 2
-    const b = new Uint8Array(cap)
-    b.set(this.buf.subarray(0, this.len))
-    this.buf = b
-  }
-  byte(b: number): void {
-    this.ensure(1)
-    this.buf[this.len++] = b
-  }
-  varint(v: number, field: string): void {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`encode: ${field} must be a non-negative safe integer, got ${v}`)
-    this.ensure(8)
-    while (v >= 128) {
-      this.buf[this.len++] = (v % 128) | 128
-      v = Math.floor(v / 128)
-    }
-    this.buf[this.len++] = v
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.len)
-  }
-}
+type Writer = ByteWriter
 
 const writeSparse = <T>(
   w: Writer,
@@ -232,7 +206,7 @@ const bodyWriters: { readonly [K in StateType]: (w: Writer, v: Extract<AnyState,
  * a list longer than `MAX_LENGTH`).
  */
 export const encodeAny = (s: AnyState): Uint8Array => {
-  const w = new Writer()
+  const w = new ByteWriter("encode")
   for (const b of MAGIC) w.byte(b)
   w.byte(VERSION)
   w.byte(TypeTag[s.type])

@@ -40,6 +40,7 @@ import * as Result from "effect/Result"
 import type { DecodeError } from "./Encoding.ts"
 import { InvalidValue, Truncated } from "./Encoding.ts"
 import type { JoinSemilatticeBot } from "./Lattice.ts"
+import { ByteWriter } from "./ByteWriter.ts"
 
 // ---------------------------------------------------------------------------
 // Codecs
@@ -60,7 +61,7 @@ export const pairCodec = <A, B>(ca: SyncCodec<A>, cb: SyncCodec<B>): SyncCodec<r
   encode: ([a, b]) => {
     const ea = ca.encode(a)
     const eb = cb.encode(b)
-    const w = new Writer()
+    const w = new ByteWriter("sync")
     w.varint(ea.length)
     w.bytes(ea)
     w.bytes(eb)
@@ -192,44 +193,6 @@ export const crc32 = (bytes: Uint8Array): number => {
   return (c ^ 0xffffffff) >>> 0
 }
 
-class Writer {
-  buf = new Uint8Array(64)
-  len = 0
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return
-    let cap = this.buf.length * 2
-    while (cap < this.len + n) cap *= 2
-    const b = new Uint8Array(cap)
-    b.set(this.buf.subarray(0, this.len))
-    this.buf = b
-  }
-  byte(b: number): void {
-    this.ensure(1)
-    this.buf[this.len++] = b
-  }
-  bytes(bs: Uint8Array): void {
-    this.ensure(bs.length)
-    this.buf.set(bs, this.len)
-    this.len += bs.length
-  }
-  varint(v: number): void {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`sync: expected a non-negative safe integer, got ${v}`)
-    this.ensure(8)
-    while (v >= 128) {
-      this.buf[this.len++] = (v % 128) | 128
-      v = Math.floor(v / 128)
-    }
-    this.buf[this.len++] = v
-  }
-  u32le(v: number): void {
-    this.ensure(4)
-    for (let i = 0; i < 4; i++) this.buf[this.len++] = (v >>> (8 * i)) & 0xff
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.len)
-  }
-}
-
 type VarintFailure = { readonly kind: "truncated"; readonly offset: number } | { readonly kind: "invalid"; readonly offset: number; readonly reason: string }
 
 class Reader {
@@ -293,7 +256,7 @@ const CRC_BYTES = 4
  * `from ≥ to`).
  */
 export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8Array => {
-  const body = new Writer()
+  const body = new ByteWriter("sync")
   body.varint(m.sender)
   body.varint(m.receiver)
   switch (m.kind) {
@@ -312,7 +275,7 @@ export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8A
       break
   }
   const b = body.result()
-  const w = new Writer()
+  const w = new ByteWriter("sync")
   for (const x of SYNC_MAGIC) w.byte(x)
   w.byte(SYNC_VERSION)
   w.byte(MessageKind[m.kind])
