@@ -45,6 +45,9 @@ import {
   type MessageError,
   type MessageErrorTag,
   type MessageKind,
+  peekedUp,
+  peekUp,
+  UP_MESSAGE_BYTES,
 } from "./Messages.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
 import {
@@ -98,6 +101,44 @@ export interface CoordinatorOptions {
   readonly now?: () => number
   /** A heartbeat arrived: from a child, from the parent, or from a replica of this position ("peer"). */
   readonly onHeartbeat?: (m: Heartbeat, from: "child" | "parent" | "peer") => void
+  /**
+   * Subscribe to its subjects on `start` (default true). With false its owner
+   * delivers them (`receive`, `receivePeer`), e.g. from one wildcard
+   * subscription per level of a process (src/Tree/Runner.ts).
+   */
+  readonly subscribe?: boolean
+}
+
+/**
+ * What the tree runner and the tests observe and drive of a coordinator: a
+ * `Coordinator`, or a view of one local coordinator of a `LocalLevel`
+ * (src/Tree/LocalLevel.ts).
+ */
+export interface CoordinatorLike {
+  readonly topology: Topology
+  readonly id: CoordinatorId
+  readonly name: string
+  readonly subjects: Subjects
+  readonly isRoot: boolean
+  readonly isLocal: boolean
+  readonly childCount: number
+  readonly epoch: number
+  readonly policy: Uint8Array
+  readonly triggers: ReadonlyArray<number>
+  readonly seq: number
+  readonly summary: Summary
+  readonly summaryEpoch: number
+  readonly heartbeats: Uint32Array
+  readonly counters: CoordinatorCounters
+  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>
+  readonly rejections: ReadonlyArray<{ readonly subject: string; readonly error: MessageError }>
+  readonly childEpoch: number
+  mergedChildren(): Summary
+  tick(): Summary
+  heartbeat(term: number): void
+  whenEpoch(epoch: number): Promise<void>
+  whenChildrenAt(epoch: number): Promise<void>
+  whenSummaryAt(epoch: number): Promise<void>
 }
 
 /** The role of a replica of a coordinator position. */
@@ -121,38 +162,45 @@ export const rejectionLogSize = 16
 const noHeartbeats = new Uint32Array(0)
 const noHeardAt = new Float64Array(0)
 const noPolicy = new Uint8Array(0)
+const noRejections: ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> = []
+const defaultNow = (): number => performance.now()
+
+/** Zeroed counters. */
+export const zeroCounters = (): CoordinatorCounters => ({
+  received: 0,
+  accepted: 0,
+  duplicates: 0,
+  stale: 0,
+  rejected: 0,
+  internalErrors: 0,
+  lateralDelivered: 0,
+  published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
+})
 
 interface Waiter {
   readonly epoch: number
   readonly resolve: () => void
 }
 
-export class Coordinator {
+export class Coordinator implements CoordinatorLike {
   readonly topology: Topology
   readonly id: CoordinatorId
-  readonly name: string
-  readonly subjects: Subjects
   /** Its bus client (replaced by `reattach`). */
   transport: Transport
   private readonly parentId: CoordinatorId | undefined
-  private readonly parentSubjects: Subjects | undefined
   private readonly childLo: number
   private readonly latest: LatestPerChild
   private readonly agents: AgentPool | undefined
-  private readonly hosted: { readonly lo: number; readonly hi: number }
-  private readonly maxBytes: number
   private readonly options: CoordinatorOptions
-  private subs: Subscription[] = []
+  private subs: Subscription[] | undefined
   private clock: ReturnType<typeof setInterval> | undefined
-  private readonly now: () => number
-  private readonly requireComplete: boolean
 
   /** Replication role: only the active replica publishes. */
   role: CoordinatorRole
   /** Leadership term of this replica while active (0: unreplicated). */
   term = 0
-  /** When each child slot's heartbeat was last heard (−Infinity: never). */
-  readonly childHeardAt: Float64Array
+  private heardAt: Float64Array | undefined
+  private heartbeatTerms: Uint32Array | undefined
   /** When the parent's heartbeat was last heard, and its highest term. */
   parentHeardAt = Number.NEGATIVE_INFINITY
   parentTerm = 0
@@ -169,46 +217,26 @@ export class Coordinator {
   /** The summary computed at the last tick, and the data epoch it covers. */
   summary: Summary = summaryEmpty
   summaryEpoch = 0
-  /** Last heartbeat term per child slot (0 = none). */
-  readonly heartbeats: Uint32Array
-  readonly counters: CoordinatorCounters = {
-    received: 0,
-    accepted: 0,
-    duplicates: 0,
-    stale: 0,
-    rejected: 0,
-    internalErrors: 0,
-    lateralDelivered: 0,
-    published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
-  }
-  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>> = {}
-  /** The most recent rejections (typed errors), oldest first. */
-  readonly rejections: Array<{ readonly subject: string; readonly error: MessageError }> = []
+  readonly counters: CoordinatorCounters = zeroCounters()
+  // allocated on first use (a large tree has ~10^4 coordinators that never reject anything)
+  private byTag: Partial<Record<MessageErrorTag, number>> | undefined
+  private log: Array<{ readonly subject: string; readonly error: MessageError }> | undefined
 
-  private epochWaiters: Waiter[] = []
-  private childWaiters: Waiter[] = []
-  private summaryWaiters: Waiter[] = []
+  private epochWaiters: Waiter[] | undefined
+  private childWaiters: Waiter[] | undefined
+  private summaryWaiters: Waiter[] | undefined
 
   constructor(options: CoordinatorOptions) {
     const { topology: t, id } = options
     this.options = options
     this.topology = t
     this.id = id
-    this.name = coordinatorName(id)
-    this.subjects = subjects(t, id)
     this.transport = options.transport
     this.parentId = parent(t, id)
-    this.parentSubjects = this.parentId === undefined ? undefined : subjects(t, this.parentId)
     const cr = childRange(t, id)
     this.childLo = cr.lo
     this.latest = new LatestPerChild(id.level === 1 ? 0 : cr.hi - cr.lo)
-    // a local coordinator has no coordinator children: share empty arrays (a large tree has ~10^5 of them)
-    this.heartbeats = this.latest.size === 0 ? noHeartbeats : new Uint32Array(this.latest.size)
-    this.childHeardAt = this.latest.size === 0 ? noHeardAt : new Float64Array(this.latest.size).fill(Number.NEGATIVE_INFINITY)
-    this.now = options.now ?? (() => performance.now())
-    this.requireComplete = options.requireComplete ?? false
     this.role = options.role ?? "active"
-    this.hosted = id.level === 1 ? cr : agentRange(t, id)
     this.agents = options.agents
     if (id.level === 1 && this.agents === undefined) {
       throw new RangeError(`Coordinator ${this.name}: a local coordinator needs the agent pool it hosts`)
@@ -216,7 +244,61 @@ export class Coordinator {
     if (this.agents !== undefined && this.agents.size !== t.agents) {
       throw new RangeError(`Coordinator ${this.name}: agent pool has ${this.agents.size} agents, topology ${t.agents}`)
     }
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  }
+
+  // Derived on demand rather than stored: a large tree holds ~10^4 coordinators.
+
+  /** A short name, e.g. "L2.17". */
+  get name(): string {
+    return coordinatorName(this.id)
+  }
+
+  /** Its bus subjects. */
+  get subjects(): Subjects {
+    return subjects(this.topology, this.id)
+  }
+
+  private get parentSubjects(): Subjects | undefined {
+    return this.parentId === undefined ? undefined : subjects(this.topology, this.parentId)
+  }
+
+  private get maxBytes(): number {
+    return this.options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  }
+
+  private get requireComplete(): boolean {
+    return this.options.requireComplete ?? false
+  }
+
+  private now(): number {
+    return (this.options.now ?? defaultNow)()
+  }
+
+  /** The agents folded by a local coordinator (its hosted range); the subtree's agents otherwise. */
+  private get hosted(): { readonly lo: number; readonly hi: number } {
+    return this.id.level === 1 ? childRange(this.topology, this.id) : agentRange(this.topology, this.id)
+  }
+
+  /** Last heartbeat term per child slot (0 = none). */
+  get heartbeats(): Uint32Array {
+    if (this.latest.size === 0) return noHeartbeats
+    return (this.heartbeatTerms ??= new Uint32Array(this.latest.size))
+  }
+
+  /** When each child slot's heartbeat was last heard (−Infinity: never). */
+  get childHeardAt(): Float64Array {
+    if (this.latest.size === 0) return noHeardAt
+    return (this.heardAt ??= new Float64Array(this.latest.size).fill(Number.NEGATIVE_INFINITY))
+  }
+
+  /** Rejections so far by error tag. */
+  get rejectedByTag(): Partial<Record<MessageErrorTag, number>> {
+    return (this.byTag ??= {})
+  }
+
+  /** The most recent rejections (typed errors), oldest first. */
+  get rejections(): ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> {
+    return this.log ?? noRejections
   }
 
   get isRoot(): boolean {
@@ -235,11 +317,14 @@ export class Coordinator {
 
   /** Subscribes to its subjects. */
   async start(): Promise<void> {
+    if (this.options.subscribe === false) return
     const t = this.transport
+    this.subs ??= []
     this.subs.push(t.subscribe(this.subjects.up, (d, s) => this.receive(d, s, "up")))
     this.subs.push(t.subscribe(this.subjects.lateral, (d, s) => this.receive(d, s, "lateral")))
-    if (this.parentSubjects !== undefined) {
-      this.subs.push(t.subscribe(this.parentSubjects.down, (d, s) => this.receive(d, s, "down")))
+    const ps = this.parentSubjects
+    if (ps !== undefined) {
+      this.subs.push(t.subscribe(ps.down, (d, s) => this.receive(d, s, "down")))
     }
     if (this.options.watchPeers === true) {
       this.subs.push(t.subscribe(this.subjects.down, (d, s) => this.receivePeer(d, s)))
@@ -248,8 +333,8 @@ export class Coordinator {
 
   /** Unsubscribes from the current client and subscribes on `transport` (a reconnected replica); state is kept. */
   async reattach(transport: Transport): Promise<void> {
-    const subs = this.subs
-    this.subs = []
+    const subs = this.subs ?? []
+    this.subs = undefined
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)))
     this.transport = transport
     await this.start()
@@ -258,8 +343,8 @@ export class Coordinator {
   /** Stops the clock and unsubscribes (the transport stays open; its owner closes it). */
   async stop(): Promise<void> {
     this.stopClock()
-    const subs = this.subs
-    this.subs = []
+    const subs = this.subs ?? []
+    this.subs = undefined
     await Promise.all(subs.map((s) => s.unsubscribe()))
   }
 
@@ -273,9 +358,11 @@ export class Coordinator {
 
   private reject(error: MessageError, subject: string): void {
     this.counters.rejected++
-    this.rejectedByTag[error._tag] = (this.rejectedByTag[error._tag] ?? 0) + 1
-    this.rejections.push({ subject, error })
-    if (this.rejections.length > rejectionLogSize) this.rejections.shift()
+    const byTag = this.rejectedByTag
+    byTag[error._tag] = (byTag[error._tag] ?? 0) + 1
+    const log = (this.log ??= [])
+    log.push({ subject, error })
+    if (log.length > rejectionLogSize) log.shift()
     this.options.onReject?.(error, subject)
   }
 
@@ -283,6 +370,20 @@ export class Coordinator {
   receive(data: Uint8Array, subject: string, inbox: "up" | "down" | "lateral"): void {
     this.counters.received++
     try {
+      // Fast path, allocation-free: a well-formed term-less Up from a child (what `decodeFor` accepts and
+      // the Up case below does with it); anything else takes the general path.
+      if (inbox === "up" && this.latest.size > 0 && UP_MESSAGE_BYTES <= this.maxBytes && peekUp(data)) {
+        const f = peekedUp
+        const slot = f[1]! - this.childLo
+        if (f[0] === this.id.level - 1 && slot >= 0 && slot < this.latest.size) {
+          this.counters.accepted++
+          const outcome = this.latest.offerValues(slot, f[2]!, f[3]!, 0, f[4]!, f[5]!, f[6]!, f[7]!)
+          if (outcome === "duplicate") this.counters.duplicates++
+          else if (outcome === "stale") this.counters.stale++
+          else this.settleChildWaiters()
+          return
+        }
+      }
       const r = decodeFor(this.topology, this.id, data, { maxBytes: this.maxBytes })
       if (Result.isFailure(r)) return this.reject(r.failure, subject)
       const m = r.success
@@ -318,11 +419,12 @@ export class Coordinator {
             return
           }
           const slot = m.from.index - this.childLo
-          if (m.term < this.heartbeats[slot]!) {
+          const terms = this.heartbeats
+          if (m.term < terms[slot]!) {
             this.counters.stale++
             return
           }
-          this.heartbeats[slot] = m.term
+          terms[slot] = m.term
           this.childHeardAt[slot] = this.now()
           this.options.onHeartbeat?.(m, "child")
           return
@@ -365,7 +467,7 @@ export class Coordinator {
         this.epoch = m.epoch
         this.policy = m.policy
         this.triggers = m.triggers
-        this.settle(this.epochWaiters, this.epoch)
+        this.settleEpochWaiters()
       }
     } catch {
       this.counters.internalErrors++
@@ -382,7 +484,7 @@ export class Coordinator {
     this.triggers = m.triggers
     if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { ...m, from: this.id })
     this.options.onDown?.(m)
-    this.settle(this.epochWaiters, this.epoch)
+    this.settleEpochWaiters()
   }
 
   private routeLateral(m: Lateral): void {
@@ -399,7 +501,8 @@ export class Coordinator {
       return
     }
     // Not below us: up (the root holds every agent, so parentSubjects is defined here).
-    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.lateral, { ...m, from: this.id })
+    const ps = this.parentSubjects
+    if (ps !== undefined) this.publish(ps.lateral, { ...m, from: this.id })
   }
 
   // -------------------------------------------------------------------------
@@ -407,7 +510,10 @@ export class Coordinator {
 
   /** The data epoch of what this coordinator would send now. */
   private dataEpoch(): number {
-    if (this.isLocal) return this.agents!.minVersion(this.hosted.lo, this.hosted.hi)
+    if (this.isLocal) {
+      const h = this.hosted
+      return this.agents!.minVersion(h.lo, h.hi)
+    }
     return this.latest.minEpoch()
   }
 
@@ -417,16 +523,19 @@ export class Coordinator {
    */
   tick(): Summary {
     const epoch = this.dataEpoch()
-    this.summary = this.isLocal
-      ? this.agents!.foldRange(this.hosted.lo, this.hosted.hi, this.topology.branching)
-      : this.latest.merged()
+    if (this.isLocal) {
+      const h = this.hosted
+      this.summary = this.agents!.foldRange(h.lo, h.hi, this.topology.branching)
+    } else {
+      this.summary = this.latest.merged()
+    }
     this.summaryEpoch = epoch
-    if (this.parentSubjects !== undefined && this.role === "active" && (!this.requireComplete || this.isLocal || this.latest.complete)) {
+    if (this.parentId !== undefined && this.role === "active" && (!this.requireComplete || this.isLocal || this.latest.complete)) {
       this.seq = (this.seq + 1) >>> 0
       const up = { _tag: "Up", from: this.id, epoch, seq: this.seq, summary: this.summary } as const
-      this.publish(this.parentSubjects.up, this.term > 0 ? { ...up, term: this.term } : up)
+      this.publish(this.parentSubjects!.up, this.term > 0 ? { ...up, term: this.term } : up)
     }
-    this.settle(this.summaryWaiters, this.summaryEpoch)
+    if (this.summaryWaiters !== undefined) this.settle(this.summaryWaiters, this.summaryEpoch)
     return this.summary
   }
 
@@ -437,7 +546,7 @@ export class Coordinator {
     this.policy = policy
     this.triggers = triggers
     if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
-    this.settle(this.epochWaiters, this.epoch)
+    this.settleEpochWaiters()
     return this.epoch
   }
 
@@ -448,7 +557,8 @@ export class Coordinator {
   beat(): void {
     if (this.role !== "active") return
     const m: Heartbeat = { _tag: "Heartbeat", from: this.id, term: this.term }
-    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.up, m)
+    const ps = this.parentSubjects
+    if (ps !== undefined) this.publish(ps.up, m)
     this.publish(this.subjects.down, m)
   }
 
@@ -476,7 +586,8 @@ export class Coordinator {
 
   /** Sends a heartbeat with `term` to the parent (no-op at the root). */
   heartbeat(term: number): void {
-    if (this.parentSubjects !== undefined) this.publish(this.parentSubjects.up, { _tag: "Heartbeat", from: this.id, term })
+    const ps = this.parentSubjects
+    if (ps !== undefined) this.publish(ps.up, { _tag: "Heartbeat", from: this.id, term })
   }
 
   /** Ticks at `hz` until `stopClock` (or `stop`). */
@@ -504,6 +615,10 @@ export class Coordinator {
     return this.latest.merged()
   }
 
+  private settleEpochWaiters(): void {
+    if (this.epochWaiters !== undefined) this.settle(this.epochWaiters, this.epoch)
+  }
+
   private settle(waiters: Waiter[], current: number): void {
     if (waiters.length === 0) return
     const keep: Waiter[] = []
@@ -516,27 +631,24 @@ export class Coordinator {
   }
 
   private settleChildWaiters(): void {
-    if (this.childWaiters.length > 0) this.settle(this.childWaiters, this.latest.minEpoch())
-  }
-
-  private wait(waiters: Waiter[], current: number, epoch: number): Promise<void> {
-    if (current >= epoch) return Promise.resolve()
-    return new Promise((resolve) => waiters.push({ epoch, resolve }))
+    if (this.childWaiters !== undefined && this.childWaiters.length > 0) this.settle(this.childWaiters, this.latest.minEpoch())
   }
 
   /** Resolves once a Down of epoch ≥ `epoch` has arrived (or been broadcast here). */
   whenEpoch(epoch: number): Promise<void> {
-    return this.wait(this.epochWaiters, this.epoch, epoch)
+    if (this.epoch >= epoch) return Promise.resolve()
+    return new Promise((resolve) => (this.epochWaiters ??= []).push({ epoch, resolve }))
   }
 
   /** Resolves once every child's latest summary has data epoch ≥ `epoch` (immediately for a local coordinator). */
   whenChildrenAt(epoch: number): Promise<void> {
-    if (this.isLocal) return Promise.resolve()
-    return this.wait(this.childWaiters, this.latest.minEpoch(), epoch)
+    if (this.isLocal || this.latest.minEpoch() >= epoch) return Promise.resolve()
+    return new Promise((resolve) => (this.childWaiters ??= []).push({ epoch, resolve }))
   }
 
   /** Resolves at the first tick whose summary covers data epoch ≥ `epoch`. */
   whenSummaryAt(epoch: number): Promise<void> {
-    return this.wait(this.summaryWaiters, this.summaryEpoch, epoch)
+    if (this.summaryEpoch >= epoch) return Promise.resolve()
+    return new Promise((resolve) => (this.summaryWaiters ??= []).push({ epoch, resolve }))
   }
 }

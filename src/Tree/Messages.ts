@@ -183,6 +183,10 @@ export const messageErrorTags: ReadonlyArray<MessageErrorTag> = [
 // Encoding
 
 const U16 = 0xffff
+/** Messages up to this size are encoded and decoded in a shared scratch buffer (neither is reentrant). */
+const SCRATCH_BYTES = 128
+const scratchBytes = new Uint8Array(SCRATCH_BYTES)
+const scratchView = new DataView(scratchBytes.buffer)
 const U32 = 0xffffffff
 
 const checkUint = (what: string, v: number, max: number): void => {
@@ -217,8 +221,13 @@ export const encodeMessage = (m: Message): Uint8Array => {
   checkUint("sender level", m.from.level, U16)
   checkUint("sender index", m.from.index, U32)
   const body = bodyLength(m)
-  const buf = new Uint8Array(HEADER_BYTES + body)
-  const dv = new DataView(buf.buffer)
+  const total = HEADER_BYTES + body
+  // Small messages are built in a shared scratch buffer and copied out: a small
+  // Uint8Array lives on the JS heap, and asking for its `.buffer` would move it
+  // to a separately allocated backing store.
+  const small = total <= SCRATCH_BYTES
+  const buf = small ? scratchBytes : new Uint8Array(total)
+  const dv = small ? scratchView : new DataView(buf.buffer)
   buf[0] = MAGIC0
   buf[1] = MAGIC1
   buf[2] = MESSAGE_VERSION
@@ -272,7 +281,7 @@ export const encodeMessage = (m: Message): Uint8Array => {
       buf.set(m.payload, o + 12)
       break
   }
-  return buf
+  return small ? scratchBytes.slice(0, total) : buf
 }
 
 // ---------------------------------------------------------------------------
@@ -322,7 +331,10 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
   }
   const kind = kindName(bytes[3]!)
   if (kind === undefined) return Result.fail(new UnknownKind({ kind: bytes[3]! }))
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // read small messages through the shared scratch view (see encodeMessage)
+  let dv: DataView = scratchView
+  if (n <= SCRATCH_BYTES) scratchBytes.set(bytes)
+  else dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const reserved = dv.getUint16(6, true)
   if (reserved !== 0) return Result.fail(new BadHeader({ field: "reserved", offset: 6, value: reserved, expected: "0" }))
   const body = dv.getUint32(12, true)
@@ -458,4 +470,72 @@ export const decodeFor = (
 ): Result.Result<Message, MessageError> => {
   const d = decodeMessage(bytes, options)
   return Result.isFailure(d) ? d : checkSender(t, receiver, d.success)
+}
+
+// ---------------------------------------------------------------------------
+// Allocation-free encoding of the hot message (many coordinators tick at once)
+
+/** Bytes of an Up without a term (header + 40-byte body). */
+export const UP_MESSAGE_BYTES = HEADER_BYTES + UP_BODY_BYTES
+
+/**
+ * Writes the canonical bytes of an unreplicated Up (no term) from
+ * `(level, index)` into `dv[0..UP_MESSAGE_BYTES)`: the same bytes as
+ * `encodeMessage`, without allocating. The caller guarantees the bounds that
+ * `encodeMessage` checks (level u16, index / epoch / seq u32, a valid summary).
+ */
+export const writeUp = (dv: DataView, level: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
+  dv.setUint8(0, MAGIC0)
+  dv.setUint8(1, MAGIC1)
+  dv.setUint8(2, MESSAGE_VERSION)
+  dv.setUint8(3, KindCode.Up)
+  dv.setUint16(4, level, true)
+  dv.setUint16(6, 0, true)
+  dv.setUint32(8, index, true)
+  dv.setUint32(12, UP_BODY_BYTES, true)
+  const o = HEADER_BYTES
+  dv.setUint32(o, epoch, true)
+  dv.setUint32(o + 4, seq, true)
+  dv.setFloat64(o + 8, count, true)
+  dv.setFloat64(o + 16, sum, true)
+  dv.setFloat64(o + 24, min, true)
+  dv.setFloat64(o + 32, max, true)
+}
+
+/**
+ * The fields of a canonical term-less Up, filled by `peekUp`: sender level,
+ * sender index, epoch, seq, count, sum, min, max.
+ */
+export const peekedUp = new Float64Array(8)
+
+/**
+ * Whether `bytes` is an Up without a term that `decodeMessage` accepts (with
+ * a limit of at least `UP_MESSAGE_BYTES`); if so its fields are in `peekedUp`.
+ * Allocates nothing: the receivers' fast path. Anything else (`false`) goes
+ * through `decodeMessage`, which gives the typed error.
+ */
+export const peekUp = (bytes: Uint8Array): boolean => {
+  if (bytes.length !== UP_MESSAGE_BYTES) return false
+  if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1 || bytes[2] !== MESSAGE_VERSION || bytes[3] !== KindCode.Up) return false
+  if (bytes[6] !== 0 || bytes[7] !== 0 || bytes[12] !== UP_BODY_BYTES || bytes[13] !== 0 || bytes[14] !== 0 || bytes[15] !== 0) return false
+  scratchBytes.set(bytes)
+  const dv = scratchView
+  const level = dv.getUint16(4, true)
+  if (level === 0) return false
+  const o = HEADER_BYTES
+  const count = dv.getFloat64(o + 8, true)
+  const sum = dv.getFloat64(o + 16, true)
+  const min = dv.getFloat64(o + 24, true)
+  const max = dv.getFloat64(o + 32, true)
+  if (summaryProblem({ count, sum, min, max }) !== undefined) return false
+  const f = peekedUp
+  f[0] = level
+  f[1] = dv.getUint32(8, true)
+  f[2] = dv.getUint32(o, true)
+  f[3] = dv.getUint32(o + 4, true)
+  f[4] = count
+  f[5] = sum
+  f[6] = min
+  f[7] = max
+  return true
 }

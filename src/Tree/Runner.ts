@@ -24,13 +24,14 @@
  *
  * @module
  */
-import type { Transport } from "../Net/Transport.ts"
+import type { Subscription, Transport } from "../Net/Transport.ts"
 import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
 import { AgentPool } from "./Agents.ts"
-import { Coordinator, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
+import { Coordinator, type CoordinatorCounters, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
+import { LocalLevel } from "./LocalLevel.ts"
 import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
-import { allCoordinators, countAt, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
+import { childRange, countAt, subjectIndex, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
 
 export type Connect = (name: string) => Transport | Promise<Transport>
 
@@ -138,90 +139,167 @@ const withTimeout = <A>(p: Promise<A>, ms: number, what: string): Promise<A> => 
 
 const zeroKinds = (): Record<MessageKind, number> => ({ Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 })
 
-/** A started tree: coordinators on their transports, the agent pool, and the round driver. */
+/**
+ * A started tree: the local level (every local coordinator of the process in
+ * one `LocalLevel`, src/Tree/LocalLevel.ts), one `Coordinator` per upper tree
+ * node, the agent pool, and the round driver. With a `connect` factory every
+ * coordinator publishes on its own client (`coordinator-L-I`); each level
+ * receives through one wildcard subscription per subject kind on a client of
+ * its own (`level-L`), dispatched to its coordinators by the subject's index.
+ * A tree of one coordinator (n ≤ k) runs it as a plain `Coordinator`.
+ */
 export class Tree {
   readonly topology: Topology
   readonly agents: AgentPool
-  /** `levels[l − 1][i]` is coordinator `(l, i)`. */
-  readonly levels: ReadonlyArray<ReadonlyArray<Coordinator>>
+  /** The local coordinators (trees with a level above the local one). */
+  readonly local: LocalLevel | undefined
+  /** `upper[l − 2][i]` is coordinator `(l, i)`, `l ≥ 2` (all levels when the root is local). */
+  private readonly upper: ReadonlyArray<ReadonlyArray<Coordinator>>
   readonly root: Coordinator
   readonly transports: ReadonlyArray<Transport>
   private readonly ownsTransports: boolean
   private readonly injector: Transport
+  private subs: Subscription[]
   /** Lateral messages injected by agents (publishes not made by a coordinator). */
   agentPublishes = 0
 
   private constructor(
     topology: Topology,
     agents: AgentPool,
-    levels: ReadonlyArray<ReadonlyArray<Coordinator>>,
+    local: LocalLevel | undefined,
+    upper: ReadonlyArray<ReadonlyArray<Coordinator>>,
     transports: ReadonlyArray<Transport>,
     ownsTransports: boolean,
+    subs: Subscription[],
   ) {
     this.topology = topology
     this.agents = agents
-    this.levels = levels
-    this.root = levels[levels.length - 1]![0]!
+    this.local = local
+    this.upper = upper
+    this.root = upper[upper.length - 1]![0]!
     this.transports = transports
     this.ownsTransports = ownsTransports
     this.injector = transports[0]!
+    this.subs = subs
   }
 
   /** Builds the topology and agents, connects and starts every coordinator. */
   static async start(opts: TreeOptions): Promise<Tree> {
     const t = makeTopology(opts.agents, opts.branching, opts.prefix)
     const agents = new AgentPool(opts.agents, opts.seed ?? 1)
-    const transports: Transport[] = []
-    const levels: Coordinator[][] = []
     const shared = opts.connect === undefined ? opts.transport : undefined
     if (opts.connect === undefined && shared === undefined) throw new Error("runTree: give a transport or a connect factory")
-    const all = allCoordinators(t)
-    const clients: Transport[] = []
-    if (shared !== undefined) {
-      transports.push(shared)
-    } else {
-      // Connect in batches, so a real server is not hit by thousands of handshakes at once.
-      const batch = 64
-      for (let i = 0; i < all.length; i += batch) {
-        const part = await Promise.all(all.slice(i, i + batch).map((c) => opts.connect!(`coordinator-${c.level}-${c.index}`)))
-        clients.push(...part)
+    // Clients of the coordinators of `level`: at most 64 handshakes in flight, so a real server is not hit by
+    // thousands at once; a factory that answers synchronously (in-process) costs no promise.
+    const connectLevel = async (level: number): Promise<Transport[]> => {
+      const out: Transport[] = new Array<Transport>(countAt(t, level))
+      let pending: Array<Promise<void>> = []
+      for (let i = 0; i < out.length; i++) {
+        const c = opts.connect!(`coordinator-${level}-${i}`)
+        if (!(c instanceof Promise)) {
+          out[i] = c
+          continue
+        }
+        pending.push(c.then((tr) => void (out[i] = tr)))
+        if (pending.length >= 64) {
+          await Promise.all(pending)
+          pending = []
+        }
       }
-      transports.push(...clients)
+      await Promise.all(pending)
+      return out
     }
-    let n = 0
+    const transports: Transport[] = []
+    const localRoot = t.levels === 1
+    const common = {
+      topology: t,
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+      ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),
+    }
+    // one client per coordinator (publishing), then one per level (receiving)
+    const clients: Transport[][] = []
     for (let l = 1; l <= t.levels; l++) {
-      const row: Coordinator[] = []
-      for (let i = 0; i < countAt(t, l); i++) {
-        const id = { level: l, index: i }
-        row.push(
-          new Coordinator({
-            topology: t,
-            id,
-            transport: shared ?? clients[n]!,
-            agents,
-            ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-            ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),
-          }),
-        )
-        n++
-      }
-      levels.push(row)
+      const cs = shared === undefined ? await connectLevel(l) : []
+      clients.push(cs)
+      transports.push(...cs)
     }
-    for (const row of levels) for (const c of row) await c.start()
-    await Promise.all(transports.map((tr) => tr.flush()))
-    return new Tree(t, agents, levels, transports, shared === undefined)
+    const receivers: Transport[] = []
+    if (!localRoot) {
+      for (let l = 1; l <= t.levels; l++) {
+        const r = shared ?? (await opts.connect!(`level-${l}`))
+        receivers.push(r)
+        if (shared === undefined) transports.push(r)
+      }
+    }
+    if (shared !== undefined) transports.push(shared)
+    // only the receiving clients have subscribed; the others have done nothing yet that a flush would wait for
+    const subscribed = shared !== undefined ? [shared] : localRoot ? [clients[0]![0]!] : receivers
+    let local: LocalLevel | undefined
+    const upper: Coordinator[][] = []
+    const subs: Subscription[] = []
+    if (localRoot) {
+      const root = new Coordinator({ ...common, id: { level: 1, index: 0 }, transport: shared ?? clients[0]![0]!, agents })
+      await root.start()
+      upper.push([root])
+    } else {
+      local = new LocalLevel({
+        ...common,
+        agents,
+        transport: receivers[0]!,
+        ...(shared === undefined ? { publishers: clients[0]! } : {}),
+      })
+      local.start()
+      for (let l = 2; l <= t.levels; l++) {
+        const row: Coordinator[] = []
+        for (let i = 0; i < countAt(t, l); i++) {
+          row.push(new Coordinator({ ...common, id: { level: l, index: i }, transport: shared ?? clients[l - 1]![i]!, subscribe: false }))
+        }
+        upper.push(row)
+        const rx = receivers[l - 1]!
+        const p = t.prefix
+        subs.push(rx.subscribe(`${p}.up.${l}.*`, (d, s) => {
+          const i = subjectIndex(s, row.length)
+          if (i >= 0) row[i]!.receive(d, s, "up")
+        }))
+        subs.push(rx.subscribe(`${p}.lat.${l}.*`, (d, s) => {
+          const i = subjectIndex(s, row.length)
+          if (i >= 0) row[i]!.receive(d, s, "lateral")
+        }))
+        if (l < t.levels) {
+          subs.push(rx.subscribe(`${p}.down.${l + 1}.*`, (d, s) => {
+            const j = subjectIndex(s, countAt(t, l + 1))
+            if (j < 0) return
+            const r = childRange(t, { level: l + 1, index: j })
+            for (let i = r.lo; i < r.hi; i++) row[i]!.receive(d, s, "down")
+          }))
+        }
+      }
+    }
+    await Promise.all(subscribed.map((tr) => tr.flush()))
+    return new Tree(t, agents, local, upper, transports, shared === undefined, subs)
   }
 
-  /** Every coordinator, local level first. */
-  *coordinators(): Iterable<Coordinator> {
+  /** `levels[l − 1][i]` is coordinator `(l, i)` (local coordinators as views of the local level). */
+  get levels(): ReadonlyArray<ReadonlyArray<CoordinatorLike>> {
+    return this.local === undefined ? this.upper : [this.local.views(), ...this.upper]
+  }
+
+  /** Every coordinator, local level first (local ones as views of the local level). */
+  *coordinators(): Iterable<CoordinatorLike> {
     for (const row of this.levels) yield* row
+  }
+
+  /** The counters of the local level (summed) and of every other coordinator. */
+  private *countersOfAll(): Iterable<CoordinatorCounters> {
+    if (this.local !== undefined) yield this.local.counters
+    for (const row of this.upper) for (const c of row) yield c.counters
   }
 
   /** Publishes so far, by kind (coordinators' publishes plus agents' lateral injections). */
   published(): Record<MessageKind, number> {
     const out = zeroKinds()
-    for (const c of this.coordinators()) {
-      const p = c.counters.published
+    for (const c of this.countersOfAll()) {
+      const p = c.published
       out.Up += p.Up
       out.Down += p.Down
       out.Heartbeat += p.Heartbeat
@@ -236,7 +314,10 @@ export class Tree {
     const byTag: Partial<Record<MessageErrorTag, number>> = {}
     let total = 0
     let internalErrors = 0
-    for (const c of this.coordinators()) {
+    const sources: Array<{ readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>; readonly counters: CoordinatorCounters }> = []
+    if (this.local !== undefined) sources.push(this.local)
+    for (const row of this.upper) sources.push(...row)
+    for (const c of sources) {
       for (const [tag, v] of Object.entries(c.rejectedByTag)) {
         byTag[tag as MessageErrorTag] = (byTag[tag as MessageErrorTag] ?? 0) + v
         total += v
@@ -256,20 +337,25 @@ export class Tree {
     )
   }
 
+  /** Resolves once every local coordinator holds epoch `epoch`. */
+  private localsAt(epoch: number): Promise<void> {
+    return this.local === undefined ? this.root.whenEpoch(epoch) : this.local.whenAllAt(epoch)
+  }
+
   /** One driven round (see the module doc). */
   async round(timeoutMs = 60_000): Promise<RoundResult> {
     const before = this.published()
     const tStart = performance.now()
     const epoch = this.root.broadcast()
-    const locals = this.levels[0]!
-    await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
     const tUpdate = performance.now()
     this.agents.update(epoch)
     const t0 = performance.now()
-    for (let l = 0; l < this.levels.length; l++) {
-      const row = this.levels[l]!
-      if (l > 0) {
-        await withTimeout(Promise.all(row.map((c) => c.whenChildrenAt(epoch))), timeoutMs, `level ${l + 1} to hear epoch ${epoch} from all children`)
+    await this.local?.tickAllPaced()
+    for (const row of this.upper) {
+      const level = row[0]!.id.level
+      if (level > 1) {
+        await withTimeout(Promise.all(row.map((c) => c.whenChildrenAt(epoch))), timeoutMs, `level ${level} to hear epoch ${epoch} from all children`)
       }
       for (const c of row) c.tick()
     }
@@ -282,8 +368,7 @@ export class Tree {
     const before = this.published()
     const tStart = performance.now()
     const epoch = this.root.broadcast()
-    const locals = this.levels[0]!
-    await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
     const tUpdate = performance.now()
     this.agents.update(epoch)
     const t0 = performance.now()
@@ -315,13 +400,19 @@ export class Tree {
 
   /** Every coordinator ticks on its own timer at its role's rate. */
   startClocks(rates: Rates = defaultRates): void {
-    for (const c of this.coordinators()) c.startClock(rateOf(this.topology, c.id, rates))
+    this.local?.startClock(rates.local)
+    for (const row of this.upper) for (const c of row) c.startClock(rateOf(this.topology, c.id, rates))
   }
 
   /** Stops every coordinator and, if the tree opened them, closes its transports. */
   async stop(): Promise<void> {
-    for (const c of this.coordinators()) c.stopClock()
-    for (const c of this.coordinators()) await c.stop()
+    this.local?.stopClock()
+    for (const row of this.upper) for (const c of row) c.stopClock()
+    await this.local?.stop()
+    for (const row of this.upper) for (const c of row) await c.stop()
+    const subs = this.subs
+    this.subs = []
+    await Promise.all(subs.map((s) => s.unsubscribe()))
     if (this.ownsTransports) await Promise.all(this.transports.map((t) => t.close()))
   }
 }

@@ -108,6 +108,11 @@ export class LatestPerChild {
    * the kept one; never merges into the kept one.
    */
   offer(slot: number, epoch: number, seq: number, summary: Summary, term = 0): OfferOutcome {
+    return this.offerValues(slot, epoch, seq, term, summary.count, summary.sum, summary.min, summary.max)
+  }
+
+  /** `offer` with the summary's components as arguments (no object). */
+  offerValues(slot: number, epoch: number, seq: number, term: number, count: number, sum: number, min: number, max: number): OfferOutcome {
     const c = this.cols
     const o = 7 * slot
     if (this.present[slot] === 1) {
@@ -122,10 +127,10 @@ export class LatestPerChild {
     c[o] = term
     c[o + 1] = epoch
     c[o + 2] = seq
-    c[o + 3] = summary.count
-    c[o + 4] = summary.sum
-    c[o + 5] = summary.min
-    c[o + 6] = summary.max
+    c[o + 3] = count
+    c[o + 4] = sum
+    c[o + 5] = min
+    c[o + 6] = max
     return "accepted"
   }
 
@@ -162,12 +167,20 @@ export class LatestPerChild {
 
   /** The merge of the kept summaries, recomputed from scratch (in slot order, as `summaryMerge` would). */
   merged(): Summary {
-    let acc = summaryEmpty
+    // `summaryMerge` component by component, without an object per step
+    let count = summaryEmpty.count
+    let sum = summaryEmpty.sum
+    let min = summaryEmpty.min
+    let max = summaryEmpty.max
     const c = this.cols
     for (let i = 0; i < this.size; i++) {
+      if (this.present[i] !== 1) continue // merging summaryEmpty changes nothing
       const o = 7 * i
-      acc = summaryMerge(acc, this.present[i] === 1 ? { count: c[o + 3]!, sum: c[o + 4]!, min: c[o + 5]!, max: c[o + 6]! } : summaryEmpty)
+      sum = sum + c[o + 4]!
+      count = count + c[o + 3]!
+      min = Math.min(min, c[o + 5]!)
+      max = Math.max(max, c[o + 6]!)
     }
-    return acc
+    return { count, sum, min, max }
   }
 }

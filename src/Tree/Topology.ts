@@ -188,3 +188,22 @@ export const allCoordinators = (t: Topology): ReadonlyArray<CoordinatorId> => {
 
 /** A short name, e.g. `"L2.17"`. */
 export const coordinatorName = (c: CoordinatorId): string => `L${c.level}.${c.index}`
+
+/**
+ * The index named by the last token of `subject` when it is the canonical
+ * decimal of an integer below `count` (no sign, no leading zero), else −1.
+ * Allocates nothing (a wildcard subscription per level dispatches every
+ * message through it).
+ */
+export const subjectIndex = (subject: string, count: number): number => {
+  const start = subject.lastIndexOf(".") + 1
+  const len = subject.length - start
+  if (len === 0 || len > 15 || (len > 1 && subject.charCodeAt(start) === 48)) return -1
+  let i = 0
+  for (let p = start; p < subject.length; p++) {
+    const c = subject.charCodeAt(p) - 48
+    if (c < 0 || c > 9) return -1
+    i = i * 10 + c
+  }
+  return i < count ? i : -1
+}

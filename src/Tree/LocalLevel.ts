@@ -1,0 +1,620 @@
+/**
+ * Every local coordinator (level 1) of one process, held as columns instead of
+ * one `Coordinator` object each: at branching 10 nine coordinators in ten are
+ * local, and a million agents have 10^5 of them.
+ *
+ * Behaviour per local coordinator is that of a `Coordinator` at level 1
+ * (src/Tree/Coordinator.ts): it hosts agents `[i·k, min((i+1)·k, n))`, folds
+ * them on every tick and sends the summary up to its parent with its data
+ * epoch (the lowest version among its agents) and a fresh sequence number;
+ * it follows its parent's Down; it routes Lateral messages (delivers to a
+ * hosted agent, otherwise forwards to its parent); everything it receives is
+ * decoded and checked (`decodeFor`), and a bad message is counted and changes
+ * nothing. What differs is only the bookkeeping:
+ *
+ * - Three wildcard subscriptions serve the whole level: `P.down.2.*` (the
+ *   parents' Down and Heartbeat), `P.up.1.*` and `P.lat.1.*` (the locals' own
+ *   inboxes), dispatched by the subject's last token. A Down from parent `j`
+ *   is decoded and checked once and applies to all of `j`'s children (they
+ *   would receive the same bytes on the same subject); it is counted once per
+ *   child, as separate coordinators would count it.
+ * - Per local: the summary (count, sum, min, max) and its data epoch, in
+ *   typed-array columns; epoch, policy and triggers per parent (shared by its
+ *   children). The sequence number is one counter for the level, bumped on
+ *   every tick, so it still increases with every Up a local sends.
+ * - Up messages are written into one preallocated buffer (the transport copies
+ *   on publish) and published on the local coordinator's own client when
+ *   there is one (`publishers`), so fault injection by client name still
+ *   sees each coordinator.
+ * - Counters are kept for the level as a whole; per-coordinator figures
+ *   (`view(i).counters`) are derived from per-parent columns plus a sparse
+ *   record for the rare per-local events (lateral traffic, heartbeats,
+ *   rejections on a local's own inbox).
+ *
+ * @module
+ */
+import type { Subscription, Transport } from "../Net/Transport.ts"
+import type { AgentPool } from "./Agents.ts"
+import { type CoordinatorCounters, type CoordinatorLike, rejectionLogSize, zeroCounters } from "./Coordinator.ts"
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  checkSender,
+  decodeFor,
+  decodeMessage,
+  encodeMessage,
+  Forged,
+  type Lateral,
+  type Message,
+  type MessageError,
+  type MessageErrorTag,
+  UP_MESSAGE_BYTES,
+  writeUp,
+} from "./Messages.ts"
+import { type Summary, summaryEmpty } from "./Summary.ts"
+import { childRange, type CoordinatorId, subjectIndex, coordinatorName, countAt, inSubtree, subjects, type Subjects, type Topology } from "./Topology.ts"
+import * as Result from "effect/Result"
+
+export interface LocalLevelOptions {
+  readonly topology: Topology
+  readonly agents: AgentPool
+  /** The client the level subscribes on (and publishes on when `publishers` is not given). */
+  readonly transport: Transport
+  /** One client per local coordinator, to publish as that coordinator (optional). */
+  readonly publishers?: ReadonlyArray<Transport>
+  /** Largest accepted message (default 64 KiB). */
+  readonly maxBytes?: number
+  /** A lateral message reached its destination agent (hosted here). */
+  readonly onLateral?: (m: Lateral) => void
+}
+
+interface Waiter {
+  readonly epoch: number
+  /** Parents `[lo, hi)` that must reach `epoch`. */
+  readonly lo: number
+  readonly hi: number
+  remaining: number
+  readonly resolve: () => void
+}
+
+/** Per-coordinator record of rare events (or per parent: rejections of its Down subject). */
+interface Extra {
+  readonly counters: CoordinatorCounters
+  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>
+}
+
+interface Rejection {
+  readonly subject: string
+  readonly error: MessageError
+  /** Local coordinators `[lo, hi)` that rejected it. */
+  readonly lo: number
+  readonly hi: number
+}
+
+const noPolicy = new Uint8Array(0)
+const noTriggers: ReadonlyArray<number> = []
+const noHeartbeats = new Uint32Array(0)
+
+export class LocalLevel {
+  readonly topology: Topology
+  readonly agents: AgentPool
+  /** Local coordinators. */
+  readonly count: number
+  /** Their parents (level 2). */
+  readonly parents: number
+  /** Sum over the level's coordinators. */
+  readonly counters: CoordinatorCounters = zeroCounters()
+  /** Rejections by error tag, summed over the level's coordinators. */
+  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>> = {}
+  /** Sequence number of the last tick's Up messages (one counter for the level). */
+  seq = 0
+  /** Ticks of the whole level. */
+  ticks = 0
+
+  private readonly options: LocalLevelOptions
+  private readonly k: number
+  // per local coordinator
+  private readonly sumCount: Float64Array
+  private readonly sumSum: Float64Array
+  private readonly sumMin: Float64Array
+  private readonly sumMax: Float64Array
+  private readonly sumEpoch: Uint32Array
+  // per parent
+  private readonly epochs: Uint32Array
+  private readonly policies: Array<Uint8Array | undefined>
+  private readonly triggerLists: Array<ReadonlyArray<number> | undefined>
+  private readonly parentReceived: Uint32Array
+  private readonly parentAccepted: Uint32Array
+  private readonly parentStale: Uint32Array
+  private parentTerms: Uint32Array | undefined
+  // sparse
+  private readonly localExtra = new Map<number, Extra>()
+  private readonly parentExtra = new Map<number, Extra>()
+  private readonly log: Rejection[] = []
+
+  private readonly buf = new Uint8Array(UP_MESSAGE_BYTES)
+  private readonly dv = new DataView(this.buf.buffer)
+  private subs: Subscription[] = []
+  private clock: ReturnType<typeof setInterval> | undefined
+  private waiters: Waiter[] = []
+  private summaryWaiters: Array<{ readonly index: number; readonly epoch: number; readonly resolve: () => void }> = []
+  private viewCache: ReadonlyArray<LocalView> | undefined
+
+  constructor(options: LocalLevelOptions) {
+    const t = options.topology
+    if (t.levels < 2) throw new RangeError("LocalLevel: the tree needs a level above the local one")
+    if (options.agents.size !== t.agents) throw new RangeError(`LocalLevel: agent pool has ${options.agents.size} agents, topology ${t.agents}`)
+    this.options = options
+    this.topology = t
+    this.agents = options.agents
+    this.k = t.branching
+    this.count = countAt(t, 1)
+    this.parents = countAt(t, 2)
+    if (options.publishers !== undefined && options.publishers.length !== this.count) {
+      throw new RangeError(`LocalLevel: ${options.publishers.length} publishers for ${this.count} local coordinators`)
+    }
+    this.sumCount = new Float64Array(this.count)
+    this.sumSum = new Float64Array(this.count)
+    this.sumMin = new Float64Array(this.count).fill(summaryEmpty.min)
+    this.sumMax = new Float64Array(this.count).fill(summaryEmpty.max)
+    this.sumEpoch = new Uint32Array(this.count)
+    this.epochs = new Uint32Array(this.parents)
+    this.policies = new Array<Uint8Array | undefined>(this.parents)
+    this.triggerLists = new Array<ReadonlyArray<number> | undefined>(this.parents)
+    this.parentReceived = new Uint32Array(this.parents)
+    this.parentAccepted = new Uint32Array(this.parents)
+    this.parentStale = new Uint32Array(this.parents)
+  }
+
+  private get maxBytes(): number {
+    return this.options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  }
+
+  /** The client local `i` publishes on. */
+  private publisher(i: number): Transport {
+    return this.options.publishers?.[i] ?? this.options.transport
+  }
+
+  /** Local coordinators `[lo, hi)` under parent `j`. */
+  private childrenOf(j: number): { readonly lo: number; readonly hi: number } {
+    return childRange(this.topology, { level: 2, index: j })
+  }
+
+  private parentOf(i: number): number {
+    return Math.floor(i / this.k)
+  }
+
+  /** Subscribes the level's three wildcard subjects. */
+  start(): void {
+    const t = this.topology
+    const tr = this.options.transport
+    this.subs.push(tr.subscribe(`${t.prefix}.down.2.*`, (d, s) => this.receiveDown(d, s)))
+    this.subs.push(tr.subscribe(`${t.prefix}.up.1.*`, (d, s) => this.receiveOwn(d, s, "up")))
+    this.subs.push(tr.subscribe(`${t.prefix}.lat.1.*`, (d, s) => this.receiveOwn(d, s, "lateral")))
+  }
+
+  async stop(): Promise<void> {
+    this.stopClock()
+    const subs = this.subs
+    this.subs = []
+    await Promise.all(subs.map((s) => s.unsubscribe()))
+  }
+
+  // -------------------------------------------------------------------------
+  // Receiving
+
+  private extraOf(map: Map<number, Extra>, key: number): Extra {
+    let e = map.get(key)
+    if (e === undefined) {
+      e = { counters: zeroCounters(), rejectedByTag: {} }
+      map.set(key, e)
+    }
+    return e
+  }
+
+  /** `error` on `subject`, rejected by locals `[lo, hi)`; `extra` is where it is recorded per coordinator. */
+  private reject(error: MessageError, subject: string, lo: number, hi: number, extra: Extra): void {
+    const n = hi - lo
+    this.counters.rejected += n
+    this.rejectedByTag[error._tag] = (this.rejectedByTag[error._tag] ?? 0) + n
+    extra.counters.rejected++
+    extra.rejectedByTag[error._tag] = (extra.rejectedByTag[error._tag] ?? 0) + 1
+    this.log.push({ subject, error, lo, hi })
+    if (this.log.length > rejectionLogSize) this.log.shift()
+  }
+
+  /** A message on `P.down.2.j`: the Down / Heartbeat of parent `j`, for all its children. Never throws. */
+  private receiveDown(data: Uint8Array, subject: string): void {
+    const j = subjectIndex(subject, this.parents)
+    if (j < 0) return // no local coordinator listens there
+    const { lo, hi } = this.childrenOf(j)
+    const n = hi - lo
+    this.counters.received += n
+    this.parentReceived[j]! += 1
+    try {
+      const d = decodeMessage(data, { maxBytes: this.maxBytes })
+      if (Result.isFailure(d)) return this.reject(d.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
+      // every child of j checks the same way (only a Lateral's destination differs, and a Lateral is refused here anyway)
+      const receiver: CoordinatorId = { level: 1, index: lo }
+      const r = checkSender(this.topology, receiver, d.success)
+      if (Result.isFailure(r)) return this.reject(r.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
+      const m = r.success
+      if (m._tag !== "Down" && m._tag !== "Heartbeat") {
+        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason: `a ${m._tag} is not accepted on ${subject}` }), subject, lo, hi, this.extraOf(this.parentExtra, j))
+      }
+      // checkSender accepted it on a down subject: it is from the parent
+      this.counters.accepted += n
+      this.parentAccepted[j]! += 1
+      if (m._tag === "Heartbeat") {
+        const terms = (this.parentTerms ??= new Uint32Array(this.parents))
+        if (m.term < terms[j]!) {
+          this.counters.stale += n
+          this.parentStale[j]! += 1
+          return
+        }
+        terms[j] = m.term
+        return
+      }
+      const old = this.epochs[j]!
+      if (m.epoch <= old) {
+        this.counters.stale += n
+        this.parentStale[j]! += 1
+        return
+      }
+      this.epochs[j] = m.epoch
+      this.policies[j] = m.policy
+      this.triggerLists[j] = m.triggers
+      this.settleEpoch(j, old, m.epoch)
+    } catch {
+      this.counters.internalErrors++
+    }
+  }
+
+  /** A message on local `i`'s own up or lateral inbox. Never throws. */
+  private receiveOwn(data: Uint8Array, subject: string, inbox: "up" | "lateral"): void {
+    const i = subjectIndex(subject, this.count)
+    if (i < 0) return
+    const extra = this.extraOf(this.localExtra, i)
+    this.counters.received++
+    extra.counters.received++
+    try {
+      const receiver: CoordinatorId = { level: 1, index: i }
+      const r = decodeFor(this.topology, receiver, data, { maxBytes: this.maxBytes })
+      if (Result.isFailure(r)) return this.reject(r.failure, subject, i, i + 1, extra)
+      const m = r.success
+      if (inbox === "up" || m._tag !== "Lateral") {
+        // a local coordinator's up inbox accepts nothing (its agents are hosted); only Lateral on its lateral inbox
+        const reason = m._tag === "Heartbeat" ? `a Heartbeat on ${subject} must come from a child` : `a ${m._tag} is not accepted on ${subject}`
+        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason }), subject, i, i + 1, extra)
+      }
+      this.counters.accepted++
+      extra.counters.accepted++
+      if (inSubtree(this.topology, receiver, m.toAgent)) {
+        this.counters.lateralDelivered++
+        extra.counters.lateralDelivered++
+        this.options.onLateral?.(m)
+        return
+      }
+      this.publishAs(i, subjects(this.topology, { level: 2, index: this.parentOf(i) }).lateral, { ...m, from: receiver })
+    } catch {
+      this.counters.internalErrors++
+      extra.counters.internalErrors++
+    }
+  }
+
+  private publishAs(i: number, subject: string, m: Message): void {
+    this.counters.published[m._tag]++
+    this.extraOf(this.localExtra, i).counters.published[m._tag]++
+    this.publisher(i).publish(subject, encodeMessage(m))
+  }
+
+  // -------------------------------------------------------------------------
+  // Epochs
+
+  private settleEpoch(j: number, old: number, now: number): void {
+    if (this.waiters.length === 0) return
+    let done = false
+    for (const w of this.waiters) {
+      if (j >= w.lo && j < w.hi && old < w.epoch && now >= w.epoch && --w.remaining === 0) {
+        w.resolve()
+        done = true
+      }
+    }
+    if (done) this.waiters = this.waiters.filter((w) => w.remaining > 0)
+  }
+
+  /** Resolves once every parent in `[lo, hi)` has delivered a Down of epoch ≥ `epoch`. */
+  private whenParentsAt(epoch: number, lo: number, hi: number): Promise<void> {
+    let remaining = 0
+    for (let j = lo; j < hi; j++) if (this.epochs[j]! < epoch) remaining++
+    if (remaining === 0) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push({ epoch, lo, hi, remaining, resolve }))
+  }
+
+  /** Resolves once every local coordinator holds a Down of epoch ≥ `epoch`. */
+  whenAllAt(epoch: number): Promise<void> {
+    return this.whenParentsAt(epoch, 0, this.parents)
+  }
+
+  /** Resolves once local `i` holds a Down of epoch ≥ `epoch`. */
+  whenEpochAt(i: number, epoch: number): Promise<void> {
+    const j = this.parentOf(i)
+    return this.whenParentsAt(epoch, j, j + 1)
+  }
+
+  /** The latest Down epoch local `i` holds. */
+  epochOf(i: number): number {
+    return this.epochs[this.parentOf(i)]!
+  }
+
+  policyOf(i: number): Uint8Array {
+    return this.policies[this.parentOf(i)] ?? noPolicy
+  }
+
+  triggersOf(i: number): ReadonlyArray<number> {
+    return this.triggerLists[this.parentOf(i)] ?? noTriggers
+  }
+
+  // -------------------------------------------------------------------------
+  // Ticking
+
+  /** Folds local `i`'s agents into its columns; returns its data epoch. */
+  private fold(i: number): number {
+    const n = this.topology.agents
+    const lo = i * this.k
+    const hi = Math.min(lo + this.k, n)
+    const values = this.agents.values
+    const versions = this.agents.versions
+    // one group of at most k leaves: the k-ary tree is one node, a right fold
+    // from the identity (exactly `aggregateKaryTyped` / `foldRange` for n ≤ k)
+    let sum = 0
+    let min = Number.POSITIVE_INFINITY
+    let max = Number.NEGATIVE_INFINITY
+    let epoch = 0xffffffff
+    for (let a = hi - 1; a >= lo; a--) {
+      const v = values[a]!
+      sum = v + sum
+      min = Math.min(v, min)
+      max = Math.max(v, max)
+      const e = versions[a]!
+      if (e < epoch) epoch = e
+    }
+    if (hi - lo === 1) sum = values[lo]!
+    if (hi <= lo) epoch = 0
+    this.sumCount[i] = hi > lo ? hi - lo : 0
+    this.sumSum[i] = sum
+    this.sumMin[i] = min
+    this.sumMax[i] = max
+    this.sumEpoch[i] = epoch
+    return epoch
+  }
+
+  private sendUp(i: number, subject: string, epoch: number): void {
+    writeUp(this.dv, 1, i, epoch, this.seq, this.sumCount[i]!, this.sumSum[i]!, this.sumMin[i]!, this.sumMax[i]!)
+    this.publisher(i).publish(subject, this.buf)
+  }
+
+  /** Every local coordinator folds its agents and sends its summary up (one tick of the level). */
+  tickAll(): void {
+    this.beginTick()
+    this.tickParents(0, this.parents)
+    this.settleSummaries()
+  }
+
+  /**
+   * `tickAll`, yielding to the event loop after about every `chunk` Up
+   * messages, so the bus delivers them as they come instead of queueing one
+   * per local coordinator at once (at 10^5 local coordinators that queue is
+   * most of a round's memory).
+   */
+  async tickAllPaced(chunk = 2048): Promise<void> {
+    this.beginTick()
+    const per = Math.max(1, Math.floor(chunk / this.k))
+    for (let j = 0; j < this.parents; j += per) {
+      if (j > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      this.tickParents(j, Math.min(j + per, this.parents))
+    }
+    this.settleSummaries()
+  }
+
+  private beginTick(): void {
+    this.seq = (this.seq + 1) >>> 0
+    this.ticks++
+    this.counters.published.Up += this.count
+  }
+
+  /** The children of parents `[jLo, jHi)` fold and send up. */
+  private tickParents(jLo: number, jHi: number): void {
+    const t = this.topology
+    for (let j = jLo; j < jHi; j++) {
+      const subject = `${t.prefix}.up.2.${j}`
+      const { lo, hi } = this.childrenOf(j)
+      for (let i = lo; i < hi; i++) this.sendUp(i, subject, this.fold(i))
+    }
+  }
+
+  /** Local `i` alone ticks. */
+  tickOne(i: number): Summary {
+    this.seq = (this.seq + 1) >>> 0
+    const epoch = this.fold(i)
+    this.sendUp(i, subjects(this.topology, { level: 2, index: this.parentOf(i) }).up, epoch)
+    this.counters.published.Up++
+    this.extraOf(this.localExtra, i).counters.published.Up++
+    this.settleSummaries()
+    return this.summaryOf(i)
+  }
+
+  private settleSummaries(): void {
+    if (this.summaryWaiters.length === 0) return
+    const keep = []
+    for (const w of this.summaryWaiters) {
+      if (this.sumEpoch[w.index]! >= w.epoch) w.resolve()
+      else keep.push(w)
+    }
+    this.summaryWaiters = keep
+  }
+
+  /** Local `i`'s summary at its last tick. */
+  summaryOf(i: number): Summary {
+    return { count: this.sumCount[i]!, sum: this.sumSum[i]!, min: this.sumMin[i]!, max: this.sumMax[i]! }
+  }
+
+  /** The data epoch of local `i`'s last summary. */
+  summaryEpochOf(i: number): number {
+    return this.sumEpoch[i]!
+  }
+
+  whenSummaryAt(i: number, epoch: number): Promise<void> {
+    if (this.sumEpoch[i]! >= epoch) return Promise.resolve()
+    return new Promise((resolve) => this.summaryWaiters.push({ index: i, epoch, resolve }))
+  }
+
+  /** Local `i` sends a heartbeat with `term` to its parent. */
+  heartbeat(i: number, term: number): void {
+    const from = { level: 1, index: i }
+    this.publishAs(i, subjects(this.topology, { level: 2, index: this.parentOf(i) }).up, { _tag: "Heartbeat", from, term })
+  }
+
+  /** The level ticks at `hz` until `stopClock` (or `stop`). */
+  startClock(hz: number): void {
+    this.stopClock()
+    if (!(hz > 0)) throw new RangeError(`local level: rate must be > 0 Hz, got ${hz}`)
+    this.clock = setInterval(() => this.tickAll(), 1000 / hz)
+  }
+
+  stopClock(): void {
+    if (this.clock !== undefined) clearInterval(this.clock)
+    this.clock = undefined
+  }
+
+  // -------------------------------------------------------------------------
+  // Per-coordinator views
+
+  /** Local `i`'s counters: its parent's Down traffic plus its own events. */
+  countersOf(i: number): CoordinatorCounters {
+    const j = this.parentOf(i)
+    const out = zeroCounters()
+    out.received = this.parentReceived[j]!
+    out.accepted = this.parentAccepted[j]!
+    out.stale = this.parentStale[j]!
+    out.published.Up = this.ticks
+    for (const e of [this.parentExtra.get(j), this.localExtra.get(i)]) {
+      if (e === undefined) continue
+      const c = e.counters
+      out.received += c.received // a parent's record holds only rejections; its traffic is in the columns
+      out.accepted += c.accepted
+      out.rejected += c.rejected
+      out.internalErrors += c.internalErrors
+      out.lateralDelivered += c.lateralDelivered
+      out.published.Up += c.published.Up
+      out.published.Heartbeat += c.published.Heartbeat
+      out.published.Lateral += c.published.Lateral
+    }
+    return out
+  }
+
+  rejectedByTagOf(i: number): Partial<Record<MessageErrorTag, number>> {
+    const out: Partial<Record<MessageErrorTag, number>> = {}
+    for (const e of [this.parentExtra.get(this.parentOf(i)), this.localExtra.get(i)]) {
+      if (e === undefined) continue
+      for (const [tag, v] of Object.entries(e.rejectedByTag)) out[tag as MessageErrorTag] = (out[tag as MessageErrorTag] ?? 0) + v
+    }
+    return out
+  }
+
+  /** The level's recent rejections that local `i` took part in, oldest first. */
+  rejectionsOf(i: number): ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> {
+    return this.log.filter((r) => i >= r.lo && i < r.hi).map((r) => ({ subject: r.subject, error: r.error }))
+  }
+
+  /** A view of local `i` with the observable surface of a `Coordinator`. */
+  view(i: number): LocalView {
+    return this.views()[i]!
+  }
+
+  /** Views of every local coordinator (made on first use). */
+  views(): ReadonlyArray<LocalView> {
+    if (this.viewCache === undefined) {
+      const out: LocalView[] = []
+      for (let i = 0; i < this.count; i++) out.push(new LocalView(this, i))
+      this.viewCache = out
+    }
+    return this.viewCache
+  }
+}
+
+/** One local coordinator of a `LocalLevel`, seen as a `Coordinator` (state lives in the level). */
+export class LocalView implements CoordinatorLike {
+  readonly level: LocalLevel
+  readonly index: number
+  readonly isRoot = false
+  readonly isLocal = true
+  readonly heartbeats: Uint32Array = noHeartbeats
+  readonly childEpoch = 0
+
+  constructor(level: LocalLevel, index: number) {
+    this.level = level
+    this.index = index
+  }
+
+  get topology(): Topology {
+    return this.level.topology
+  }
+  get id(): CoordinatorId {
+    return { level: 1, index: this.index }
+  }
+  get name(): string {
+    return coordinatorName(this.id)
+  }
+  get subjects(): Subjects {
+    return subjects(this.level.topology, this.id)
+  }
+  get childCount(): number {
+    const r = childRange(this.level.topology, this.id)
+    return r.hi - r.lo
+  }
+  get epoch(): number {
+    return this.level.epochOf(this.index)
+  }
+  get policy(): Uint8Array {
+    return this.level.policyOf(this.index)
+  }
+  get triggers(): ReadonlyArray<number> {
+    return this.level.triggersOf(this.index)
+  }
+  get seq(): number {
+    return this.level.seq
+  }
+  get summary(): Summary {
+    return this.level.summaryOf(this.index)
+  }
+  get summaryEpoch(): number {
+    return this.level.summaryEpochOf(this.index)
+  }
+  get counters(): CoordinatorCounters {
+    return this.level.countersOf(this.index)
+  }
+  get rejectedByTag(): Partial<Record<MessageErrorTag, number>> {
+    return this.level.rejectedByTagOf(this.index)
+  }
+  get rejections(): ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> {
+    return this.level.rejectionsOf(this.index)
+  }
+  mergedChildren(): Summary {
+    return summaryEmpty
+  }
+  tick(): Summary {
+    return this.level.tickOne(this.index)
+  }
+  heartbeat(term: number): void {
+    this.level.heartbeat(this.index, term)
+  }
+  whenEpoch(epoch: number): Promise<void> {
+    return this.level.whenEpochAt(this.index, epoch)
+  }
+  whenChildrenAt(_epoch: number): Promise<void> {
+    return Promise.resolve()
+  }
+  whenSummaryAt(epoch: number): Promise<void> {
+    return this.level.whenSummaryAt(this.index, epoch)
+  }
+}
