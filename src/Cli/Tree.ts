@@ -95,6 +95,24 @@ export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string =
   return lines.join("\n") + "\n"
 }
 
+/**
+ * The NATS servers a tree command talks to: the `--servers` list, or a
+ * nats-server started here on loopback (its stop is pushed onto `cleanups`).
+ */
+export const natsServersFor = async (
+  servers: string | undefined,
+  jetstream: boolean,
+  io: Io,
+  cleanups: Array<() => Promise<void>>,
+): Promise<ReadonlyArray<string>> => {
+  if (servers !== undefined) return servers.split(",")
+  const { startNatsServer } = await import("../Net/NatsServer.ts")
+  const handle = await startNatsServer({ jetstream })
+  cleanups.push(() => handle.stop())
+  io.out(`started nats-server at ${handle.url}${jetstream ? " (JetStream, for the lease bucket)" : ""}\n`)
+  return [handle.url]
+}
+
 export interface TreeCommandEnv {
   /** Overwrite the status line with \r (a terminal) instead of printing one line per few rounds. */
   readonly tty: boolean
@@ -116,16 +134,7 @@ export const runTreeCommand = async (o: TreeCliOptions, io: Io, env: TreeCommand
       connect = (name) => server.connect(name)
     } else {
       const { connectNats } = await import("../Net/Nats.ts")
-      let servers: ReadonlyArray<string>
-      if (o.servers !== undefined) {
-        servers = o.servers.split(",")
-      } else {
-        const { startNatsServer } = await import("../Net/NatsServer.ts")
-        const handle = await startNatsServer({ jetstream: false })
-        cleanups.push(() => handle.stop())
-        servers = [handle.url]
-        io.out(`started nats-server at ${handle.url}\n`)
-      }
+      const servers = await natsServersFor(o.servers, false, io, cleanups)
       connect = (name) => connectNats({ servers, name })
     }
     const every = Math.max(1, Math.ceil(o.rounds / 10))

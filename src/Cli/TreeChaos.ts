@@ -13,7 +13,7 @@
  * counted twice; 1 otherwise.
  */
 import type { Io } from "./Main.ts"
-import type { TreeCliOptions, TreeCommandEnv } from "./Tree.ts"
+import { natsServersFor, type TreeCliOptions, type TreeCommandEnv } from "./Tree.ts"
 import type { Transport } from "../Net/Transport.ts"
 import type { ReplicatedTree } from "../Tree/Failover.ts"
 import { type CoordinatorId, coordinatorName } from "../Tree/Topology.ts"
@@ -71,16 +71,7 @@ export const runChaosCommand = async (o: TreeCliOptions, io: Io, env: TreeComman
       heal = async () => server.heal()
     } else {
       const { connectNats } = await import("../Net/Nats.ts")
-      let servers: ReadonlyArray<string>
-      if (o.servers !== undefined) {
-        servers = o.servers.split(",")
-      } else {
-        const { startNatsServer } = await import("../Net/NatsServer.ts")
-        const handle = await startNatsServer({ jetstream: true })
-        cleanups.push(() => handle.stop())
-        servers = [handle.url]
-        io.out(`started nats-server at ${handle.url} (JetStream, for the lease bucket)\n`)
-      }
+      const servers = await natsServersFor(o.servers, true, io, cleanups)
       connect = (name) => connectNats({ servers, name })
       const replicasIn = (t: ReplicatedTree, c: CoordinatorId) => t.subtree(c).flatMap((p) => t.replicasOf(p))
       cut = async (t, c) => {

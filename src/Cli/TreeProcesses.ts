@@ -14,6 +14,7 @@ import { Schema } from "effect"
 import { coordinatorLevels } from "../Scale/Communication.ts"
 import type { MultiProcessResult } from "../Tree/Process.ts"
 import { decodeWith, type Either, IntegerArg, type Io, levelLabel, maxSeed, type RawFlags, scanFlags, type FlagSpec } from "./Main.ts"
+import { natsServersFor } from "./Tree.ts"
 
 /** Whether `tree` arguments ask for the multi-process mode. */
 export const isMultiProcessTreeArgs = (args: ReadonlyArray<string>): boolean => args.includes("--processes")
@@ -89,18 +90,9 @@ export const formatTreeProcessesSummary = (o: TreeProcessesOptions, r: MultiProc
 /** Runs the multi-process tree with decoded options; returns the exit code. */
 export const runTreeProcessesCommand = async (o: TreeProcessesOptions, io: Io): Promise<number> => {
   const { runTreeMultiProcess } = await import("../Tree/Process.ts")
-  let stopServer: (() => Promise<void>) | undefined
+  const cleanups: Array<() => Promise<void>> = []
   try {
-    let servers: ReadonlyArray<string>
-    if (o.servers !== undefined) {
-      servers = o.servers.split(",")
-    } else {
-      const { startNatsServer } = await import("../Net/NatsServer.ts")
-      const handle = await startNatsServer({ jetstream: false })
-      stopServer = () => handle.stop()
-      servers = [handle.url]
-      io.out(`started nats-server at ${handle.url}\n`)
-    }
+    const servers = await natsServersFor(o.servers, false, io, cleanups)
     const every = Math.max(1, Math.ceil(o.rounds / 10))
     const r = await runTreeMultiProcess({
       agents: o.agents,
@@ -125,6 +117,6 @@ export const runTreeProcessesCommand = async (o: TreeProcessesOptions, io: Io): 
     io.err(`hydrogen tree: ${e instanceof Error ? e.message : String(e)}\n`)
     return 1
   } finally {
-    if (stopServer !== undefined) await stopServer().catch(() => undefined)
+    for (const c of cleanups) await c().catch(() => undefined)
   }
 }

@@ -45,11 +45,10 @@ import { Data, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as Result from "effect/Result"
 import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
-import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
 import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
 import { Coordinator } from "./Coordinator.ts"
 import type { MessageKind } from "./Messages.ts"
-import type { RoundResult, RunTreeResult } from "./Runner.ts"
+import { type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { countAt, makeTopology, type Topology } from "./Topology.ts"
 
@@ -495,12 +494,6 @@ const waitChildExit = (c: ChildProcess, ms: number): Promise<boolean> =>
         c.once("exit", onExit)
       })
 
-const quantile = (xs: ReadonlyArray<number>, q: number): number => {
-  if (xs.length === 0) return 0
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!
-}
-
 interface Child {
   readonly plan: ProcessPlan
   readonly proc: ChildProcess
@@ -701,13 +694,6 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       opts.onRound?.(results[results.length - 1]!)
     }
     const elapsedMs = performance.now() - tRun
-    const lat = results.map((x) => x.latencyMs)
-    const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
-    const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
-    const M = Math.max(...results.map((x) => x.aggregationMessages))
-    const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
-    const lhs = bk * bM + bk + bL
-    const rhs = bn * bk + bM + bk * bL
     let rejectedTotal = 0
     let internalErrors = 0
     for (const c of locals) {
@@ -719,17 +705,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       internalErrors += c.internalErrors
     }
     return {
-      topology: t,
-      rounds: results,
-      plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
-      maxAggregationMessages: M,
-      meanMessagesPerRound: totalMsgs / results.length,
-      bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
-      latencyP50Ms: quantile(lat, 0.5),
-      latencyP95Ms: quantile(lat, 0.95),
-      latencyMaxMs: Math.max(...lat),
-      messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
-      agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
+      ...roundStats(t, results),
       rejectedTotal,
       internalErrors,
       allExact: results.every((x) => x.exact),

@@ -417,6 +417,34 @@ export class Tree {
   }
 }
 
+/**
+ * Per-run figures shared by the single- and multi-process runners: message
+ * counts against the proved bound (`k·M + k + L ≤ n·k + M + k·L`, in BigInt),
+ * latency quantiles and throughput over the rounds' own time.
+ */
+export const roundStats = (t: Topology, results: ReadonlyArray<RoundResult>) => {
+  const lat = results.map((x) => x.latencyMs)
+  const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
+  const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+  const M = Math.max(...results.map((x) => x.aggregationMessages))
+  const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
+  const lhs = bk * bM + bk + bL
+  const rhs = bn * bk + bM + bk * bL
+  return {
+    topology: t,
+    rounds: results,
+    plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
+    maxAggregationMessages: M,
+    meanMessagesPerRound: totalMsgs / results.length,
+    bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
+    latencyP50Ms: quantile(lat, 0.5),
+    latencyP95Ms: quantile(lat, 0.95),
+    latencyMaxMs: Math.max(...lat),
+    messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+    agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
+  }
+}
+
 /** Runs `rounds` rounds and returns the statistics (see the module doc). */
 export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
   if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) throw new RangeError(`runTree: rounds must be an integer >= 1, got ${opts.rounds}`)
@@ -452,25 +480,8 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
   }
   const elapsedMs = performance.now() - tRun
   const rej = tree.rejected()
-  const lat = results.map((x) => x.latencyMs)
-  const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
-  const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
-  const M = Math.max(...results.map((x) => x.aggregationMessages))
-  const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
-  const lhs = bk * bM + bk + bL
-  const rhs = bn * bk + bM + bk * bL
   return {
-    topology: t,
-    rounds: results,
-    plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
-    maxAggregationMessages: M,
-    meanMessagesPerRound: totalMsgs / results.length,
-    bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
-    latencyP50Ms: quantile(lat, 0.5),
-    latencyP95Ms: quantile(lat, 0.95),
-    latencyMaxMs: Math.max(...lat),
-    messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
-    agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
+    ...roundStats(t, results),
     rejected: rej.byTag,
     rejectedTotal: rej.total,
     internalErrors: rej.internalErrors,
