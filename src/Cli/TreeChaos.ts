@@ -49,7 +49,14 @@ const fmtMs = (x: number | undefined): string => (x === undefined ? "—" : `${x
 
 export const formatFault = (f: ChaosFault): string => {
   const where = f.kind === "kill" ? `kill active ${coordinatorName(f.position)} (term ${f.oldTerm ?? "?"})` : `partition subtree of ${coordinatorName(f.position)}`
-  const takeover = f.kind === "kill" ? `takeover ${fmtMs(f.takeoverMs)} after the kill (term ${f.newTerm ?? "—"})` : `new leader ${fmtMs(f.takeoverMs)} after healing (term ${f.newTerm ?? "—"})`
+  // After a heal no new term is normal when every replica of the position was
+  // cut together: nobody could claim, so the old leader keeps renewing its lease.
+  const takeover =
+    f.kind === "kill"
+      ? `takeover ${fmtMs(f.takeoverMs)} after the kill (term ${f.newTerm ?? "—"})`
+      : f.takeoverMs === undefined
+        ? "the leader kept its lease (no takeover)"
+        : `new leader ${fmtMs(f.takeoverMs)} after healing (term ${f.newTerm ?? "—"})`
   const exact = f.roundsUntilExact === undefined ? "NOT exact again" : `exact again after ${f.roundsUntilExact} round(s)`
   return `    round ${f.round}: ${where}: detected ${fmtMs(f.detectionMs)}, ${takeover}, ${exact}`
 }

@@ -51,6 +51,13 @@ const ioError = (detail: string, cause: unknown): TransportError =>
     ? cause
     : new TransportError({ reason: "io", detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
 
+/** A concurrent creation of the same KV stream won by another client. */
+const isStreamCreateRace = (e: unknown): boolean => {
+  const text = e instanceof Error ? e.message : String(e)
+  const code = (e as { code?: unknown } | null)?.code
+  return code === 10065 || code === 10058 || /subjects overlap|already in use/i.test(text)
+}
+
 /** The JetStream answer to a failed expected-last-sequence check (create on an existing key, stale update). */
 const isCasConflict = (e: unknown): boolean => {
   if (typeof e !== "object" || e === null) return false
@@ -206,8 +213,25 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       let kv = buckets.get(bucket)
       if (kv === undefined) {
         const ttl = kvOptions?.ttlMs
+        const opts = { history: 1, timeout: timeoutMs, ...(ttl !== undefined && ttl > 0 ? { ttl } : {}) }
+        // Several clients opening a new bucket at once race to create its
+        // stream; the losers get "subjects overlap with an existing stream"
+        // (JetStream 10065). The stream exists then, so open it instead.
         kv = kvm
-          .create(bucket, { history: 1, timeout: timeoutMs, ...(ttl !== undefined && ttl > 0 ? { ttl } : {}) })
+          .create(bucket, opts)
+          .catch(async (e: unknown) => {
+            if (!isStreamCreateRace(e)) throw e
+            let last: unknown = e
+            for (let attempt = 0; attempt < 5; attempt++) {
+              await new Promise((r) => setTimeout(r, 20 * (attempt + 1)))
+              try {
+                return await kvm.open(bucket, opts)
+              } catch (again) {
+                last = again
+              }
+            }
+            throw last
+          })
           .then((b) => wrapKv(b, bucket))
           .catch((e: unknown) => {
             buckets.delete(bucket)

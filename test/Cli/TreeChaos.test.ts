@@ -28,7 +28,9 @@ describe("hydrogen tree --chaos", () => {
       expect(r.out).toContain("replicas per position: 3 (1 active + 2 standbys)")
       expect(r.out).toMatch(/faults injected: (\d+) \(\d+ kills, \d+ partitions\); recovered: \1\/\1/)
       expect(r.out).toMatch(/round \d+: kill active L\d+\.\d+ \(term \d+\): detected \d+ ms, takeover \d+ ms after the kill \(term \d+\), exact again after \d+ round\(s\)/)
-      expect(r.out).toMatch(/round \d+: partition subtree of L\d+\.\d+: detected \d+ ms, new leader \d+ ms after healing/)
+      // Either a standby took over after healing or, when all replicas were cut together, the leader kept its lease;
+      // recovery itself is asserted by "recovered: n/n" above and by "exact again" here.
+      expect(r.out).toMatch(/round \d+: partition subtree of L\d+\.\d+: detected \d+ ms, (new leader \d+ ms after healing \(term \d+\)|the leader kept its lease \(no takeover\)), exact again after \d+ round/)
       expect(r.out).toContain("last round exact: yes")
       expect(r.out).toContain("(double counting): never")
     })
