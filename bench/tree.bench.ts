@@ -2,7 +2,7 @@
  * Benchmark: the coordinator tree end to end (agents update → summaries up →
  * the root's global aggregate), in three deployments on the same seeded data:
  *
- *   embedded     in-process bus, one client per coordinator (runTree)
+ *   embedded     in-process bus, one client per level shared by its coordinators (runTree)
  *   nats-single  one process, one NATS connection per coordinator (runTree);
  *                only trees of at most 1,200 coordinators (connections)
  *   nats-multi   agents + local coordinators in this process, every upper
@@ -54,27 +54,38 @@ if (measureAt >= 0) {
   const baseline = process.memoryUsage().rss / 2 ** 20
   let peak = baseline
   let children = 0
+  let childCount = 0
   const sample = (pids: ReadonlyArray<number> = []): void => {
     gc() // live memory, not garbage waiting for a collection (the main run passes --expose-gc)
     peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20)
     children = Math.max(children, pids.reduce((s, p) => s + childRssMiB(p), 0))
+    childCount = pids.length
   }
   let exact = false
   if (mode === "embedded") {
     const bus = makeInProcessServer()
-    const r = await runTree({ agents: n, branching: k, rounds: 2, seed: 1, connect: (name) => bus.connect(name), onStatus: () => sample() })
+    const r = await runTree({ agents: n, branching: k, rounds: 2, seed: 1, connect: (name) => bus.connect(name), clients: "level", onStatus: () => sample() })
     exact = r.allExact
   } else {
     const srv = await startNatsServer({ jetstream: false })
     try {
       const pids: number[] = []
-      const r = await runTreeMultiProcess({ agents: n, branching: k, rounds: 2, seed: 1, servers: srv.url, onSpawn: (_, pid) => pids.push(pid), onRound: () => sample(pids) })
+      const r = await runTreeMultiProcess({
+        agents: n,
+        branching: k,
+        rounds: 2,
+        seed: 1,
+        servers: srv.url,
+        ...(process.argv.includes("--v8-default") ? { nodeFlags: [] } : {}),
+        onSpawn: (_, pid) => pids.push(pid),
+        onRound: () => sample(pids),
+      })
       exact = r.allExact
     } finally {
       await srv.stop()
     }
   }
-  process.stdout.write(JSON.stringify({ baseline, peak, children, exact }) + "\n")
+  process.stdout.write(JSON.stringify({ baseline, peak, children, processes: childCount, exact }) + "\n")
   process.exit(exact ? 0 : 1)
 }
 
@@ -187,7 +198,7 @@ try {
       // embedded
       {
         const bus = makeInProcessServer()
-        const r = await runTree({ agents: n, branching: k, rounds, seed, connect: (name) => bus.connect(name) })
+        const r = await runTree({ agents: n, branching: k, rounds, seed, connect: (name) => bus.connect(name), clients: "level" })
         await check("embedded", r, 1)
       }
 
@@ -216,26 +227,44 @@ try {
   await server.stop()
 }
 
-// Whole runs of 10^6 agents, each in a fresh process (RSS of earlier runs would blur the figure).
+// Whole runs of 10^6 agents, each in a fresh process (RSS of earlier runs would blur the figure), under two
+// V8 settings: a 1 MiB young generation (`--max-semi-space-size=1`, also the coordinator processes' default,
+// `childNodeFlags`) and V8's defaults. Per agent counts what the run adds: the measuring process's RSS
+// growth, plus for nats-multi each coordinator process's RSS beyond an idle Node process that loaded the
+// same modules (measured below the same way), since a process's fixed cost does not grow with agents.
+const self = fileURLToPath(import.meta.url)
+const idleChildMiB = (flags: ReadonlyArray<string>): number => {
+  const processTs = fileURLToPath(new URL("../src/Tree/Process.ts", import.meta.url))
+  const code = `await import(${JSON.stringify(processTs)}); globalThis.gc(); await new Promise((r) => setTimeout(r, 200)); globalThis.gc(); process.stdout.write(String(process.memoryUsage().rss / 2 ** 20))`
+  const out = spawnSync(process.execPath, ["--expose-gc", ...flags, "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 })
+  return Number(out.stdout.trim())
+}
 if (maxAgents >= 1_000_000) {
-  const self = fileURLToPath(import.meta.url)
-  for (const mode of ["embedded", "nats-multi"] as const) {
-    for (const k of [10, 100, 1000]) {
-      const out = spawnSync(process.execPath, ["--expose-gc", self, "--measure-rss", mode, "1000000", String(k)], { encoding: "utf8", timeout: 240_000 })
-      const line = out.stdout.trim().split("\n").pop() ?? ""
-      try {
-        const m = JSON.parse(line) as { baseline: number; peak: number; children: number; exact: boolean }
-        if (!m.exact) inexact++
-        const delta = m.peak - m.baseline
-        const perAgent = (mib: number): string => f1((mib * 2 ** 20) / 1_000_000)
-        const S = totalCoordinators(1_000_000, k)
-        memory.push(
-          `  ${mode.padEnd(10)} n = 10^6, k = ${String(k).padEnd(4)} (${fmt(S).padStart(7)} coordinators): run +${f1(delta)} MiB = ${perAgent(delta)} B/agent ` +
-            `(${delta * 2 ** 20 / 1_000_000 <= targetBytesPerAgent ? "within" : "OVER"} target); whole process ${f1(m.peak)} MiB = ${perAgent(m.peak)} B/agent` +
-            (mode === "nats-multi" ? `; coordinator processes ${f1(m.children)} MiB more (${perAgent(m.children)} B/agent, each Node process ≈ 50–60 MiB before any coordinator)` : ""),
-        )
-      } catch {
-        memory.push(`  ${mode} n = 10^6, k = ${k}: measurement failed (exit ${String(out.status)}): ${(out.stderr ?? "").trim().slice(-300)}`)
+  for (const [setting, flags] of [["young generation 1 MiB", ["--max-semi-space-size=1"]], ["V8 defaults", []]] as const) {
+    const idle = idleChildMiB(flags)
+    memory.push(`  ${setting} (an idle Node process with the coordinator modules loaded: ${f1(idle)} MiB)`)
+    for (const mode of ["embedded", "nats-multi"] as const) {
+      for (const k of [10, 100, 1000]) {
+        const args = ["--expose-gc", ...flags, self, "--measure-rss", mode, "1000000", String(k), ...(flags.length === 0 ? ["--v8-default"] : [])]
+        const out = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 240_000 })
+        const line = out.stdout.trim().split("\n").pop() ?? ""
+        try {
+          const m = JSON.parse(line) as { baseline: number; peak: number; children: number; processes: number; exact: boolean }
+          if (!m.exact) inexact++
+          const own = m.peak - m.baseline
+          const childGrowth = Math.max(0, m.children - m.processes * idle)
+          const total = own + childGrowth
+          const perAgent = (mib: number): string => f1((mib * 2 ** 20) / 1_000_000)
+          const S = totalCoordinators(1_000_000, k)
+          memory.push(
+            `    ${mode.padEnd(10)} n = 10^6, k = ${String(k).padEnd(4)} (${fmt(S).padStart(7)} coordinators): ${perAgent(total)} B/agent ` +
+              `(${(total * 2 ** 20) / 1_000_000 <= targetBytesPerAgent ? "within" : "OVER"} target): this process +${f1(own)} MiB` +
+              (mode === "nats-multi" ? `, ${m.processes} coordinator processes ${f1(m.children)} MiB = ${f1(m.processes * idle)} idle + ${f1(childGrowth)} grown` : "") +
+              `; whole run ${perAgent(m.peak + m.children)} B/agent`,
+          )
+        } catch {
+          memory.push(`    ${mode} n = 10^6, k = ${k}: measurement failed (exit ${String(out.status)}): ${(out.stderr ?? "").trim().slice(-300)}`)
+        }
       }
     }
   }

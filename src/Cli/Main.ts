@@ -392,8 +392,9 @@ Usage:
   hydrogen tree --agents N --branching K [--rounds R] [--transport in-process|nats]
                 [--servers nats://HOST:PORT[,...]] [--seed S] [--clock driven|rates]
       Runs the coordinator tree: N simulated agents (1..10^7) under local,
-      intermediate and root coordinators with branching K, one bus client
-      per coordinator, for R rounds (default 10). Each round the agents
+      intermediate and root coordinators with branching K (over NATS one
+      connection per coordinator, in-process one client per level), for R
+      rounds (default 10). Each round the agents
       update, summaries (count, sum, min, max) flow up, and the root's
       aggregate is checked against a direct fold. Prints messages per round
       against the proved bound and the round latency. --transport defaults

@@ -146,6 +146,8 @@ export const runTreeCommand = async (o: TreeCliOptions, io: Io, env: TreeCommand
       seed: o.seed,
       clock: o.clock,
       connect,
+      // in-process, the coordinators of a level share one client (memory); over NATS each has its own connection
+      clients: o.transport === "in-process" ? "level" : "coordinator",
       onStatus: (s) => {
         if (env.tty) {
           io.out(`\r${formatStatus(s)}\x1b[K`)

@@ -46,7 +46,8 @@ import * as Result from "effect/Result"
 import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
-import { Coordinator } from "./Coordinator.ts"
+import { Coordinator, subscribeLevel } from "./Coordinator.ts"
+import { LocalLevel } from "./LocalLevel.ts"
 import type { MessageKind } from "./Messages.ts"
 import { type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
@@ -322,9 +323,14 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
   const t = makeTopology(config.agents, config.branching, config.prefix)
   const ctl = controlSubjects(config.prefix)
   const transport = await connectNats({ servers: config.servers, name: config.name, maxReconnectAttempts: 10 })
+  // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
   const coordinators: Coordinator[] = []
+  const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
   for (const g of config.groups) {
-    for (let i = g.lo; i < g.hi; i++) coordinators.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport }))
+    const row: Coordinator[] = []
+    for (let i = g.lo; i < g.hi; i++) row.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport, subscribe: false }))
+    rows.push({ group: g, row })
+    coordinators.push(...row)
   }
   const root = coordinators.find((c) => c.isRoot)
   let finish: (code: number) => void = () => undefined
@@ -366,7 +372,7 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
     )
   }
   try {
-    for (const c of coordinators) await c.start()
+    for (const { group, row } of rows) subscribeLevel(transport, t, group.level, group.lo, row)
     transport.subscribe(ctl.round, (data) => {
       const m = decodeControl(data)
       if (m?.type === "round") runRound(m.epoch).catch(fail)
@@ -410,6 +416,12 @@ export interface MultiProcessOptions {
   readonly readyTimeoutMs?: number
   /** Node binary for the children (default: this Node if ≥ 24, else node_modules/.bin/node). */
   readonly nodePath?: string
+  /**
+   * V8 flags of the children (default `childNodeFlags`: a 1 MiB young generation). A coordinator
+   * process allocates its coordinators once at start; with V8's default the young generation then
+   * grows to tens of MiB and stays there, most of a child's memory beyond Node's own.
+   */
+  readonly nodeFlags?: ReadonlyArray<string>
   /** Called after every round. */
   readonly onRound?: (round: MultiProcessRound) => void
   /** Called with each child's pid once it is ready (tests check they are gone afterwards). */
@@ -449,6 +461,9 @@ export interface MultiProcessResult
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
+
+/** Default V8 flags of the coordinator processes (see `MultiProcessOptions.nodeFlags`). */
+export const childNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=1"]
 
 /** The entry file the children run. */
 export const coordinatorProcessEntry = join(here, "CoordinatorProcess.ts")
@@ -527,7 +542,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
   const agents = new AgentPool(t.agents, seed)
   const conns: Transport[] = []
   const children: Child[] = []
-  const locals: Coordinator[] = []
+  let local: LocalLevel | undefined
   let failure: CoordinatorProcessFailed | undefined
   let onFailure: (e: CoordinatorProcessFailed) => void = () => undefined
   const failed = new Promise<never>((_, reject) => {
@@ -620,17 +635,22 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     ctlConn.subscribe(ctl.ready, onControl)
     ctlConn.subscribe(ctl.done, onControl)
     ctlConn.subscribe(ctl.failed, onControl)
-    for (let i = 0; i < countAt(t, 1); i++) {
-      const c = new Coordinator({ topology: t, id: { level: 1, index: i }, transport: conns[i % nConns]!, agents })
-      await c.start()
-      locals.push(c)
-    }
+    // Every local coordinator in one LocalLevel (columns, three wildcard subscriptions); with several
+    // connections, local i publishes on connection i mod nConns.
+    const nLocals = countAt(t, 1)
+    local = new LocalLevel({
+      topology: t,
+      agents,
+      transport: ctlConn,
+      ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
+    })
+    local.start()
     await Promise.all(conns.map((c) => c.flush()))
 
     const node = opts.nodePath ?? defaultNode()
     for (const plan of plans) {
       const args = encodeProcessArgs({ servers, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
-      const proc = spawn(node, [coordinatorProcessEntry, ...args], { stdio: ["pipe", "ignore", "pipe"] })
+      const proc = spawn(node, [...(opts.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], { stdio: ["pipe", "ignore", "pipe"] })
       liveChildren.add(proc)
       const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, doneEpoch: 0 }
       children.push(child)
@@ -655,15 +675,17 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     tRun = performance.now()
     for (let r = 0; r < opts.rounds; r++) {
       const epoch = r + 1
-      const beforeLocal = sumPublished(locals)
+      const level = local
+      const beforeLocal = { ...level.counters.published }
       const beforeChildren = children.map((c) => ({ ...c.published }))
       const tStart = performance.now()
       ctlConn.publish(ctl.round, encodeControl({ type: "round", epoch }))
-      await withTimeout(Promise.all(locals.map((c) => c.whenEpoch(epoch))), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+      await withTimeout(level.whenAllAt(epoch), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
       const tUpdate = performance.now()
       agents.update(epoch)
       const t0 = performance.now()
-      for (const c of locals) c.tick()
+      // paced: the Ups leave as they are written instead of queueing n/k of them in the client at once
+      await level.tickAllPaced()
       await until(
         () => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch),
         (w) => (doneWaiter = w),
@@ -671,7 +693,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
         `the root's aggregate for epoch ${epoch}`,
       )
       const t1 = performance.now()
-      const afterLocal = sumPublished(locals)
+      const afterLocal = level.counters.published
       const published = zeroKinds()
       for (const k of Object.keys(published) as MessageKind[]) {
         published[k] = afterLocal[k] - beforeLocal[k]
@@ -696,10 +718,8 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     const elapsedMs = performance.now() - tRun
     let rejectedTotal = 0
     let internalErrors = 0
-    for (const c of locals) {
-      rejectedTotal += c.counters.rejected
-      internalErrors += c.counters.internalErrors
-    }
+    rejectedTotal += local.counters.rejected
+    internalErrors += local.counters.internalErrors
     for (const c of children) {
       rejectedTotal += c.rejected
       internalErrors += c.internalErrors
@@ -737,7 +757,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       c.proc.stdin?.destroy()
       liveChildren.delete(c.proc)
     }
-    for (const c of locals) c.stopClock() // closing the connections drops their subscriptions
+    local?.stopClock() // closing the connections drops its subscriptions
     await Promise.all(conns.map((c) => c.close().catch(() => undefined)))
   }
 }

@@ -27,7 +27,7 @@
 import type { Subscription, Transport } from "../Net/Transport.ts"
 import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
 import { AgentPool } from "./Agents.ts"
-import { Coordinator, type CoordinatorCounters, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
+import { Coordinator, type CoordinatorCounters, subscribeLevel, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
 import { LocalLevel } from "./LocalLevel.ts"
 import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
@@ -42,6 +42,13 @@ export interface TreeOptions {
   readonly transport?: Transport
   /** A factory giving each coordinator its own client (its own connection); preferred over `transport`. */
   readonly connect?: Connect
+  /**
+   * With `connect`: "coordinator" (default) gives every coordinator a client of its own
+   * (`coordinator-L-I`, so faults can be injected per coordinator) and each level a receiving
+   * client (`level-L`); "level" gives each level one client (`level-L`) that its coordinators
+   * share for publishing and receiving, like the processes of the multi-process mode.
+   */
+  readonly clients?: "coordinator" | "level"
   /** Seed of the agents' values (default 1). */
   readonly seed?: number
   /** Subject prefix (default "h"). */
@@ -218,8 +225,9 @@ export class Tree {
     }
     // one client per coordinator (publishing), then one per level (receiving)
     const clients: Transport[][] = []
+    const perCoordinator = shared === undefined && (opts.clients ?? "coordinator") === "coordinator"
     for (let l = 1; l <= t.levels; l++) {
-      const cs = shared === undefined ? await connectLevel(l) : []
+      const cs = perCoordinator || (shared === undefined && localRoot) ? await connectLevel(l) : []
       clients.push(cs)
       transports.push(...cs)
     }
@@ -246,33 +254,16 @@ export class Tree {
         ...common,
         agents,
         transport: receivers[0]!,
-        ...(shared === undefined ? { publishers: clients[0]! } : {}),
+        ...(perCoordinator ? { publishers: clients[0]! } : {}),
       })
       local.start()
       for (let l = 2; l <= t.levels; l++) {
         const row: Coordinator[] = []
         for (let i = 0; i < countAt(t, l); i++) {
-          row.push(new Coordinator({ ...common, id: { level: l, index: i }, transport: shared ?? clients[l - 1]![i]!, subscribe: false }))
+          row.push(new Coordinator({ ...common, id: { level: l, index: i }, transport: shared ?? (perCoordinator ? clients[l - 1]![i]! : receivers[l - 1]!), subscribe: false }))
         }
         upper.push(row)
-        const rx = receivers[l - 1]!
-        const p = t.prefix
-        subs.push(rx.subscribe(`${p}.up.${l}.*`, (d, s) => {
-          const i = subjectIndex(s, row.length)
-          if (i >= 0) row[i]!.receive(d, s, "up")
-        }))
-        subs.push(rx.subscribe(`${p}.lat.${l}.*`, (d, s) => {
-          const i = subjectIndex(s, row.length)
-          if (i >= 0) row[i]!.receive(d, s, "lateral")
-        }))
-        if (l < t.levels) {
-          subs.push(rx.subscribe(`${p}.down.${l + 1}.*`, (d, s) => {
-            const j = subjectIndex(s, countAt(t, l + 1))
-            if (j < 0) return
-            const r = childRange(t, { level: l + 1, index: j })
-            for (let i = r.lo; i < r.hi; i++) row[i]!.receive(d, s, "down")
-          }))
-        }
+        subs.push(...subscribeLevel(receivers[l - 1]!, t, l, 0, row))
       }
     }
     await Promise.all(subscribed.map((tr) => tr.flush()))

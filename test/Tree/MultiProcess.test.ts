@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import fc from "fast-check"
 import * as Result from "effect/Result"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -6,6 +7,7 @@ import { type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer
 import { coordinatorLevels, messageBound, messagesPerRound } from "../../src/Scale/Communication.ts"
 import { AgentPool } from "../../src/Tree/Agents.ts"
 import {
+  childNodeFlags,
   CoordinatorProcessFailed,
   coordinatorProcessEntry,
   decodeControl,
@@ -120,6 +122,19 @@ describe("runTreeMultiProcess on a real nats-server (upper levels in child proce
       expect(r.internalErrors).toBe(0)
       for (const pid of pids) expect(alive(pid)).toBe(false)
     }
+  })
+
+  it("coordinator processes run with the small young generation of childNodeFlags unless nodeFlags says otherwise", async () => {
+    const cmdlines: string[][] = []
+    const readArgs = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((x) => x !== "")
+    const r = await runTreeMultiProcess({ agents: 1000, branching: 10, rounds: 1, servers: server.url, prefix: "flags", onSpawn: (_, pid) => cmdlines.push(readArgs(pid)) })
+    expect(r.allExact).toBe(true)
+    expect(cmdlines.length).toBe(r.processes.length)
+    for (const args of cmdlines) expect(args).toEqual(expect.arrayContaining([...childNodeFlags]))
+    const plain: string[][] = []
+    const r2 = await runTreeMultiProcess({ agents: 1000, branching: 10, rounds: 1, servers: server.url, prefix: "noflags", nodeFlags: [], onSpawn: (_, pid) => plain.push(readArgs(pid)) })
+    expect(r2.allExact).toBe(true)
+    for (const args of plain) for (const f of childNodeFlags) expect(args).not.toContain(f)
   })
 
   // @lean Hydrogen.Scale.messagesPerRound_bound

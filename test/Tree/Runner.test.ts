@@ -73,6 +73,28 @@ describe("runTree on the in-process bus", () => {
     expect(shared.allExact).toBe(true)
   })
 
+  it("one client per level (clients: \"level\"): as many clients as levels, and every round's aggregate equals the direct fold", async () => {
+    for (const [n, k] of [[1, 2], [7, 7], [1000, 10], [4999, 7], [20_000, 100]] as const) {
+      const server = makeInProcessServer()
+      const names: string[] = []
+      const r = await runTree({ agents: n, branching: k, rounds: 3, seed: n, clients: "level", connect: (name) => (names.push(name), server.connect(name)) })
+      const L = coordinatorLevels(n, k)
+      expect(names).toHaveLength(L)
+      if (L > 1) expect(names.sort()).toEqual(Array.from({ length: L }, (_, i) => `level-${i + 1}`).sort())
+      for (const x of r.rounds) {
+        expect(x.exact).toBe(true)
+        expect(x.aggregate).toEqual(x.expected)
+        expect(x.aggregationMessages).toBe(messagesPerRound(n, k))
+      }
+    }
+  })
+
+  it("cutting one level's shared client off makes the round time out instead of reporting a wrong aggregate", async () => {
+    const server = makeInProcessServer()
+    server.partition((from) => from === "level-2")
+    await expect(runTree({ agents: 100, branching: 5, rounds: 1, roundTimeoutMs: 200, clients: "level", connect: (n) => server.connect(n) })).rejects.toThrow(/timed out/)
+  })
+
   it("a partitioned coordinator makes the round time out instead of reporting a wrong aggregate", async () => {
     const server = makeInProcessServer()
     server.partition((from) => from === "coordinator-1-3")
