@@ -228,7 +228,7 @@ try {
 }
 
 // Whole runs of 10^6 agents, each in a fresh process (RSS of earlier runs would blur the figure), under two
-// V8 settings: a 1 MiB young generation (`--max-semi-space-size=1`, also the coordinator processes' default,
+// V8 settings: semi-spaces of at most 4 MiB, a small young generation (`--max-semi-space-size=4`, also the coordinator processes' default,
 // `childNodeFlags`) and V8's defaults. Per agent counts what the run adds: the measuring process's RSS
 // growth, plus for nats-multi each coordinator process's RSS beyond an idle Node process that loaded the
 // same modules (measured below the same way), since a process's fixed cost does not grow with agents.
@@ -240,7 +240,7 @@ const idleChildMiB = (flags: ReadonlyArray<string>): number => {
   return Number(out.stdout.trim())
 }
 if (maxAgents >= 1_000_000) {
-  for (const [setting, flags] of [["young generation 1 MiB", ["--max-semi-space-size=1"]], ["V8 defaults", []]] as const) {
+  for (const [setting, flags] of [["semi-spaces ≤ 4 MiB", ["--max-semi-space-size=4"]], ["V8 defaults", []]] as const) {
     const idle = idleChildMiB(flags)
     memory.push(`  ${setting} (an idle Node process with the coordinator modules loaded: ${f1(idle)} MiB)`)
     for (const mode of ["embedded", "nats-multi"] as const) {

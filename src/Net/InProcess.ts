@@ -290,7 +290,8 @@ export const makeInProcessServer = (options: InProcessOptions = {}): InProcessSe
   const publish = (client: ClientState, subject: string, data: Uint8Array): void => {
     let matched = lastMatched
     if (subject !== lastSubject) {
-      const tokens = validatePublishSubject(subject)
+      validatePublishSubject(subject)
+      const tokens = subject.split(".")
       const found: Array<Sub> = []
       trieMatch(root, tokens, 0, found)
       lastSubject = subject

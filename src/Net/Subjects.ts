@@ -7,15 +7,40 @@ import { TransportError } from "./Errors.ts"
 
 const badToken = /[\s]/
 
-/** Throws `TransportError("bad-subject")` unless `subject` is a valid publish subject (no wildcards). */
-export const validatePublishSubject = (subject: string): ReadonlyArray<string> => {
-  const tokens = subject.split(".")
-  for (const t of tokens) {
-    if (t === "" || badToken.test(t) || t === "*" || t === ">") {
-      throw new TransportError({ reason: "bad-subject", detail: `invalid publish subject ${JSON.stringify(subject)}` })
+/**
+ * Whether `subject` is a valid publish subject: dot-separated non-empty tokens
+ * without whitespace, none of them a wildcard ("*" or ">"). One pass over the
+ * characters, no allocation: it runs on every publish.
+ */
+export const isPublishSubject = (subject: string): boolean => {
+  let start = 0
+  const n = subject.length
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? subject.charCodeAt(i) : 46
+    if (c === 46) {
+      const len = i - start
+      if (len === 0) return false
+      if (len === 1) {
+        const t = subject.charCodeAt(start)
+        if (t === 42 || t === 62) return false
+      }
+      start = i + 1
+    } else if (isSpace(c)) {
+      return false
     }
   }
-  return tokens
+  return true
+}
+
+/** The characters /\s/ matches (what `badToken` rejects in patterns). */
+const isSpace = (c: number): boolean =>
+  (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+
+/** Throws `TransportError("bad-subject")` unless `subject` is a valid publish subject (no wildcards). */
+export const validatePublishSubject = (subject: string): void => {
+  if (!isPublishSubject(subject)) {
+    throw new TransportError({ reason: "bad-subject", detail: `invalid publish subject ${JSON.stringify(subject)}` })
+  }
 }
 
 /** Throws `TransportError("bad-subject")` unless `pattern` is a valid subscription subject. */

@@ -633,7 +633,19 @@ export class Coordinator implements CoordinatorLike {
   }
 
   private settleChildWaiters(): void {
-    if (this.childWaiters !== undefined && this.childWaiters.length > 0) this.settle(this.childWaiters, this.latest.minEpoch())
+    const ws = this.childWaiters
+    if (ws === undefined || ws.length === 0 || !this.latest.reached) return
+    this.settle(ws, this.latest.minEpoch())
+    this.watchChildWaiters()
+  }
+
+  /** The children's columns count the slots below the lowest epoch still waited for. */
+  private watchChildWaiters(): void {
+    const ws = this.childWaiters
+    if (ws === undefined || ws.length === 0) return
+    let lowest = ws[0]!.epoch
+    for (const w of ws) if (w.epoch < lowest) lowest = w.epoch
+    this.latest.watch(lowest)
   }
 
   /** Resolves once a Down of epoch ≥ `epoch` has arrived (or been broadcast here). */
@@ -645,7 +657,10 @@ export class Coordinator implements CoordinatorLike {
   /** Resolves once every child's latest summary has data epoch ≥ `epoch` (immediately for a local coordinator). */
   whenChildrenAt(epoch: number): Promise<void> {
     if (this.isLocal || this.latest.minEpoch() >= epoch) return Promise.resolve()
-    return new Promise((resolve) => (this.childWaiters ??= []).push({ epoch, resolve }))
+    return new Promise((resolve) => {
+      ;(this.childWaiters ??= []).push({ epoch, resolve })
+      this.watchChildWaiters()
+    })
   }
 
   /** Resolves at the first tick whose summary covers data epoch ≥ `epoch`. */

@@ -417,7 +417,7 @@ export interface MultiProcessOptions {
   /** Node binary for the children (default: this Node if ≥ 24, else node_modules/.bin/node). */
   readonly nodePath?: string
   /**
-   * V8 flags of the children (default `childNodeFlags`: a 1 MiB young generation). A coordinator
+   * V8 flags of the children (default `childNodeFlags`: V8 semi-spaces of at most 4 MiB, a small young generation). A coordinator
    * process allocates its coordinators once at start; with V8's default the young generation then
    * grows to tens of MiB and stays there, most of a child's memory beyond Node's own.
    */
@@ -463,7 +463,7 @@ export interface MultiProcessResult
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** Default V8 flags of the coordinator processes (see `MultiProcessOptions.nodeFlags`). */
-export const childNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=1"]
+export const childNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=4"]
 
 /** The entry file the children run. */
 export const coordinatorProcessEntry = join(here, "CoordinatorProcess.ts")

@@ -96,11 +96,15 @@ export class LatestPerChild {
   private readonly cols: Float64Array
   private readonly present: Uint8Array
   private reported = 0
+  /** `watch`: the epoch waited for, and how many slots are still below it (or empty). */
+  private watched = 0
+  private below = 0
 
   constructor(size: number) {
     this.size = size
     this.cols = size === 0 ? noFloats : new Float64Array(7 * size)
     this.present = size === 0 ? noBytes : new Uint8Array(size)
+    this.below = size
   }
 
   /**
@@ -120,9 +124,14 @@ export class LatestPerChild {
       const d = term !== kt ? term - kt : compareVersion(epoch, seq, c[o + 1]!, c[o + 2]!)
       if (d === 0) return "duplicate"
       if (d < 0) return "stale"
+      // a newer term may carry an older epoch: the slot can move either way across the watched epoch
+      const wasBelow = c[o + 1]! < this.watched
+      const isBelow = epoch < this.watched
+      if (wasBelow !== isBelow) this.below += isBelow ? 1 : -1
     } else {
       this.present[slot] = 1
       this.reported++
+      if (epoch >= this.watched) this.below--
     }
     c[o] = term
     c[o + 1] = epoch
@@ -152,6 +161,23 @@ export class LatestPerChild {
   /** Children that have reported at least once. */
   get reportedCount(): number {
     return this.reported
+  }
+
+  /**
+   * Start counting the slots below `epoch` (empty ones included); `reached`
+   * then says in O(1) whether every slot holds an epoch ≥ `epoch`, which is
+   * what a coordinator waiting for its children asks after every Up.
+   */
+  watch(epoch: number): void {
+    this.watched = epoch
+    let below = 0
+    for (let i = 0; i < this.size; i++) if (this.present[i] !== 1 || this.cols[7 * i + 1]! < epoch) below++
+    this.below = below
+  }
+
+  /** Whether every slot holds an epoch ≥ the watched one (`minEpoch() >= watched`). */
+  get reached(): boolean {
+    return this.below === 0
   }
 
   /** The lowest kept epoch over all children (0 if one has not reported). */

@@ -92,6 +92,37 @@ describe("latest summary per child (idempotent re-delivery)", () => {
     )
   })
 
+  it("reached after watch(e) is exactly minEpoch() ≥ e, through any offers, terms and re-watches", () => {
+    // ops: offer (child, term, epoch, seq) or watch(e)
+    const op = fc.oneof(
+      fc.tuple(fc.constant("offer" as const), fc.nat({ max: 4 }), fc.nat({ max: 2 }), fc.nat({ max: 5 }), fc.nat({ max: 3 })),
+      fc.tuple(fc.constant("watch" as const), fc.nat({ max: 6 }), fc.constant(0), fc.constant(0), fc.constant(0)),
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.nat({ max: 6 }), fc.array(op, { maxLength: 60 }), (size, first, ops) => {
+        const s = new LatestPerChild(size)
+        let watched = first
+        s.watch(first)
+        // the kept epoch per slot, by the (term, epoch, seq) order, computed here independently
+        const kept = new Map<number, [number, number, number]>()
+        for (const [kind, a, b, c, d] of ops) {
+          if (kind === "watch") {
+            watched = a
+            s.watch(a)
+          } else if (a < size) {
+            s.offer(a, c, d, summaryOfValue(c), b)
+            const k = kept.get(a)
+            if (k === undefined || b > k[0] || (b === k[0] && (c > k[1] || (c === k[1] && d > k[2])))) kept.set(a, [b, c, d])
+          }
+          const all = kept.size === size
+          const lowest = all ? Math.min(...[...kept.values()].map((v) => v[1])) : 0
+          expect(s.minEpoch()).toBe(lowest)
+          expect(s.reached).toBe(all && lowest >= watched)
+        }
+      }),
+    )
+  })
+
   it("tracks the lowest epoch over children, 0 until all have reported", () => {
     const s = new LatestPerChild(2)
     expect(s.minEpoch()).toBe(0)
