@@ -10,6 +10,10 @@
  * Values are integers in `[−valueRange, valueRange]`, so with `n ≤ 2^53 /
  * valueRange` agents every sum is exact in a double whatever the order.
  *
+ * A clamp policy (src/Tree/Policy.ts) clamps the values of the agents under
+ * it (`updateRangeClamped`); their local coordinators choose which range
+ * gets which clamp (src/Tree/LocalLevel.ts `updateAgents`).
+ *
  * @module
  */
 import { aggregateKaryTyped } from "../Aggregate/Tree.ts"
@@ -62,6 +66,19 @@ export class AgentPool {
       v[i] = (mix(seed, round, i) % span) - valueRange
       ver[i] = round
     }
+  }
+
+  /**
+   * `updateRange` with every value clamped to `[clampLo, clampHi]` (a clamp
+   * policy, src/Tree/Policy.ts). A clamp covering the whole value range is
+   * `updateRange` alone; otherwise a second pass clamps (measured faster
+   * than clamping inside the update loop).
+   */
+  updateRangeClamped(round: number, lo: number, hi: number, clampLo: number, clampHi: number): void {
+    this.updateRange(round, lo, hi)
+    if (clampLo <= -valueRange && clampHi >= valueRange) return
+    const v = this.values
+    for (let i = lo; i < hi; i++) v[i] = Math.min(clampHi, Math.max(clampLo, v[i]!))
   }
 
   /** Every agent updates for `round`. */

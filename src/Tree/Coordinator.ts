@@ -49,6 +49,7 @@ import {
   peekUp,
   UP_MESSAGE_BYTES,
 } from "./Messages.ts"
+import { checkDownPolicy, decodePolicy } from "./Policy.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
 import {
   agentRange,
@@ -431,8 +432,15 @@ export class Coordinator implements CoordinatorLike {
           this.options.onHeartbeat?.(m, "child")
           return
         }
-        case "Down":
+        case "Down": {
+          // a policy the agents could not apply: rejected whole, the previous policy stays (src/Tree/Policy.ts)
+          const p = checkDownPolicy(m)
+          if (Result.isFailure(p)) {
+            this.counters.accepted--
+            return this.reject(p.failure, subject)
+          }
           return this.acceptDown(m)
+        }
         case "Lateral":
           return this.routeLateral(m)
       }
@@ -541,9 +549,15 @@ export class Coordinator implements CoordinatorLike {
     return this.summary
   }
 
-  /** Root only: starts epoch `epoch + 1` with a policy and triggers, broadcast down the tree. */
+  /**
+   * Root only: starts epoch `epoch + 1` with a policy and triggers, broadcast down the tree.
+   *
+   * @throws RangeError when `policy` does not decode (src/Tree/Policy.ts); nothing changes then.
+   */
   broadcast(policy: Uint8Array = new Uint8Array(0), triggers: ReadonlyArray<number> = []): number {
     if (!this.isRoot) throw new Error(`${this.name} is not the root; only the root broadcasts`)
+    const p = decodePolicy(policy)
+    if (Result.isFailure(p)) throw new RangeError(`${this.name}: cannot broadcast an invalid policy: ${p.failure.message}`)
     this.epoch++
     this.policy = policy
     this.triggers = triggers

@@ -26,6 +26,14 @@
  *   on publish) and published on the local coordinator's own client when
  *   there is one (`publishers`), so fault injection by client name still
  *   sees each coordinator.
+ * - Policy and triggers (src/Tree/Policy.ts): a Down is accepted only if its
+ *   policy decodes (otherwise it is rejected as an `InvalidField` and the
+ *   previous policy, epoch and triggers stay). The clamp bounds are kept per
+ *   parent; `updateAgents(round)` updates every agent with the clamp its
+ *   local coordinator holds at that moment. Triggers of an accepted Down are
+ *   queued per parent and delivered once, at the agents' next update (their
+ *   effect is the next frame, not this one), to `onTriggers` and counted in
+ *   `triggersDelivered`; a stale Down (same or older epoch) delivers nothing.
  * - Counters are kept for the level as a whole; per-coordinator figures
  *   (`view(i).counters`) are derived from per-parent columns plus a sparse
  *   record for the rare per-local events (lateral traffic, heartbeats,
@@ -34,7 +42,7 @@
  * @module
  */
 import type { Subscription, Transport } from "../Net/Transport.ts"
-import type { AgentPool } from "./Agents.ts"
+import { type AgentPool, valueRange } from "./Agents.ts"
 import { type CoordinatorCounters, type CoordinatorLike, rejectionLogSize, zeroCounters } from "./Coordinator.ts"
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -50,6 +58,7 @@ import {
   UP_MESSAGE_BYTES,
   writeUp,
 } from "./Messages.ts"
+import { checkDownPolicy } from "./Policy.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
 import { childRange, type CoordinatorId, subjectIndex, coordinatorName, countAt, inSubtree, subjects, type Subjects, type Topology } from "./Topology.ts"
 import * as Result from "effect/Result"
@@ -65,6 +74,22 @@ export interface LocalLevelOptions {
   readonly maxBytes?: number
   /** A lateral message reached its destination agent (hosted here). */
   readonly onLateral?: (m: Lateral) => void
+  /** The agents under one parent react to the triggers of an accepted Down (at their next update). */
+  readonly onTriggers?: (d: TriggerDelivery) => void
+}
+
+/** Triggers of one Down, delivered to the agents of the local coordinators under one parent. */
+export interface TriggerDelivery {
+  /** The Down's epoch and triggers. */
+  readonly epoch: number
+  readonly triggers: ReadonlyArray<number>
+  /** The round of the update that delivered them. */
+  readonly round: number
+  /** Local coordinators `[lo, hi)` and their agents `[agentLo, agentHi)`. */
+  readonly lo: number
+  readonly hi: number
+  readonly agentLo: number
+  readonly agentHi: number
 }
 
 interface Waiter {
@@ -109,6 +134,8 @@ export class LocalLevel {
   seq = 0
   /** Ticks of the whole level. */
   ticks = 0
+  /** Trigger reactions: each trigger of each accepted Down, counted once per local coordinator it reached. */
+  triggersDelivered = 0
 
   private readonly options: LocalLevelOptions
   private readonly k: number
@@ -122,6 +149,13 @@ export class LocalLevel {
   private readonly epochs: Uint32Array
   private readonly policies: Array<Uint8Array | undefined>
   private readonly triggerLists: Array<ReadonlyArray<number> | undefined>
+  /** Clamp bounds of the policy each parent's children hold (the whole range: no policy). */
+  private readonly clampLo: Int32Array
+  private readonly clampHi: Int32Array
+  /** Triggers accepted but not yet delivered, per parent, in epoch order. */
+  private readonly pendingTriggers = new Map<number, Array<{ readonly epoch: number; readonly triggers: ReadonlyArray<number> }>>()
+  /** Triggers delivered per parent (allocated on the first delivery). */
+  private parentTriggers: Float64Array | undefined
   private readonly parentReceived: Uint32Array
   private readonly parentAccepted: Uint32Array
   private readonly parentStale: Uint32Array
@@ -160,6 +194,8 @@ export class LocalLevel {
     this.epochs = new Uint32Array(this.parents)
     this.policies = new Array<Uint8Array | undefined>(this.parents)
     this.triggerLists = new Array<ReadonlyArray<number> | undefined>(this.parents)
+    this.clampLo = new Int32Array(this.parents).fill(-valueRange)
+    this.clampHi = new Int32Array(this.parents).fill(valueRange)
     this.parentReceived = new Uint32Array(this.parents)
     this.parentAccepted = new Uint32Array(this.parents)
     this.parentStale = new Uint32Array(this.parents)
@@ -241,6 +277,8 @@ export class LocalLevel {
       if (m._tag !== "Down" && m._tag !== "Heartbeat") {
         return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason: `a ${m._tag} is not accepted on ${subject}` }), subject, lo, hi, this.extraOf(this.parentExtra, j))
       }
+      const policy = m._tag === "Down" ? checkDownPolicy(m) : undefined
+      if (policy !== undefined && Result.isFailure(policy)) return this.reject(policy.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
       // checkSender accepted it on a down subject: it is from the parent
       this.counters.accepted += n
       this.parentAccepted[j]! += 1
@@ -262,7 +300,15 @@ export class LocalLevel {
       }
       this.epochs[j] = m.epoch
       this.policies[j] = m.policy
+      const p = policy!.success
+      this.clampLo[j] = p._tag === "Clamp" ? p.lo : -valueRange
+      this.clampHi[j] = p._tag === "Clamp" ? p.hi : valueRange
       this.triggerLists[j] = m.triggers
+      if (m.triggers.length > 0) {
+        const q = this.pendingTriggers.get(j)
+        if (q === undefined) this.pendingTriggers.set(j, [{ epoch: m.epoch, triggers: m.triggers }])
+        else q.push({ epoch: m.epoch, triggers: m.triggers })
+      }
       this.settleEpoch(j, old, m.epoch)
     } catch {
       this.counters.internalErrors++
@@ -352,6 +398,60 @@ export class LocalLevel {
 
   triggersOf(i: number): ReadonlyArray<number> {
     return this.triggerLists[this.parentOf(i)] ?? noTriggers
+  }
+
+  /** The clamp bounds local `i`'s agents update with (the whole value range: no policy). */
+  clampOf(i: number): { readonly lo: number; readonly hi: number } {
+    const j = this.parentOf(i)
+    return { lo: this.clampLo[j]!, hi: this.clampHi[j]! }
+  }
+
+  /** Trigger reactions of local `i` so far (each trigger of each accepted Down once). */
+  triggersDeliveredOf(i: number): number {
+    return this.parentTriggers?.[this.parentOf(i)] ?? 0
+  }
+
+  // -------------------------------------------------------------------------
+  // Agents
+
+  /**
+   * Every hosted agent takes its value for `round` under the policy its local
+   * coordinator holds now; then the triggers accepted since the last update
+   * are delivered. Consecutive parents with the same clamp update as one
+   * range, so with no policy this is one `AgentPool.updateRange`.
+   */
+  updateAgents(round: number): void {
+    const n = this.topology.agents
+    const perParent = this.k * this.k
+    const cLo = this.clampLo
+    const cHi = this.clampHi
+    let j = 0
+    while (j < this.parents) {
+      const lo = cLo[j]!
+      const hi = cHi[j]!
+      let e = j + 1
+      while (e < this.parents && cLo[e] === lo && cHi[e] === hi) e++
+      const aLo = j * perParent
+      const aHi = Math.min(e * perParent, n)
+      this.agents.updateRangeClamped(round, aLo, aHi, lo, hi)
+      j = e
+    }
+    if (this.pendingTriggers.size > 0) this.deliverTriggers(round)
+  }
+
+  private deliverTriggers(round: number): void {
+    const pending = [...this.pendingTriggers].sort((a, b) => a[0] - b[0])
+    this.pendingTriggers.clear()
+    const counts = (this.parentTriggers ??= new Float64Array(this.parents))
+    const n = this.topology.agents
+    for (const [j, queue] of pending) {
+      const { lo, hi } = this.childrenOf(j)
+      for (const { epoch, triggers } of queue) {
+        this.triggersDelivered += (hi - lo) * triggers.length
+        counts[j]! += triggers.length
+        this.options.onTriggers?.({ epoch, triggers, round, lo, hi, agentLo: lo * this.k, agentHi: Math.min(hi * this.k, n) })
+      }
+    }
   }
 
   // -------------------------------------------------------------------------

@@ -26,7 +26,8 @@
  * Control protocol (JSON on `<prefix>.ctl.*`, decoded with Schema; not counted
  * as tree messages):
  *   child → parent  `ready`   after its coordinators subscribed (and the server has the subscriptions)
- *   parent → child  `round`   epoch e: the process hosting the root broadcasts Down e; every
+ *   parent → child  `round`   epoch e, and the Down's policy bytes and triggers when there are
+ *                             any: the process hosting the root broadcasts Down e with them; every
  *                             coordinator ticks once all its children reported epoch e
  *   child → parent  `done`    after every coordinator of the process ticked for e: its
  *                             cumulative publish counters, and the root's summary if it hosts it
@@ -47,7 +48,8 @@ import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
 import { Coordinator, subscribeLevel } from "./Coordinator.ts"
-import { LocalLevel } from "./LocalLevel.ts"
+import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
+import { encodePolicy, type Policy } from "./Policy.ts"
 import type { MessageKind } from "./Messages.ts"
 import { type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
@@ -255,7 +257,13 @@ const SummaryJson = Schema.Struct({ count: Schema.Number, sum: Schema.Number, mi
 
 export const ControlMessage = Schema.Union([
   Schema.Struct({ type: Schema.Literal("ready"), process: Schema.String, pid: Schema.Number, coordinators: Schema.Number }),
-  Schema.Struct({ type: Schema.Literal("round"), epoch: Schema.Number }),
+  Schema.Struct({
+    type: Schema.Literal("round"),
+    epoch: Schema.Number,
+    // the Down's policy bytes (the root checks them with decodePolicy) and triggers (u32)
+    policy: Schema.optionalKey(Schema.Array(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 255 })))),
+    triggers: Schema.optionalKey(Schema.Array(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 2 ** 32 - 1 })))),
+  }),
   Schema.Struct({
     type: Schema.Literal("done"),
     process: Schema.String,
@@ -346,9 +354,9 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
     }
     finish(1)
   }
-  const runRound = async (epoch: number): Promise<void> => {
+  const runRound = async (epoch: number, policy: ReadonlyArray<number>, triggers: ReadonlyArray<number>): Promise<void> => {
     if (root !== undefined) {
-      const e = root.broadcast()
+      const e = root.broadcast(Uint8Array.from(policy), triggers)
       if (e !== epoch) throw new Error(`root epoch ${e} does not match round epoch ${epoch}`)
     }
     await Promise.all(coordinators.map((c) => c.whenChildrenAt(epoch).then(() => c.tick())))
@@ -375,7 +383,7 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
     for (const { group, row } of rows) subscribeLevel(transport, t, group.level, group.lo, row)
     transport.subscribe(ctl.round, (data) => {
       const m = decodeControl(data)
-      if (m?.type === "round") runRound(m.epoch).catch(fail)
+      if (m?.type === "round") runRound(m.epoch, m.policy ?? [], m.triggers ?? []).catch(fail)
     })
     transport.subscribe(ctl.stop, (data) => {
       if (decodeControl(data)?.type === "stop") finish(0)
@@ -424,6 +432,12 @@ export interface MultiProcessOptions {
   readonly nodeFlags?: ReadonlyArray<string>
   /** Called after every round. */
   readonly onRound?: (round: MultiProcessRound) => void
+  /** The policy the root broadcasts for round `round` (1, 2, …; default: none), sent in the `round` control message. */
+  readonly policyFor?: (round: number) => Policy
+  /** The triggers the root broadcasts for round `round` (default: none). */
+  readonly triggersFor?: (round: number) => ReadonlyArray<number>
+  /** The agents of some local coordinators react to a Down's triggers (see `LocalLevel`). */
+  readonly onTriggers?: (d: TriggerDelivery) => void
   /** Called with each child's pid once it is ready (tests check they are gone afterwards). */
   readonly onSpawn?: (name: string, pid: number) => void
 }
@@ -450,6 +464,7 @@ export interface MultiProcessResult
     | "agentsPerSecond"
     | "rejectedTotal"
     | "internalErrors"
+    | "triggersDelivered"
     | "allExact"
     | "elapsedMs"
     | "setupMs"
@@ -643,6 +658,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       agents,
       transport: ctlConn,
       ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
+      ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
     })
     local.start()
     await Promise.all(conns.map((c) => c.flush()))
@@ -679,10 +695,23 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       const beforeLocal = { ...level.counters.published }
       const beforeChildren = children.map((c) => ({ ...c.published }))
       const tStart = performance.now()
-      ctlConn.publish(ctl.round, encodeControl({ type: "round", epoch }))
+      const policy = opts.policyFor === undefined ? undefined : Array.from(encodePolicy(opts.policyFor(epoch)))
+      const triggers = opts.triggersFor?.(epoch)
+      for (const x of triggers ?? []) {
+        if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
+      }
+      ctlConn.publish(
+        ctl.round,
+        encodeControl({
+          type: "round",
+          epoch,
+          ...(policy === undefined || policy.length === 0 ? {} : { policy }),
+          ...(triggers === undefined || triggers.length === 0 ? {} : { triggers }),
+        }),
+      )
       await withTimeout(level.whenAllAt(epoch), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
       const tUpdate = performance.now()
-      agents.update(epoch)
+      level.updateAgents(epoch)
       const t0 = performance.now()
       // paced: the Ups leave as they are written instead of queueing n/k of them in the client at once
       await level.tickAllPaced()
@@ -728,6 +757,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       ...roundStats(t, results),
       rejectedTotal,
       internalErrors,
+      triggersDelivered: local.triggersDelivered,
       allExact: results.every((x) => x.exact),
       elapsedMs,
       setupMs,

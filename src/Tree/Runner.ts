@@ -14,6 +14,9 @@
  *      holds the new epoch from all its children;
  *   4. the root ticks: its summary is the global aggregate, checked against a
  *      direct sequential fold over all agents' values (exact for integers).
+ * The root's Down carries the round's policy and triggers (`policyFor`,
+ * `triggersFor`, src/Tree/Policy.ts); each local coordinator's agents update
+ * under the policy it holds and react to its triggers at that update.
  * With `clock: "rates"` the coordinators instead tick on their own timers
  * (30 / 10 / 1 Hz by default) and a round ends at the root's first tick that
  * covers the round.
@@ -24,11 +27,13 @@
  *
  * @module
  */
+import * as Result from "effect/Result"
 import type { Subscription, Transport } from "../Net/Transport.ts"
 import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
 import { AgentPool } from "./Agents.ts"
 import { Coordinator, type CoordinatorCounters, subscribeLevel, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
-import { LocalLevel } from "./LocalLevel.ts"
+import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
+import { clampBounds, decodePolicy, encodePolicy, noPolicy, type Policy } from "./Policy.ts"
 import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { childRange, countAt, subjectIndex, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
@@ -57,6 +62,15 @@ export interface TreeOptions {
   readonly maxBytes?: number
   /** Called for each lateral message delivered to its destination agent. */
   readonly onLateral?: (m: Lateral) => void
+  /** The agents of some local coordinators react to a Down's triggers (see `LocalLevel`). */
+  readonly onTriggers?: (d: TriggerDelivery) => void
+}
+
+/** What the root's Down of a round carries. */
+export interface RoundDown {
+  /** Default: no policy. */
+  readonly policy?: Policy
+  readonly triggers?: ReadonlyArray<number>
 }
 
 export interface RunTreeOptions extends TreeOptions {
@@ -69,6 +83,10 @@ export interface RunTreeOptions extends TreeOptions {
   readonly roundTimeoutMs?: number
   /** Called after every round. */
   readonly onStatus?: (status: RoundStatus) => void
+  /** The policy the root broadcasts for round `round` (1, 2, …; default: none). */
+  readonly policyFor?: (round: number) => Policy
+  /** The triggers the root broadcasts for round `round` (default: none). */
+  readonly triggersFor?: (round: number) => ReadonlyArray<number>
 }
 
 /** What one round did. */
@@ -123,6 +141,8 @@ export interface RunTreeResult {
   readonly rejected: Readonly<Partial<Record<MessageErrorTag, number>>>
   readonly rejectedTotal: number
   readonly internalErrors: number
+  /** Trigger reactions (each trigger once per local coordinator it reached). */
+  readonly triggersDelivered: number
   readonly allExact: boolean
   readonly elapsedMs: number
   readonly setupMs: number
@@ -169,6 +189,10 @@ export class Tree {
   private subs: Subscription[]
   /** Lateral messages injected by agents (publishes not made by a coordinator). */
   agentPublishes = 0
+  private readonly onTriggers: ((d: TriggerDelivery) => void) | undefined
+  /** A tree of one coordinator: its trigger reactions, and the last epoch whose triggers it delivered. */
+  private rootTriggersDelivered = 0
+  private rootTriggerEpoch = 0
 
   private constructor(
     topology: Topology,
@@ -178,7 +202,9 @@ export class Tree {
     transports: ReadonlyArray<Transport>,
     ownsTransports: boolean,
     subs: Subscription[],
+    onTriggers: ((d: TriggerDelivery) => void) | undefined,
   ) {
+    this.onTriggers = onTriggers
     this.topology = topology
     this.agents = agents
     this.local = local
@@ -255,6 +281,7 @@ export class Tree {
         agents,
         transport: receivers[0]!,
         ...(perCoordinator ? { publishers: clients[0]! } : {}),
+        ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
       })
       local.start()
       for (let l = 2; l <= t.levels; l++) {
@@ -267,7 +294,7 @@ export class Tree {
       }
     }
     await Promise.all(subscribed.map((tr) => tr.flush()))
-    return new Tree(t, agents, local, upper, transports, shared === undefined, subs)
+    return new Tree(t, agents, local, upper, transports, shared === undefined, subs, opts.onTriggers)
   }
 
   /** `levels[l − 1][i]` is coordinator `(l, i)` (local coordinators as views of the local level). */
@@ -333,14 +360,38 @@ export class Tree {
     return this.local === undefined ? this.root.whenEpoch(epoch) : this.local.whenAllAt(epoch)
   }
 
-  /** One driven round (see the module doc). */
-  async round(timeoutMs = 60_000): Promise<RoundResult> {
+  /** Trigger reactions so far (each trigger once per local coordinator it reached). */
+  get triggersDelivered(): number {
+    return this.local?.triggersDelivered ?? this.rootTriggersDelivered
+  }
+
+  /** Every agent updates for `epoch` under the policy its local coordinator holds. */
+  private updateAgents(epoch: number): void {
+    if (this.local !== undefined) return this.local.updateAgents(epoch)
+    // one coordinator (the root) hosts every agent: what it broadcast is what it holds
+    const r = decodePolicy(this.root.policy)
+    const { lo, hi } = clampBounds(Result.isSuccess(r) ? r.success : noPolicy)
+    this.agents.updateRangeClamped(epoch, 0, this.agents.size, lo, hi)
+    const triggers = this.root.triggers
+    if (triggers.length > 0 && this.root.epoch > this.rootTriggerEpoch) {
+      this.rootTriggerEpoch = this.root.epoch
+      this.rootTriggersDelivered += triggers.length
+      this.onTriggers?.({ epoch: this.root.epoch, triggers, round: epoch, lo: 0, hi: 1, agentLo: 0, agentHi: this.agents.size })
+    }
+  }
+
+  private broadcast(down: RoundDown): number {
+    return this.root.broadcast(encodePolicy(down.policy ?? noPolicy), down.triggers ?? [])
+  }
+
+  /** One driven round (see the module doc) whose Down carries `down`. */
+  async round(timeoutMs = 60_000, down: RoundDown = {}): Promise<RoundResult> {
     const before = this.published()
     const tStart = performance.now()
-    const epoch = this.root.broadcast()
+    const epoch = this.broadcast(down)
     await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
     const tUpdate = performance.now()
-    this.agents.update(epoch)
+    this.updateAgents(epoch)
     const t0 = performance.now()
     await this.local?.tickAllPaced()
     for (const row of this.upper) {
@@ -355,13 +406,13 @@ export class Tree {
   }
 
   /** One round with the coordinators on their own clocks (`startClocks` first). */
-  async timedRound(timeoutMs = 60_000): Promise<RoundResult> {
+  async timedRound(timeoutMs = 60_000, down: RoundDown = {}): Promise<RoundResult> {
     const before = this.published()
     const tStart = performance.now()
-    const epoch = this.root.broadcast()
+    const epoch = this.broadcast(down)
     await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
     const tUpdate = performance.now()
-    this.agents.update(epoch)
+    this.updateAgents(epoch)
     const t0 = performance.now()
     await withTimeout(this.root.whenSummaryAt(epoch), timeoutMs, `the root's aggregate for epoch ${epoch}`)
     const t1 = performance.now()
@@ -448,7 +499,12 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
   try {
     if (opts.clock === "rates") tree.startClocks(opts.rates ?? defaultRates)
     for (let r = 0; r < opts.rounds; r++) {
-      const res = opts.clock === "rates" ? await tree.timedRound(opts.roundTimeoutMs) : await tree.round(opts.roundTimeoutMs)
+      const round = tree.root.epoch + 1
+      const down: RoundDown = {
+        ...(opts.policyFor === undefined ? {} : { policy: opts.policyFor(round) }),
+        ...(opts.triggersFor === undefined ? {} : { triggers: opts.triggersFor(round) }),
+      }
+      const res = opts.clock === "rates" ? await tree.timedRound(opts.roundTimeoutMs, down) : await tree.round(opts.roundTimeoutMs, down)
       results.push(res)
       if (opts.onStatus !== undefined) {
         const lat = results.map((x) => x.latencyMs)
@@ -476,6 +532,7 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
     rejected: rej.byTag,
     rejectedTotal: rej.total,
     internalErrors: rej.internalErrors,
+    triggersDelivered: tree.triggersDelivered,
     allExact: results.every((x) => x.exact),
     elapsedMs,
     setupMs,
