@@ -474,6 +474,9 @@ export class Coordinator implements CoordinatorLike {
         return
       }
       if (this.role === "standby" && m.epoch > this.epoch) {
+        // the same check as a child's: a standby never adopts a policy the agents could not apply
+        const p = checkDownPolicy(m)
+        if (Result.isFailure(p)) return this.reject(p.failure, subject)
         this.epoch = m.epoch
         this.policy = m.policy
         this.triggers = m.triggers

@@ -159,3 +159,30 @@ describe("coordinator: Down broadcast and lateral routing", () => {
     expect(r.exact).toBe(true)
   })
 })
+
+describe("standby replica: a peer's Down is adopted only with a policy the agents could apply", () => {
+  it("a Down on its own down subject with a malformed policy is rejected as InvalidField and changes nothing; a valid one is adopted", async () => {
+    const { Coordinator } = await import("../../src/Tree/Coordinator.ts")
+    const { makeTopology } = await import("../../src/Tree/Topology.ts")
+    const server = makeInProcessServer()
+    const t = makeTopology(1000, 10) // 100 / 10 / 1
+    const standby = new Coordinator({ topology: t, id: { level: 2, index: 4 }, transport: server.connect("standby"), role: "standby", watchPeers: true })
+    await standby.start()
+    const peer = server.connect("peer")
+    const own = subjects(t, { level: 2, index: 4 }).down
+    const bad = new Uint8Array([1, 0, 0, 0, 0]) // version 1 but truncated: a clamp needs 9 bytes
+    peer.publish(own, encodeMessage({ _tag: "Down", from: { level: 2, index: 4 }, epoch: 3, policy: bad, triggers: [7] }))
+    await peer.flush()
+    expect(standby.epoch).toBe(0)
+    expect(standby.policy.length).toBe(0)
+    expect(standby.triggers).toEqual([])
+    expect(standby.rejectedByTag.InvalidField).toBe(1)
+    const good = encodePolicy(clamp(-5, 5))
+    peer.publish(own, encodeMessage({ _tag: "Down", from: { level: 2, index: 4 }, epoch: 3, policy: good, triggers: [7] }))
+    await peer.flush()
+    expect(standby.epoch).toBe(3)
+    expect([...standby.policy]).toEqual([...good])
+    expect(standby.triggers).toEqual([7])
+    await standby.stop()
+  })
+})
