@@ -170,6 +170,7 @@ try {
         allExact: boolean
         maxAggregationMessages: number
         meanMessagesPerRound: number
+        meanBusPublishesPerRound: number
         latencyP50Ms: number
         latencyP95Ms: number
         agentsPerSecond: number
@@ -185,7 +186,7 @@ try {
           M: r.maxAggregationMessages,
           boundLhs: (BigInt(k) - 1n) * M,
           boundRhs: bound.rhs,
-          publishes: r.meanMessagesPerRound,
+          publishes: r.meanBusPublishesPerRound,
           p50: r.latencyP50Ms,
           p95: r.latencyP95Ms,
           roundMs: r.rounds.reduce((s, x) => s + x.roundMs, 0) / r.rounds.length,

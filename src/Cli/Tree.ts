@@ -85,7 +85,7 @@ export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string =
     `  messages per round M (agent reports + Up): ${fmt(r.maxAggregationMessages)} counted, ${fmt(r.plannedMessagesPerRound)} planned [Hydrogen.Scale.messagesPerRound]`,
     `  message bound k·M + k + L ≤ n·k + M + k·L [Hydrogen.Scale.messagesPerRound_bound]:`,
     `    ${fmt(r.bound.lhs)} ≤ ${fmt(r.bound.rhs)}: ${r.bound.holds ? "holds" : "FAILS"}`,
-    `  bus publishes per round: ${fmt(Math.round(r.meanMessagesPerRound))} mean (Up ${fmt(Math.round(pub.Up / n))}, Down ${fmt(Math.round(pub.Down / n))})`,
+    `  tree messages per round: ${fmt(Math.round(r.meanMessagesPerRound))} mean (Up ${fmt(Math.round(pub.Up / n))}, Down ${fmt(Math.round(pub.Down / n))}); bus publishes ${fmt(Math.round(r.meanBusPublishesPerRound))} (an UpBatch carries a parent's local Ups)`,
     `  round latency (agents' update → root aggregate): p50 ${ms(r.latencyP50Ms)} ms, p95 ${ms(r.latencyP95Ms)} ms, max ${ms(r.latencyMaxMs)} ms`,
     `  throughput: ${fmt(Math.round(r.agentsPerSecond))} agents/s, ${fmt(Math.round(r.messagesPerSecond))} msg/s (setup ${ms(r.setupMs)} ms)`,
     `  rejected messages: ${fmt(r.rejectedTotal)}${rej === "" ? "" : ` (${rej})`}`,

@@ -77,7 +77,7 @@ export const formatTreeProcessesSummary = (o: TreeProcessesOptions, r: MultiProc
       `  processes: parent (agents + level 1, pid ${process.pid}); ${r.processes.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}`,
       `  messages per round M (agent reports + Up): ${fmt(r.maxAggregationMessages)} counted, ${fmt(r.plannedMessagesPerRound)} planned [Hydrogen.Scale.messagesPerRound]`,
       `  message bound k·M + k + L ≤ n·k + M + k·L [Hydrogen.Scale.messagesPerRound_bound]: ${fmt(r.bound.lhs)} ≤ ${fmt(r.bound.rhs)}: ${r.bound.holds ? "holds" : "FAILS"}`,
-      `  bus publishes per round: ${fmt(Math.round(r.meanMessagesPerRound))} mean, plus ${r.controlMessagesPerRound} control messages`,
+      `  tree messages per round: ${fmt(Math.round(r.meanMessagesPerRound))} mean; bus publishes ${fmt(Math.round(r.meanBusPublishesPerRound))} (an UpBatch carries a parent's local Ups), plus ${r.controlMessagesPerRound} control messages`,
       `  round latency (agents' update → root aggregate): p50 ${ms(r.latencyP50Ms)} ms, p95 ${ms(r.latencyP95Ms)} ms, max ${ms(r.latencyMaxMs)} ms`,
       `  throughput: ${fmt(Math.round(r.agentsPerSecond))} agents/s, ${fmt(Math.round(r.messagesPerSecond))} msg/s (setup ${ms(r.setupMs)} ms)`,
       `  rejected messages: ${fmt(r.rejectedTotal)}`,
@@ -103,7 +103,7 @@ export const runTreeProcessesCommand = async (o: TreeProcessesOptions, io: Io): 
       maxProcesses: o["max-processes"],
       onRound: (x) => {
         if (x.round % every === 0 || x.round === o.rounds) {
-          io.out(`round ${x.round}/${o.rounds} | latency ${ms(x.latencyMs)} ms | ${x.messages} msgs | ${x.exact ? "exact" : "NOT EXACT"}\n`)
+          io.out(`round ${x.round}/${o.rounds} | latency ${ms(x.latencyMs)} ms | ${x.messages} msgs in ${x.busPublishes} publishes | ${x.exact ? "exact" : "NOT EXACT"}\n`)
         }
       },
     })

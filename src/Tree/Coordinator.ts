@@ -42,12 +42,17 @@ import {
   type Heartbeat,
   type Lateral,
   type Message,
+  type SingleMessage,
   type MessageError,
   type MessageErrorTag,
   type MessageKind,
   peekedUp,
+  HEADER_BYTES,
+  KindCode,
   peekUp,
+  peekUpBatch,
   UP_MESSAGE_BYTES,
+  upBatchEntryOffset,
 } from "./Messages.ts"
 import { checkDownPolicy, decodePolicy } from "./Policy.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
@@ -156,7 +161,10 @@ export interface CoordinatorCounters {
   rejected: number
   internalErrors: number
   lateralDelivered: number
+  /** Tree messages by kind; an Up inside an UpBatch counts as one Up. */
   published: Record<MessageKind, number>
+  /** Publishes saved by UpBatches: Ups carried in them minus the batches (bus publishes = the sum of `published` − this). */
+  coalesced: number
 }
 
 /** How many recent rejections each coordinator keeps. */
@@ -178,6 +186,7 @@ export const zeroCounters = (): CoordinatorCounters => ({
   internalErrors: 0,
   lateralDelivered: 0,
   published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
+  coalesced: 0,
 })
 
 interface Waiter {
@@ -354,7 +363,7 @@ export class Coordinator implements CoordinatorLike {
   // -------------------------------------------------------------------------
   // Receiving
 
-  private publish(subject: string, m: Message): void {
+  private publish(subject: string, m: SingleMessage): void {
     this.counters.published[m._tag]++
     this.transport.publish(subject, encodeMessage(m))
   }
@@ -387,11 +396,19 @@ export class Coordinator implements CoordinatorLike {
           return
         }
       }
+      if (inbox === "up" && this.latest.size > 0 && data.length <= this.maxBytes && data[3] === KindCode.UpBatch) {
+        const dv = peekUpBatch(data, this.id.level - 1, this.childLo, this.childLo + this.latest.size)
+        if (dv !== undefined) return this.acceptBatch(dv)
+      }
       const r = decodeFor(this.topology, this.id, data, { maxBytes: this.maxBytes })
       if (Result.isFailure(r)) return this.reject(r.failure, subject)
       const m = r.success
       const expected =
-        inbox === "up" ? m._tag === "Up" || m._tag === "Heartbeat" : inbox === "down" ? m._tag === "Down" || m._tag === "Heartbeat" : m._tag === "Lateral"
+        inbox === "up"
+          ? m._tag === "Up" || m._tag === "Heartbeat" || m._tag === "UpBatch"
+          : inbox === "down"
+            ? m._tag === "Down" || m._tag === "Heartbeat"
+            : m._tag === "Lateral"
       if (!expected) {
         return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: this.id, reason: `a ${m._tag} is not accepted on ${subject}` }), subject)
       }
@@ -443,12 +460,38 @@ export class Coordinator implements CoordinatorLike {
         }
         case "Lateral":
           return this.routeLateral(m)
+        case "UpBatch": {
+          // checked whole by decodeFor; each entry is the Up its sender would have sent
+          this.counters.accepted += m.ups.length - 1
+          for (const e of m.ups) this.offerUp(this.latest.offer(e.index - this.childLo, e.epoch, e.seq, e.summary))
+          return
+        }
       }
     } catch (e) {
       // A bug, not bad input: count it and keep running.
       this.counters.internalErrors++
       void e
     }
+  }
+
+  private offerUp(outcome: OfferOutcome): void {
+    if (outcome === "duplicate") this.counters.duplicates++
+    else if (outcome === "stale") this.counters.stale++
+    else this.settleChildWaiters()
+  }
+
+  /** An UpBatch that `peekUpBatch` accepted: every entry offered as its Up. */
+  private acceptBatch(dv: DataView): void {
+    const count = dv.getUint32(HEADER_BYTES, true)
+    this.counters.accepted += count
+    for (let i = 0; i < count; i++) {
+      const p = upBatchEntryOffset(i)
+      const slot = dv.getUint32(p, true) - this.childLo
+      const outcome = this.latest.offerValues(slot, dv.getUint32(p + 4, true), dv.getUint32(p + 8, true), 0, dv.getFloat64(p + 12, true), dv.getFloat64(p + 20, true), dv.getFloat64(p + 28, true), dv.getFloat64(p + 36, true))
+      if (outcome === "duplicate") this.counters.duplicates++
+      else if (outcome === "stale") this.counters.stale++
+    }
+    this.settleChildWaiters()
   }
 
   /**

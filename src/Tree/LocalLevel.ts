@@ -53,10 +53,15 @@ import {
   Forged,
   type Lateral,
   type Message,
+  type SingleMessage,
   type MessageError,
   type MessageErrorTag,
+  UP_BATCH_ENTRY_BYTES,
   UP_MESSAGE_BYTES,
+  upBatchEntryOffset,
   writeUp,
+  writeUpBatchHeader,
+  writeUpEntry,
 } from "./Messages.ts"
 import { checkDownPolicy } from "./Policy.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
@@ -66,6 +71,12 @@ import * as Result from "effect/Result"
 export interface LocalLevelOptions {
   readonly topology: Topology
   readonly agents: AgentPool
+  /**
+   * Send each tick's Ups as one UpBatch per parent (src/Tree/Messages.ts) on
+   * `transport` (default: when there are no `publishers`; per-coordinator
+   * publishers send one Up each, so faults can be injected per coordinator).
+   */
+  readonly batchUps?: boolean
   /** The client the level subscribes on (and publishes on when `publishers` is not given). */
   readonly transport: Transport
   /** One client per local coordinator, to publish as that coordinator (optional). */
@@ -165,6 +176,11 @@ export class LocalLevel {
   private readonly parentExtra = new Map<number, Extra>()
   private readonly log: Rejection[] = []
 
+  /** Whether a tick sends UpBatches (one per parent) instead of one Up per local coordinator. */
+  readonly batching: boolean
+  private readonly batchEntries: number
+  private batchView: DataView | undefined
+  private batchBytes: Uint8Array | undefined
   private readonly buf = new Uint8Array(UP_MESSAGE_BYTES)
   private readonly dv = new DataView(this.buf.buffer)
   private subs: Subscription[] = []
@@ -186,6 +202,9 @@ export class LocalLevel {
     if (options.publishers !== undefined && options.publishers.length !== this.count) {
       throw new RangeError(`LocalLevel: ${options.publishers.length} publishers for ${this.count} local coordinators`)
     }
+    this.batching = options.batchUps ?? options.publishers === undefined
+    this.batchEntries = Math.min(this.k, Math.floor((this.maxBytes - upBatchEntryOffset(0)) / UP_BATCH_ENTRY_BYTES))
+    if (this.batching && this.batchEntries < 1) throw new RangeError(`LocalLevel: maxBytes ${this.maxBytes} leaves no room for an UpBatch entry`)
     this.sumCount = new Float64Array(this.count)
     this.sumSum = new Float64Array(this.count)
     this.sumMin = new Float64Array(this.count).fill(summaryEmpty.min)
@@ -347,7 +366,7 @@ export class LocalLevel {
     }
   }
 
-  private publishAs(i: number, subject: string, m: Message): void {
+  private publishAs(i: number, subject: string, m: SingleMessage): void {
     this.counters.published[m._tag]++
     this.extraOf(this.localExtra, i).counters.published[m._tag]++
     this.publisher(i).publish(subject, encodeMessage(m))
@@ -488,6 +507,27 @@ export class LocalLevel {
     return epoch
   }
 
+  /**
+   * The children of parent `j` fold and send up in UpBatches (as many entries
+   * as fit in `maxBytes`): one publish where k Ups would be.
+   */
+  private sendBatches(subject: string, lo: number, hi: number): void {
+    const per = this.batchEntries
+    const dv = (this.batchView ??= new DataView(new ArrayBuffer(upBatchEntryOffset(per))))
+    const bytes = (this.batchBytes ??= new Uint8Array(dv.buffer))
+    const tr = this.options.transport
+    for (let first = lo; first < hi; first += per) {
+      const last = Math.min(first + per, hi)
+      const len = writeUpBatchHeader(dv, 1, first, last - first)
+      for (let i = first; i < last; i++) {
+        const epoch = this.fold(i)
+        writeUpEntry(dv, upBatchEntryOffset(i - first), i, epoch, this.seq, this.sumCount[i]!, this.sumSum[i]!, this.sumMin[i]!, this.sumMax[i]!)
+      }
+      tr.publish(subject, len === bytes.length ? bytes : bytes.subarray(0, len))
+      this.counters.coalesced += last - first - 1
+    }
+  }
+
   private sendUp(i: number, subject: string, epoch: number): void {
     writeUp(this.dv, 1, i, epoch, this.seq, this.sumCount[i]!, this.sumSum[i]!, this.sumMin[i]!, this.sumMax[i]!)
     this.publisher(i).publish(subject, this.buf)
@@ -528,7 +568,8 @@ export class LocalLevel {
     for (let j = jLo; j < jHi; j++) {
       const subject = `${t.prefix}.up.2.${j}`
       const { lo, hi } = this.childrenOf(j)
-      for (let i = lo; i < hi; i++) this.sendUp(i, subject, this.fold(i))
+      if (this.batching) this.sendBatches(subject, lo, hi)
+      else for (let i = lo; i < hi; i++) this.sendUp(i, subject, this.fold(i))
     }
   }
 

@@ -3,8 +3,8 @@
  *
  * Header (16 bytes, little-endian):
  *   0 magic "HT" (0x48 0x54) · 2 version u8 = 1 · 3 kind u8 (1 Up, 2 Down,
- *   3 Heartbeat, 4 Lateral) · 4 sender level u16 (0 = an agent) · 6 reserved
- *   u16 = 0 · 8 sender index u32 · 12 body length u32.
+ *   3 Heartbeat, 4 Lateral, 5 UpBatch) · 4 sender level u16 (0 = an agent) ·
+ *   6 reserved u16 = 0 · 8 sender index u32 · 12 body length u32.
  *
  * Bodies:
  *   Up        epoch u32 · seq u32 · count f64 · sum f64 · min f64 · max f64   (40 bytes)
@@ -12,6 +12,15 @@
  *   Down      epoch u32 · policy length u32 · policy bytes · trigger count u32 · triggers u32…
  *   Heartbeat term u32                                                         (4 bytes)
  *   Lateral   from agent u32 · to agent u32 · payload length u32 · payload bytes
+ *   UpBatch   count u32 ≥ 1 · count × (index u32 · epoch u32 · seq u32 · count f64 · sum f64 · min f64 · max f64)
+ *             (44 bytes each; indices strictly increasing; the header's sender is the first entry's)
+ *
+ * An UpBatch carries the term-less Ups of several coordinators of one level to
+ * their common parent in one bus message: the hosts of many local
+ * coordinators (the seeds' edge node pools) send one per parent instead of k.
+ * Each entry is the Up its coordinator would have sent and is checked as one
+ * (`checkSender` checks every entry's sender); it counts as that many Up
+ * messages of the tree.
  *
  * The sender in the header is the node that published this hop: the child for
  * Up, the parent for Down, the forwarding node (or the sending agent, level 0)
@@ -54,10 +63,14 @@ export const HEARTBEAT_BODY_BYTES = 4
 /** Default largest accepted message (header included). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
 
-export const KindCode = { Up: 1, Down: 2, Heartbeat: 3, Lateral: 4 } as const
-export type MessageKind = keyof typeof KindCode
-const kindName = (code: number): MessageKind | undefined =>
-  code === 1 ? "Up" : code === 2 ? "Down" : code === 3 ? "Heartbeat" : code === 4 ? "Lateral" : undefined
+export const KindCode = { Up: 1, Down: 2, Heartbeat: 3, Lateral: 4, UpBatch: 5 } as const
+/** The tree's message kinds as counted (an UpBatch counts as the Ups it carries). */
+export type MessageKind = "Up" | "Down" | "Heartbeat" | "Lateral"
+const kindName = (code: number): keyof typeof KindCode | undefined =>
+  code === 1 ? "Up" : code === 2 ? "Down" : code === 3 ? "Heartbeat" : code === 4 ? "Lateral" : code === 5 ? "UpBatch" : undefined
+
+/** Bytes of one UpBatch entry. */
+export const UP_BATCH_ENTRY_BYTES = 44
 
 /** The node that published a message: a coordinator (level ≥ 1) or an agent (level 0). */
 export interface Sender {
@@ -97,7 +110,30 @@ export interface Lateral {
   readonly payload: Uint8Array
 }
 
-export type Message = Up | Down | Heartbeat | Lateral
+/** One coordinator's term-less Up inside an UpBatch. */
+export interface UpEntry {
+  readonly index: number
+  readonly epoch: number
+  readonly seq: number
+  readonly summary: Summary
+}
+
+export interface UpBatch {
+  readonly _tag: "UpBatch"
+  /** The first entry's sender (all entries are of this level). */
+  readonly from: Sender
+  readonly ups: ReadonlyArray<UpEntry>
+}
+
+export type Message = Up | Down | Heartbeat | Lateral | UpBatch
+/** Every message's tag (what a typed error names). */
+export type MessageTag = Message["_tag"]
+/** The messages a coordinator publishes one by one (UpBatch is written by `writeUpBatchHeader`). */
+export type SingleMessage = Exclude<Message, UpBatch>
+
+/** The Ups an UpBatch carries, as the Up messages their senders would have sent. */
+export const upsOf = (b: UpBatch): ReadonlyArray<Up> =>
+  b.ups.map((e) => ({ _tag: "Up", from: { level: b.from.level, index: e.index }, epoch: e.epoch, seq: e.seq, summary: e.summary }))
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -144,7 +180,7 @@ export class OversizedMessage extends Data.TaggedError("OversizedMessage")<{
 
 /** A body field is out of its bound. */
 export class InvalidField extends Data.TaggedError("InvalidField")<{
-  readonly kind: MessageKind
+  readonly kind: MessageTag
   readonly field: string
   readonly offset: number
   readonly value: number
@@ -157,7 +193,7 @@ export class InvalidField extends Data.TaggedError("InvalidField")<{
 
 /** A well-formed message the receiver must not accept from that sender (not a child / not its parent / wrong level). */
 export class Forged extends Data.TaggedError("Forged")<{
-  readonly kind: MessageKind
+  readonly kind: MessageTag
   readonly sender: Sender
   readonly receiver: CoordinatorId
   readonly reason: string
@@ -209,6 +245,8 @@ const bodyLength = (m: Message): number => {
       return HEARTBEAT_BODY_BYTES
     case "Lateral":
       return 12 + m.payload.length
+    case "UpBatch":
+      return 4 + UP_BATCH_ENTRY_BYTES * m.ups.length
   }
 }
 
@@ -280,6 +318,24 @@ export const encodeMessage = (m: Message): Uint8Array => {
       dv.setUint32(o + 8, m.payload.length, true)
       buf.set(m.payload, o + 12)
       break
+    case "UpBatch": {
+      if (m.ups.length === 0) throw new RangeError("encodeMessage: an UpBatch carries at least one Up")
+      if (m.ups[0]!.index !== m.from.index) throw new RangeError("encodeMessage: an UpBatch's sender is its first entry's")
+      dv.setUint32(o, m.ups.length, true)
+      let p = o + 4
+      let last = -1
+      for (const e of m.ups) {
+        checkUint("index", e.index, U32)
+        if (e.index <= last) throw new RangeError("encodeMessage: UpBatch indices must increase strictly")
+        last = e.index
+        checkUint("epoch", e.epoch, U32)
+        checkUint("seq", e.seq, U32)
+        checkSummary(e.summary)
+        writeUpEntry(dv, p, e.index, e.epoch, e.seq, e.summary.count, e.summary.sum, e.summary.min, e.summary.max)
+        p += UP_BATCH_ENTRY_BYTES
+      }
+      break
+    }
   }
   return small ? scratchBytes.slice(0, total) : buf
 }
@@ -394,6 +450,28 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
       const policy = bytes.slice(o + 8, o + 8 + policyLen)
       return Result.succeed({ _tag: "Down", from, epoch, policy, triggers })
     }
+    case "UpBatch": {
+      if (body < 4 + UP_BATCH_ENTRY_BYTES || (body - 4) % UP_BATCH_ENTRY_BYTES !== 0) {
+        return invalid("body length", 12, body, `4 + ${UP_BATCH_ENTRY_BYTES}·count with count ≥ 1`)
+      }
+      const bad = coordinatorSender()
+      if (bad !== undefined) return bad
+      const count = dv.getUint32(o, true)
+      if (count * UP_BATCH_ENTRY_BYTES !== body - 4) return invalid("count", o, count, String((body - 4) / UP_BATCH_ENTRY_BYTES))
+      const ups: UpEntry[] = new Array<UpEntry>(count)
+      let last = -1
+      for (let i = 0, p = o + 4; i < count; i++, p += UP_BATCH_ENTRY_BYTES) {
+        const index = dv.getUint32(p, true)
+        if (index <= last) return invalid("index", p, index, `> ${last} (indices increase strictly)`)
+        if (i === 0 && index !== from.index) return invalid("index", p, index, `${from.index} (the header's sender)`)
+        last = index
+        const summary: Summary = { count: dv.getFloat64(p + 12, true), sum: dv.getFloat64(p + 20, true), min: dv.getFloat64(p + 28, true), max: dv.getFloat64(p + 36, true) }
+        const sp = summaryProblem(summary)
+        if (sp !== undefined) return invalid(sp.field, p + 4 + sp.at, sp.value, sp.expected)
+        ups[i] = { index, epoch: dv.getUint32(p + 4, true), seq: dv.getUint32(p + 8, true), summary }
+      }
+      return Result.succeed({ _tag: "UpBatch", from, ups })
+    }
     case "Lateral": {
       if (body < 12) return invalid("body length", 12, body, "≥ 12")
       const fromAgent = dv.getUint32(o, true)
@@ -429,6 +507,13 @@ export const checkSender = (t: Topology, receiver: CoordinatorId, m: Message): R
     return m.from.index >= r.lo && m.from.index < r.hi
   }
   switch (m._tag) {
+    case "UpBatch": {
+      if (receiver.level === 1) return forged("local coordinators accept no Up/Heartbeat from below (their agents are hosted)")
+      if (m.from.level !== receiver.level - 1) return forged(`level mismatch: expected level ${receiver.level - 1}`)
+      const r = childRange(t, receiver)
+      for (const e of m.ups) if (e.index < r.lo || e.index >= r.hi) return forged(`entry ${e.index} is not a child of the receiver`)
+      return Result.succeed(m)
+    }
     case "Heartbeat":
     case "Up": {
       if (m._tag === "Heartbeat") {
@@ -484,6 +569,39 @@ export const UP_MESSAGE_BYTES = HEADER_BYTES + UP_BODY_BYTES
  * `encodeMessage`, without allocating. The caller guarantees the bounds that
  * `encodeMessage` checks (level u16, index / epoch / seq u32, a valid summary).
  */
+/** Writes one UpBatch entry at `p` (the caller guarantees the bounds, as for `writeUp`). */
+export const writeUpEntry = (dv: DataView, p: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
+  dv.setUint32(p, index, true)
+  dv.setUint32(p + 4, epoch, true)
+  dv.setUint32(p + 8, seq, true)
+  dv.setFloat64(p + 12, count, true)
+  dv.setFloat64(p + 20, sum, true)
+  dv.setFloat64(p + 28, min, true)
+  dv.setFloat64(p + 36, max, true)
+}
+
+/**
+ * Writes the header and count of an UpBatch of `count` entries from level
+ * `level`, the first from coordinator `first`; the entries follow at
+ * `upBatchEntryOffset(i)` (`writeUpEntry`). Returns the message's length.
+ */
+export const writeUpBatchHeader = (dv: DataView, level: number, first: number, count: number): number => {
+  const body = 4 + UP_BATCH_ENTRY_BYTES * count
+  dv.setUint8(0, MAGIC0)
+  dv.setUint8(1, MAGIC1)
+  dv.setUint8(2, MESSAGE_VERSION)
+  dv.setUint8(3, KindCode.UpBatch)
+  dv.setUint16(4, level, true)
+  dv.setUint16(6, 0, true)
+  dv.setUint32(8, first, true)
+  dv.setUint32(12, body, true)
+  dv.setUint32(HEADER_BYTES, count, true)
+  return HEADER_BYTES + body
+}
+
+/** Where entry `i` of an UpBatch starts. */
+export const upBatchEntryOffset = (i: number): number => HEADER_BYTES + 4 + UP_BATCH_ENTRY_BYTES * i
+
 export const writeUp = (dv: DataView, level: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
   dv.setUint8(0, MAGIC0)
   dv.setUint8(1, MAGIC1)
@@ -538,4 +656,38 @@ export const peekUp = (bytes: Uint8Array): boolean => {
   f[6] = min
   f[7] = max
   return true
+}
+
+/**
+ * Whether `bytes` is an UpBatch that `decodeMessage` accepts (with a limit of
+ * at least its length) and whose entries all come from coordinators
+ * `[lo, hi)` of level `level` (what `checkSender` accepts for a receiver with
+ * those children). If so, returns a view to read the entries with
+ * (`upBatchEntryOffset`); otherwise `undefined`, and `decodeFor` gives the
+ * typed error. Allocates only the view: the receivers' fast path.
+ */
+export const peekUpBatch = (bytes: Uint8Array, level: number, lo: number, hi: number): DataView | undefined => {
+  const n = bytes.length
+  if (n < HEADER_BYTES + 4 + UP_BATCH_ENTRY_BYTES) return undefined
+  if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1 || bytes[2] !== MESSAGE_VERSION || bytes[3] !== KindCode.UpBatch || bytes[6] !== 0 || bytes[7] !== 0) return undefined
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, n)
+  if (dv.getUint16(4, true) !== level || level === 0) return undefined
+  const body = dv.getUint32(12, true)
+  if (HEADER_BYTES + body !== n) return undefined
+  const count = dv.getUint32(HEADER_BYTES, true)
+  if (count === 0 || 4 + UP_BATCH_ENTRY_BYTES * count !== body) return undefined
+  let last = -1
+  for (let i = 0; i < count; i++) {
+    const p = upBatchEntryOffset(i)
+    const index = dv.getUint32(p, true)
+    if (index <= last || index < lo || index >= hi) return undefined
+    if (i === 0 && index !== dv.getUint32(8, true)) return undefined
+    last = index
+    const c = dv.getFloat64(p + 12, true)
+    const sum = dv.getFloat64(p + 20, true)
+    const min = dv.getFloat64(p + 28, true)
+    const max = dv.getFloat64(p + 36, true)
+    if (summaryProblem({ count: c, sum, min, max }) !== undefined) return undefined
+  }
+  return dv
 }

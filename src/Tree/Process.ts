@@ -445,7 +445,7 @@ export interface MultiProcessOptions {
 /** One round: the same fields as `runTree`'s rounds. */
 export type MultiProcessRound = Pick<
   RoundResult,
-  "round" | "aggregate" | "expected" | "exact" | "published" | "messages" | "aggregationMessages" | "latencyMs" | "updateMs" | "roundMs"
+  "round" | "aggregate" | "expected" | "exact" | "published" | "messages" | "busPublishes" | "aggregationMessages" | "latencyMs" | "updateMs" | "roundMs"
 >
 
 /** The same statistics as `runTree`, plus the process layout. */
@@ -456,6 +456,7 @@ export interface MultiProcessResult
     | "plannedMessagesPerRound"
     | "maxAggregationMessages"
     | "meanMessagesPerRound"
+    | "meanBusPublishesPerRound"
     | "bound"
     | "latencyP50Ms"
     | "latencyP95Ms"
@@ -693,6 +694,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       const epoch = r + 1
       const level = local
       const beforeLocal = { ...level.counters.published }
+      const coalescedBefore = level.counters.coalesced // only the local level batches (coordinator processes send Ups one by one)
       const beforeChildren = children.map((c) => ({ ...c.published }))
       const tStart = performance.now()
       const policy = opts.policyFor === undefined ? undefined : Array.from(encodePolicy(opts.policyFor(epoch)))
@@ -730,13 +732,15 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       }
       const aggregate = rootResult!.summary
       const expected = agents.directFold()
+      const messages = published.Up + published.Down + published.Heartbeat + published.Lateral
       results.push({
         round: epoch,
         aggregate,
         expected,
         exact: summaryEquals(aggregate, expected) && rootResult!.summaryEpoch >= epoch,
         published,
-        messages: published.Up + published.Down + published.Heartbeat + published.Lateral,
+        messages,
+        busPublishes: messages - (level.counters.coalesced - coalescedBefore),
         aggregationMessages: t.agents + published.Up,
         latencyMs: t1 - t0,
         updateMs: t0 - tUpdate,

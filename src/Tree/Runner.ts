@@ -98,8 +98,10 @@ export interface RoundResult {
   readonly exact: boolean
   /** Publishes during the round, by kind. */
   readonly published: Readonly<Record<MessageKind, number>>
-  /** All publishes during the round. */
+  /** All tree messages of the round (an Up inside an UpBatch counts as one). */
   readonly messages: number
+  /** Bus publishes of the round: `messages` less what UpBatches saved (one publish carries k Ups). */
+  readonly busPublishes: number
   /** Aggregation messages: the agents' reports (n, hosted in memory) plus the Up publishes — `M` of the plan. */
   readonly aggregationMessages: number
   /** ms from the end of the agents' update to the root's aggregate reflecting it. */
@@ -116,7 +118,7 @@ export interface RoundStatus extends RoundResult {
   readonly perLevel: ReadonlyArray<number>
   readonly latencyP50Ms: number
   readonly latencyP95Ms: number
-  /** Publishes per second over the rounds so far. */
+  /** Bus publishes per second over the rounds so far. */
   readonly messagesPerSecond: number
   readonly allExact: boolean
 }
@@ -128,13 +130,16 @@ export interface RunTreeResult {
   readonly plannedMessagesPerRound: number
   /** Largest counted aggregation messages of a round. */
   readonly maxAggregationMessages: number
-  /** Mean publishes per round (all kinds). */
+  /** Mean tree messages per round (all kinds; an Up inside an UpBatch counts as one). */
   readonly meanMessagesPerRound: number
+  /** Mean bus publishes per round (an UpBatch is one). */
+  readonly meanBusPublishesPerRound: number
   /** The proved bound `k·M + k + L ≤ n·k + M + k·L` with the counted `M` (largest round). */
   readonly bound: { readonly lhs: bigint; readonly rhs: bigint; readonly holds: boolean; readonly plannedHolds: boolean }
   readonly latencyP50Ms: number
   readonly latencyP95Ms: number
   readonly latencyMaxMs: number
+  /** Bus publishes per second. */
   readonly messagesPerSecond: number
   /** Agents updated and aggregated per second (n · rounds / total round time). */
   readonly agentsPerSecond: number
@@ -313,6 +318,13 @@ export class Tree {
     for (const row of this.upper) for (const c of row) yield c.counters
   }
 
+  /** Publishes saved by UpBatches so far (see `CoordinatorCounters.coalesced`). */
+  coalesced(): number {
+    let n = 0
+    for (const c of this.countersOfAll()) n += c.coalesced
+    return n
+  }
+
   /** Publishes so far, by kind (coordinators' publishes plus agents' lateral injections). */
   published(): Record<MessageKind, number> {
     const out = zeroKinds()
@@ -387,6 +399,7 @@ export class Tree {
   /** One driven round (see the module doc) whose Down carries `down`. */
   async round(timeoutMs = 60_000, down: RoundDown = {}): Promise<RoundResult> {
     const before = this.published()
+    const coalescedBefore = this.coalesced()
     const tStart = performance.now()
     const epoch = this.broadcast(down)
     await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
@@ -402,12 +415,13 @@ export class Tree {
       for (const c of row) c.tick()
     }
     const t1 = performance.now()
-    return this.finishRound(epoch, before, tStart, tUpdate, t0, t1)
+    return this.finishRound(epoch, before, coalescedBefore, tStart, tUpdate, t0, t1)
   }
 
   /** One round with the coordinators on their own clocks (`startClocks` first). */
   async timedRound(timeoutMs = 60_000, down: RoundDown = {}): Promise<RoundResult> {
     const before = this.published()
+    const coalescedBefore = this.coalesced()
     const tStart = performance.now()
     const epoch = this.broadcast(down)
     await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
@@ -416,10 +430,10 @@ export class Tree {
     const t0 = performance.now()
     await withTimeout(this.root.whenSummaryAt(epoch), timeoutMs, `the root's aggregate for epoch ${epoch}`)
     const t1 = performance.now()
-    return this.finishRound(epoch, before, tStart, tUpdate, t0, t1)
+    return this.finishRound(epoch, before, coalescedBefore, tStart, tUpdate, t0, t1)
   }
 
-  private finishRound(epoch: number, before: Record<MessageKind, number>, tStart: number, tUpdate: number, t0: number, t1: number): RoundResult {
+  private finishRound(epoch: number, before: Record<MessageKind, number>, coalescedBefore: number, tStart: number, tUpdate: number, t0: number, t1: number): RoundResult {
     const after = this.published()
     const published = zeroKinds()
     for (const k of Object.keys(published) as MessageKind[]) published[k] = after[k] - before[k]
@@ -433,6 +447,7 @@ export class Tree {
       exact: summaryEquals(aggregate, expected) && this.root.summaryEpoch >= epoch,
       published,
       messages,
+      busPublishes: messages - (this.coalesced() - coalescedBefore),
       aggregationMessages: this.topology.agents + published.Up,
       latencyMs: t1 - t0,
       updateMs: t0 - tUpdate,
@@ -468,6 +483,7 @@ export const roundStats = (t: Topology, results: ReadonlyArray<RoundResult>) => 
   const lat = results.map((x) => x.latencyMs)
   const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
   const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+  const totalBus = results.reduce((s, x) => s + x.busPublishes, 0)
   const M = Math.max(...results.map((x) => x.aggregationMessages))
   const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
   const lhs = bk * bM + bk + bL
@@ -478,11 +494,12 @@ export const roundStats = (t: Topology, results: ReadonlyArray<RoundResult>) => 
     plannedMessagesPerRound: plannedMessagesPerRound(t.agents, t.branching),
     maxAggregationMessages: M,
     meanMessagesPerRound: totalMsgs / results.length,
+    meanBusPublishesPerRound: totalBus / results.length,
     bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
     latencyP50Ms: quantile(lat, 0.5),
     latencyP95Ms: quantile(lat, 0.95),
     latencyMaxMs: Math.max(...lat),
-    messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+    messagesPerSecond: totalMs > 0 ? (totalBus / totalMs) * 1000 : 0,
     agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
   }
 }
@@ -509,7 +526,7 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
       if (opts.onStatus !== undefined) {
         const lat = results.map((x) => x.latencyMs)
         const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
-        const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
+        const totalBus = results.reduce((s, x) => s + x.busPublishes, 0)
         opts.onStatus({
           ...res,
           rounds: opts.rounds,
@@ -517,7 +534,7 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
           perLevel: t.perLevel,
           latencyP50Ms: quantile(lat, 0.5),
           latencyP95Ms: quantile(lat, 0.95),
-          messagesPerSecond: totalMs > 0 ? (totalMsgs / totalMs) * 1000 : 0,
+          messagesPerSecond: totalMs > 0 ? (totalBus / totalMs) * 1000 : 0,
           allExact: results.every((x) => x.exact),
         })
       }

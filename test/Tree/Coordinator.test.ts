@@ -30,6 +30,8 @@ describe("coordinator: bad input is rejected, counted, and changes nothing", () 
     const before = snapshot(tree)
     const up = (level: number, index: number, epoch = 99, value = 1e6) =>
       encodeMessage({ _tag: "Up", from: { level, index }, epoch, seq: 1, summary: summaryOfValue(value) })
+    const batch = (indices: number[]) =>
+      encodeMessage({ _tag: "UpBatch", from: { level: 1, index: indices[0]! }, ups: indices.map((index) => ({ index, epoch: 99, seq: 1, summary: summaryOfValue(1e6) })) })
     const bad: Array<readonly [string, Uint8Array, string]> = [
       [subj.up, up(1, 40), "Forged"], // not a child
       [subj.up, up(1, 5), "Forged"],
@@ -40,6 +42,9 @@ describe("coordinator: bad input is rejected, counted, and changes nothing", () 
       [subj.up, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), "BadHeader"],
       [subj.up, (() => { const b = up(1, 30); b[3] = 77; return b })(), "UnknownKind"],
       [subj.up, (() => { const b = up(1, 30); new DataView(b.buffer).setFloat64(24, Number.NaN, true); return b })(), "InvalidField"],
+      // an UpBatch whose second entry is not a child: rejected whole, its valid first entry changes nothing either
+      [subj.up, batch([30, 40]), "Forged"],
+      [subj.up, (() => { const b = batch([30, 31]); new DataView(b.buffer).setUint32(16, 3, true); return b })(), "InvalidField"], // count ≠ entries
       [subj.up, encodeMessage({ _tag: "Down", from: { level: 3, index: 0 }, epoch: 50, policy: new Uint8Array(0), triggers: [] }), "Forged"], // Down on the up inbox
       [subjects(tree.topology, tree.root.id).down, encodeMessage({ _tag: "Down", from: { level: 2, index: 0 }, epoch: 50, policy: new Uint8Array(0), triggers: [] }), "Forged"], // not the parent
       [subj.lateral, encodeMessage({ _tag: "Lateral", from: { level: 1, index: 31 }, fromAgent: 900, toAgent: 1, payload: new Uint8Array(0) }), "Forged"],

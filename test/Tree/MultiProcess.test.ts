@@ -147,6 +147,8 @@ describe("runTreeMultiProcess on a real nats-server (upper levels in child proce
         expect(x.aggregationMessages).toBe(messagesPerRound(n, k))
         expect(x.published.Up).toBe(r.topology.total - 1)
         expect(x.published.Down).toBe(r.topology.total - r.topology.perLevel[0]!)
+        // the agents' process sends its local coordinators' Ups as one UpBatch per level-2 coordinator
+        expect(x.busPublishes).toBe(x.messages - (r.topology.perLevel[0]! - r.topology.perLevel[1]!))
         const M = BigInt(x.aggregationMessages)
         // k·M + k + L ≤ n·k + M + k·L, i.e. (k−1)·M ≤ n·k + (k−1)·(L−1) − 1
         expect(BigInt(k) * M + BigInt(k) + BigInt(L) <= BigInt(n) * BigInt(k) + M + BigInt(k) * BigInt(L)).toBe(true)
