@@ -7,11 +7,17 @@
  * exists, or its revision moved on) gives `undefined`, any other failure a
  * `TransportError`.
  *
+ * Opening a bucket costs JetStream requests (stream info, and stream create
+ * the first time) only once per server and process: later clients of the
+ * same process bind to it without a round trip (see `knownBuckets`), so a
+ * process that opens hundreds of clients (a replicated tree, every replica
+ * restart) does not pay two requests per client.
+ *
  * The client reconnects forever by default (a restarted server is picked up;
  * subscriptions are re-established by nats.js; publishes made while
  * disconnected are buffered by nats.js up to its reconnect buffer size).
  */
-import { JetStreamApiCodes } from "@nats-io/jetstream"
+import { JetStreamApiCodes, jetstream } from "@nats-io/jetstream"
 import { type KV, Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection, type Subscription as NatsSubscription } from "@nats-io/transport-node"
 import { TransportError } from "./Errors.ts"
@@ -45,6 +51,18 @@ export interface NatsTransport extends Transport {
   /** The underlying nats.js connection (status events, server info). */
   readonly connection: NatsConnection
 }
+
+/**
+ * Buckets this process has created or opened, per server and bucket: the
+ * server's `server_id` (a new one at every start of nats-server, so a
+ * restarted server with a fresh store is asked again) and the options the
+ * bucket was opened with. A later `kv()` on another client binds to a known
+ * bucket without any JetStream request. Any failed KV request (other than a
+ * compare-and-set conflict) forgets the entry: if the stream is gone (deleted
+ * behind our back: a get or create then times out, an update answers
+ * "jetstream is not enabled"), the next client looks it up and creates it.
+ */
+const knownBuckets = new Map<string, { readonly ttlMs: number | undefined; readonly direct: boolean }>()
 
 const ioError = (detail: string, cause: unknown): TransportError =>
   cause instanceof TransportError
@@ -81,46 +99,52 @@ const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A | undefined> =>
     )
   })
 
-const wrapKv = (kv: KV, bucket: string): Kv => ({
-  get: async (key) => {
-    validateKey(key)
-    try {
-      const e = await kv.get(key)
-      if (e === null || e.operation !== "PUT") return undefined
-      return { value: e.value, revision: e.revision }
-    } catch (e) {
-      throw ioError(`kv ${bucket} get ${key}`, e)
-    }
-  },
-  create: async (key, value) => {
-    validateKey(key)
-    try {
-      return await kv.create(key, value)
-    } catch (e) {
-      if (isCasConflict(e)) return undefined
-      throw ioError(`kv ${bucket} create ${key}`, e)
-    }
-  },
-  update: async (key, value, expectedRevision) => {
-    validateKey(key)
-    validateRevision(expectedRevision)
-    if (expectedRevision === 0) return undefined // no existing entry has revision 0
-    try {
-      return await kv.update(key, value, expectedRevision)
-    } catch (e) {
-      if (isCasConflict(e)) return undefined
-      throw ioError(`kv ${bucket} update ${key}`, e)
-    }
-  },
-  delete: async (key) => {
-    validateKey(key)
-    try {
-      await kv.delete(key)
-    } catch (e) {
-      throw ioError(`kv ${bucket} delete ${key}`, e)
-    }
-  },
-})
+const wrapKv = (kv: KV, bucket: string, forget: () => void): Kv => {
+  const fail = (what: string, e: unknown): TransportError => {
+    forget()
+    return ioError(`kv ${bucket} ${what}`, e)
+  }
+  return {
+    get: async (key) => {
+      validateKey(key)
+      try {
+        const e = await kv.get(key)
+        if (e === null || e.operation !== "PUT") return undefined
+        return { value: e.value, revision: e.revision }
+      } catch (e) {
+        throw fail(`get ${key}`, e)
+      }
+    },
+    create: async (key, value) => {
+      validateKey(key)
+      try {
+        return await kv.create(key, value)
+      } catch (e) {
+        if (isCasConflict(e)) return undefined
+        throw fail(`create ${key}`, e)
+      }
+    },
+    update: async (key, value, expectedRevision) => {
+      validateKey(key)
+      validateRevision(expectedRevision)
+      if (expectedRevision === 0) return undefined // no existing entry has revision 0
+      try {
+        return await kv.update(key, value, expectedRevision)
+      } catch (e) {
+        if (isCasConflict(e)) return undefined
+        throw fail(`update ${key}`, e)
+      }
+    },
+    delete: async (key) => {
+      validateKey(key)
+      try {
+        await kv.delete(key)
+      } catch (e) {
+        throw fail(`delete ${key}`, e)
+      }
+    },
+  }
+}
 
 /** Connects to NATS; rejects with `TransportError("connect")` if no server answers. */
 export const connectNats = async (options: NatsTransportOptions): Promise<NatsTransport> => {
@@ -151,7 +175,9 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
   }
 
   const buckets = new Map<string, Promise<Kv>>()
-  const kvm = new Kvm(nc)
+  // No JetStream account-info request per client (`checkAPI: false`): a missing JetStream shows up as a
+  // failed stream request instead.
+  const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs, checkAPI: false }))
   const subs = new Set<NatsSubscription>()
 
   const ensureOpen = (): void => {
@@ -212,27 +238,42 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       }
       let kv = buckets.get(bucket)
       if (kv === undefined) {
-        const ttl = kvOptions?.ttlMs
-        const opts = { history: 1, timeout: timeoutMs, ...(ttl !== undefined && ttl > 0 ? { ttl } : {}) }
-        // Several clients opening a new bucket at once race to create its
-        // stream; the losers get "subjects overlap with an existing stream"
-        // (JetStream 10065). The stream exists then, so open it instead.
-        kv = kvm
-          .create(bucket, opts)
-          .catch(async (e: unknown) => {
-            if (!isStreamCreateRace(e)) throw e
-            let last: unknown = e
-            for (let attempt = 0; attempt < 5; attempt++) {
-              await new Promise((r) => setTimeout(r, 20 * (attempt + 1)))
-              try {
-                return await kvm.open(bucket, opts)
-              } catch (again) {
-                last = again
-              }
-            }
-            throw last
-          })
-          .then((b) => wrapKv(b, bucket))
+        const ttl = kvOptions?.ttlMs !== undefined && kvOptions.ttlMs > 0 ? kvOptions.ttlMs : undefined
+        const opts = { history: 1, timeout: timeoutMs, ...(ttl !== undefined ? { ttl } : {}) }
+        const serverId = nc.info?.server_id
+        const cacheKey = serverId === undefined ? undefined : `${serverId}\u0000${bucket}`
+        const forget = (): void => {
+          if (cacheKey !== undefined) knownBuckets.delete(cacheKey)
+        }
+        const known = cacheKey === undefined ? undefined : knownBuckets.get(cacheKey)
+        const opened =
+          known !== undefined && known.ttlMs === ttl
+            ? kvm.open(bucket, { ...opts, allow_direct: known.direct }) // binds: no request
+            : kvm
+                .create(bucket, opts)
+                .catch(async (e: unknown) => {
+                  // Several clients opening a new bucket at once race to create its
+                  // stream; the losers get "subjects overlap with an existing stream"
+                  // (JetStream 10065). The stream exists then: look it up again.
+                  if (!isStreamCreateRace(e)) throw e
+                  let last: unknown = e
+                  for (let attempt = 0; attempt < 5; attempt++) {
+                    await new Promise((r) => setTimeout(r, 20 * (attempt + 1)))
+                    try {
+                      // the stream exists now: create looks it up (stream info) and opens it
+                      return await kvm.create(bucket, opts)
+                    } catch (again) {
+                      last = again
+                    }
+                  }
+                  throw last
+                })
+                .then((b) => {
+                  if (cacheKey !== undefined) knownBuckets.set(cacheKey, { ttlMs: ttl, direct: (b as unknown as { direct?: unknown }).direct === true })
+                  return b
+                })
+        kv = opened
+          .then((b) => wrapKv(b, bucket, forget))
           .catch((e: unknown) => {
             buckets.delete(bucket)
             throw ioError(`open kv bucket ${bucket}`, e)

@@ -10,32 +10,49 @@
  *   (default 3: one active, two standbys), each on its own bus client named
  *   `coordinator-<level>-<index>-r<replica>`.
  * - Leadership of a position is a lease: the key `L<level>.<index>` in the
- *   bucket `<prefix>-leases`. The active replica renews it every heartbeat
- *   with compare-and-set on the revision it last wrote (`update`), then
- *   heartbeats. A failed CAS means someone else took the position: it steps
- *   down at once. If the KV cannot be reached for `suspectAfter − 1`
- *   intervals it steps down too (a standby may have taken the lease by then).
+ *   bucket `<prefix>-leases`. Every heartbeat interval the active replica
+ *   heartbeats (to its parent, its children and its standbys), ticks, and
+ *   then renews the lease with compare-and-set on the revision it last wrote
+ *   (`update`). The heartbeat does not wait for the renewal's round trip (a
+ *   slow KV must not make a live leader look dead); renewals run one at a
+ *   time in the background. A failed CAS means someone else took the
+ *   position: it steps down at once. If the KV cannot be reached for
+ *   `suspectAfter − 1` intervals it steps down too (a standby may have taken
+ *   the lease by then). A leader that could not heartbeat for longer than
+ *   that (its process stalled, or it was paused) may have been replaced
+ *   meanwhile: it renews first and publishes again only once that succeeds.
  * - Takeover does not wait for the server to expire the key. A standby keeps
  *   the last time it had evidence that its leader is alive: the leader's
- *   heartbeat (sent right after each successful renewal) or, once that is
- *   overdue (by more than a quarter interval), a lease revision change seen
- *   between two consecutive reads of the key (`get`, every quarter interval
- *   while the heartbeat is overdue; a change is dated at the earlier read,
- *   the earliest it can have happened). It remembers the revision it last
- *   read. Once it has had no evidence for `suspectAfter − 1` intervals
- *   (`claimAfterMs`, 200 ms at the defaults) it suspects the leader and
- *   claims the lease with `update(key, claim, lastSeenRevision)`: that
- *   succeeds only if nobody wrote the key since (the leader did not renew, no
- *   other standby won), so at most one claimant wins, and the old leader's
- *   next renewal fails and it steps down. An absent key (never held, deleted,
- *   or expired) is claimed with `create` at once. Checks run every quarter
- *   interval, so a killed leader (last renewal and heartbeat at R, killed at
- *   K ≥ R) is replaced by R + claimAfterMs + interval/4 + two KV round trips
- *   (read, claim): within `suspectAfter` intervals of the kill (2¼ intervals
- *   plus the round trips at the defaults). While the leader's heartbeats
- *   arrive, standbys make no KV requests at all. A (re)joining standby reads
- *   the key once and waits `claimAfterMs` for a heartbeat before claiming a
- *   held lease, so it does not depose a live leader it has not heard yet.
+ *   heartbeat, or a failed claim (below). While heartbeats arrive it makes no
+ *   KV request at all. Once the heartbeat is overdue by more than a quarter
+ *   interval it reads the key once (`get`) and remembers its revision; once
+ *   it has had no evidence for `suspectAfter − 1` intervals (`claimAfterMs`,
+ *   200 ms at the defaults) it suspects the leader and claims the lease with
+ *   `update(key, claim, revisionRead)`. That succeeds only if nobody wrote
+ *   the key since the read (the leader did not renew, no other standby won),
+ *   so at most one claimant wins, and the old leader's next renewal fails and
+ *   it steps down. A failed claim is evidence of life at the read (someone
+ *   wrote after it): the standby waits a full `claimAfterMs` from then and
+ *   reads again. An absent key (never held, deleted, or expired) is claimed
+ *   with `create` at once. So a silence costs a standby two KV requests
+ *   (before: a read every quarter interval while the heartbeat was overdue,
+ *   the requests that swamped a loaded process), and a leader that still
+ *   renews but cannot be heard is noticed if it renews in the ¾ interval
+ *   between the read and the claim (if not, it is deposed: a needless
+ *   takeover, but terms keep it safe).
+ * - Timing: checks run every quarter interval, and a one-shot timer fires at
+ *   the moment the silence reaches `claimAfterMs`. Before touching the KV a
+ *   standby lets one I/O phase of the event loop pass (timers run before I/O
+ *   in Node, so after a stall of its process, heartbeats that arrived
+ *   meanwhile are processed first and no live leader is suspected for the
+ *   stall). A killed leader (last heartbeat at R, killed at K ≥ R) is thus
+ *   replaced by R + claimAfterMs + one KV round trip (the claim; the read
+ *   happened earlier): within `suspectAfter` intervals of the kill, with one
+ *   interval minus a round trip to spare for delivery and scheduling delays.
+ *   A (re)joining standby (a restart, a reconnect, a leader that stepped
+ *   down) reads the key once and waits `claimAfterMs` for a heartbeat before
+ *   claiming a held lease, so it does not depose a live leader it has not
+ *   heard yet.
  * - The bucket's max age (`leaseMaxAgeIntervals`, default 10 intervals) is
  *   only a backstop, for a key nobody is watching (a whole position gone):
  *   it is not on the takeover path.
@@ -168,17 +185,19 @@ export class Replica {
   private revision = 0
   /** The lease revision this replica last read (standby; 0: none or absent). */
   private seenRevision = 0
-  /** When the last successful read was issued. */
+  /** Whether the lease key existed at the last read. */
+  private seenPresent = false
+  /** When the read that gave `seenRevision` was issued (−∞: no usable read; a failed claim spends it). */
   private readAt = Number.NEGATIVE_INFINITY
   /** When the last read (successful or not) was issued. */
   private readTriedAt = Number.NEGATIVE_INFINITY
   /** Evidence from the KV that the position is alive: the earliest time its revision can have moved. */
   private revisionAliveAt = Number.NEGATIVE_INFINITY
-  /** When the last check ran (to notice stalls of this process). */
-  private checkedAt = Number.NEGATIVE_INFINITY
   /** Since when this replica has been listening to its leader (start, reconnect). */
   private watchingSince = 0
   private lastRenewOk = Number.NEGATIVE_INFINITY
+  /** When this replica last heartbeated as the active one. */
+  private lastBeatAt = Number.NEGATIVE_INFINITY
   private startedAt = 0
   private incarnation = 0
   private renewing = false
@@ -188,6 +207,8 @@ export class Replica {
   private suspectedChildren = new Uint8Array(0)
   private beatTimer: ReturnType<typeof setInterval> | undefined
   private checkTimer: ReturnType<typeof setInterval> | undefined
+  /** A one-shot timer for the moment the silence reaches `claimAfterMs` (between two checks). */
+  private claimTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(options: ReplicaOptions) {
     this.options = options
@@ -253,8 +274,8 @@ export class Replica {
     this.startedAt = now()
     this.watchingSince = this.startedAt
     const h = o.config.heartbeatMs
-    this.beatTimer = setInterval(() => void this.onBeat(), h)
-    this.checkTimer = setInterval(() => void this.onCheck(), Math.max(2, h / 4))
+    this.beatTimer = setInterval(() => this.onBeat(), h)
+    this.checkTimer = setInterval(() => this.onCheck(), Math.max(2, h / 4))
   }
 
   private onHeartbeat(m: Heartbeat, from: "child" | "parent" | "peer"): void {
@@ -277,37 +298,67 @@ export class Replica {
     if (this.coordinator.role !== "active") return
     const term = this.coordinator.term
     this.coordinator.demote()
+    // it rejoins as a standby: it watches its successor afresh (a read, then `claimAfterMs` for a heartbeat)
+    this.watchingSince = now()
     this.emit({ kind: "stepdown", at: now(), position: this.position, replica: this.replica, term, reason })
   }
 
-  /** Every heartbeat interval: the active replica renews, heartbeats and ticks; a standby ticks (folds) only. */
-  private async onBeat(): Promise<void> {
+  /**
+   * Every heartbeat interval: the active replica heartbeats, ticks and renews
+   * its lease; a standby ticks (folds) only. The heartbeat does not wait for
+   * the renewal's round trip (the renewal is issued right after it and runs
+   * in the background, one at a time): a slow KV must not make a live leader
+   * look dead. A leader that has not heartbeaten for longer than a standby
+   * waits before claiming (this process stalled, or the replica was paused)
+   * may have been replaced meanwhile, so it confirms its lease first and
+   * publishes only once the renewal succeeds.
+   */
+  private onBeat(): void {
     if (!this.alive || this.paused) return
     const c = this.coordinator
-    if (c.role === "active" && this.connected && !this.renewing && this.kv !== undefined) {
-      this.renewing = true
-      try {
-        const rev = await this.kv.update(this.key, this.leaseValue(), this.revision)
-        if (!this.alive || this.paused || c !== this.coordinator) return
-        if (rev === undefined) this.stepDown("lost-lease")
-        else {
-          this.revision = rev
-          this.lastRenewOk = now()
-        }
-      } catch {
-        if (now() - this.lastRenewOk >= this.claimMs) this.stepDown("unreachable")
-      } finally {
-        this.renewing = false
-      }
-      if (!this.alive || this.paused) return
+    if (c.role === "active" && this.connected) {
+      const confirmFirst = now() - this.lastBeatAt > this.claimMs
+      if (!confirmFirst) this.publishBeat(c)
+      if (!this.renewing) void this.renew(c, confirmFirst)
+      return
     }
     try {
-      if (this.connected) c.beat()
+      c.tick()
+    } catch {
+      // a standby only folds; nothing to publish
+    }
+  }
+
+  /** The active replica's heartbeat and tick, then its failure detector. */
+  private publishBeat(c: Coordinator): void {
+    this.lastBeatAt = now()
+    try {
+      c.beat()
       c.tick()
     } catch {
       // the client went away under us (closed or cut off); the next beat tries again
     }
     if (c.role === "active" && this.connected) this.detect()
+  }
+
+  /** Renews the lease (compare-and-set on the revision last written); steps down if that fails. */
+  private async renew(c: Coordinator, thenBeat: boolean): Promise<void> {
+    const kv = this.kv
+    if (kv === undefined) return
+    this.renewing = true
+    try {
+      const rev = await kv.update(this.key, this.leaseValue(), this.revision)
+      // (paused meanwhile: the new revision is still ours, so it is kept)
+      if (!this.alive || c !== this.coordinator || c.role !== "active") return
+      if (rev === undefined) return this.stepDown("lost-lease")
+      this.revision = rev
+      this.lastRenewOk = now()
+      if (thenBeat && !this.paused && this.connected) this.publishBeat(c)
+    } catch {
+      if (this.alive && c === this.coordinator && now() - this.lastRenewOk >= this.claimMs) this.stepDown("unreachable")
+    } finally {
+      this.renewing = false
+    }
   }
 
   /** The active replica notes children and parent silent for more than `suspectAfter` intervals. */
@@ -334,58 +385,91 @@ export class Replica {
   }
 
   /**
-   * Every quarter interval, a standby watches the lease: it reads the key while
-   * its leader's heartbeat is overdue, and claims it once it has had no
-   * evidence of a live leader for `claimAfterMs` (see the module doc).
+   * Every quarter interval, a standby checks for evidence of its leader (see
+   * the module doc). Cheap while heartbeats arrive: no KV request, no
+   * promise. Otherwise it lets one I/O phase pass before touching the KV
+   * (timers run before I/O in Node's event loop, so after a stall of this
+   * process heartbeats that arrived meanwhile are still unread), then reads
+   * the lease once per silence and claims it once the silence exceeds
+   * `claimAfterMs`.
    */
-  private async onCheck(): Promise<void> {
+  private onCheck(): void {
     if (!this.alive || this.paused || !this.connected || this.acquiring || this.kv === undefined) return
-    const c = this.coordinator
-    if (c.role === "active") return
-    const h = this.options.config.heartbeatMs
+    if (this.coordinator.role === "active") return
     const t = now()
-    const period = Math.max(2, h / 4)
-    if (t - this.checkedAt > 2 * period && Number.isFinite(this.checkedAt)) {
-      // This process stalled (a late timer): what arrived meanwhile is not processed yet (timers run before
-      // I/O), so the silence is ours, not the leader's. Observe for one more check period before claiming.
-      this.revisionAliveAt = Math.max(this.revisionAliveAt, t - this.claimMs + period)
-    }
-    this.checkedAt = t
-    // read only once the leader's heartbeat is overdue (by more than a check period), and once after (re)joining
-    if (!(t - this.aliveAt() > 1.25 * h) && this.readTriedAt >= this.watchingSince) return
-    const kv = this.kv
+    if (!this.wantsKv(t)) return this.armClaim(t, Math.max(2, this.options.config.heartbeatMs / 4))
     this.acquiring = true
+    setImmediate(() => void this.acquire())
+  }
+
+  /**
+   * Once this silence has its read, the claim is due the moment the silence
+   * exceeds `claimAfterMs`; if that falls before the next check, a one-shot
+   * timer runs the check then, so the quarter-interval granularity of the
+   * checks does not add to the takeover time.
+   */
+  private armClaim(t: number, period: number): void {
+    if (this.claimTimer !== undefined || this.readAt < this.aliveAt()) return
+    const due = this.aliveAt() + this.claimMs - t
+    if (due >= period) return
+    this.claimTimer = setTimeout(() => {
+      this.claimTimer = undefined
+      this.onCheck()
+    }, Math.max(0, due) + 1)
+  }
+
+  /** Whether the lease needs a read (once after (re)joining, once per overdue heartbeat) or a claim. */
+  private wantsKv(t: number): boolean {
+    if (this.readTriedAt < this.watchingSince) return true
+    const silent = t - this.aliveAt()
+    return silent > this.claimMs || (silent > 1.25 * this.options.config.heartbeatMs && this.readAt < this.aliveAt())
+  }
+
+  /**
+   * Reads the lease if this silence has no read yet, and claims it once the
+   * silence exceeds `claimAfterMs`: `create` if the key is absent, else
+   * compare-and-set on the revision read, which fails if anyone (the leader
+   * renewing, another standby claiming) wrote the key since that read.
+   */
+  private async acquire(): Promise<void> {
+    const c = this.coordinator
+    const kv = this.kv
+    const standby = (): boolean => this.alive && !this.paused && this.connected && c === this.coordinator && c.role !== "active"
     try {
-      this.readTriedAt = t
-      const entry = await kv.get(this.key)
-      if (!this.alive || this.paused || !this.connected || c !== this.coordinator || this.coordinator.role === "active") return
+      if (kv === undefined || !standby() || !this.wantsKv(now())) return
+      if (this.readAt < this.aliveAt() || this.readTriedAt < this.watchingSince) {
+        const t = now()
+        this.readTriedAt = t
+        const entry = await kv.get(this.key)
+        if (!standby()) return
+        this.readAt = t
+        this.seenRevision = entry?.revision ?? 0
+        this.seenPresent = entry !== undefined
+      }
       const tr = now()
-      const seen = entry?.revision ?? 0
-      // A move between two consecutive reads happened after the earlier one: evidence of life then. A move
-      // seen after a gap in the reads is no evidence: the leader heartbeats right after each renewal, so the
-      // renewals before its last heartbeat are already accounted for.
-      if (seen !== this.seenRevision && t - this.readAt <= 1.5 * h) this.revisionAliveAt = Math.max(this.revisionAliveAt, this.readAt)
-      this.seenRevision = seen
-      this.readAt = t
-      if (entry !== undefined) {
+      if (this.seenPresent) {
+        // a heartbeat may have arrived during the read
         const silent = tr - this.aliveAt()
-        if (!(silent > this.claimMs)) return
+        if (!(silent > this.claimMs) || this.readAt < this.aliveAt()) return
         if (!this.suspectedLeader) {
           this.suspectedLeader = true
           this.emit({ kind: "suspect", at: tr, by: this.position, replica: this.replica, peer: "leader", suspected: this.position, silentMs: silent })
         }
       }
-      const rev = entry === undefined ? await kv.create(this.key, this.leaseValue()) : await kv.update(this.key, this.leaseValue(), seen)
+      const rev = this.seenPresent ? await kv.update(this.key, this.leaseValue(), this.seenRevision) : await kv.create(this.key, this.leaseValue())
       if (rev === undefined) {
-        // someone wrote the key first (the leader renewed, or another replica won): evidence of life
-        this.revisionAliveAt = now()
+        // Someone wrote the key after our read (the leader renewed, or another replica won): evidence of
+        // life at the read. The revision read is spent; the next silence reads again.
+        this.revisionAliveAt = Math.max(this.revisionAliveAt, this.readAt)
+        this.readAt = Number.NEGATIVE_INFINITY
         return
       }
-      if (!this.alive || this.paused || !this.connected || c !== this.coordinator || this.isActive) return
+      if (!standby()) return
       this.revision = rev
       this.seenRevision = rev
       this.lastRenewOk = now()
       this.suspectedLeader = false
+      this.lastBeatAt = now()
       c.promote(rev)
       this.emit({ kind: "takeover", at: now(), position: this.position, replica: this.replica, term: rev })
     } catch {
@@ -395,7 +479,7 @@ export class Replica {
     }
   }
 
-  /** The last evidence that this position's leader is alive (its heartbeat, a lease revision change, or this replica's start). */
+  /** The last evidence that this position's leader is alive (its heartbeat, a failed claim, or when this replica began watching). */
   private aliveAt(): number {
     return Math.max(this.coordinator.peerHeardAt, this.revisionAliveAt, this.watchingSince)
   }
@@ -403,6 +487,8 @@ export class Replica {
   private stopTimers(): void {
     if (this.beatTimer !== undefined) clearInterval(this.beatTimer)
     if (this.checkTimer !== undefined) clearInterval(this.checkTimer)
+    if (this.claimTimer !== undefined) clearTimeout(this.claimTimer)
+    this.claimTimer = undefined
     this.beatTimer = undefined
     this.checkTimer = undefined
   }

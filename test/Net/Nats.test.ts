@@ -1,9 +1,13 @@
-/** NATS transport specifics: surviving a server crash (kill + restart), connect errors, handler errors. */
+/**
+ * NATS transport specifics: surviving a server crash (kill + restart), connect errors, handler errors,
+ * opening a KV bucket once per process.
+ */
+import { jetstreamManager } from "@nats-io/jetstream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TransportError } from "../../src/Net/Errors.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
 import { freeLoopbackPort, type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
-import { bytes, collect, sleep, waitUntil } from "./helpers.ts"
+import { bytes, collect, sleep, text, waitUntil } from "./helpers.ts"
 
 describe("NATS transport", () => {
   let server: NatsServerHandle | undefined
@@ -80,6 +84,43 @@ describe("NATS transport", () => {
       expect(errors).toEqual(["boom", "boom"])
     } finally {
       await t.close()
+    }
+  })
+
+  it("a bucket this process opened is bound by its next clients without a JetStream request; a deleted one is created again", async () => {
+    const url = server!.url
+    const bucket = `once-${process.pid}`
+    const a = await connectNats({ servers: url, name: "a", timeoutMs: 1_000 })
+    const clients = [a]
+    const connect = async (name: string) => {
+      const t = await connectNats({ servers: url, name, timeoutMs: 1_000 })
+      clients.push(t)
+      return t
+    }
+    try {
+      const ka = await a.kv(bucket, { ttlMs: 60_000 })
+      const rev = await ka.create("k", bytes("v1"))
+      expect(rev).toBeDefined()
+      // a second client: opening sends nothing, and its reads, writes and compare-and-set work
+      const b = await connect("b")
+      const before = b.connection.stats().outMsgs
+      const kb = await b.kv(bucket, { ttlMs: 60_000 })
+      expect(b.connection.stats().outMsgs).toBe(before)
+      expect((await kb.get("k"))?.revision).toBe(rev)
+      expect(await kb.update("k", bytes("v2"), rev!)).toBeGreaterThan(rev!)
+      expect(await ka.update("k", bytes("v3"), rev!)).toBeUndefined()
+      // the stream goes away behind the process's back: a bound client's request fails (here a timeout) ...
+      await (await jetstreamManager(a.connection)).streams.delete(`KV_${bucket}`)
+      const c = await connect("c")
+      const kc = await c.kv(bucket, { ttlMs: 60_000 })
+      await expect(kc.get("k")).rejects.toBeInstanceOf(TransportError)
+      // ... and the next client creates the bucket again
+      const d = await connect("d")
+      const kd = await d.kv(bucket, { ttlMs: 60_000 })
+      expect(await kd.create("k", bytes("again"))).toBeDefined()
+      expect(text((await kd.get("k"))!.value)).toBe("again")
+    } finally {
+      await Promise.all(clients.map((t) => t.close()))
     }
   })
 })
