@@ -118,6 +118,14 @@ export interface TreeCommandEnv {
   readonly tty: boolean
 }
 
+/** Exit code of a tree run: 1 (and why, on stderr) if a round's aggregate differed from the direct fold, else 0. */
+export const exitForExactness = (io: Io, rounds: ReadonlyArray<{ readonly exact: boolean }>): number => {
+  const bad = rounds.filter((x) => !x.exact).length
+  if (bad === 0) return 0
+  io.err(`hydrogen tree: ${bad} round(s) had an aggregate different from the direct fold\n`)
+  return 1
+}
+
 /** Runs `tree` with decoded options; returns the exit code. */
 export const runTreeCommand = async (o: TreeCliOptions, io: Io, env: TreeCommandEnv): Promise<number> => {
   if (o.chaos === true) {
@@ -159,11 +167,7 @@ export const runTreeCommand = async (o: TreeCliOptions, io: Io, env: TreeCommand
     })
     if (wroteLive) io.out("\n")
     io.out(formatTreeSummary(o, result))
-    if (!result.allExact) {
-      io.err(`hydrogen tree: ${result.rounds.filter((x) => !x.exact).length} round(s) had an aggregate different from the direct fold\n`)
-      return 1
-    }
-    return 0
+    return exitForExactness(io, result.rounds)
   } catch (e) {
     io.err(`hydrogen tree: ${e instanceof Error ? e.message : String(e)}\n`)
     return 1

@@ -14,7 +14,7 @@ import { Schema } from "effect"
 import { coordinatorLevels } from "../Scale/Communication.ts"
 import type { MultiProcessResult } from "../Tree/Process.ts"
 import { decodeWith, type Either, IntegerArg, type Io, levelLabel, maxSeed, type RawFlags, scanFlags, type FlagSpec } from "./Main.ts"
-import { natsServersFor } from "./Tree.ts"
+import { exitForExactness, natsServersFor } from "./Tree.ts"
 
 /** Whether `tree` arguments ask for the multi-process mode. */
 export const isMultiProcessTreeArgs = (args: ReadonlyArray<string>): boolean => args.includes("--processes")
@@ -108,11 +108,7 @@ export const runTreeProcessesCommand = async (o: TreeProcessesOptions, io: Io): 
       },
     })
     io.out(formatTreeProcessesSummary(o, r))
-    if (!r.allExact) {
-      io.err(`hydrogen tree: ${r.rounds.filter((x) => !x.exact).length} round(s) had an aggregate different from the direct fold\n`)
-      return 1
-    }
-    return 0
+    return exitForExactness(io, r.rounds)
   } catch (e) {
     io.err(`hydrogen tree: ${e instanceof Error ? e.message : String(e)}\n`)
     return 1

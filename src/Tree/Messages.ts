@@ -563,12 +563,6 @@ export const decodeFor = (
 /** Bytes of an Up without a term (header + 40-byte body). */
 export const UP_MESSAGE_BYTES = HEADER_BYTES + UP_BODY_BYTES
 
-/**
- * Writes the canonical bytes of an unreplicated Up (no term) from
- * `(level, index)` into `dv[0..UP_MESSAGE_BYTES)`: the same bytes as
- * `encodeMessage`, without allocating. The caller guarantees the bounds that
- * `encodeMessage` checks (level u16, index / epoch / seq u32, a valid summary).
- */
 /** Writes one UpBatch entry at `p` (the caller guarantees the bounds, as for `writeUp`). */
 export const writeUpEntry = (dv: DataView, p: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
   dv.setUint32(p, index, true)
@@ -587,30 +581,34 @@ export const writeUpEntry = (dv: DataView, p: number, index: number, epoch: numb
  */
 export const writeUpBatchHeader = (dv: DataView, level: number, first: number, count: number): number => {
   const body = 4 + UP_BATCH_ENTRY_BYTES * count
+  writeHeader(dv, KindCode.UpBatch, level, first, body)
+  dv.setUint32(HEADER_BYTES, count, true)
+  return HEADER_BYTES + body
+}
+
+/** The 16-byte header (see the module doc), without allocating. */
+const writeHeader = (dv: DataView, kind: number, level: number, index: number, body: number): void => {
   dv.setUint8(0, MAGIC0)
   dv.setUint8(1, MAGIC1)
   dv.setUint8(2, MESSAGE_VERSION)
-  dv.setUint8(3, KindCode.UpBatch)
+  dv.setUint8(3, kind)
   dv.setUint16(4, level, true)
   dv.setUint16(6, 0, true)
-  dv.setUint32(8, first, true)
+  dv.setUint32(8, index, true)
   dv.setUint32(12, body, true)
-  dv.setUint32(HEADER_BYTES, count, true)
-  return HEADER_BYTES + body
 }
 
 /** Where entry `i` of an UpBatch starts. */
 export const upBatchEntryOffset = (i: number): number => HEADER_BYTES + 4 + UP_BATCH_ENTRY_BYTES * i
 
+/**
+ * Writes the canonical bytes of an unreplicated Up (no term) from
+ * `(level, index)` into `dv[0..UP_MESSAGE_BYTES)`: the same bytes as
+ * `encodeMessage`, without allocating. The caller guarantees the bounds that
+ * `encodeMessage` checks (level u16, index / epoch / seq u32, a valid summary).
+ */
 export const writeUp = (dv: DataView, level: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
-  dv.setUint8(0, MAGIC0)
-  dv.setUint8(1, MAGIC1)
-  dv.setUint8(2, MESSAGE_VERSION)
-  dv.setUint8(3, KindCode.Up)
-  dv.setUint16(4, level, true)
-  dv.setUint16(6, 0, true)
-  dv.setUint32(8, index, true)
-  dv.setUint32(12, UP_BODY_BYTES, true)
+  writeHeader(dv, KindCode.Up, level, index, UP_BODY_BYTES)
   const o = HEADER_BYTES
   dv.setUint32(o, epoch, true)
   dv.setUint32(o + 4, seq, true)
