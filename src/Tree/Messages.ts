@@ -563,15 +563,20 @@ export const decodeFor = (
 /** Bytes of an Up without a term (header + 40-byte body). */
 export const UP_MESSAGE_BYTES = HEADER_BYTES + UP_BODY_BYTES
 
+/** The 40-byte term-less Up body at `o`; an UpBatch entry is the sender's index followed by this body. */
+const writeUpBody = (dv: DataView, o: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
+  dv.setUint32(o, epoch, true)
+  dv.setUint32(o + 4, seq, true)
+  dv.setFloat64(o + 8, count, true)
+  dv.setFloat64(o + 16, sum, true)
+  dv.setFloat64(o + 24, min, true)
+  dv.setFloat64(o + 32, max, true)
+}
+
 /** Writes one UpBatch entry at `p` (the caller guarantees the bounds, as for `writeUp`). */
 export const writeUpEntry = (dv: DataView, p: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
   dv.setUint32(p, index, true)
-  dv.setUint32(p + 4, epoch, true)
-  dv.setUint32(p + 8, seq, true)
-  dv.setFloat64(p + 12, count, true)
-  dv.setFloat64(p + 20, sum, true)
-  dv.setFloat64(p + 28, min, true)
-  dv.setFloat64(p + 36, max, true)
+  writeUpBody(dv, p + 4, epoch, seq, count, sum, min, max)
 }
 
 /**
@@ -609,13 +614,7 @@ export const upBatchEntryOffset = (i: number): number => HEADER_BYTES + 4 + UP_B
  */
 export const writeUp = (dv: DataView, level: number, index: number, epoch: number, seq: number, count: number, sum: number, min: number, max: number): void => {
   writeHeader(dv, KindCode.Up, level, index, UP_BODY_BYTES)
-  const o = HEADER_BYTES
-  dv.setUint32(o, epoch, true)
-  dv.setUint32(o + 4, seq, true)
-  dv.setFloat64(o + 8, count, true)
-  dv.setFloat64(o + 16, sum, true)
-  dv.setFloat64(o + 24, min, true)
-  dv.setFloat64(o + 32, max, true)
+  writeUpBody(dv, HEADER_BYTES, epoch, seq, count, sum, min, max)
 }
 
 /**
