@@ -8,8 +8,14 @@
  * `M.empty`, but equality never depends on that: a key mapped to `M.empty` and
  * an absent key are the same.
  *
+ * Keys are Lean `Nat`s: `get`, `merge` and `ofList` throw `OutOfDomain`
+ * (Domain.ts) on a key that is not a non-negative safe integer (a `Map`
+ * would otherwise keep `NaN`, `1.5` or `-1` as keys Lean cannot have).
+ * Values are checked by `M.merge`.
+ *
  * @module
  */
+import { requireNat } from "./Domain.ts"
 import { fold, type AggregationMonoid } from "./Monoid.ts"
 
 /**
@@ -24,8 +30,10 @@ export type PointwiseMap<A> = ReadonlyMap<number, A>
  *
  * @lean Hydrogen.Aggregate.PointwiseMap.get
  */
-export const get = <A>(M: AggregationMonoid<A>, m: PointwiseMap<A>, i: number): A =>
-  m.has(i) ? (m.get(i) as A) : M.empty
+export const get = <A>(M: AggregationMonoid<A>, m: PointwiseMap<A>, i: number): A => {
+  requireNat("PointwiseMap.get", "key", i)
+  return m.has(i) ? (m.get(i) as A) : M.empty
+}
 
 /**
  * Key-by-key merge: `(a.merge b).get i = merge (a.get i) (b.get i)`.
@@ -35,11 +43,13 @@ export const get = <A>(M: AggregationMonoid<A>, m: PointwiseMap<A>, i: number): 
 export const pointwiseMerge = <A>(M: AggregationMonoid<A>, a: PointwiseMap<A>, b: PointwiseMap<A>): PointwiseMap<A> => {
   const out = new Map<number, A>()
   for (const i of a.keys()) {
+    requireNat("PointwiseMap.merge", "key", i)
     const v = M.merge(a.get(i) as A, get(M, b, i))
     if (!M.equals(v, M.empty)) out.set(i, v)
   }
   for (const i of b.keys()) {
     if (a.has(i)) continue
+    requireNat("PointwiseMap.merge", "key", i)
     const v = M.merge(M.empty, b.get(i) as A)
     if (!M.equals(v, M.empty)) out.set(i, v)
   }
@@ -55,6 +65,7 @@ export const pointwiseMerge = <A>(M: AggregationMonoid<A>, a: PointwiseMap<A>, b
 export const ofList = <A>(M: AggregationMonoid<A>, entries: ReadonlyArray<readonly [number, A]>): PointwiseMap<A> => {
   const groups = new Map<number, Array<A>>()
   for (const [i, v] of entries) {
+    requireNat("PointwiseMap.ofList", "key", i)
     const g = groups.get(i)
     if (g === undefined) groups.set(i, [v])
     else g.push(v)

@@ -4,15 +4,20 @@
  * A finite set of natural-number ids is stored as the bitmask `∑ 2^i` of its
  * members (a `bigint`, Lean's `Nat`), so union is bitwise or.
  *
+ * Ids are Lean `Nat`s: `mem`, `singleton` and `ofList` throw `OutOfDomain`
+ * (Domain.ts) on an id that is not a non-negative safe integer. Masks are
+ * exact `bigint`s, so nothing overflows (an id of 10^9 costs a 10^9-bit mask,
+ * as in Lean). `merge` throws `OutOfDomain` on a negative mask (not a `Nat`).
+ *
  * @module
  */
+import { OutOfDomain, requireNat } from "./Domain.ts"
 import type { AggregationMonoid } from "./Monoid.ts"
 
-const checkId = (i: number): bigint => {
-  if (!Number.isSafeInteger(i) || i < 0) {
-    throw new RangeError(`SetUnion: id must be a natural number (non-negative safe integer), got ${i}`)
-  }
-  return BigInt(i)
+const checkId = (where: string, i: number): bigint => BigInt(requireNat(where, "id", i))
+const checkMask = (where: string, field: string, s: bigint): bigint => {
+  if (typeof s !== "bigint" || s < 0n) throw new OutOfDomain({ where, field, value: s, domain: "Nat" })
+  return s
 }
 
 /**
@@ -27,21 +32,22 @@ export type SetUnion = bigint
  *
  * @lean Hydrogen.Aggregate.SetUnion.merge
  */
-export const setUnionMerge = (a: SetUnion, b: SetUnion): SetUnion => a | b
+export const setUnionMerge = (a: SetUnion, b: SetUnion): SetUnion =>
+  checkMask("SetUnion.merge", "a", a) | checkMask("SetUnion.merge", "b", b)
 
 /**
- * Membership of id `i` (`testBit`). Throws a RangeError when `i` is not a natural number.
+ * Membership of id `i` (`testBit`). Throws `OutOfDomain` when `i` is not a natural number.
  *
  * @lean Hydrogen.Aggregate.SetUnion.mem
  */
-export const mem = (i: number, s: SetUnion): boolean => ((s >> checkId(i)) & 1n) === 1n
+export const mem = (i: number, s: SetUnion): boolean => ((checkMask("SetUnion.mem", "s", s) >> checkId("SetUnion.mem", i)) & 1n) === 1n
 
 /**
  * The set holding only `i`: `2 ^ i`.
  *
  * @lean Hydrogen.Aggregate.SetUnion.singleton
  */
-export const singleton = (i: number): SetUnion => 1n << checkId(i)
+export const singleton = (i: number): SetUnion => 1n << checkId("SetUnion.singleton", i)
 
 /**
  * The set holding exactly the listed ids: `ids.foldr (fun i acc => 2 ^ i ||| acc) 0`.
@@ -50,7 +56,7 @@ export const singleton = (i: number): SetUnion => 1n << checkId(i)
  */
 export const ofList = (ids: ReadonlyArray<number>): SetUnion => {
   let acc = 0n
-  for (let j = ids.length - 1; j >= 0; j--) acc = (1n << checkId(ids[j] as number)) | acc
+  for (let j = ids.length - 1; j >= 0; j--) acc = (1n << checkId("SetUnion.ofList", ids[j] as number)) | acc
   return acc
 }
 

@@ -9,6 +9,8 @@
  *
  * @module
  */
+import * as Result from "effect/Result"
+import { type DomainError, OutOfDomain, requireNat, SafeIntegerOverflow } from "./Domain.ts"
 import type { AggregationMonoid } from "./Monoid.ts"
 
 /**
@@ -82,10 +84,8 @@ export const aggregateAll = <A>(M: AggregationMonoid<A>, ts: ReadonlyArray<Tree<
   return acc
 }
 
-const checkNat = (name: string, n: number): void => {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`${name} must be a natural number (non-negative safe integer), got ${n}`)
-  }
+const checkNat = (where: string, field: string, n: number): void => {
+  requireNat(where, field, n)
 }
 
 /**
@@ -93,13 +93,13 @@ const checkNat = (name: string, n: number): void => {
  * `fuel` (default `xs.length`, as `groupLevel` uses it) bounds the
  * recursion exactly as in Lean: when it runs out the rest forms one group,
  * so e.g. `chunk(k, [], 0) = [[]]` and `k = 0` yields `fuel` empty groups and
- * then the rest.
+ * then the rest. Throws `OutOfDomain` unless `k` and `fuel` are natural numbers.
  *
  * @lean Hydrogen.Aggregate.chunk
  */
 export const chunk = <B>(k: number, xs: ReadonlyArray<B>, fuel: number = xs.length): ReadonlyArray<ReadonlyArray<B>> => {
-  checkNat("chunk: k", k)
-  checkNat("chunk: fuel", fuel)
+  checkNat("chunk", "k", k)
+  checkNat("chunk", "fuel", fuel)
   const out: Array<ReadonlyArray<B>> = []
   let off = 0
   for (let f = fuel; ; f--) {
@@ -128,8 +128,8 @@ export const groupLevel = <A>(k: number, ts: ReadonlyArray<Tree<A>>): ReadonlyAr
  * @lean Hydrogen.Aggregate.Tree.karyFrom
  */
 export const karyFrom = <A>(k: number, fuel: number, ts: ReadonlyArray<Tree<A>>): Tree<A> => {
-  checkNat("karyFrom: k", k)
-  checkNat("karyFrom: fuel", fuel)
+  checkNat("Tree.karyFrom", "k", k)
+  checkNat("Tree.karyFrom", "fuel", fuel)
   let level = ts
   for (let f = fuel; ; f--) {
     if (f === 0) return node(level)
@@ -205,14 +205,72 @@ const minLevel = (src: Float64Array, n: number, k: number, dst: Float64Array): n
  * further level works in place in one scratch `Float64Array` of
  * `ceil(n / k)` entries; no per-leaf allocation. Each group is merged as a right
  * fold from the identity, in the same order as `Tree.aggregateAll`, so the
- * result is bit-for-bit the tree aggregate (even for non-integer doubles).
+ * result is bit-for-bit the tree aggregate.
  *
  * Specified by the Lean theorem `Tree.aggregate_kary` (equal to the sequential
  * fold): tested, not a Lean definition itself.
  *
- * @throws RangeError when `k` is not an integer ≥ 2, or `op` is unknown.
+ * Domain (Lean's `Int`/`Nat` in float64, see Domain.ts): the batch is
+ * validated once, up front, in one tight pass (not per merge, which would slow
+ * the fold): every leaf must be a safe integer ("count": a natural number;
+ * "max"/"min" also accept their `none` sentinel -Infinity/+Infinity), else
+ * `OutOfDomain` naming the first bad leaf. The same pass sums `|leaf|`; while
+ * that bound is ≤ 2^53 − 1 every partial sum of any grouping is exact, and the
+ * fold runs as is. Otherwise the sum is computed exactly with `bigint`
+ * (Lean's `Int` is unbounded, and `aggregate_kary` says the tree sum is the
+ * plain sum) and returned when it is safe, else `SafeIntegerOverflow`. So the
+ * result is Lean's value or a typed error, never a rounded number.
+ *
+ * @throws RangeError when `k` is not an integer ≥ 2, or `op` is unknown;
+ *   `OutOfDomain` / `SafeIntegerOverflow` as above (`aggregateKaryTypedResult`
+ *   returns those two in a `Result` instead).
  */
 export const aggregateKaryTyped = (op: TypedOp, k: number, leaves: Float64Array): number => {
+  const r = aggregateKaryTypedResult(op, k, leaves)
+  if (Result.isFailure(r)) throw r.failure
+  return r.success
+}
+
+/** One validating pass over the leaves: the first bad leaf's error, else the bound `∑ |leaf|` (∞ for max/min). */
+const validateLeaves = (op: TypedOp, leaves: Float64Array): OutOfDomain | number => {
+  const n = leaves.length
+  const where = `aggregateKaryTyped(${op})`
+  if (op === "max" || op === "min") {
+    const none = op === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
+    for (let i = 0; i < n; i++) {
+      const x = leaves[i]!
+      if (x !== none && !Number.isSafeInteger(x)) return new OutOfDomain({ where, field: `leaves[${i}]`, value: x, domain: "Int" })
+    }
+    return Number.POSITIVE_INFINITY
+  }
+  const nat = op === "count"
+  let bound = 0
+  for (let i = 0; i < n; i++) {
+    const x = leaves[i]!
+    if (!Number.isSafeInteger(x) || (nat && x < 0)) {
+      return new OutOfDomain({ where, field: `leaves[${i}]`, value: x, domain: nat ? "Nat" : "Int" })
+    }
+    bound += x < 0 ? -x : x
+  }
+  return bound
+}
+
+/** The exact sum of safe-integer leaves, or `SafeIntegerOverflow` when it is not safe. */
+const exactSum = (op: TypedOp, leaves: Float64Array): Result.Result<number, SafeIntegerOverflow> => {
+  let s = 0n
+  for (let i = 0; i < leaves.length; i++) s += BigInt(leaves[i]!)
+  if (s > BigInt(Number.MAX_SAFE_INTEGER) || s < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Result.fail(new SafeIntegerOverflow({ where: `aggregateKaryTyped(${op})`, operation: "sum", operands: [leaves.length] }))
+  }
+  return Result.succeed(Number(s))
+}
+
+/**
+ * `aggregateKaryTyped` with the domain errors in a `Result` (see there).
+ *
+ * @throws RangeError when `k` is not an integer ≥ 2, or `op` is unknown.
+ */
+export const aggregateKaryTypedResult = (op: TypedOp, k: number, leaves: Float64Array): Result.Result<number, DomainError> => {
   if (!Number.isSafeInteger(k) || k < 2) {
     throw new RangeError(`aggregateKaryTyped: arity k must be an integer >= 2, got ${String(k)}`)
   }
@@ -220,11 +278,14 @@ export const aggregateKaryTyped = (op: TypedOp, k: number, leaves: Float64Array)
   if (level === undefined) {
     throw new RangeError(`aggregateKaryTyped: op must be "sum", "count", "min" or "max", got ${String(op)}`)
   }
+  const checked = validateLeaves(op, leaves)
+  if (typeof checked !== "number") return Result.fail(checked)
+  if ((op === "sum" || op === "count") && checked > Number.MAX_SAFE_INTEGER) return exactSum(op, leaves)
   const n = leaves.length
-  if (n === 0) return typedEmpty(op) // kary k [] = node [] aggregates to empty
-  if (n === 1) return leaves[0] as number // kary k [x] = leaf x
+  if (n === 0) return Result.succeed(typedEmpty(op)) // kary k [] = node [] aggregates to empty
+  if (n === 1) return Result.succeed(leaves[0] as number) // kary k [x] = leaf x
   const scratch = new Float64Array(Math.ceil(n / k))
   let m = level(leaves, n, k, scratch)
   while (m > 1) m = level(scratch, m, k, scratch)
-  return scratch[0] as number
+  return Result.succeed(scratch[0] as number)
 }

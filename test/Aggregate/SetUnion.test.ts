@@ -1,3 +1,4 @@
+import { OutOfDomain } from "../../src/Aggregate/Domain.ts"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { fold } from "../../src/Aggregate/Monoid.ts"
@@ -39,9 +40,11 @@ describe("SetUnion", () => {
     )
   })
 
-  it("rejects ids that are not natural numbers", () => {
-    expect(() => singleton(-1)).toThrow(RangeError)
-    expect(() => mem(1.5, 3n)).toThrow(RangeError)
+  it("rejects ids that are not natural numbers with OutOfDomain", () => {
+    expect(() => singleton(-1)).toThrow(OutOfDomain)
+    expect(() => mem(1.5, 3n)).toThrow(OutOfDomain)
+    expect(() => mem(Number.NaN, 3n)).toThrow(OutOfDomain)
+    expect(() => singleton(2 ** 53)).toThrow(OutOfDomain)
   })
 
   // @lean Hydrogen.Aggregate.SetUnion.merge_assoc

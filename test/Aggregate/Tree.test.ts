@@ -9,6 +9,7 @@ import {
   aggregate,
   aggregateAll,
   aggregateKaryTyped,
+  aggregateKaryTypedResult,
   chunk,
   groupLevel,
   kary,
@@ -19,8 +20,20 @@ import {
   node,
   type Tree,
   type TypedOp,
+  typedEmpty,
 } from "../../src/Aggregate/Tree.ts"
-import { checkAggregateEqFoldLeaves, expectPassed, intArb, treeArb } from "./laws.ts"
+import * as Result from "effect/Result"
+import { catchDomain, OutOfDomain, SafeIntegerOverflow } from "../../src/Aggregate/Domain.ts"
+import {
+  checkAggregateEqFoldLeaves,
+  edgeIntArb,
+  edgeNatArb,
+  expectPassed,
+  intArb,
+  MAX,
+  notIntArb,
+  treeArb,
+} from "./laws.ts"
 
 const smallArb = fc.integer({ min: -50, max: 50 })
 const forestArb = <A>(arb: fc.Arbitrary<A>) => fc.array(treeArb(arb, 4), { maxLength: 5 })
@@ -248,12 +261,9 @@ describe("aggregateKaryTyped (fast path)", () => {
   const monoids: Record<TypedOp, AggregationMonoid<number>> = { sum: Sum, count: Count, min: Min, max: Max }
   const ops: ReadonlyArray<TypedOp> = ["sum", "count", "min", "max"]
 
-  it("equals aggregate M (kary k leaves) bit for bit, even for arbitrary doubles", () => {
+  it("equals aggregate M (kary k leaves) bit for bit on safe integers", () => {
     for (const op of ops) {
-      const valueArb =
-        op === "count"
-          ? fc.nat(1_000_000)
-          : fc.oneof(intArb, fc.double({ min: -1e6, max: 1e6, noNaN: true }))
+      const valueArb = op === "count" ? fc.nat(1_000_000) : intArb
       fc.assert(
         fc.property(fc.integer({ min: 2, max: 12 }), fc.array(valueArb, { maxLength: 400 }), (k, xs) => {
           expect(Object.is(aggregateKaryTyped(op, k, Float64Array.from(xs)), aggregate(monoids[op], kary(k, xs)))).toBe(
@@ -262,6 +272,59 @@ describe("aggregateKaryTyped (fast path)", () => {
         }),
       )
     }
+  })
+
+  it("near 2^53: the exact (BigInt) sum when it is safe, SafeIntegerOverflow when it is not; max/min exact", () => {
+    for (const op of ops) {
+      const valueArb = op === "count" ? edgeNatArb : edgeIntArb
+      fc.assert(
+        fc.property(fc.integer({ min: 2, max: 6 }), fc.array(valueArb, { maxLength: 12 }), (k, xs) => {
+          const r = aggregateKaryTypedResult(op, k, Float64Array.from(xs))
+          if (op === "max" || op === "min") {
+            expect(Result.getOrThrow(r)).toBe(xs.length === 0 ? typedEmpty(op) : op === "max" ? Math.max(...xs) : Math.min(...xs))
+            return
+          }
+          const exact = xs.reduce((s, x) => s + BigInt(x), 0n)
+          if (exact > BigInt(MAX) || exact < -BigInt(MAX)) {
+            expect(Result.isFailure(r) && r.failure._tag).toBe("SafeIntegerOverflow")
+          } else {
+            expect(Result.getOrThrow(r)).toBe(Number(exact))
+            // The generic tree fold either agrees or reports an unsafe intermediate sum; never a rounded number.
+            const generic = catchDomain(() => aggregate(monoids[op], kary(k, xs)))
+            if (Result.isSuccess(generic)) expect(generic.success).toBe(Number(exact))
+            else expect(generic.failure._tag).toBe("SafeIntegerOverflow")
+          }
+        }),
+      )
+    }
+  })
+
+  it("sums that hit 2^53 − 1 exactly pass; one more overflows (typed error, not 2^53)", () => {
+    expect(aggregateKaryTyped("sum", 2, Float64Array.of(MAX - 2, 1, 1))).toBe(MAX)
+    expect(aggregateKaryTyped("count", 3, Float64Array.of(2 ** 52, 2 ** 52 - 1))).toBe(MAX)
+    expect(aggregateKaryTyped("sum", 2, Float64Array.of(MAX, -MAX, MAX))).toBe(MAX)
+    expect(() => aggregateKaryTyped("sum", 2, Float64Array.of(MAX, 1))).toThrow(SafeIntegerOverflow)
+    expect(() => aggregateKaryTyped("count", 2, Float64Array.of(MAX, 1))).toThrow(SafeIntegerOverflow)
+    expect(() => aggregateKaryTyped("sum", 2, Float64Array.of(-MAX, -1))).toThrow(SafeIntegerOverflow)
+  })
+
+  it("rejects leaves outside Lean's Int/Nat with OutOfDomain, naming the first bad leaf", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1_000_000_000), { maxLength: 5 }), notIntArb, (xs, bad) => {
+        for (const op of ops) {
+          const r = aggregateKaryTypedResult(op, 2, Float64Array.from([...xs, bad]))
+          const isNone = (op === "max" && bad === Number.NEGATIVE_INFINITY) || (op === "min" && bad === Number.POSITIVE_INFINITY)
+          if (isNone) expect(Result.isSuccess(r)).toBe(true)
+          else {
+            expect(Result.isFailure(r)).toBe(true)
+            if (Result.isFailure(r)) expect(r.failure).toMatchObject({ _tag: "OutOfDomain", field: `leaves[${xs.length}]` })
+          }
+        }
+      }),
+    )
+    expect(() => aggregateKaryTyped("count", 2, Float64Array.of(1, -1))).toThrow(OutOfDomain)
+    expect(() => aggregateKaryTyped("max", 2, Float64Array.of(1, Number.POSITIVE_INFINITY))).toThrow(OutOfDomain)
+    expect(() => aggregateKaryTyped("min", 2, Float64Array.of(Number.NEGATIVE_INFINITY))).toThrow(OutOfDomain)
   })
 
   it("empty input gives the identity, one leaf gives itself", () => {

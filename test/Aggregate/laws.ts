@@ -17,6 +17,28 @@ export const intArb = fc.integer({ min: -1_000_000_000, max: 1_000_000_000 })
 /** Naturals within 1e9 (Lean `Nat`). */
 export const natArb = fc.integer({ min: 0, max: 1_000_000_000 })
 
+/** 2^53 − 1, the largest safe integer. */
+export const MAX = Number.MAX_SAFE_INTEGER
+/** Naturals near the top of the safe range (and small ones, so sums land exactly on 2^53 − 1 or just past it). */
+export const edgeNatArb = fc.oneof(
+  fc.constantFrom(0, 1, 2, MAX, MAX - 1, MAX - 2, 2 ** 52, 2 ** 52 - 1, 2 ** 52 + 1),
+  fc.integer({ min: 0, max: MAX }),
+  natArb,
+)
+/** Safe integers near ±(2^53 − 1), plus the ordinary range. */
+export const edgeIntArb = fc.oneof(
+  fc.constantFrom(0, 1, -1, 2, -2, MAX, MAX - 1, MAX - 2, -MAX, -MAX + 1, 2 ** 52, -(2 ** 52)),
+  fc.integer({ min: -MAX, max: MAX }),
+  intArb,
+)
+/** Numbers outside Lean's `Int` domain: NaN, ±Infinity, fractions, -0 is fine (an integer), non-safe integers. */
+export const notIntArb = fc.oneof(
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, -1.5, 2 ** 53, -(2 ** 53), 2 ** 60, 1e300),
+  fc.double({ noNaN: true }).filter((x) => !Number.isSafeInteger(x)),
+)
+/** Numbers outside Lean's `Nat` domain: everything outside `Int`, and negative integers. */
+export const notNatArb = fc.oneof(notIntArb, fc.integer({ min: -MAX, max: -1 }))
+
 /** `(a ⊕ b) ⊕ c = a ⊕ (b ⊕ c)`. */
 export const checkAssoc = <A>(M: AggregationMonoid<A>, arb: fc.Arbitrary<A>, params = defaultParams) =>
   fc.check(
