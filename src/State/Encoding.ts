@@ -25,6 +25,12 @@
  *   ORMap       sparse<mapentry>
  *   ViewportState  ORMap · LWWMap positions · LWWMap zOrder · ORSet · VectorClock
  *
+ * Numbers: every integer field is a Lean `Nat` held in a `number`, so at most
+ * 2^53 − 1. The encoder throws `OutOfDomain` (Aggregate/Domain.ts) on a field
+ * that is not a non-negative safe integer; the decoder rejects a varint above
+ * 2^53 − 1 with `InvalidValue` (it would not fit a safe integer), and a gap
+ * sum past 2^53 − 1 likewise.
+ *
  * Decoders never throw and never return a wrong state: they accept exactly
  * the encoder's outputs (so `encode(decode(b)) = b` whenever decoding
  * succeeds) and otherwise return a typed error with the byte offset.
@@ -39,6 +45,7 @@ import type { ORMap, ORMapEntry, ORSet, TagPair } from "./ORSet.ts"
 import type { LWWMap, LWWReg } from "./Register.ts"
 import type { ViewportState } from "./Viewport.ts"
 import { ByteWriter } from "./ByteWriter.ts"
+import { requireNat } from "../Aggregate/Domain.ts"
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -146,16 +153,19 @@ const writeSparse = <T>(
   }
 }
 
-const writeNat = (w: Writer, x: number): void => w.varint(x, "entry")
+/** A Lean `Nat` field: `OutOfDomain` (not ByteWriter's RangeError) when it is not a non-negative safe integer. */
+const nat = (w: Writer, x: number, field: string): void => w.varint(requireNat("encode", field, x), field)
+const writeNat = (w: Writer, x: number): void => nat(w, x, "entry")
 const writeReg = (w: Writer, r: LWWReg): void => {
-  w.varint(r.timestamp, "timestamp")
-  w.varint(r.replica, "replica")
-  w.varint(r.value, "value")
+  nat(w, r.timestamp, "timestamp")
+  nat(w, r.replica, "replica")
+  nat(w, r.value, "value")
 }
 const writeBitset = (w: Writer, s: Bitset): void => {
   w.varint(s.length, "tag count")
   let prev = -1
   for (const t of s) {
+    requireNat("encode", "tag", t)
     if (!(t > prev)) throw new RangeError("encode: Bitset must be strictly increasing")
     w.varint(prev < 0 ? t : t - prev - 1, "tag")
     prev = t
@@ -201,9 +211,10 @@ const bodyWriters: { readonly [K in StateType]: (w: Writer, v: Extract<AnyState,
 }
 
 /**
- * Encode a value of any state type. Throws a RangeError only on a value that
- * is not a valid state (a negative or non-integer number, an unsorted Bitset,
- * a list longer than `MAX_LENGTH`).
+ * Encode a value of any state type. Throws `OutOfDomain` on a number that is
+ * not a Lean `Nat` (negative, fractional, NaN, ±Infinity, beyond 2^53 − 1),
+ * and a RangeError on another invalid state (an unsorted Bitset, a list longer
+ * than `MAX_LENGTH`).
  */
 export const encodeAny = (s: AnyState): Uint8Array => {
   const w = new ByteWriter("encode")

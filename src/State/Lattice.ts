@@ -19,6 +19,15 @@
  *   Sorted arrays keep sparse sets of large ids (OR-set tags) cheap, where a
  *   bigint mask would cost one bit per id below the largest.
  * - `Option α` is `A | undefined` (`none` is `undefined`).
+ *
+ * Domain (see `Aggregate/Domain.ts`): Lean's `Nat` is a non-negative safe
+ * integer. `NatMax.join`, `Bitset.singleton`/`ofList`, `single` and `setAt`
+ * throw `OutOfDomain` on anything else (NaN, ±Infinity, fractions, negatives,
+ * beyond 2^53 − 1); `max` cannot overflow. `Bitset.join`/`diff`/`inter` do not
+ * re-check their arrays per element: a `Bitset` is only made by
+ * `singleton`/`ofList`/`ofBits` or the state decoder, which validate
+ * (`Bitset.isValid` checks one that was built by hand). `checkIndex` keeps
+ * its RangeError: the counters (Counter.ts) document that contract.
  * - Pairs `α × β` are readonly tuples `readonly [A, B]`.
  * - Pointwise lists `List α` are readonly arrays; as in Lean their length is
  *   part of the value (`[0]` and `[]` are different lists), and missing
@@ -26,6 +35,7 @@
  *
  * @module
  */
+import { OutOfDomain, requireNat } from "../Aggregate/Domain.ts"
 
 /**
  * A join-semilattice: the merge of replica states, plus equality.
@@ -79,7 +89,11 @@ export const joinAll = <A>(L: JoinSemilattice<A>, s: A, xs: ReadonlyArray<A>): A
  */
 export type NatMax = number
 
-const natMaxJoin = (a: NatMax, b: NatMax): NatMax => (a >= b ? a : b)
+const natMaxJoin = (a: NatMax, b: NatMax): NatMax => {
+  requireNat("NatMax.join", "a", a)
+  requireNat("NatMax.join", "b", b)
+  return a >= b ? a : b
+}
 
 const natMaxLattice: JoinSemilatticeBot<NatMax> = {
   join: natMaxJoin,
@@ -231,15 +245,12 @@ export const Bitset = {
   diff: bitsetDiff,
   /** `a ∩ b`: Lean's `a &&& b`. */
   inter: bitsetInter,
-  /** The set `{i}` (Lean `⟨2 ^ i⟩`). Throws a RangeError unless `i` is a natural number. */
-  singleton: (i: number): Bitset => {
-    if (!isId(i)) throw new RangeError(`Bitset: id must be a non-negative safe integer, got ${i}`)
-    return [i]
-  },
-  /** The set of the listed ids (any order, duplicates allowed). Throws a RangeError on a non-id. */
+  /** The set `{i}` (Lean `⟨2 ^ i⟩`). Throws `OutOfDomain` unless `i` is a natural number. */
+  singleton: (i: number): Bitset => [requireNat("Bitset.singleton", "id", i)],
+  /** The set of the listed ids (any order, duplicates allowed). Throws `OutOfDomain` on a non-id. */
   ofList: (ids: Iterable<number>): Bitset => {
     const out = [...new Set(ids)]
-    for (const i of out) if (!isId(i)) throw new RangeError(`Bitset: id must be a non-negative safe integer, got ${i}`)
+    for (const i of out) requireNat("Bitset.ofList", "id", i)
     return out.sort((x, y) => x - y)
   },
   /** Lean's mask `bits = ∑ 2^i` of the set. */
@@ -250,7 +261,7 @@ export const Bitset = {
   },
   /** The set whose mask is `bits` (a non-negative bigint). */
   ofBits: (bits: bigint): Bitset => {
-    if (bits < 0n) throw new RangeError("Bitset.ofBits: negative mask")
+    if (typeof bits !== "bigint" || bits < 0n) throw new OutOfDomain({ where: "Bitset.ofBits", field: "bits", value: bits, domain: "Nat" })
     const out: number[] = []
     for (let i = 0; bits > 0n; i++, bits >>= 1n) if ((bits & 1n) === 1n) out.push(i)
     return out
@@ -384,7 +395,7 @@ export const checkIndex = (r: number): void => {
  * @lean Hydrogen.State.entry
  */
 export const entry = <A>(L: JoinSemilatticeBot<A>, xs: ReadonlyArray<A>, r: number): A =>
-  r < xs.length ? (xs[r] as A) : L.bot
+  requireNat("entry", "index", r) < xs.length ? (xs[r] as A) : L.bot
 
 /**
  * A list holding `d` at position `r` and `bot` before it: the delta of a change at `r`.
@@ -392,7 +403,7 @@ export const entry = <A>(L: JoinSemilatticeBot<A>, xs: ReadonlyArray<A>, r: numb
  * @lean Hydrogen.State.single
  */
 export const single = <A>(L: JoinSemilatticeBot<A>, r: number, d: A): ReadonlyArray<A> => {
-  checkIndex(r)
+  requireNat("single", "index", r)
   const out = new Array<A>(r + 1).fill(L.bot)
   out[r] = d
   return out
@@ -404,7 +415,7 @@ export const single = <A>(L: JoinSemilatticeBot<A>, r: number, d: A): ReadonlyAr
  * @lean Hydrogen.State.setAt
  */
 export const setAt = <A>(L: JoinSemilatticeBot<A>, r: number, v: A, xs: ReadonlyArray<A>): ReadonlyArray<A> => {
-  checkIndex(r)
+  requireNat("setAt", "index", r)
   const out = xs.slice()
   while (out.length < r) out.push(L.bot)
   out[r] = v

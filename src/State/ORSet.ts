@@ -12,6 +12,13 @@
  * `2 ^ t` (the set `{t}`) is `[t]`, and `ORSet.live` returns the set of live
  * tags where Lean returns its mask (`contains` is "non-empty" in both).
  *
+ * Domain (see `Aggregate/Domain.ts`): element ids, keys, tags and the fields
+ * of a written value are Lean `Nat`s; every operation that takes one throws
+ * `OutOfDomain` on anything else (tags through `Bitset.singleton`, writes
+ * through `requireReg`). Joins do not re-check tag arrays per element (see
+ * Lattice.ts). `tagOf` keeps its RangeError: its limits (2^20 replicas,
+ * 2^33 sequence numbers) are a TS packing convention, not Lean's domain.
+ *
  * Metadata garbage collection lives in `Gc.ts`.
  *
  * @module
@@ -19,7 +26,6 @@
 import type { JoinSemilatticeBot } from "./Lattice.ts"
 import {
   Bitset,
-  checkIndex,
   entry,
   listEquals,
   optionJoinSemilatticeBot,
@@ -27,7 +33,8 @@ import {
   setAt,
   single,
 } from "./Lattice.ts"
-import { LWWReg } from "./Register.ts"
+import { LWWReg, requireReg } from "./Register.ts"
+import { requireNat } from "../Aggregate/Domain.ts"
 
 // ---------------------------------------------------------------------------
 // Tags
@@ -95,7 +102,7 @@ const pairListJoin = (xs: ReadonlyArray<TagPair>, ys: ReadonlyArray<TagPair>): R
 const sJoin = (a: ORSet, b: ORSet): ORSet => ({ tags: pairListJoin(a.tags, b.tags) })
 const sEquals = (a: ORSet, b: ORSet): boolean => listEquals(Pair, a.tags, b.tags)
 const sEntry = (s: ORSet, e: number): TagPair => {
-  checkIndex(e)
+  requireNat("ORSet", "element", e)
   return entry(Pair, s.tags, e)
 }
 const sLive = (s: ORSet, e: number): Bitset => {
@@ -168,6 +175,7 @@ export const ORSet = {
    * @lean Hydrogen.State.ORSet.Fresh
    */
   Fresh: (s: ORSet, e: number, t: number): boolean => {
+    requireNat("ORSet.Fresh", "tag", t)
     const [added, removed] = sEntry(s, e)
     return !Bitset.mem(t, added) && !Bitset.mem(t, removed)
   },
@@ -209,7 +217,7 @@ const omJoin = (a: ORMap, b: ORMap): ORMap => {
 }
 const omEquals = (a: ORMap, b: ORMap): boolean => listEquals(MapEntry, a.entries, b.entries)
 const omEntry = (m: ORMap, k: number): ORMapEntry => {
-  checkIndex(k)
+  requireNat("ORMap", "key", k)
   return entry(MapEntry, m.entries, k)
 }
 const omContains = (m: ORMap, k: number): boolean => {
@@ -253,7 +261,12 @@ export const ORMap = {
    * @lean Hydrogen.State.ORMap.put
    */
   put: (k: number, t: number, w: LWWReg, m: ORMap): ORMap => ({
-    entries: setAt(MapEntry, k, MapEntry.join(omEntry(m, k), [[Bitset.singleton(t), Bitset.empty], w]), m.entries),
+    entries: setAt(
+      MapEntry,
+      k,
+      MapEntry.join(omEntry(m, k), [[Bitset.singleton(t), Bitset.empty], requireReg("ORMap.put", "w", w)]),
+      m.entries,
+    ),
   }),
   /**
    * The delta of `put k t w`: `single k (({t}, ∅), some w)`.
@@ -261,7 +274,7 @@ export const ORMap = {
    * @lean Hydrogen.State.ORMap.putDelta
    */
   putDelta: (k: number, t: number, w: LWWReg): ORMap => ({
-    entries: single(MapEntry, k, [[Bitset.singleton(t), Bitset.empty], w]),
+    entries: single(MapEntry, k, [[Bitset.singleton(t), Bitset.empty], requireReg("ORMap.putDelta", "w", w)]),
   }),
   /**
    * Remove key `k`: the add-tags observed here are removed.

@@ -17,10 +17,27 @@
  *   conversion (tested). Timestamps and values are safe integers; replica ids
  *   are < 2^32.
  *
+ * Domain (see `Aggregate/Domain.ts`): every field of a write is a Lean `Nat`,
+ * a non-negative safe integer. `LWWReg.lt`/`join`, `LWWMap.set`/`setDelta`
+ * and the column constructors throw `OutOfDomain` on anything else (a NaN
+ * timestamp would break the total order, and with it the lattice laws).
+ * `LWWMap.join` checks through `LWWReg.join` per pair of present entries; the
+ * column fast path (`mergeRange`) does not check per key: its columns are
+ * filled only through `checkReg` (`set`, `setInPlace`, `setDelta`, `fromMap`).
+ *
  * @module
  */
 import type { JoinSemilattice, JoinSemilatticeBot } from "./Lattice.ts"
-import { checkIndex, entry, listEquals, optionJoin, optionJoinSemilatticeBot, setAt, single, zipJoin } from "./Lattice.ts"
+import { entry, listEquals, optionJoin, optionJoinSemilatticeBot, setAt, single, zipJoin } from "./Lattice.ts"
+import { requireNat } from "../Aggregate/Domain.ts"
+
+/** `w`, when every field is a natural number; throws `OutOfDomain` otherwise. */
+export const requireReg = (where: string, field: string, w: LWWReg): LWWReg => {
+  requireNat(where, `${field}.timestamp`, w.timestamp)
+  requireNat(where, `${field}.replica`, w.replica)
+  requireNat(where, `${field}.value`, w.value)
+  return w
+}
 
 /**
  * One write: when, by whom, what (all natural numbers).
@@ -33,9 +50,14 @@ export interface LWWReg {
   readonly value: number
 }
 
-const regLt = (a: LWWReg, b: LWWReg): boolean =>
-  a.timestamp < b.timestamp ||
-  (a.timestamp === b.timestamp && (a.replica < b.replica || (a.replica === b.replica && a.value < b.value)))
+const regLt = (a: LWWReg, b: LWWReg): boolean => {
+  requireReg("LWWReg.lt", "a", a)
+  requireReg("LWWReg.lt", "b", b)
+  return (
+    a.timestamp < b.timestamp ||
+    (a.timestamp === b.timestamp && (a.replica < b.replica || (a.replica === b.replica && a.value < b.value)))
+  )
+}
 const regJoin = (a: LWWReg, b: LWWReg): LWWReg => (regLt(a, b) ? b : a)
 const regEquals = (a: LWWReg, b: LWWReg): boolean =>
   a.timestamp === b.timestamp && a.replica === b.replica && a.value === b.value
@@ -83,7 +105,7 @@ const mEmpty: LWWMap = { entries: [] }
 const mJoin = (a: LWWMap, b: LWWMap): LWWMap => ({ entries: zipJoin(OptReg, a.entries, b.entries) })
 const mEquals = (a: LWWMap, b: LWWMap): boolean => listEquals(OptReg, a.entries, b.entries)
 const mGet = (m: LWWMap, k: number): LWWReg | undefined => {
-  checkIndex(k)
+  requireNat("LWWMap", "key", k)
   return entry(OptReg, m.entries, k)
 }
 const mLattice: JoinSemilatticeBot<LWWMap> = { join: mJoin, equals: mEquals, bot: mEmpty }
@@ -115,14 +137,14 @@ export const LWWMap = {
    * @lean Hydrogen.State.LWWMap.set
    */
   set: (k: number, w: LWWReg, m: LWWMap): LWWMap => ({
-    entries: setAt(OptReg, k, optRegJoin(mGet(m, k), w), m.entries),
+    entries: setAt(OptReg, k, optRegJoin(mGet(m, k), requireReg("LWWMap.set", "w", w)), m.entries),
   }),
   /**
    * The delta of `set k w`: key `k` alone (`single k (some w)`).
    *
    * @lean Hydrogen.State.LWWMap.setDelta
    */
-  setDelta: (k: number, w: LWWReg): LWWMap => ({ entries: single(OptReg, k, w) }),
+  setDelta: (k: number, w: LWWReg): LWWMap => ({ entries: single(OptReg, k, requireReg("LWWMap.setDelta", "w", w)) }),
   /**
    * The LWW-map lattice (`bot` = `empty`, a TS addition).
    *
@@ -194,16 +216,15 @@ const mergeRange = (dst: LWWColumns, src: LWWColumns, n: number): void => {
   }
 }
 
+// OutOfDomain for a field that is not a Nat; RangeError for a replica id that
+// is a Nat but does not fit the Uint32 column (a limit of the columns, not of Lean).
 const checkReg = (w: LWWReg): void => {
-  if (!Number.isSafeInteger(w.timestamp) || w.timestamp < 0) throw new RangeError(`LWWColumns: bad timestamp ${w.timestamp}`)
-  if (!Number.isInteger(w.replica) || w.replica < 0 || w.replica > 0xffffffff) {
-    throw new RangeError(`LWWColumns: replica must be < 2^32, got ${w.replica}`)
-  }
-  if (!Number.isSafeInteger(w.value) || w.value < 0) throw new RangeError(`LWWColumns: bad value ${w.value}`)
+  requireReg("LWWColumns", "w", w)
+  if (w.replica > 0xffffffff) throw new RangeError(`LWWColumns: replica must be < 2^32, got ${w.replica}`)
 }
 
 const colGet = (m: LWWColumns, k: number): LWWReg | undefined => {
-  checkIndex(k)
+  requireNat("LWWMap", "key", k)
   return k < m.length && m.present[k] === 1
     ? { timestamp: m.timestamp[k]!, replica: m.replica[k]!, value: m.value[k]! }
     : undefined
@@ -217,7 +238,7 @@ const colJoin = (a: LWWColumns, b: LWWColumns): LWWColumns => {
 }
 
 const colSetInPlace = (k: number, w: LWWReg, m: LWWColumns): void => {
-  checkIndex(k)
+  requireNat("LWWMap", "key", k)
   checkReg(w)
   if (m.present[k] === 0) {
     m.present[k] = 1
@@ -253,7 +274,7 @@ export const LWWColumns = {
   },
   /** `LWWMap.set k w m`: fresh columns (length `max(m.length, k + 1)`). */
   set: (k: number, w: LWWReg, m: LWWColumns): LWWColumns => {
-    checkIndex(k)
+    requireNat("LWWMap", "key", k)
     const out = copyColumns(m, Math.max(m.length, k + 1))
     colSetInPlace(k, w, out)
     return out
@@ -265,7 +286,7 @@ export const LWWColumns = {
   },
   /** `LWWMap.setDelta k w`: length `k + 1`, only key `k` present. */
   setDelta: (k: number, w: LWWReg): LWWColumns => {
-    checkIndex(k)
+    requireNat("LWWMap", "key", k)
     const out = alloc(k + 1)
     colSetInPlace(k, w, out)
     return out

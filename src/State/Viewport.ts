@@ -7,6 +7,11 @@
  * vector clock. A product of lattices is a lattice, so the whole state
  * converges (`ViewportState.convergence`).
  *
+ * Domain: the join checks nothing itself; its components do (`LWWReg.join`
+ * and `NatMax.join` throw `OutOfDomain` on a value that is not a Lean `Nat`,
+ * see Register.ts and Lattice.ts), so a state holding NaN or a fraction is
+ * rejected by its first join rather than merged into a wrong state.
+ *
  * @module
  */
 import { VectorClock } from "./Counter.ts"

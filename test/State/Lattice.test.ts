@@ -1,4 +1,5 @@
 import fc from "fast-check"
+import { OutOfDomain } from "../../src/Aggregate/Domain.ts"
 import { describe, expect, it } from "vitest"
 import { GCounter } from "../../src/State/Counter.ts"
 import type { JoinSemilattice, JoinSemilatticeBot } from "../../src/State/Lattice.ts"
@@ -89,7 +90,7 @@ describe("Lattice: definitions against references", () => {
     expect(Bitset.toBits([0, 3])).toBe(9n)
     expect(Bitset.ofBits(0b10110n)).toEqual([1, 2, 4])
     expect(Bitset.isValid([2, 1])).toBe(false)
-    expect(() => Bitset.singleton(-1)).toThrow(RangeError)
+    expect(() => Bitset.singleton(-1)).toThrow(OutOfDomain)
   })
 
   it("le, joinAll, prodJoin, optionJoin, zipJoin, entry, single, setAt follow their Lean definitions", () => {
