@@ -6,23 +6,34 @@
  * of coordinators reports to the next in groups of at most `k`, until one root
  * is left. Counts are rounded up. Lean's `Nat` is mirrored by a non-negative
  * safe-integer `number`; natural subtraction truncates at 0 as in Lean, and
- * division by 0 is 0. Inputs up to 10^15 (and `k` up to 10^6) stay exact.
+ * division by 0 is 0.
+ *
+ * Domain (see Aggregate/Domain.ts): `n`, `k`, `a` and `fuel` are Lean `Nat`s,
+ * so every function throws `OutOfDomain` unless they are non-negative safe
+ * integers. `ceilDiv` never forms `a + k` (which could pass 2^53); sums
+ * (`totalCoordinators`, `messagesPerRound`) throw `SafeIntegerOverflow`
+ * rather than round. Every other result is at most `n`-sized, so exact.
  */
+import { addExact, requireNat } from "../Aggregate/Domain.ts";
 
 /** Lean's truncated natural subtraction `a - b`. */
 const natSub = (a: number, b: number): number => (a > b ? a - b : 0);
 
 /**
- * `⌈a / k⌉` for `k > 0`, computed as Lean does: `(a + k - 1) / k` with natural
- * subtraction and floor division (and `x / 0 = 0`). Exact for safe integers:
- * `x - x % k` is an exact multiple of `k`, so the final division is exact.
+ * `⌈a / k⌉` for `k > 0`, as Lean's `(a + k - 1) / k` with natural subtraction
+ * and floor division (and `x / 0 = 0`). Computed without forming `a + k`,
+ * which can leave the safe range: for `a = 0` it is `(k - 1) / k = 0`, else
+ * `(a - 1) / k + 1` (floor), the same value. Exact for safe integers:
+ * `x - x % k` is an exact multiple of `k`, so the division is exact.
  *
  * @lean Hydrogen.Scale.ceilDiv
  */
 export const ceilDiv = (a: number, k: number): number => {
-  if (k === 0) return 0;
-  const x = natSub(a + k, 1);
-  return (x - (x % k)) / k;
+  requireNat("ceilDiv", "a", a);
+  requireNat("ceilDiv", "k", k);
+  if (k === 0 || a === 0) return 0;
+  const x = a - 1;
+  return (x - (x % k)) / k + 1;
 };
 
 /** Longest list `coordinatorsAbove` builds before giving up (only reachable with `k = 1`). */
@@ -38,6 +49,9 @@ const maxListLength = 1_000_000;
  * @lean Hydrogen.Scale.coordinatorsAbove
  */
 export const coordinatorsAbove = (k: number, fuel: number, a: number): ReadonlyArray<number> => {
+  requireNat("coordinatorsAbove", "k", k);
+  requireNat("coordinatorsAbove", "fuel", fuel);
+  requireNat("coordinatorsAbove", "a", a);
   const out: number[] = [];
   let x = a;
   for (let f = fuel; f > 0; f--) {
@@ -82,7 +96,7 @@ export const levels = (n: number, k: number): number => coordinatorLevels(n, k) 
  * @lean Hydrogen.Scale.totalCoordinators
  */
 export const totalCoordinators = (n: number, k: number): number =>
-  coordinatorsPerLevel(n, k).reduce((s, c) => s + c, 0);
+  coordinatorsPerLevel(n, k).reduce((s, c) => addExact("totalCoordinators", s, c), 0);
 
 /**
  * Messages in one aggregation round: every agent and every coordinator but the
@@ -90,7 +104,11 @@ export const totalCoordinators = (n: number, k: number): number =>
  *
  * @lean Hydrogen.Scale.messagesPerRound
  */
-export const messagesPerRound = (n: number, k: number): number => natSub(n + totalCoordinators(n, k), 1);
+export const messagesPerRound = (n: number, k: number): number => {
+  // `(n + S) - 1` as `n + (S - 1)` when S ≥ 1, so `n + S` = 2^53 need not be formed.
+  const S = totalCoordinators(n, k);
+  return S === 0 ? natSub(n, 1) : addExact("messagesPerRound", n, S - 1);
+};
 
 /**
  * Hops from an agent up to the root and back down to an agent.

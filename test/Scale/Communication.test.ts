@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { OutOfDomain, SafeIntegerOverflow } from "../../src/Aggregate/Domain.ts";
 import {
   ceilDiv,
   coordinatorLevels,
@@ -301,5 +302,51 @@ describe("seed claims checked by tests only", () => {
       }),
       runs,
     );
+  });
+});
+
+describe("scale arithmetic over Lean's whole Nat domain (edges and typed errors)", () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const ceilRef = (a: number, k: number) => (k === 0 ? 0n : (BigInt(a) + BigInt(k) - 1n) / BigInt(k));
+  const edgeNat = fc.oneof(fc.constantFrom(0, 1, 2, MAX, MAX - 1, 2 ** 52), fc.integer({ min: 0, max: MAX }), fc.nat(10));
+
+  // @lean Hydrogen.Scale.ceilDiv
+  it("ceilDiv is Lean's (a + k - 1) / k (with / 0 = 0) for all safe a, k, even where a + k passes 2^53", () => {
+    fc.assert(fc.property(edgeNat, edgeNat, (a, k) => {
+      expect(BigInt(ceilDiv(a, k))).toBe(ceilRef(a, k));
+    }), runs);
+    expect(ceilDiv(MAX, MAX)).toBe(1);
+    expect(ceilDiv(MAX, 2)).toBe(2 ** 52);
+    expect(ceilDiv(5, 0)).toBe(0);
+    expect(ceilDiv(0, 7)).toBe(0);
+  });
+
+  // @lean Hydrogen.Scale.coordinatorsPerLevel
+  it("n = 0 and k ∈ {0, 1} follow the Lean definitions", () => {
+    expect(coordinatorsPerLevel(0, 2)).toEqual([]); // fuel 0
+    expect(messagesPerRound(0, 2)).toBe(0); // 0 + 0 - 1 truncates to 0
+    expect(levels(0, 0)).toBe(1);
+    expect(coordinatorsPerLevel(5, 0)).toEqual([1]); // ceilDiv _ 0 = 0 ≤ 1
+    expect(coordinatorsPerLevel(1, 1)).toEqual([1]);
+    expect(coordinatorsPerLevel(4, 1)).toEqual([4, 4, 4, 4]); // fuel copies of n
+  });
+
+  it("n near 2^53: exact counts, or SafeIntegerOverflow when messagesPerRound would pass 2^53 − 1", () => {
+    expect(totalCoordinators(2 ** 52, 2)).toBe(2 ** 52 - 1);
+    expect(messagesPerRound(2 ** 52, 2)).toBe(MAX - 1);
+    expect(coordinatorsPerLevel(MAX, MAX)).toEqual([1]);
+    expect(messagesPerRound(MAX, MAX)).toBe(MAX);
+    expect(() => messagesPerRound(MAX, 2)).toThrow(SafeIntegerOverflow);
+  });
+
+  it("rejects n, k, a, fuel that are not Nat with OutOfDomain", () => {
+    const bad = fc.constantFrom(Number.NaN, -1, 0.5, Number.POSITIVE_INFINITY, 2 ** 53, -MAX);
+    fc.assert(fc.property(bad, (x) => {
+      expect(() => ceilDiv(x, 2)).toThrow(OutOfDomain);
+      expect(() => ceilDiv(2, x)).toThrow(OutOfDomain);
+      expect(() => coordinatorsPerLevel(x, 2)).toThrow(OutOfDomain);
+      expect(() => messagesPerRound(10, x)).toThrow(OutOfDomain);
+      expect(() => coordinatorsAbove(2, x, 3)).toThrow(OutOfDomain);
+    }));
   });
 });
