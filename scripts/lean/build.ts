@@ -164,6 +164,29 @@ function runLean(leanJs: string, libDir: string, mod: LeanModule): Promise<Outco
 
 const fmt = (s: number) => `${s.toFixed(1)}s`.padStart(7);
 
+/** One proof build at a time per checkout: each Lean process takes ~3.5 GB, and
+ * two builds would write the same .olean files. Waits for a live holder; takes
+ * over a lock whose process is gone. */
+async function withBuildLock<T>(body: () => Promise<T>): Promise<T> {
+  const lock = join(root, ".hydrogen/build/lock");
+  mkdirSync(dirname(lock), { recursive: true });
+  let waited = false;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const holder = Number(readFileSync(lock, "utf8"));
+      let alive = false;
+      try { process.kill(holder, 0); alive = Number.isInteger(holder) && holder > 0; } catch { alive = false; }
+      if (!alive) { rmSync(lock, { force: true }); continue; }
+      if (!waited) { console.log(`proofs: waiting for another proof build (pid ${holder})`); waited = true; }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  try { return await body(); } finally { rmSync(lock, { force: true }); }
+}
+
 async function buildWithWasm(mods: LeanModule[], jobs: number): Promise<boolean> {
   const { leanJs, libDir } = setup();
   const toolDigest = createHash("sha256").update(readFileSync(join(dirname(libDir), "stamp.json"))).digest("hex");
@@ -247,7 +270,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log("proofs: native lake found; running lake build");
     return spawnSync("lake", ["build"], { cwd: root, stdio: "inherit" }).status ?? 1;
   }
-  return (await buildWithWasm(mods, jobs)) ? 0 : 1;
+  return (await withBuildLock(() => buildWithWasm(mods, jobs))) ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
