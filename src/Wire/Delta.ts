@@ -14,6 +14,7 @@
  * @module
  */
 import * as Result from "effect/Result"
+import { OutOfDomain, requireInt, requireNat } from "../Aggregate/Domain.ts"
 import { FieldBounds, HEADER_BYTES, Kind, KindBound, PayloadKind, showBound, TextSize } from "./Bounds.ts"
 import { atomOfWord, atomPayloadWord, type ElementColumns, readHeader, writeHeader } from "./Codec.ts"
 import { type Atom, atomEquals, type Element } from "./Element.ts"
@@ -129,7 +130,11 @@ const VALUE_BYTES: Uint8Array = (() => {
 /** Index (u32) and mask (u8) of a delta record. */
 export const DELTA_RECORD_PREFIX = 5
 
-/** The field mask of a delta. */
+/**
+ * The field mask of a delta: bit `i` set exactly when field `i` changed.
+ *
+ * @lean Hydrogen.Wire.Delta.mask
+ */
 export const maskOf = (d: Delta): number =>
   (d.atom !== undefined ? 1 : 0) | (d.z !== undefined ? 2 : 0) | (d.viewport !== undefined ? 4 : 0) |
   (d.x !== undefined ? 8 : 0) | (d.y !== undefined ? 16 : 0) | (d.width !== undefined ? 32 : 0) |
@@ -139,11 +144,43 @@ export const maskOf = (d: Delta): number =>
 export const deltaRecordBytes = (d: Delta): number => DELTA_RECORD_PREFIX + VALUE_BYTES[maskOf(d)]!
 
 /**
- * A deltas batch (payload kind 1). Total like `encode`: values out of their
- * bounds are written modulo their width, so only valid deltas round-trip.
+ * Checks that every number of an indexed delta is in Lean's domain (the index
+ * and the `Nat` fields non-negative safe integers, `z`/`x`/`y` safe integers);
+ * throws `OutOfDomain` naming the delta and field otherwise.
+ */
+const checkDelta = (j: number, { index, delta: d }: IndexedDelta): void => {
+  const where = `encodeDeltas[${j}]`
+  requireNat(where, "index", index)
+  const a = d.atom
+  if (a !== undefined) {
+    if (a._tag === "rect") requireNat(where, "atom.cornerRadius", a.cornerRadius)
+    else if (a._tag === "text") (requireNat(where, "atom.font", a.font), requireNat(where, "atom.size", a.size))
+    else if (a._tag === "image") requireNat(where, "atom.source", a.source)
+    else if (a._tag === "path") requireNat(where, "atom.stroke", a.stroke)
+    else throw new OutOfDomain({ where, field: "atom._tag", value: (a as { _tag: unknown })._tag, domain: "Nat" })
+  }
+  if (d.z !== undefined) requireInt(where, "z", d.z)
+  if (d.viewport !== undefined) requireNat(where, "viewport", d.viewport)
+  if (d.x !== undefined) requireInt(where, "x", d.x)
+  if (d.y !== undefined) requireInt(where, "y", d.y)
+  if (d.width !== undefined) requireNat(where, "width", d.width)
+  if (d.height !== undefined) requireNat(where, "height", d.height)
+  if (d.color !== undefined) requireNat(where, "color", d.color)
+}
+
+/**
+ * A deltas batch (payload kind 1): the header, then `encodeDeltaRecord` of
+ * each delta. Total like Lean's `encode` on its domain: integral values out of
+ * their bounds are written modulo their width (two's complement for z, x, y),
+ * so only valid deltas round-trip. Numbers outside Lean's domain (NaN,
+ * ±Infinity, fractions, non-safe integers, negative `Nat` fields or index),
+ * which DataView would silently truncate to some other value, throw
+ * `OutOfDomain`; the check is one pass over the batch before any byte is
+ * written.
  */
 export const encodeDeltas = (deltas: ReadonlyArray<IndexedDelta>): Uint8Array => {
   let size = HEADER_BYTES
+  for (let j = 0; j < deltas.length; j++) checkDelta(j, deltas[j]!)
   for (const { delta } of deltas) size += deltaRecordBytes(delta)
   const out = new Uint8Array(size)
   const dv = new DataView(out.buffer)
@@ -168,6 +205,17 @@ export const encodeDeltas = (deltas: ReadonlyArray<IndexedDelta>): Uint8Array =>
   }
   return out
 }
+
+/**
+ * One delta record's bytes: index (u32 LE), mask byte, the changed fields in
+ * mask-bit order (as `encodeDeltas` writes each record after the header).
+ * Throws `OutOfDomain` as `encodeDeltas` does.
+ *
+ * @lean Hydrogen.Wire.encodeDeltaRecord
+ * @lean Hydrogen.Wire.Delta.fieldBytes
+ */
+export const encodeDeltaRecord = (index: number, delta: Delta): Uint8Array =>
+  encodeDeltas([{ index, delta }]).subarray(HEADER_BYTES)
 
 /** Checks an atom value (kind byte at `o`, payload word after it) of delta record `i`. */
 const checkAtomAt = (u8: Uint8Array, dv: DataView, o: number, i: number): WireError | null => {

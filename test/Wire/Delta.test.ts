@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
+import { OutOfDomain } from "../../src/Aggregate/Domain.ts"
 import { decodeColumns, encodeBatch } from "../../src/Wire/Codec.ts"
 import {
   apply,
@@ -13,6 +14,7 @@ import {
   diff,
   encodeDeltas,
   unchanged,
+  encodeDeltaRecord,
 } from "../../src/Wire/Delta.ts"
 import { atomEquals } from "../../src/Wire/Element.ts"
 import { deltaArb, elementArb, nearElementArb, refBatch, refDeltaRecord } from "./arbitraries.ts"
@@ -150,3 +152,28 @@ describe("deltas on columns (render path)", () => {
   })
 })
 
+
+describe("delta encoding over Lean's domain (typed errors)", () => {
+  const bad = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, -1.5, 2 ** 53, -(2 ** 60))
+  it("encodeDeltas throws OutOfDomain on a non-safe-integer field, a negative Nat field or index, before writing", () => {
+    fc.assert(
+      fc.property(bad, fc.constantFrom("z", "viewport", "x", "y", "width", "height", "color"), (v, f) => {
+        expect(() => encodeDeltas([{ index: 0, delta: { [f]: v } }])).toThrow(OutOfDomain)
+      }),
+    )
+    for (const f of ["viewport", "width", "height", "color"] as const) {
+      expect(() => encodeDeltas([{ index: 0, delta: { [f]: -1 } }])).toThrow(OutOfDomain)
+    }
+    expect(() => encodeDeltas([{ index: -1, delta: {} }])).toThrow(/index must be a natural number/)
+    expect(() => encodeDeltas([{ index: 0, delta: { atom: { _tag: "text", font: 0, size: Number.NaN } } }])).toThrow(OutOfDomain)
+    expect(() => encodeDeltaRecord(2 ** 53, {})).toThrow(OutOfDomain)
+  })
+
+  // @lean Hydrogen.Wire.encodeDeltaRecord
+  it("integral values beyond a field's width are written modulo the width, as Lean's encodeDeltaRecord", () => {
+    const MAX = Number.MAX_SAFE_INTEGER
+    expect(Array.from(encodeDeltaRecord(MAX, { z: -MAX, width: MAX }))).toEqual(
+      [255, 255, 255, 255, 2 + 32, 1, 0, 255, 255],
+    )
+  })
+})

@@ -47,6 +47,31 @@ def apply (e : Element) (d : Delta) : Element :=
 /-- Apply several deltas in order. -/
 def applyAll (e : Element) (ds : List Delta) : Element := ds.foldl apply e
 
+/-! ## Delta records on the wire
+
+A delta record is the element index (u32, little-endian), a field mask (one
+byte, bit `i` set when field `i` changed, in field order: atom 1, z 2,
+viewport 4, x 8, y 16, width 32, height 64, color 128), then the changed
+fields' bytes in that order, each encoded as in the Element record (`encode`):
+the atom as its kind byte and 4 payload bytes. Like `encode`, this is total:
+values beyond a field's width are written modulo the width. -/
+
+/-- The field mask of a delta: bit `i` is set exactly when field `i` changed. -/
+def Delta.mask (d : Delta) : Nat :=
+  (if d.atom.isSome then 1 else 0) + (if d.z.isSome then 2 else 0) + (if d.viewport.isSome then 4 else 0) +
+    (if d.x.isSome then 8 else 0) + (if d.y.isSome then 16 else 0) + (if d.width.isSome then 32 else 0) +
+    (if d.height.isSome then 64 else 0) + (if d.color.isSome then 128 else 0)
+
+/-- The changed fields' bytes, in mask-bit order, each as in the Element record. -/
+def Delta.fieldBytes (d : Delta) : List Nat :=
+  (d.atom.map fun a => a.kind :: a.payload).getD [] ++ (d.z.map fun z => u16le (twos 16 z)).getD [] ++
+    (d.viewport.map u32le).getD [] ++ (d.x.map fun x => u32le (twos 32 x)).getD [] ++
+    (d.y.map fun y => u32le (twos 32 y)).getD [] ++ (d.width.map u16le).getD [] ++
+    (d.height.map u16le).getD [] ++ (d.color.map u32le).getD []
+
+/-- One delta record: index (u32 LE), mask byte, changed fields. -/
+def encodeDeltaRecord (index : Nat) (d : Delta) : List Nat := u32le index ++ [d.mask] ++ d.fieldBytes
+
 theorem getD_changed {α : Type} [DecidableEq α] (old new : α) : (changed old new).getD old = new := by
   unfold changed; by_cases h : old = new <;> simp [h]
 
