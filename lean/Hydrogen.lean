@@ -9,6 +9,7 @@ public import Hydrogen.Aggregate.TopK
 public import Hydrogen.Aggregate.Counterexamples
 public import Hydrogen.Aggregate.Tree
 public import Hydrogen.Scale.Communication
+public import Hydrogen.Scale.SeedModel
 public import Hydrogen.Wire.Element
 public import Hydrogen.Wire.Delta
 public import Hydrogen.State.Lattice
