@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup setup-nats run test proofs proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+.PHONY: help setup setup-nats run test proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -32,17 +32,21 @@ run: setup ## main job, embedded (no server): plan 10^9 agents, aggregate 10^7 l
 	$(NODE) bin/hydrogen.mjs run
 	$(NODE) bin/hydrogen.mjs tree --agents 1000000 --branching 1000 --rounds 10
 
-test: setup setup-nats ## everything: generated files, types, unit/property/vector tests, proofs, report, bench smoke
+test: setup setup-nats ## everything: generated files, types, unit/property/vector tests, proof gate and its negative suite, report, bench smoke
 	$(NODE) scripts/vectors/generate.ts --check
 	tsc -p .
-	vitest run
+	vitest run --reporter=default --reporter=json --outputFile.json=.hydrogen/vitest.json
 	$(NODE) scripts/lean/build.ts
+	$(NODE) scripts/lean/negative.ts
 	$(NODE) scripts/report/traceability.ts --check
 	$(NODE) bench/aggregate.bench.ts --leaves 1000000
 	$(NODE) bench/wire.bench.ts --elements 10000
 
-proofs: setup ## check every Lean module (incremental)
+proofs: setup ## the proof gate: scan, check every Lean module (incremental), axiom check
 	$(NODE) scripts/lean/build.ts
+
+proofs-negative: setup ## the gate's negative suite: every file in test/Lean/negative/ must be rejected
+	$(NODE) scripts/lean/negative.ts
 
 proofs-clean: setup ## check every Lean module from scratch
 	$(NODE) scripts/lean/build.ts --clean
@@ -53,10 +57,11 @@ vectors: setup ## regenerate gen/ (vectors as JSON and as Lean)
 vectors-check: setup ## fail if gen/ differs from what the generator writes
 	$(NODE) scripts/vectors/generate.ts --check
 
-report: setup ## write spec/traceability.{md,json}; fails on gaps
+report: setup ## run vitest, then write spec/traceability.{md,json} tied to that run; fails on gaps
+	vitest run --reporter=default --reporter=json --outputFile.json=.hydrogen/vitest.json
 	$(NODE) scripts/report/traceability.ts
 
-report-check: setup ## fail on gaps or a stale committed report
+report-check: setup ## fail on gaps or a stale committed report (reads the last run's .hydrogen/vitest.json)
 	$(NODE) scripts/report/traceability.ts --check
 
 typecheck: setup ## tsc

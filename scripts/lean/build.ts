@@ -1,20 +1,23 @@
-// `make proofs`: checks every Lean module under lean/ and gen/lean/ in import
-// order. Uses `lake build` when a native lake is on PATH, else the npm Lean
-// (patched by setup.ts). Incremental: a module is rebuilt only when its source,
-// one of its project dependencies, or the toolchain changed.
+// `make proofs`: the proof gate. Checks every Lean module under lean/ and
+// gen/lean/ in import order with the pinned npm Lean (patched by setup.ts), in
+// three layers, each failing closed: the source scan (scan.ts), Lean's own
+// messages (any error or warning fails), and the axiom check (axioms.ts: every
+// project constant depends only on propext, Classical.choice and Quot.sound).
+// Incremental: a module is rebuilt only when its source, one of its project
+// dependencies, or the toolchain changed; the axiom check reruns when any did.
+// There is no `lake build` path: it could not apply these rules here.
 import { createHash } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setup } from "./setup.ts";
+import { scanLean } from "./scan.ts";
+import { checkAxioms, parseAxiomOutput, type AxiomReport } from "./axioms.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const sourceRoots = ["lean", "gen/lean"] as const;
 const buildDir = join(root, ".hydrogen/build/lean");
-
-/** Words that would let a proof pass without being a proof, or bypass the kernel. */
-export const forbiddenWords = ["sorry", "admit", "native_decide", "axiom", "implemented_by", "extern", "unsafe"] as const;
 
 export interface LeanModule {
   readonly name: string; // Hydrogen.Aggregate.Monoid
@@ -45,32 +48,9 @@ export function discoverModules(): LeanModule[] {
   return mods.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Strips `--` line comments and `/- -/` block comments (nesting-aware) so that
- * docstrings may discuss the words; code may not use them. */
-export function stripComments(src: string): string {
-  let out = "";
-  let depth = 0;
-  for (let i = 0; i < src.length; i++) {
-    if (src.startsWith("/-", i)) { depth++; i++; continue; }
-    if (depth > 0 && src.startsWith("-/", i)) { depth--; i++; continue; }
-    if (depth > 0) { if (src[i] === "\n") out += "\n"; continue; }
-    if (src.startsWith("--", i)) { while (i < src.length && src[i] !== "\n") i++; out += "\n"; continue; }
-    out += src[i];
-  }
-  return out;
-}
-
+/** The source layer's findings for one module, as `file:line: [rule] message`. */
 export function findHoles(mod: LeanModule): string[] {
-  const lines = stripComments(mod.source).split("\n");
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    for (const w of forbiddenWords) {
-      if (new RegExp(`(^|[^\\w.'])${w}($|[^\\w'])`).test(line)) {
-        found.push(`${mod.srcRoot}/${mod.relPath}:${i + 1}: forbidden \`${w}\`: ${line.trim()}`);
-      }
-    }
-  });
-  return found;
+  return scanLean(mod.source).map((f) => `${mod.srcRoot}/${mod.relPath}:${f.line}: [${f.rule}] ${f.message}`);
 }
 
 /** `lean/Hydrogen.lean` and `gen/lean/Hydrogen/Vectors.lean` are the roots that
@@ -106,13 +86,14 @@ function topoOrder(mods: LeanModule[]): LeanModule[] {
   return order;
 }
 
-interface Outcome { readonly ok: boolean; readonly seconds: number; readonly messages: string[] }
+export interface Outcome { readonly ok: boolean; readonly seconds: number; readonly messages: string[] }
 
 /** Keeps Lean's own messages (file:line:col: severity: ...) and drops the debug
  * chatter and source echo of the wasm build. */
-export function filterLeanOutput(text: string, srcRoot: string): { messages: string[]; errors: number; sorries: number } {
+export function filterLeanOutput(text: string, srcRoot: string): { messages: string[]; errors: number; warnings: number; sorries: number } {
   const messages: string[] = [];
   let errors = 0;
+  let warnings = 0;
   let sorries = 0;
   let capturing = false;
   for (const raw of text.split("\n")) {
@@ -121,8 +102,11 @@ export function filterLeanOutput(text: string, srcRoot: string): { messages: str
     if (msg) {
       capturing = true;
       if (msg[4] === "error") errors++;
+      // A warning fails the build: `#exit` and `sorry` only warn, and so do
+      // linters whose findings we do not want to carry.
+      if (msg[4] === "warning") warnings++;
       if (/declaration uses [`']sorry[`']/.test(line)) sorries++;
-      messages.push(`${srcRoot}/${line}`);
+      messages.push(`${srcRoot}/${line}${warningTrick(line)}`);
     } else if (/^error[: ]/.test(line) || /^(Uncaught |RuntimeError|Aborted\()/.test(line)) {
       capturing = true;
       errors++;
@@ -133,17 +117,35 @@ export function filterLeanOutput(text: string, srcRoot: string): { messages: str
       messages.push(line);
     }
   }
-  return { messages, errors, sorries };
+  return { messages, errors, warnings, sorries };
+}
+
+/** Names the trick behind a warning Lean prints for it. */
+export function warningTrick(line: string): string {
+  if (!/: warning/.test(line)) return "";
+  if (/declaration uses [`']sorry[`']/.test(line)) return "  [sorry]";
+  if (/using [`']exit[`'] to interrupt Lean/.test(line)) return "  [#exit]";
+  return "  [warning]";
 }
 
 function runLean(leanJs: string, libDir: string, mod: LeanModule): Promise<Outcome> {
+  return compileLean({ leanJs, libDir, buildDir, cwd: join(root, mod.srcRoot), relPath: mod.relPath, label: `${mod.srcRoot}/${mod.relPath}` });
+}
+
+/** Compiles one file to `<buildDir>/<relPath>.olean` (its imports found under
+ * `buildDir`) and applies the Lean layer: any error, warning or sorry fails. */
+export function compileLean(o: {
+  readonly leanJs: string; readonly libDir: string; readonly buildDir: string;
+  readonly cwd: string; readonly relPath: string; readonly label: string;
+}): Promise<Outcome> {
   const started = Date.now();
-  const out = join(buildDir, mod.relPath.replace(/\.lean$/, ".olean"));
+  const out = join(o.buildDir, o.relPath.replace(/\.lean$/, ".olean"));
   mkdirSync(dirname(out), { recursive: true });
+  const srcRoot = o.label.slice(0, o.label.length - o.relPath.length - 1);
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [leanJs, "-o", out, mod.relPath], {
-      cwd: join(root, mod.srcRoot),
-      env: { ...process.env, LEAN_PATH: `${libDir}:${buildDir}`, HYDROGEN_LEAN_MOUNTS: root },
+    const child = spawn(process.execPath, [o.leanJs, "-o", out, o.relPath], {
+      cwd: o.cwd,
+      env: { ...process.env, LEAN_PATH: `${o.libDir}:${o.buildDir}`, HYDROGEN_LEAN_MOUNTS: root },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks: Buffer[] = [];
@@ -151,13 +153,16 @@ function runLean(leanJs: string, libDir: string, mod: LeanModule): Promise<Outco
     child.stderr.on("data", (d: Buffer) => chunks.push(d));
     child.on("close", (code) => {
       const text = Buffer.concat(chunks).toString("utf8");
-      const { messages, errors, sorries } = filterLeanOutput(text, mod.srcRoot);
-      if (sorries > 0) messages.push(`${mod.srcRoot}/${mod.relPath}: ${sorries} declaration(s) use sorry`);
+      const { messages, errors, warnings, sorries } = filterLeanOutput(text, srcRoot);
+      if (sorries > 0) messages.push(`${o.label}: ${sorries} declaration(s) use sorry  [sorry]`);
+      if (warnings > 0) messages.push(`${o.label}: ${warnings} warning(s); the gate accepts none`);
       if (code !== 0 && errors === 0) {
         messages.push(`lean exited with code ${code}; last output:`);
         messages.push(...text.split("\n").filter((l) => !l.startsWith("[DEBUG")).slice(-15).map((l) => "  " + l.slice(0, 300)));
       }
-      resolvePromise({ ok: code === 0 && errors === 0 && sorries === 0, seconds: (Date.now() - started) / 1000, messages });
+      // The wasm runtime drops an LLVM profile into its working directory.
+      rmSync(join(o.cwd, "default.profraw"), { force: true });
+      resolvePromise({ ok: code === 0 && errors === 0 && warnings === 0 && sorries === 0, seconds: (Date.now() - started) / 1000, messages });
     });
   });
 }
@@ -167,7 +172,7 @@ const fmt = (s: number) => `${s.toFixed(1)}s`.padStart(7);
 /** One proof build at a time per checkout: each Lean process takes ~3.5 GB, and
  * two builds would write the same .olean files. Waits for a live holder; takes
  * over a lock whose process is gone. */
-async function withBuildLock<T>(body: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(body: () => Promise<T>): Promise<T> {
   const lock = join(root, ".hydrogen/build/lock");
   mkdirSync(dirname(lock), { recursive: true });
   let waited = false;
@@ -233,17 +238,62 @@ async function buildWithWasm(mods: LeanModule[], jobs: number): Promise<boolean>
     };
     pump();
   });
-  // The wasm runtime drops an LLVM profile into each working directory.
-  for (const srcRoot of sourceRoots) rmSync(join(root, srcRoot, "default.profraw"), { force: true });
   const wall = (Date.now() - started) / 1000;
   const cpu = results.reduce((a, [, o]) => a + o.seconds, 0);
   console.log(`proofs: ${done.size}/${order.length} modules checked, ${failed.size} failed; ${wall.toFixed(1)}s wall, ${cpu.toFixed(1)}s summed`);
-  return failed.size === 0 && done.size === order.length;
+  if (failed.size > 0 || done.size !== order.length) return false;
+  // The axiom layer, over every module of lean/ (gen/lean holds only `example`s,
+  // which leave no constants behind; the scan and Lean's messages cover them).
+  const library = order.filter((m) => m.srcRoot === "lean").map((m) => m.name);
+  const key = createHash("sha256").update(readFileSync(join(here, "AxiomCheck.lean")));
+  for (const m of library) key.update(m).update(hashes.get(m)!);
+  return axiomLayer(leanJs, libDir, library, key.digest("hex"));
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const axiomReportFile = join(root, ".hydrogen/build/axioms.json");
+
+/** Runs the axiom check (or reuses the last run's output for the same module
+ * hashes), prints its summary and writes .hydrogen/build/axioms.json. */
+async function axiomLayer(leanJs: string, libDir: string, modules: string[], key: string): Promise<boolean> {
+  const rawFile = join(root, ".hydrogen/build/axioms.out");
+  const keyFile = rawFile + ".key";
+  let report: AxiomReport;
+  if (existsSync(keyFile) && readFileSync(keyFile, "utf8") === key && existsSync(rawFile)) {
+    report = parseAxiomOutput(readFileSync(rawFile, "utf8"), modules);
+    console.log("axioms: modules unchanged since the last check; its output re-read");
+  } else {
+    rmSync(keyFile, { force: true });
+    const r = await checkAxioms({ leanJs, libDir, buildDir, workDir: join(root, ".hydrogen/build/axiom-check"), modules, mounts: root, rawFile });
+    report = r.report;
+    console.log(`axioms: checked in ${r.seconds.toFixed(1)}s`);
+    if (r.errors.length > 0) {
+      console.log("axioms: FAIL, the checker did not run cleanly:");
+      r.errors.forEach((e) => console.log(`        ${e}`));
+      return false;
+    }
+    if (report.violations.length === 0) writeFileSync(keyFile, key);
+  }
+  const used = new Map<string, number>();
+  for (const c of report.constants) for (const x of c.reached) if (x.startsWith("core:")) used.set(x.slice(5), (used.get(x.slice(5)) ?? 0) + 1);
+  const allowed = ["propext", "Classical.choice", "Quot.sound"].map((a) => `${a} ${used.get(a) ?? 0}`).join(", ");
+  console.log(`axioms: ${report.constants.length} constants (${report.theorems} theorems) in ${report.modules.length} modules; direct uses of the allowed axioms: ${allowed}; ${report.coreLemmas.size} core lemmas reached (bodies not shipped with this Lean, trusted as Lean's own)`);
+  writeFileSync(axiomReportFile, JSON.stringify({
+    modules: report.modules,
+    theorems: report.constants.filter((c) => c.kind === "theorem").map((c) => ({ name: c.name, module: c.module, axioms: c.reached.filter((x) => x.startsWith("core:")).map((x) => x.slice(5)).filter((x) => ["propext", "Classical.choice", "Quot.sound"].includes(x)) })),
+    violations: report.violations,
+  }, null, 1) + "\n");
+  if (report.violations.length > 0) {
+    console.log(`axioms: FAIL, ${report.violations.length} violation(s):`);
+    report.violations.slice(0, 50).forEach((v) => console.log(`        ${v}`));
+    return false;
+  }
+  return true;
 }
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {
-    console.log("usage: node scripts/lean/build.ts [--jobs N] [--clean]\n  Checks every Lean module under lean/ and gen/lean/; fails on errors, sorry, and forbidden words.");
+    console.log("usage: node scripts/lean/build.ts [--jobs N] [--clean]\n  The proof gate: checks every Lean module under lean/ and gen/lean/; fails on a forbidden construct in the source (scan.ts), on any Lean error or warning, and on any axiom beyond propext, Classical.choice and Quot.sound (axioms.ts).");
     return 0;
   }
   const jobsArg = argv.indexOf("--jobs");
@@ -256,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
   const mods = discoverModules();
   const holes = mods.flatMap(findHoles);
   if (holes.length > 0) {
-    console.error(`proofs: ${holes.length} forbidden word(s) in Lean sources:`);
+    console.error(`proofs: ${holes.length} forbidden construct(s) in Lean sources:`);
     holes.forEach((h) => console.error(`  ${h}`));
     return 1;
   }
@@ -265,10 +315,6 @@ export async function main(argv: string[]): Promise<number> {
     console.error("proofs: aggregator modules must import every module of their folder:");
     missing.forEach((m) => console.error(`  ${m}`));
     return 1;
-  }
-  if (process.env.HYDROGEN_USE_LAKE !== "0" && spawnSync("lake", ["--version"], { stdio: "ignore" }).status === 0) {
-    console.log("proofs: native lake found; running lake build");
-    return spawnSync("lake", ["build"], { cwd: root, stdio: "inherit" }).status ?? 1;
   }
   return (await withBuildLock(() => buildWithWasm(mods, jobs))) ? 0 : 1;
 }

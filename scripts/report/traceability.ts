@@ -243,7 +243,13 @@ export interface Tag {
   readonly line: number;
   /** For tests: the title of the `it`/`test` that follows the tag. */
   readonly title?: string;
+  /** For tests: the line of that `it`/`test` call (absent: the tag is on no test). */
+  readonly testLine?: number;
+  /** For tests, from the test run: passed, failed, skipped, todo, not run, or not a test. */
+  readonly outcome?: Outcome;
 }
+
+export type Outcome = "passed" | "failed" | "skipped" | "todo" | "not run" | "not a test";
 
 const tagLine = /^\s*(?:\/\/+|\/\*\*+|\*)\s*@lean\s+([^\s*,;]+)/;
 const commentLine = /^\s*(?:\/\/|\/\*|\*)/;
@@ -258,14 +264,15 @@ export const parseTags = (source: string, file: string): Tag[] => {
     if (!m) return;
     const name = m[1]!.replace(/[.)]+$/, "");
     let title: string | undefined;
+    let testLine: number | undefined;
     for (let j = i + 1; j < lines.length; j++) {
       const next = lines[j]!;
       if (next.trim() === "" || commentLine.test(next)) continue;
       const t = testCall.exec(next);
-      if (t) title = t[2]!;
+      if (t) { title = t[2]!; testLine = j + 1; }
       break;
     }
-    tags.push(title === undefined ? { name, file, line: i + 1 } : { name, file, line: i + 1, title });
+    tags.push(title === undefined ? { name, file, line: i + 1 } : { name, file, line: i + 1, title, testLine: testLine! });
   });
   return tags;
 };
@@ -273,8 +280,16 @@ export const parseTags = (source: string, file: string): Tag[] => {
 // ---------------------------------------------------------------------------
 // Vectors
 
-/** Vectors per Lean name in one vector file's JSON text. */
+/** Vectors per Lean name in one vector file's JSON text (a vector that names a
+ * declaration twice counts once; identical vectors count once). */
 export const countVectors = (json: string, file: string): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const [name, set] of distinctVectors(json, file)) counts.set(name, set.size);
+  return counts;
+};
+
+/** The distinct vectors (canonical JSON text) naming each Lean name in one file. */
+export const distinctVectors = (json: string, file: string): Map<string, Set<string>> => {
   let data: unknown;
   try {
     data = JSON.parse(json);
@@ -283,15 +298,67 @@ export const countVectors = (json: string, file: string): Map<string, number> =>
   }
   const vectors = (data as { vectors?: unknown } | null)?.vectors;
   if (!Array.isArray(vectors)) throw new Error(`${file}: expected { "vectors": [...] }`);
-  const counts = new Map<string, number>();
+  const byName = new Map<string, Set<string>>();
   for (const v of vectors) {
     const names = (v as { lean?: unknown } | null)?.lean;
     if (!Array.isArray(names)) continue;
+    const key = canonicalJson(v);
     for (const name of new Set(names.filter((x): x is string => typeof x === "string"))) {
-      counts.set(name, (counts.get(name) ?? 0) + 1);
+      let set = byName.get(name);
+      if (!set) byName.set(name, (set = new Set()));
+      set.add(key);
     }
   }
-  return counts;
+  return byName;
+};
+
+/** JSON with object keys sorted, so equal vectors have equal text. */
+const canonicalJson = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonicalJson).join(",")}]`
+  : v !== null && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`
+  : JSON.stringify(v);
+
+// ---------------------------------------------------------------------------
+// Test run
+
+/** Outcomes of one vitest run, per test file (repository-relative) and line of the test call. */
+export type TestRun = ReadonlyMap<string, ReadonlyMap<number, ReadonlyArray<string>>>;
+
+/**
+ * Reads vitest's JSON report (`--reporter=json`, with `includeTaskLocation`).
+ * Fails when a test has no location: without it no tag can be tied to a result.
+ */
+export const parseTestRun = (json: string, root: string, file: string): TestRun => {
+  let data: unknown;
+  try { data = JSON.parse(json); } catch (e) { throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`); }
+  const results = (data as { testResults?: unknown } | null)?.testResults;
+  if (!Array.isArray(results)) throw new Error(`${file}: expected vitest's JSON report ({ testResults: [...] })`);
+  const run = new Map<string, Map<number, string[]>>();
+  for (const r of results as Array<{ name?: unknown; assertionResults?: unknown }>) {
+    if (typeof r.name !== "string" || !Array.isArray(r.assertionResults)) throw new Error(`${file}: a test file entry without name or assertionResults`);
+    const rel = posix(root, r.name);
+    const lines = new Map<number, string[]>();
+    for (const a of r.assertionResults as Array<{ status?: unknown; location?: { line?: unknown }; fullName?: unknown }>) {
+      const line = a.location?.line;
+      if (typeof line !== "number") throw new Error(`${file}: test ${String(a.fullName)} in ${rel} has no location (run vitest with includeTaskLocation)`);
+      const list = lines.get(line) ?? [];
+      list.push(String(a.status));
+      lines.set(line, list);
+    }
+    run.set(rel, lines);
+  }
+  return run;
+};
+
+/** A test tag's outcome in the run: every test at the tagged call passed, or why not. */
+export const outcomeOf = (t: Tag, run: TestRun): Outcome => {
+  if (t.testLine === undefined) return "not a test";
+  const statuses = run.get(t.file)?.get(t.testLine);
+  if (!statuses || statuses.length === 0) return "not run";
+  if (statuses.every((x) => x === "passed")) return "passed";
+  if (statuses.some((x) => x === "failed")) return "failed";
+  if (statuses.some((x) => x === "todo")) return "todo";
+  return "skipped";
 };
 
 // ---------------------------------------------------------------------------
@@ -308,6 +375,8 @@ export interface Inputs {
   readonly src: ReadonlyArray<SourceFile>;
   readonly test: ReadonlyArray<SourceFile>;
   readonly vectors: ReadonlyArray<SourceFile>;
+  /** The test run the report is tied to (vitest's JSON report). */
+  readonly run: TestRun;
 }
 
 export type Status = "ok" | "proof-only" | "no mirror" | "no test";
@@ -330,7 +399,7 @@ export interface ModuleReport {
   readonly declarations: ReadonlyArray<Row>;
 }
 
-export type GapKind = "no mirror" | "no test" | "unknown lean name";
+export type GapKind = "no mirror" | "no test" | "unknown lean name" | "tag not on a test" | "test did not pass";
 
 export interface Gap {
   readonly kind: GapKind;
@@ -349,6 +418,9 @@ export interface Report {
     readonly proofOnly: number;
     readonly theorems: number;
     readonly tested: number;
+    /** Test tags whose test ran and passed in the run the report is tied to. */
+    readonly passedTags: number;
+    /** Distinct conformance vectors that name at least one declaration. */
     readonly vectors: number;
     readonly gaps: number;
   };
@@ -373,15 +445,19 @@ export const buildReport = (inputs: Inputs): Report => {
     .sort((a, b) => (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
   const known = new Set(modules.flatMap((m) => [...m.decls.map((d) => d.name), ...m.members]));
   const mirrors = inputs.src.flatMap((f) => parseTags(f.text, f.path)).sort(byLocation);
-  const tests = inputs.test.flatMap((f) => parseTags(f.text, f.path)).sort(byLocation);
-  const vectorCounts = new Map<string, number>();
+  const tests = inputs.test.flatMap((f) => parseTags(f.text, f.path)).map((t) => ({ ...t, outcome: outcomeOf(t, inputs.run) })).sort(byLocation);
+  const vectorSets = new Map<string, Set<string>>();
+  const allVectors = new Set<string>();
   const warnings: string[] = [];
   for (const f of [...inputs.vectors].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    for (const [name, count] of countVectors(f.text, f.path)) {
-      vectorCounts.set(name, (vectorCounts.get(name) ?? 0) + count);
-      if (!known.has(name)) warnings.push(`${f.path}: ${count} vector(s) name ${name}, which is no Lean declaration`);
+    for (const [name, set] of distinctVectors(f.text, f.path)) {
+      const acc = vectorSets.get(name) ?? new Set<string>();
+      for (const v of set) { acc.add(v); if (known.has(name)) allVectors.add(v); }
+      vectorSets.set(name, acc);
+      if (!known.has(name)) warnings.push(`${f.path}: ${set.size} vector(s) name ${name}, which is no Lean declaration`);
     }
   }
+  const vectorCounts = new Map([...vectorSets].map(([k, v]) => [k, v.size] as const));
   const gaps: Gap[] = [];
   const moduleReports: ModuleReport[] = modules.map(({ module, file, decls }) => ({
     module,
@@ -391,9 +467,10 @@ export const buildReport = (inputs: Inputs): Report => {
       const ts = tests.filter((t) => t.name === d.name);
       let status: Status;
       if (d.kind === "theorem") {
-        status = ts.length > 0 ? "ok" : "no test";
-        if (ts.length === 0)
-          gaps.push({ kind: "no test", name: d.name, file: d.file, line: d.line, message: `theorem ${d.name} has no test (// @lean ${d.name})` });
+        const passed = ts.some((t) => t.outcome === "passed");
+        status = passed ? "ok" : "no test";
+        if (!passed)
+          gaps.push({ kind: "no test", name: d.name, file: d.file, line: d.line, message: ts.length === 0 ? `theorem ${d.name} has no test (// @lean ${d.name})` : `theorem ${d.name} has no test that ran and passed (${ts.map((t) => `${t.file}:${t.line} ${t.outcome}`).join(", ")})` });
       } else if (ms.length > 0) status = "ok";
       else if (d.proofOnly) status = "proof-only";
       else {
@@ -409,6 +486,13 @@ export const buildReport = (inputs: Inputs): Report => {
         gaps.push({ kind: "unknown lean name", name: t.name, file: t.file, line: t.line, message: `${where} tag @lean ${t.name} names no Lean declaration` });
     }
   }
+  // A test tag is evidence only when its test ran and passed in this run.
+  for (const t of tests) {
+    if (t.outcome === "not a test")
+      gaps.push({ kind: "tag not on a test", name: t.name, file: t.file, line: t.line, message: `test tag @lean ${t.name} is not directly above an it/test call` });
+    else if (t.outcome !== "passed")
+      gaps.push({ kind: "test did not pass", name: t.name, file: t.file, line: t.line, message: `the test tagged @lean ${t.name} (line ${t.testLine}) ${t.outcome === "not run" ? "did not run" : `was ${t.outcome}`} in the test run` });
+  }
   const rows = moduleReports.flatMap((m) => m.declarations);
   const byKind: Record<string, number> = {};
   for (const r of rows) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
@@ -422,8 +506,9 @@ export const buildReport = (inputs: Inputs): Report => {
       mirrored: needing.filter((r) => r.mirrors.length > 0).length,
       proofOnly: needing.filter((r) => r.proofOnly && r.mirrors.length === 0).length,
       theorems: theorems.length,
-      tested: theorems.filter((r) => r.tests.length > 0).length,
-      vectors: rows.reduce((s, r) => s + r.vectors, 0),
+      tested: theorems.filter((r) => r.status === "ok").length,
+      passedTags: tests.filter((t) => t.outcome === "passed").length,
+      vectors: allVectors.size,
       gaps: gaps.length,
     },
     modules: moduleReports,
@@ -449,8 +534,9 @@ export const renderMarkdown = (r: Report): string => {
     `- Lean declarations: ${s.declarations} (${Object.entries(s.byKind).map(([k, v]) => `${v} ${k}`).join(", ")})`,
     `- Definitions, structures, inductives, classes and instances: ${s.needMirror}; with a TS mirror: ${s.mirrored}; ` +
       `proof-only without a mirror: ${s.proofOnly}`,
-    `- Theorems with a test: ${s.tested} of ${s.theorems}`,
-    `- Conformance vectors naming a declaration: ${s.vectors}`,
+    `- Theorems with a restating test that ran and passed in the test run: ${s.tested} of ${s.theorems}`,
+    `- Test tags tied to a passed test: ${s.passedTags}`,
+    `- Distinct conformance vectors naming a declaration: ${s.vectors}`,
     `- Gaps: ${s.gaps}`,
     "",
   ];
@@ -474,7 +560,7 @@ export const renderMarkdown = (r: Report): string => {
     for (const d of m.declarations) {
       const mirror = d.mirrors.map((t) => link(t.file, t.line)).join("<br>") || (d.proofOnly ? "proof-only" : "—");
       const tests =
-        d.tests.map((t) => link(t.file, t.line) + (t.title === undefined ? "" : ` ${cell(t.title)}`)).join("<br>") || "—";
+        d.tests.map((t) => link(t.file, t.line) + (t.title === undefined ? "" : ` ${cell(t.title)}`) + (t.outcome === "passed" ? "" : ` (${t.outcome})`)).join("<br>") || "—";
       out.push(`| [\`${d.name}\`](../${d.file}#L${d.line}) | ${d.kind} | ${mirror} | ${tests} | ${d.vectors} | ${d.status} |`);
     }
     out.push("");
@@ -500,8 +586,11 @@ const walk = (dir: string, ext: string): string[] => {
 
 const posix = (root: string, p: string) => relative(root, p).split(sep).join("/");
 
-/** Reads the sources under `root`: lean/, src/, test/, gen/vectors/. */
-export const collect = (root: string): Inputs => {
+/** Reads the sources under `root` (lean/, src/, test/, gen/vectors/) and the test run's JSON report. */
+export const collect = (root: string, resultsFile: string): Inputs => {
+  if (!existsSync(resultsFile)) {
+    throw new Error(`no test run at ${posix(root, resultsFile)}: run vitest with the JSON reporter first (make test does: vitest run --reporter=default --reporter=json --outputFile.json=${defaultResults})`);
+  }
   const read = (p: string) => ({ path: posix(root, p), text: readFileSync(p, "utf8") });
   const leanRoot = "lean";
   return {
@@ -514,8 +603,11 @@ export const collect = (root: string): Inputs => {
           .sort()
           .map((f) => read(join(root, "gen/vectors", f)))
       : [],
+    run: parseTestRun(readFileSync(resultsFile, "utf8"), root, posix(root, resultsFile)),
   };
 };
+
+export const defaultResults = ".hydrogen/vitest.json";
 
 export const outputs = ["spec/traceability.md", "spec/traceability.json"] as const;
 
@@ -526,15 +618,17 @@ export interface Console {
 
 /** Returns the exit code: 0 clean, 1 gaps (or, with --check, stale files), 2 bad usage. */
 export const main = (argv: ReadonlyArray<string>, root: string, io: Console): number => {
-  const unknown = argv.filter((a) => a !== "--check");
-  if (unknown.length > 0) {
-    io.err(`usage: node scripts/report/traceability.ts [--check]  (unknown: ${unknown.join(" ")})`);
+  const resultsAt = argv.indexOf("--results");
+  const resultsFile = resultsAt >= 0 ? argv[resultsAt + 1] : defaultResults;
+  const unknown = argv.filter((a, i) => a !== "--check" && !(resultsAt >= 0 && (i === resultsAt || i === resultsAt + 1)));
+  if (unknown.length > 0 || resultsFile === undefined || resultsFile.startsWith("--")) {
+    io.err(`usage: node scripts/report/traceability.ts [--check] [--results VITEST_JSON]  (default ${defaultResults}; ${unknown.length > 0 ? `unknown: ${unknown.join(" ")}` : "--results needs a file"})`);
     return 2;
   }
   const check = argv.includes("--check");
   let report: Report;
   try {
-    report = buildReport(collect(root));
+    report = buildReport(collect(root, resolve(root, resultsFile)));
   } catch (e) {
     io.err(`traceability: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
@@ -563,7 +657,7 @@ export const main = (argv: ReadonlyArray<string>, root: string, io: Console): nu
   const s = report.summary;
   io.out(
     `traceability: ${s.declarations} Lean declarations; ${s.mirrored} mirrored, ${s.proofOnly} proof-only; ` +
-      `${s.tested}/${s.theorems} theorems tested; ${s.vectors} vectors; ${s.gaps} gaps`,
+      `${s.tested}/${s.theorems} theorems with a passed restating test (${s.passedTags} tags tied to passed tests); ${s.vectors} distinct vectors; ${s.gaps} gaps`,
   );
   for (const w of report.warnings) io.err(`warning: ${w}`);
   for (const g of report.gaps) io.err(`${g.file}:${g.line}: ${g.message}`);

@@ -6,9 +6,11 @@ import {
   parseLean,
   parseLeanFile,
   parseTags,
+  parseTestRun,
   renderJson,
   renderMarkdown,
   stripLeanComments,
+  type TestRun,
 } from "../../scripts/report/traceability.ts";
 
 // Tags in fixtures are assembled from AT so that this file's own lines carry no
@@ -161,7 +163,7 @@ describe("Lean parser", () => {
 });
 
 describe("TypeScript tags", () => {
-  it("reads JSDoc and line-comment tags with the following test title", () => {
+  it("reads JSDoc and line-comment tags with the following test title and its line", () => {
     const src = [
       "/**",
       " * Mirror.",
@@ -179,10 +181,10 @@ describe("TypeScript tags", () => {
     ].join("\n");
     expect(parseTags(src, "t.ts")).toEqual([
       { name: "Demo.Core.Box.size", file: "t.ts", line: 3 },
-      { name: "Demo.Core.Mergeable.merge_self", file: "t.ts", line: 6, title: "merge_self: merging with itself" },
-      { name: "top_level", file: "t.ts", line: 7, title: "merge_self: merging with itself" },
+      { name: "Demo.Core.Mergeable.merge_self", file: "t.ts", line: 6, title: "merge_self: merging with itself", testLine: 9 },
+      { name: "top_level", file: "t.ts", line: 7, title: "merge_self: merging with itself", testLine: 9 },
       { name: "Demo.Core.helper", file: "t.ts", line: 10 },
-      { name: "Demo.Core.choice", file: "t.ts", line: 12, title: "choice is 4" },
+      { name: "Demo.Core.choice", file: "t.ts", line: 12, title: "choice is 4", testLine: 13 },
     ]);
   });
 
@@ -213,11 +215,18 @@ theorem f_id (n : Nat) : f n = n := rfl
 theorem g_zero : g = 0 := rfl
 end M
 `;
-  const inputs = (src: string, test: string, vectors: string[] = []): Inputs => ({
+  /** A run in which every it/test call of `test` ran with `status` (by default passed). */
+  const runOf = (test: string, status: (line: number) => string | undefined = () => "passed"): TestRun =>
+    new Map([["test/M.test.ts", new Map(test.split("\n").flatMap((l, i) => {
+      const s = /\b(?:it|test)\(/.test(l) ? status(i + 1) : undefined;
+      return s === undefined ? [] : [[i + 1, [s]] as const];
+    }))]]);
+  const inputs = (src: string, test: string, vectors: string[] = [], run: TestRun = runOf(test)): Inputs => ({
     lean: [{ path: "lean/M.lean", leanRoot: "lean", text: lean }],
     src: [{ path: "src/M.ts", text: src }],
     test: [{ path: "test/M.test.ts", text: test }],
     vectors: vectors.map((text, i) => ({ path: `gen/vectors/v${i}.json`, text })),
+    run,
   });
   const fullSrc = `/** ${AT} M.f */\nexport const f = 1;\n/** ${AT} M.S */\nexport interface S {}\n`;
   const fullTest = `// ${AT} M.f_id\nit("f_id", () => {});\n// ${AT} M.g_zero\nit("g_zero", () => {});\n`;
@@ -244,6 +253,44 @@ end M
     ]);
   });
 
+  it("gap: a tag on a skipped, todo, failed or unrun test is no evidence", () => {
+    for (const status of ["skipped", "todo", "failed", undefined] as const) {
+      const r = buildReport(inputs(fullSrc, fullTest, [], runOf(fullTest, (line) => (line === 4 ? status : "passed"))));
+      expect(r.summary.tested).toBe(1);
+      expect(r.gaps.map((g) => [g.kind, g.name, `${g.file}:${g.line}`])).toEqual([
+        ["no test", "M.g_zero", "lean/M.lean:8"],
+        ["test did not pass", "M.g_zero", "test/M.test.ts:3"],
+      ]);
+      expect(r.gaps[1]!.message).toContain(status === undefined ? "did not run" : `was ${status}`);
+    }
+  });
+
+  it("gap: a tag that is not directly above an it/test call", () => {
+    const test = `// ${AT} M.f_id\nit("f_id", () => {});\n// ${AT} M.g_zero\nconst helper = () => 1;\n`;
+    const r = buildReport(inputs(fullSrc, test));
+    expect(r.gaps.map((g) => [g.kind, g.name, `${g.file}:${g.line}`])).toEqual([
+      ["no test", "M.g_zero", "lean/M.lean:8"],
+      ["tag not on a test", "M.g_zero", "test/M.test.ts:3"],
+    ]);
+  });
+
+  it("counts distinct vectors: per declaration and in all, identical vectors once", () => {
+    const v = JSON.stringify({ vectors: [{ input: 1, lean: ["M.f"] }, { lean: ["M.f"], input: 1 }, { input: 2, lean: ["M.f", "M.g"] }] });
+    const r = buildReport(inputs(fullSrc, fullTest, [v, v]));
+    expect(r.modules[0]!.declarations.filter((d) => d.vectors > 0).map((d) => [d.name, d.vectors])).toEqual([["M.f", 2], ["M.g", 1]]);
+    expect(r.summary.vectors).toBe(2);
+  });
+
+  it("reads vitest's JSON report by file and line, and refuses one without locations", () => {
+    const json = (loc: object) => JSON.stringify({ testResults: [{ name: "/repo/test/M.test.ts", assertionResults: [
+      { fullName: "a", status: "passed", ...loc }, { fullName: "b", status: "skipped", location: { line: 9, column: 3 } },
+    ] }] });
+    const run = parseTestRun(json({ location: { line: 2, column: 3 } }), "/repo", "r.json");
+    expect([...run.get("test/M.test.ts")!]).toEqual([[2, ["passed"]], [9, ["skipped"]]]);
+    expect(() => parseTestRun(json({}), "/repo", "r.json")).toThrow(/no location/);
+    expect(() => parseTestRun("{}", "/repo", "r.json")).toThrow(/testResults/);
+  });
+
   it("gap: a theorem without a test", () => {
     const r = buildReport(inputs(fullSrc, `// ${AT} M.f_id\nit("f_id", () => {});\n`));
     expect(r.gaps.map((g) => [g.kind, g.name, `${g.file}:${g.line}`])).toEqual([["no test", "M.g_zero", "lean/M.lean:8"]]);
@@ -254,6 +301,7 @@ end M
     expect(r.gaps.map((g) => [g.kind, g.name, `${g.file}:${g.line}`])).toEqual([
       ["unknown lean name", "M.missing", "src/M.ts:5"],
       ["unknown lean name", "M.f_idd", "test/M.test.ts:6"],
+      ["tag not on a test", "M.f_idd", "test/M.test.ts:6"],
     ]);
   });
 

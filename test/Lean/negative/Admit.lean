@@ -1,0 +1,5 @@
+-- expect: admit
+module
+public section
+theorem bogus : False := by admit
+end

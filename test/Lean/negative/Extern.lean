@@ -1,0 +1,5 @@
+-- expect: extern
+module
+public section
+@[extern "hydrogen_add"] def add (a b : Nat) : Nat := a + b
+end

@@ -1,0 +1,6 @@
+-- expect: notation
+module
+public section
+notation "trusted" => sorry
+theorem bogus : False := trusted
+end

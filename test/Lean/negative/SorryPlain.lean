@@ -1,0 +1,6 @@
+-- expect: sorry
+-- deep: [sorry]
+module
+public section
+theorem bogus : False := sorry
+end
