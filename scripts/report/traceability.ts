@@ -8,11 +8,15 @@
 //   - src/**/*.ts: JSDoc tags `@lean <Name>` (mirrors);
 //   - test/**/*.ts: comment tags `// @lean <Name>` (tests), with the title of
 //     the `it`/`test` that follows;
-//   - gen/vectors/*.json: `{ "vectors": [ { "lean": [names...] } ] }`.
+//   - gen/vectors/*.json: `{ "vectors": [ { "lean": [names...] } ] }`
+//     (distinct vectors are counted);
+//   - .hydrogen/vitest.json (or --results FILE): vitest's JSON report of the
+//     run; a test tag counts only when the test at the line below it passed.
 // Writes spec/traceability.md and spec/traceability.json (reproducible: no
 // timestamps, stable order). Exits 1 on gaps: a def/structure/inductive/
 // class/instance without a mirror (unless proof-only), a theorem without a
-// test, a tag naming no Lean declaration. `--check` writes nothing and also
+// test that passed, a tag naming no Lean declaration, a test tag that is not
+// on a test or whose test did not pass. `--check` writes nothing and also
 // fails when the files on disk differ from what it would write.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -467,10 +471,13 @@ export const buildReport = (inputs: Inputs): Report => {
       const ts = tests.filter((t) => t.name === d.name);
       let status: Status;
       if (d.kind === "theorem") {
-        const passed = ts.some((t) => t.outcome === "passed");
+        // A restating test names the theorem in its title: a tag alone, on some
+        // other passing test, is not evidence.
+        const short = d.name.split(".").pop()!;
+        const passed = ts.some((t) => t.outcome === "passed" && t.title !== undefined && t.title.includes(short));
         status = passed ? "ok" : "no test";
         if (!passed)
-          gaps.push({ kind: "no test", name: d.name, file: d.file, line: d.line, message: ts.length === 0 ? `theorem ${d.name} has no test (// @lean ${d.name})` : `theorem ${d.name} has no test that ran and passed (${ts.map((t) => `${t.file}:${t.line} ${t.outcome}`).join(", ")})` });
+          gaps.push({ kind: "no test", name: d.name, file: d.file, line: d.line, message: ts.length === 0 ? `theorem ${d.name} has no test (// @lean ${d.name})` : `theorem ${d.name} has no test that ran and passed and names ${short} in its title (${ts.map((t) => `${t.file}:${t.line} ${t.outcome}`).join(", ")})` });
       } else if (ms.length > 0) status = "ok";
       else if (d.proofOnly) status = "proof-only";
       else {

@@ -265,6 +265,13 @@ end M
     }
   });
 
+  it("gap: a theorem whose only passing tagged test does not name it in its title", () => {
+    const test = `// ${AT} M.f_id\nit("f_id", () => {});\n// ${AT} M.g_zero\nit("an unrelated test", () => {});\n`;
+    const r = buildReport(inputs(fullSrc, test));
+    expect(r.gaps.map((g) => [g.kind, g.name])).toEqual([["no test", "M.g_zero"]]);
+    expect(r.gaps[0]!.message).toContain("names g_zero in its title");
+  });
+
   it("gap: a tag that is not directly above an it/test call", () => {
     const test = `// ${AT} M.f_id\nit("f_id", () => {});\n// ${AT} M.g_zero\nconst helper = () => 1;\n`;
     const r = buildReport(inputs(fullSrc, test));
