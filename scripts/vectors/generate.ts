@@ -204,18 +204,23 @@ function scale(r: Rng): Family {
     const k = r.pick([() => r.int(2, 16), () => r.int(2, 1000), () => r.int(2, 100_000)])();
     cases.push([n, k]);
   }
+  // Edges of Lean's definitions: n = 0 (fuel 0), k = 0 (ceilDiv _ 0 = 0), k = 1 (n copies of n), n near 2^53.
+  const MAX = Number.MAX_SAFE_INTEGER;
+  cases.push([0, 0], [0, 1], [0, 2], [0, 10], [1, 0], [2, 0], [7, 0], [10 ** 9, 0], [1, 1], [2, 1], [3, 1], [6, 1], [12, 1],
+    [2 ** 52, 2], [MAX, MAX], [MAX - 2 ** 20, 2 ** 33], [2 ** 52 + 1, 3], [10 ** 15, 10]);
   for (const [n, k] of cases) {
     const perLevel: number[] = [];
     let below = BigInt(n);
     const K = BigInt(k);
-    for (;;) {
-      const c = (below + K - 1n) / K;
+    for (let fuel = n; fuel > 0; fuel--) { // Lean's fuel is n; ceilDiv a 0 = 0
+      const c = K === 0n ? 0n : (below + K - 1n) / K;
       if (c <= 1n) { perLevel.push(1); break; }
       perLevel.push(Number(c));
       below = c;
     }
-    const total = perLevel.reduce((s, x) => s + x, 0);
-    const expected = { coordinatorsPerLevel: perLevel, levels: perLevel.length + 1, totalCoordinators: total, messagesPerRound: n + total - 1, roundTripHops: 2 * perLevel.length };
+    const total = Number(perLevel.reduce((s, x) => s + BigInt(x), 0n));
+    const messages = Number(BigInt(n) + BigInt(total) > 0n ? BigInt(n) + BigInt(total) - 1n : 0n);
+    const expected = { coordinatorsPerLevel: perLevel, levels: perLevel.length + 1, totalCoordinators: total, messagesPerRound: messages, roundTripHops: 2 * perLevel.length };
     vectors.push({
       family: "Scale",
       lean: [`${S}.coordinatorsPerLevel`, `${S}.coordinatorsAbove`, `${S}.ceilDiv`, `${S}.coordinatorLevels`, `${S}.levels`, `${S}.totalCoordinators`, `${S}.messagesPerRound`, `${S}.roundTripHops`],
@@ -391,19 +396,233 @@ function stateVectors(r: Rng): Family {
   return { file: "state", module: "State", vectors, statements };
 }
 
+// ---- edges of the safe-integer domain (issue 17): values near 2^53, large
+// tags and ids, and the families that had no vectors (average, delta records,
+// PN-counter, vector-clock tick, OR-map, viewport). Own seed, so adding them
+// leaves the vectors above unchanged. ----
+const MAXS = Number.MAX_SAFE_INTEGER;
+const MAXB = BigInt(MAXS);
+const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; while (b !== 0n) [a, b] = [b, a % b]; return a; };
+function edgeFamilies(r: Rng): Family[] {
+  // Integers near ±(2^53 − 1), and pairs whose exact sum stays safe (sometimes exactly 2^53 − 1).
+  const edgeInt = () => r.pick([() => MAXS - r.int(0, 3), () => -MAXS + r.int(0, 3), () => 2 ** 52 + r.int(-2, 2), () => r.int(-MAXS, MAXS), () => r.int(-5, 5)])();
+  const safePair = (lo: number): [number, number] => {
+    for (;;) {
+      const a = lo === 0 ? Math.abs(edgeInt()) : edgeInt();
+      const b = r.int(0, 2) === 0 ? (lo === 0 ? MAXS - a : (a >= 0 ? MAXS - a : -MAXS - a)) : (lo === 0 ? Math.abs(edgeInt()) : edgeInt());
+      const s = BigInt(a) + BigInt(b);
+      if (b >= lo && s <= MAXB && s >= -MAXB) return [a, b];
+    }
+  };
+  const agg: Family = { file: "edges-aggregate", module: "AggregateEdges", vectors: [], statements: [] };
+  const push = (f: Family, v: Vector, st: string) => { f.vectors.push(v); f.statements.push(st); };
+  for (let i = 0; i < 40; i++) {
+    const [a, b] = safePair(-MAXS);
+    const c = Number(BigInt(a) + BigInt(b));
+    push(agg, { family: "Sum.merge", lean: [`${A}.Sum.merge`], input: { a, b }, expected: c }, `example : Sum.merge ⟨${int(a)}⟩ ⟨${int(b)}⟩ = ⟨${int(c)}⟩ := by decide`);
+  }
+  for (let i = 0; i < 20; i++) {
+    const [a, b] = safePair(0);
+    push(agg, { family: "Count.merge", lean: [`${A}.Count.merge`], input: { a, b }, expected: a + b }, `example : Count.merge ⟨${a}⟩ ⟨${b}⟩ = ⟨${a + b}⟩ := by decide`);
+  }
+  for (const name of ["Max", "Min"] as const) {
+    for (let i = 0; i < 15; i++) {
+      const a = r.int(0, 5) === 0 ? null : edgeInt(), b = r.int(0, 5) === 0 ? null : edgeInt();
+      const c = a === null ? b : b === null ? a : name === "Max" ? Math.max(a, b) : Math.min(a, b);
+      push(agg, { family: `${name}.merge`, lean: [`${A}.${name}.merge`], input: { a, b }, expected: c }, `example : ${name}.merge ⟨${optInt(a)}⟩ ⟨${optInt(b)}⟩ = ⟨${optInt(c)}⟩ := by decide`);
+    }
+  }
+  for (let i = 0; i < 20; i++) {
+    const [s1, s2] = safePair(-MAXS), [c1, c2] = safePair(0);
+    const a = { sum: s1, count: c1 }, b = { sum: s2, count: c2 }, c = { sum: s1 + s2, count: c1 + c2 };
+    push(agg, { family: "SumCount.merge", lean: [`${A}.SumCount.merge`], input: { a, b }, expected: c },
+      `example : SumCount.merge ⟨${int(a.sum)}, ${a.count}⟩ ⟨${int(b.sum)}, ${b.count}⟩ = ⟨${int(c.sum)}, ${c.count}⟩ := by decide`);
+  }
+  // SumCount.average: Lean's exact Rat, as reduced (num, den); the mirror's double is num / den correctly rounded.
+  const avgCases: Array<[number, number]> = [[0, 0], [5, 0], [-MAXS, 0], [MAXS, 1], [MAXS, 2], [MAXS - 1, 2], [-MAXS, 3], [1, MAXS], [-1, MAXS], [MAXS, MAXS], [7, 2], [-7, 2], [0, 5], [2 ** 52, 2 ** 52 - 1]];
+  while (avgCases.length < 40) avgCases.push([edgeInt(), r.pick([() => r.int(1, 10), () => r.int(1, MAXS), () => MAXS - r.int(0, 3)])()]);
+  for (const [s, c] of avgCases) {
+    const g = c === 0 ? 1n : gcd(BigInt(s), BigInt(c));
+    const expected = c === 0 ? null : { num: Number(BigInt(s) / g), den: Number(BigInt(c) / g) };
+    push(agg, { family: "SumCount.average", lean: [`${A}.SumCount.average`], input: { sum: s, count: c }, expected },
+      expected === null ? `example : SumCount.average ⟨${int(s)}, ${c}⟩ = none := by decide`
+        : `example : (SumCount.average ⟨${int(s)}, ${c}⟩).map (fun q => (q.num, q.den)) = some (${int(expected.num)}, ${expected.den}) := by decide`);
+  }
+  // Set union with large ids (masks of thousands of bits, exact in Lean and as bigint).
+  for (let i = 0; i < 15; i++) {
+    const ids = () => [...new Set(Array.from({ length: r.int(0, 4) }, () => r.pick([() => r.int(0, 62), () => r.int(1000, 4096)])()))];
+    const a = ids(), b = ids();
+    const union = [...new Set([...a, ...b])].sort((x, y) => x - y);
+    const probe = union.length > 0 && r.bool() ? r.pick(union) : r.int(0, 4096);
+    const member = union.includes(probe);
+    push(agg, { family: "SetUnion.merge", lean: [`${A}.SetUnion.merge`, `${A}.SetUnion.ofList`, `${A}.SetUnion.mem`], input: { a, b, probe }, expected: { union, member } },
+      `example : SetUnion.merge (SetUnion.ofList ${list(a.map(String))}) (SetUnion.ofList ${list(b.map(String))}) = ` +
+        `SetUnion.ofList ${list(union.map(String))} ∧ (SetUnion.ofList ${list(union.map(String))}).mem ${probe} = ${member} := by decide`);
+  }
+  type Bx = { minX: number; minY: number; maxX: number; maxY: number } | null;
+  const box = (): Bx => { const [x1, x2, y1, y2] = [edgeInt(), edgeInt(), edgeInt(), edgeInt()]; return { minX: Math.min(x1, x2), minY: Math.min(y1, y2), maxX: Math.max(x1, x2), maxY: Math.max(y1, y2) }; };
+  const leanBox = (b: Bx) => (b === null ? "⟨none⟩" : `⟨some ⟨${int(b.minX)}, ${int(b.minY)}, ${int(b.maxX)}, ${int(b.maxY)}⟩⟩`);
+  for (let i = 0; i < 15; i++) {
+    const a = r.int(0, 6) === 0 ? null : box(), b = r.int(0, 6) === 0 ? null : box();
+    const c: Bx = a === null ? b : b === null ? a : { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
+    push(agg, { family: "BoundingBox.merge", lean: [`${A}.BoundingBox.merge`, `${A}.Box.hull`], input: { a, b }, expected: c }, `example : BoundingBox.merge ${leanBox(a)} ${leanBox(b)} = ${leanBox(c)} := by decide`);
+  }
+  // Pointwise maps keyed by ids near 2^53, with values whose per-key sums stay safe (some exactly 2^53 − 1).
+  for (let i = 0; i < 15; i++) {
+    const keyPool = [MAXS, MAXS - 1, 2 ** 52, r.int(0, MAXS), 0];
+    const entries = () => Array.from({ length: r.int(0, 3) }, () => [r.pick(keyPool), r.int(-1000, 1000)] as [number, number]);
+    const a = entries(), b = entries();
+    if (r.bool()) { a.push([MAXS, MAXS - 1000 - 3 * 1000]); }
+    const keys = [...new Set([...a, ...b].map((e) => e[0]).concat([r.pick(keyPool)]))].sort((x, y) => x - y);
+    const values = keys.map((k) => [...a, ...b].filter((e) => e[0] === k).reduce((s, e) => s + e[1], 0));
+    const m = (es: [number, number][]) => `(PointwiseMap.ofList ${list(es.map(([k, v]) => `(${k}, ⟨${int(v)}⟩)`))} : PointwiseMap Sum)`;
+    push(agg, { family: "PointwiseMap.merge", lean: [`${A}.PointwiseMap.merge`, `${A}.PointwiseMap.ofList`], input: { a, b, keys }, expected: values },
+      `example : ${list(keys.map(String))}.map (PointwiseMap.merge ${m(a)} ${m(b)}).get = ${list(values.map((v) => `⟨${int(v)}⟩`))} := by decide`);
+  }
+  // k-ary trees whose non-negative leaves sum to exactly 2^53 − 1 (every partial sum safe), and max/min at the edges.
+  for (let i = 0; i < 12; i++) {
+    const k = r.int(2, 5), n = r.int(1, 10);
+    const op = i < 6 ? "Sum" : r.pick(["Max", "Min"] as const);
+    let xs: number[];
+    if (op === "Sum") {
+      const cuts = Array.from({ length: n - 1 }, () => r.int(0, MAXS)).sort((x, y) => x - y);
+      xs = [...cuts, MAXS].map((c, j, arr) => c - (j === 0 ? 0 : arr[j - 1]!));
+    } else xs = Array.from({ length: n }, edgeInt);
+    const expected = op === "Sum" ? MAXS : op === "Max" ? Math.max(...xs) : Math.min(...xs);
+    const leaf = (x: number) => (op === "Sum" ? `⟨${int(x)}⟩` : `⟨some ${int(x)}⟩`);
+    push(agg, { family: "Tree.kary", lean: [`${A}.Tree.kary`, `${A}.Tree.aggregate`, `${A}.Tree.groupLevel`, `${A}.chunk`], input: { op, k, leaves: xs }, expected },
+      `example : (Tree.kary ${k} ${list(xs.map(leaf))} : Tree ${op}).aggregate = ${op === "Sum" ? `⟨${int(expected)}⟩` : `⟨some ${int(expected)}⟩`} := by decide`);
+  }
+
+  // Delta records (Wire): index u32, mask, changed fields; values beyond a width are written modulo it, as in Lean.
+  const wd: Family = { file: "wire-delta", module: "WireDelta", vectors: [], statements: [] };
+  const u = (bits: number) => r.pick([() => r.int(0, 2 ** bits - 1), () => 2 ** bits - 1, () => 0, () => r.int(0, MAXS), () => MAXS])();
+  const s = (bits: number) => r.pick([() => r.int(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1), () => -(2 ** (bits - 1)), () => 2 ** (bits - 1) - 1, () => edgeInt()])();
+  const atomV = (): WAtom => r.pick<() => WAtom>([
+    () => ({ _tag: "rect", cornerRadius: u(16) }), () => ({ _tag: "text", font: u(16), size: r.int(1, 4096) }),
+    () => ({ _tag: "image", source: u(32) }), () => ({ _tag: "path", stroke: u(16) })])();
+  const fields = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const;
+  const gen: Record<(typeof fields)[number], () => unknown> = { atom: atomV, z: () => s(16), viewport: () => u(32), x: () => s(32), y: () => s(32), width: () => u(16), height: () => u(16), color: () => u(32) };
+  const mod = (x: number, bits: number) => Number(((BigInt(x) % (1n << BigInt(bits))) + (1n << BigInt(bits))) % (1n << BigInt(bits)));
+  const le = (x: number, bytes: number) => Array.from({ length: bytes }, (_, j) => Math.floor(mod(x, 8 * bytes) / 2 ** (8 * j)) % 256);
+  const atomBytes = (a: WAtom) => [{ rect: 0, text: 1, image: 2, path: 3 }[a._tag],
+    ...(a._tag === "rect" ? [...le(a.cornerRadius, 2), 0, 0] : a._tag === "text" ? [...le(a.font, 2), ...le(a.size, 2)] : a._tag === "image" ? le(a.source, 4) : [...le(a.stroke, 2), 0, 0])];
+  const widths = { z: 2, viewport: 4, x: 4, y: 4, width: 2, height: 2, color: 4 } as const;
+  for (let i = 0; i < 60; i++) {
+    const index = r.pick([() => r.int(0, 1000), () => 2 ** 32 - 1, () => r.int(0, MAXS), () => MAXS])();
+    const delta: Record<string, unknown> = {};
+    for (const f of fields) if (r.int(0, 2) === 0) delta[f] = gen[f]();
+    let mask = 0;
+    const bytes = [...le(index, 4), 0];
+    fields.forEach((f, bit) => {
+      if (delta[f] === undefined) return;
+      mask |= 1 << bit;
+      bytes.push(...(f === "atom" ? atomBytes(delta[f] as WAtom) : le(delta[f] as number, widths[f])));
+    });
+    bytes[4] = mask;
+    const opt = (f: (typeof fields)[number]) => delta[f] === undefined ? "none" : f === "atom" ? `some (${leanAtom(delta[f] as WAtom)})` : `some ${int(delta[f] as number)}`;
+    push(wd, { family: "Wire.deltaRecord", lean: [`${W}.encodeDeltaRecord`, `${W}.Delta.mask`, `${W}.Delta.fieldBytes`], input: { index, delta }, expected: bytes },
+      `example : encodeDeltaRecord ${index} (⟨${fields.map(opt).join(", ")}⟩ : Delta) = ${list(bytes.map(String))} := by decide`);
+  }
+
+  // State: PN-counter, vector-clock tick, OR-map, viewport join, and LWW/OR-set values near 2^53.
+  const st: Family = { file: "state-edges", module: "StateEdges", vectors: [], statements: [] };
+  const nat = (xs: number[]) => list(xs.map((x) => `⟨${x}⟩`));
+  const zipMax = (a: number[], b: number[]) => Array.from({ length: Math.max(a.length, b.length) }, (_, i) => Math.max(a[i] ?? 0, b[i] ?? 0));
+  const setAtPad = <T>(xs: T[], i: number, v: T, pad: T) => { const out = [...xs]; while (out.length <= i) out.push(pad); out[i] = v; return out; };
+  const bigCounts = (): number[] => {
+    // Entries whose sum stays ≤ 2^53 − 1 (the mirror's value is a safe integer), below 2^53 − 1 each (inc stays safe).
+    const n = r.int(0, 4);
+    let budget = MAXS - 1;
+    return Array.from({ length: n }, () => { const x = r.pick([() => 0, () => r.int(0, 9), () => r.int(0, budget)])(); budget -= x; return x; });
+  };
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < 30; i++) {
+    const a = { incs: bigCounts(), decs: bigCounts() }, b = { incs: bigCounts(), decs: bigCounts() };
+    const rep = r.int(0, 5);
+    const join = { incs: zipMax(a.incs, b.incs), decs: zipMax(a.decs, b.decs) };
+    const inc = { incs: setAtPad(a.incs, rep, (a.incs[rep] ?? 0) + 1, 0), decs: a.decs };
+    const dec = { incs: a.incs, decs: setAtPad(a.decs, rep, (a.decs[rep] ?? 0) + 1, 0) };
+    const value = sum(a.incs) - sum(a.decs);
+    const pn = (c: { incs: number[]; decs: number[] }) => `(⟨⟨${nat(c.incs)}⟩, ⟨${nat(c.decs)}⟩⟩ : PNCounter)`;
+    push(st, { family: "PNCounter", lean: [`${ST}.PNCounter.join`, `${ST}.PNCounter.inc`, `${ST}.PNCounter.dec`, `${ST}.PNCounter.value`], input: { a, b, replica: rep }, expected: { join, inc, dec, value } },
+      `example : PNCounter.join ${pn(a)} ${pn(b)} = ${pn(join)} ∧ PNCounter.inc ${rep} ${pn(a)} = ${pn(inc)} ∧ PNCounter.dec ${rep} ${pn(a)} = ${pn(dec)} ∧ PNCounter.value ${pn(a)} = ${int(value)} := by decide`);
+  }
+  for (let i = 0; i < 25; i++) {
+    const v = bigCounts(), rep = r.int(0, 5);
+    const tick = setAtPad(v, rep, (v[rep] ?? 0) + 1, 0);
+    const tickDelta = setAtPad([] as number[], rep, (v[rep] ?? 0) + 1, 0);
+    push(st, { family: "VectorClock.tick", lean: [`${ST}.VectorClock.tick`, `${ST}.VectorClock.tickDelta`, `${ST}.VectorClock.get`], input: { v, replica: rep }, expected: { tick, tickDelta } },
+      `example : VectorClock.tick ${rep} ⟨${nat(v)}⟩ = ⟨${nat(tick)}⟩ ∧ VectorClock.tickDelta ${rep} ⟨${nat(v)}⟩ = ⟨${nat(tickDelta)}⟩ := by decide`);
+  }
+  type Reg = { timestamp: number; replica: number; value: number } | null;
+  const edgeNat = () => r.pick([() => MAXS - r.int(0, 2), () => r.int(0, 3), () => r.int(0, MAXS)])();
+  const reg = (): Reg => (r.int(0, 3) === 0 ? null : { timestamp: edgeNat(), replica: edgeNat(), value: edgeNat() });
+  const regCmp = (x: NonNullable<Reg>, y: NonNullable<Reg>) => Math.sign(x.timestamp - y.timestamp) || Math.sign(x.replica - y.replica) || Math.sign(x.value - y.value);
+  const regJoin = (x: Reg, y: Reg): Reg => (x === null ? y : y === null ? x : regCmp(x, y) < 0 ? y : x);
+  const leanReg = (x: Reg) => (x === null ? "none" : `some ⟨${x.timestamp}, ${x.replica}, ${x.value}⟩`);
+  const tagIds = () => [...new Set(Array.from({ length: r.int(0, 3) }, () => r.pick([() => r.int(0, 11), () => r.int(60, 300)])()))].sort((x, y) => x - y);
+  const unionT = (x: number[], y: number[]) => [...new Set([...x, ...y])].sort((p, q) => p - q);
+  const mask = (x: number[]) => x.reduce((acc, t) => acc | (1n << BigInt(t)), 0n);
+  type Pair = [number[], number[]];
+  type Ent = [Pair, Reg];
+  const leanPair = (p: Pair) => `(⟨${mask(p[0])}⟩, ⟨${mask(p[1])}⟩)`;
+  const leanEnt = (e: Ent) => `(${leanPair(e[0])}, ${leanReg(e[1])})`;
+  const leanMap = (m: Ent[]) => `(⟨${list(m.map(leanEnt))}⟩ : ORMap)`;
+  const ent = (): Ent => [[tagIds(), tagIds()], reg()];
+  const EMPTY: Ent = [[[], []], null];
+  const entJoin = (x: Ent, y: Ent): Ent => [[unionT(x[0][0], y[0][0]), unionT(x[0][1], y[0][1])], regJoin(x[1], y[1])];
+  const live = (e: Ent) => e[0][0].some((t) => !e[0][1].includes(t));
+  for (let i = 0; i < 25; i++) {
+    const a = Array.from({ length: r.int(0, 3) }, ent), b = Array.from({ length: r.int(0, 3) }, ent);
+    const join = Array.from({ length: Math.max(a.length, b.length) }, (_, j) => entJoin(a[j] ?? EMPTY, b[j] ?? EMPTY));
+    const key = r.int(0, 3), tag = r.pick([() => r.int(0, 11), () => r.int(60, 300)])();
+    const w = { timestamp: edgeNat(), replica: edgeNat(), value: edgeNat() };
+    const at = a[key] ?? EMPTY;
+    const put = setAtPad(a, key, entJoin(at, [[[tag], []], w]), EMPTY);
+    const remove = setAtPad(a, key, entJoin(at, [[[], at[0][0]], null]), EMPTY);
+    const jk = join[key] ?? EMPTY;
+    const contains = live(jk);
+    const get = contains ? jk[1] : null;
+    push(st, { family: "ORMap", lean: [`${ST}.ORMap.join`, `${ST}.ORMap.put`, `${ST}.ORMap.remove`, `${ST}.ORMap.contains`, `${ST}.ORMap.get`], input: { a, b, key, tag, write: w }, expected: { join, put, remove, contains, get } },
+      `example : ORMap.join ${leanMap(a)} ${leanMap(b)} = ${leanMap(join)} ∧ ORMap.put ${key} ${tag} ⟨${w.timestamp}, ${w.replica}, ${w.value}⟩ ${leanMap(a)} = ${leanMap(put)} ∧ ` +
+        `ORMap.remove ${key} ${leanMap(a)} = ${leanMap(remove)} ∧ (ORMap.join ${leanMap(a)} ${leanMap(b)}).contains ${key} = ${contains} ∧ (ORMap.join ${leanMap(a)} ${leanMap(b)}).get ${key} = ${get === null ? "none" : `some ⟨${get.timestamp}, ${get.replica}, ${get.value}⟩`} := by decide`);
+  }
+  type VS = { elements: Ent[]; positions: Reg[]; zOrder: Reg[]; animations: Pair[]; clock: number[] };
+  const vs = (): VS => ({
+    elements: Array.from({ length: r.int(0, 2) }, ent), positions: Array.from({ length: r.int(0, 3) }, reg), zOrder: Array.from({ length: r.int(0, 2) }, reg),
+    animations: Array.from({ length: r.int(0, 2) }, (): Pair => [tagIds(), tagIds()]), clock: bigCounts(),
+  });
+  const zipWith = <T>(x: T[], y: T[], f: (p: T, q: T) => T, bot: T) => Array.from({ length: Math.max(x.length, y.length) }, (_, j) => f(x[j] ?? bot, y[j] ?? bot));
+  const leanVS = (v: VS) => `(⟨⟨${list(v.elements.map(leanEnt))}⟩, ⟨${list(v.positions.map(leanReg))}⟩, ⟨${list(v.zOrder.map(leanReg))}⟩, ⟨${list(v.animations.map(leanPair))}⟩, ⟨${nat(v.clock)}⟩⟩ : ViewportState)`;
+  for (let i = 0; i < 20; i++) {
+    const a = vs(), b = vs();
+    const join: VS = {
+      elements: zipWith(a.elements, b.elements, entJoin, EMPTY), positions: zipWith(a.positions, b.positions, regJoin, null), zOrder: zipWith(a.zOrder, b.zOrder, regJoin, null),
+      animations: zipWith(a.animations, b.animations, (p, q): Pair => [unionT(p[0], q[0]), unionT(p[1], q[1])], [[], []] as Pair), clock: zipMax(a.clock, b.clock),
+    };
+    push(st, { family: "ViewportState.join", lean: [`${ST}.ViewportState.join`, `${ST}.ORMap.join`, `${ST}.LWWMap.join`, `${ST}.ORSet.join`, `${ST}.VectorClock.join`], input: { a, b }, expected: join },
+      `example : ViewportState.join ${leanVS(a)} ${leanVS(b)} = ${leanVS(join)} := by decide`);
+  }
+  // `decide +kernel`: the kernel evaluates (GMP-backed `Nat.pow`/`Nat.gcd`); the elaborator's own evaluation
+  // stops at `2 ^ t` for t > 256 (a warning) and does not unfold `Rat` division.
+  const kernel = (f: Family): Family => ({ ...f, statements: f.statements.map((x) => x.replace(/:= by decide$/, ":= by decide +kernel")) });
+  return [kernel(agg), wd, kernel(st)];
+}
+
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r)];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17))];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");
     const imports = f.module === "Scale" ? "public import Hydrogen.Scale.Communication"
-      : f.module === "Wire" ? "public import Hydrogen.Wire.Delta"
-      : f.module === "State" ? "public import Hydrogen.State.Viewport" : [
+      : f.module.startsWith("Wire") ? "public import Hydrogen.Wire.Delta"
+      : f.module.startsWith("State") ? "public import Hydrogen.State.Viewport" : [
       "public import Hydrogen.Aggregate.Numeric", "public import Hydrogen.Aggregate.SetUnion", "public import Hydrogen.Aggregate.BoundingBox",
       "public import Hydrogen.Aggregate.PointwiseMap", "public import Hydrogen.Aggregate.TopK", "public import Hydrogen.Aggregate.Tree",
     ].filter((l) => f.module !== "Numeric" || l.endsWith("Numeric")).join("\n");
-    const ns = f.module === "Scale" ? "Hydrogen.Scale" : f.module === "Wire" ? "Hydrogen.Wire" : f.module === "State" ? "Hydrogen.State" : "Hydrogen.Aggregate";
+    const ns = f.module === "Scale" ? "Hydrogen.Scale" : f.module.startsWith("Wire") ? "Hydrogen.Wire" : f.module.startsWith("State") ? "Hydrogen.State" : "Hydrogen.Aggregate";
     files.set(
       `gen/lean/Hydrogen/Vectors/${f.module}.lean`,
       `module\n\n${header("--")}\n${imports}\n\n/-! ${f.vectors.length} conformance vectors (${f.file}), checked by the kernel. -/\n\n` +

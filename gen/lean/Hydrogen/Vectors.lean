@@ -10,3 +10,6 @@ public import Hydrogen.Vectors.Tree
 public import Hydrogen.Vectors.Scale
 public import Hydrogen.Vectors.Wire
 public import Hydrogen.Vectors.State
+public import Hydrogen.Vectors.AggregateEdges
+public import Hydrogen.Vectors.WireDelta
+public import Hydrogen.Vectors.StateEdges

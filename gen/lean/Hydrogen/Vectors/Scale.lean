@@ -5,7 +5,7 @@ module
 
 public import Hydrogen.Scale.Communication
 
-/-! 150 conformance vectors (scale), checked by the kernel. -/
+/-! 168 conformance vectors (scale), checked by the kernel. -/
 
 @[expose] public noncomputable section
 
@@ -161,6 +161,24 @@ example : coordinatorsPerLevel 45 254 = [1] ∧ levels 45 254 = 2 ∧ totalCoord
 example : coordinatorsPerLevel 88 823 = [1] ∧ levels 88 823 = 2 ∧ totalCoordinators 88 823 = 1 ∧ messagesPerRound 88 823 = 88 ∧ roundTripHops 88 823 = 2 := by decide
 example : coordinatorsPerLevel 43 35959 = [1] ∧ levels 43 35959 = 2 ∧ totalCoordinators 43 35959 = 1 ∧ messagesPerRound 43 35959 = 43 ∧ roundTripHops 43 35959 = 2 := by decide
 example : coordinatorsPerLevel 552718441 565 = [978263, 1732, 4, 1] ∧ levels 552718441 565 = 5 ∧ totalCoordinators 552718441 565 = 980000 ∧ messagesPerRound 552718441 565 = 553698440 ∧ roundTripHops 552718441 565 = 8 := by decide
+example : coordinatorsPerLevel 0 0 = [] ∧ levels 0 0 = 1 ∧ totalCoordinators 0 0 = 0 ∧ messagesPerRound 0 0 = 0 ∧ roundTripHops 0 0 = 0 := by decide
+example : coordinatorsPerLevel 0 1 = [] ∧ levels 0 1 = 1 ∧ totalCoordinators 0 1 = 0 ∧ messagesPerRound 0 1 = 0 ∧ roundTripHops 0 1 = 0 := by decide
+example : coordinatorsPerLevel 0 2 = [] ∧ levels 0 2 = 1 ∧ totalCoordinators 0 2 = 0 ∧ messagesPerRound 0 2 = 0 ∧ roundTripHops 0 2 = 0 := by decide
+example : coordinatorsPerLevel 0 10 = [] ∧ levels 0 10 = 1 ∧ totalCoordinators 0 10 = 0 ∧ messagesPerRound 0 10 = 0 ∧ roundTripHops 0 10 = 0 := by decide
+example : coordinatorsPerLevel 1 0 = [1] ∧ levels 1 0 = 2 ∧ totalCoordinators 1 0 = 1 ∧ messagesPerRound 1 0 = 1 ∧ roundTripHops 1 0 = 2 := by decide
+example : coordinatorsPerLevel 2 0 = [1] ∧ levels 2 0 = 2 ∧ totalCoordinators 2 0 = 1 ∧ messagesPerRound 2 0 = 2 ∧ roundTripHops 2 0 = 2 := by decide
+example : coordinatorsPerLevel 7 0 = [1] ∧ levels 7 0 = 2 ∧ totalCoordinators 7 0 = 1 ∧ messagesPerRound 7 0 = 7 ∧ roundTripHops 7 0 = 2 := by decide
+example : coordinatorsPerLevel 1000000000 0 = [1] ∧ levels 1000000000 0 = 2 ∧ totalCoordinators 1000000000 0 = 1 ∧ messagesPerRound 1000000000 0 = 1000000000 ∧ roundTripHops 1000000000 0 = 2 := by decide
+example : coordinatorsPerLevel 1 1 = [1] ∧ levels 1 1 = 2 ∧ totalCoordinators 1 1 = 1 ∧ messagesPerRound 1 1 = 1 ∧ roundTripHops 1 1 = 2 := by decide
+example : coordinatorsPerLevel 2 1 = [2, 2] ∧ levels 2 1 = 3 ∧ totalCoordinators 2 1 = 4 ∧ messagesPerRound 2 1 = 5 ∧ roundTripHops 2 1 = 4 := by decide
+example : coordinatorsPerLevel 3 1 = [3, 3, 3] ∧ levels 3 1 = 4 ∧ totalCoordinators 3 1 = 9 ∧ messagesPerRound 3 1 = 11 ∧ roundTripHops 3 1 = 6 := by decide
+example : coordinatorsPerLevel 6 1 = [6, 6, 6, 6, 6, 6] ∧ levels 6 1 = 7 ∧ totalCoordinators 6 1 = 36 ∧ messagesPerRound 6 1 = 41 ∧ roundTripHops 6 1 = 12 := by decide
+example : coordinatorsPerLevel 12 1 = [12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12] ∧ levels 12 1 = 13 ∧ totalCoordinators 12 1 = 144 ∧ messagesPerRound 12 1 = 155 ∧ roundTripHops 12 1 = 24 := by decide
+example : coordinatorsPerLevel 4503599627370496 2 = [2251799813685248, 1125899906842624, 562949953421312, 281474976710656, 140737488355328, 70368744177664, 35184372088832, 17592186044416, 8796093022208, 4398046511104, 2199023255552, 1099511627776, 549755813888, 274877906944, 137438953472, 68719476736, 34359738368, 17179869184, 8589934592, 4294967296, 2147483648, 1073741824, 536870912, 268435456, 134217728, 67108864, 33554432, 16777216, 8388608, 4194304, 2097152, 1048576, 524288, 262144, 131072, 65536, 32768, 16384, 8192, 4096, 2048, 1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1] ∧ levels 4503599627370496 2 = 53 ∧ totalCoordinators 4503599627370496 2 = 4503599627370495 ∧ messagesPerRound 4503599627370496 2 = 9007199254740990 ∧ roundTripHops 4503599627370496 2 = 104 := by decide
+example : coordinatorsPerLevel 9007199254740991 9007199254740991 = [1] ∧ levels 9007199254740991 9007199254740991 = 2 ∧ totalCoordinators 9007199254740991 9007199254740991 = 1 ∧ messagesPerRound 9007199254740991 9007199254740991 = 9007199254740991 ∧ roundTripHops 9007199254740991 9007199254740991 = 2 := by decide
+example : coordinatorsPerLevel 9007199253692415 8589934592 = [1048576, 1] ∧ levels 9007199253692415 8589934592 = 3 ∧ totalCoordinators 9007199253692415 8589934592 = 1048577 ∧ messagesPerRound 9007199253692415 8589934592 = 9007199254740991 ∧ roundTripHops 9007199253692415 8589934592 = 4 := by decide
+example : coordinatorsPerLevel 4503599627370497 3 = [1501199875790166, 500399958596722, 166799986198908, 55599995399636, 18533331799879, 6177777266627, 2059259088876, 686419696292, 228806565431, 76268855144, 25422951715, 8474317239, 2824772413, 941590805, 313863602, 104621201, 34873734, 11624578, 3874860, 1291620, 430540, 143514, 47838, 15946, 5316, 1772, 591, 197, 66, 22, 8, 3, 1] ∧ levels 4503599627370497 3 = 34 ∧ totalCoordinators 4503599627370497 3 = 2251799813685262 ∧ messagesPerRound 4503599627370497 3 = 6755399441055758 ∧ roundTripHops 4503599627370497 3 = 66 := by decide
+example : coordinatorsPerLevel 1000000000000000 10 = [100000000000000, 10000000000000, 1000000000000, 100000000000, 10000000000, 1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1] ∧ levels 1000000000000000 10 = 16 ∧ totalCoordinators 1000000000000000 10 = 111111111111111 ∧ messagesPerRound 1000000000000000 10 = 1111111111111110 ∧ roundTripHops 1000000000000000 10 = 30 := by decide
 
 end Hydrogen.Scale
 
