@@ -26,8 +26,7 @@
  * beyond 2^53 − 1); `max` cannot overflow. `Bitset.join`/`diff`/`inter` do not
  * re-check their arrays per element: a `Bitset` is only made by
  * `singleton`/`ofList`/`ofBits` or the state decoder, which validate
- * (`Bitset.isValid` checks one that was built by hand). `checkIndex` keeps
- * its RangeError: the counters (Counter.ts) document that contract.
+ * (`Bitset.isValid` checks one that was built by hand).
  * - Pairs `α × β` are readonly tuples `readonly [A, B]`.
  * - Pointwise lists `List α` are readonly arrays; as in Lean their length is
  *   part of the value (`[0]` and `[]` are different lists), and missing
@@ -383,11 +382,6 @@ export const listJoinSemilattice = <A>(L: JoinSemilattice<A>): JoinSemilattice<R
   join: (xs, ys) => zipJoin(L, xs, ys),
   equals: (xs, ys) => listEquals(L, xs, ys),
 })
-
-/** Throws a RangeError unless `r` is a natural number (a non-negative safe integer). */
-export const checkIndex = (r: number): void => {
-  if (!isId(r)) throw new RangeError(`index must be a non-negative safe integer, got ${r}`)
-}
 
 /**
  * Entry `r` of a pointwise list; missing entries are `bot`.
