@@ -142,6 +142,34 @@ describe("Hydrogen.Scale seed model theorems", () => {
     expect(messagesPerRound(9, 2)).toBe(19);
   });
 
+  // @lean Hydrogen.Scale.geometric_mul
+  it("geometric_mul: j · Σ_{i<n} (j+1)^i + 1 = (j+1)^n", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 40 }), (j, n) => {
+        const r = BigInt(j) + 1n;
+        let s = 0n;
+        for (let i = 0; i < n; i++) s += r ** BigInt(i);
+        expect(BigInt(j) * s + 1n).toBe(r ** BigInt(n));
+      }),
+      runs,
+    );
+  });
+
+  // @lean Hydrogen.Scale.geometric_sum
+  it("geometric_sum (seed 000 §3.3): Σ_{i≤n} r^i = (r^(n+1) − 1)/(r − 1) for r > 1 (floor division, exact)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 1000 }), fc.integer({ min: 0, max: 40 }), (r0, n) => {
+        const r = BigInt(r0);
+        let s = 0n;
+        for (let i = 0; i <= n; i++) s += r ** BigInt(i);
+        expect(s).toBe((r ** BigInt(n + 1) - 1n) / (r - 1n));
+        expect((r ** BigInt(n + 1) - 1n) % (r - 1n)).toBe(0n);
+      }),
+      runs,
+    );
+    expect((1000n ** 4n - 1n) / 999n).toBe(1_001_001_001n); // 1 + 10^3 + 10^6 + 10^9
+  });
+
   // @lean Hydrogen.Scale.seed_undercounts
   it("seed_undercounts: 5 agents, k = 4: the seed's sum is 6, a real round sends 7", () => {
     expect(seedLog(4, 5)).toBe(1);
@@ -153,6 +181,12 @@ describe("Hydrogen.Scale seed model theorems", () => {
   it("seed_counts_root: 4 agents, k = 2: the seed's sum is 7 (it counts the root), a real round sends 6", () => {
     expect(total_messages(4, 2, seedLog(2, 4) + 1)).toBe(7);
     expect(messagesPerRound(4, 2)).toBe(6);
+  });
+
+  // @lean Hydrogen.Scale.seed_linear_bound_false_real
+  it("seed_linear_bound_false_real: 9 agents, k = 2: a real round sends 19 > 2·9 messages; the seed's sum is 16", () => {
+    expect(messagesPerRound(9, 2)).toBe(19);
+    expect(total_messages(9, 2, seedLog(2, 9) + 1)).toBe(16);
   });
 
   // @lean Hydrogen.Scale.total_messages_le_nodesAbove

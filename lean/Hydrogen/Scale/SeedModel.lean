@@ -9,13 +9,15 @@ Seed 000 §3.3 defines `messages_at_level n k i = n / k^i` (floor division) and
 `total_messages n k levels = Σ_{i < levels} messages_at_level n k i`, summed over
 `Nat.log k n + 1` levels. In that model its bounds hold:
 `total_messages ≤ n·k/(k−1)` (`total_messages_bound`) and `≤ 2·n`
-(`comm_linear_not_quadratic`), for every number of levels.
+(`comm_linear_not_quadratic`), for every number of levels; so does its
+`geometric_sum` lemma (`Σ_{i≤n} r^i = (r^(n+1) − 1)/(r − 1)`).
 
 The floor model is not a real tree: a real tree rounds the coordinator counts
 up (5 agents with `k = 4` need 2 local coordinators, not `5 / 4 = 1`), so the
 seed's sum undercounts the messages of a real round (`seed_undercounts`); for
 real counts the seed's bound is false (`seed_message_bound_false`) and the
-corrected bound is `messagesPerRound_bound`. The seed's sum never exceeds the
+corrected bound is `messagesPerRound_bound`; `≤ 2·n` fails for real counts
+too (`seed_linear_bound_false_real`). The seed's sum never exceeds the
 real tree's node count `n + totalCoordinators n k` (`seed_total_le_nodes`); it
 can exceed the real message count by one, because it counts a message from the
 root (`seed_counts_root`).
@@ -104,6 +106,33 @@ theorem comm_linear_not_quadratic (n k L : Nat) (hk : k > 1) :
   generalize n * j = b at *
   omega
 
+/-- The telescoping identity behind the seed's `geometric_sum`, for `r = j + 1`:
+`j · Σ_{i<n} r^i + 1 = r^n`. -/
+theorem geometric_mul (j n : Nat) :
+    j * ((List.range n).map ((j + 1) ^ ·)).sum + 1 = (j + 1) ^ n := by
+  induction n with
+  | zero => simp
+  | succ n ih =>
+    simp only [List.range_succ, List.map_append, List.map_cons, List.map_nil,
+      List.sum_append_nat, List.sum_cons, List.sum_nil, Nat.add_zero, Nat.mul_add,
+      Nat.pow_succ, Nat.mul_succ]
+    rw [Nat.mul_comm ((j + 1) ^ n) j]
+    generalize j * ((List.range n).map ((j + 1) ^ ·)).sum = a at *
+    generalize (j + 1) ^ n = x at *
+    generalize j * x = b at *
+    omega
+
+/-- Seed 000 §3.3 `geometric_sum`, as the seed states it (over `List.range`
+instead of `Finset.range`): `Σ_{i ≤ n} r^i = (r^(n+1) − 1)/(r − 1)` for `r > 1`. -/
+theorem geometric_sum (r n : Nat) (hr : r > 1) :
+    ((List.range (n + 1)).map (r ^ ·)).sum = (r ^ (n + 1) - 1) / (r - 1) := by
+  obtain ⟨j, rfl⟩ : ∃ j, r = j + 1 := ⟨r - 1, by omega⟩
+  have h := geometric_mul j (n + 1)
+  have hj : 0 < j := by omega
+  rw [Nat.add_sub_cancel]
+  have : (j + 1) ^ (n + 1) - 1 = j * ((List.range (n + 1)).map ((j + 1) ^ ·)).sum := by omega
+  rw [this, Nat.mul_div_cancel_left _ hj]
+
 /-- Seed 000's floor model undercounts a real round: 5 agents with `k = 4` give
 `5 + 5/4 = 6` in the seed's sum over `Nat.log 4 5 + 1 = 2` levels, while a real
 tree has 2 local coordinators and a root and sends `5 + 2 = 7` messages. -/
@@ -115,6 +144,13 @@ theorem seed_undercounts :
 more than a real round sends (4 agents, `k = 2`: `4 + 2 + 1 = 7` vs `4 + 3 − 1 = 6`). -/
 theorem seed_counts_root :
     total_messages 4 2 (seedLog 2 4 + 1) = 7 ∧ messagesPerRound 4 2 = 6 := by
+  decide
+
+/-- `comm_linear_not_quadratic` (messages ≤ 2·n) holds in the seed's model but
+not for a real tree: 9 agents with `k = 2` need levels `[5, 3, 2, 1]`, so a real
+round sends `9 + 11 − 1 = 19 > 18` messages (the seed's sum is `9 + 4 + 2 + 1 = 16`). -/
+theorem seed_linear_bound_false_real :
+    ¬ (messagesPerRound 9 2 ≤ 2 * 9) ∧ total_messages 9 2 (seedLog 2 9 + 1) = 16 := by
   decide
 
 /-- A floor sum starting at `m ≤ a` over at most one level more than the real
