@@ -6,8 +6,10 @@ public import Init
 # Elements on the wire
 
 An Element is bounded pure data. Its wire form is a fixed 28-byte little-endian
-record; the decoder accepts exactly the canonical encodings of valid Elements,
-so `decode (encode e) = some e` and nothing else decodes.
+record; the decoder accepts exactly the canonical encodings of valid Elements:
+`decode (encode e) = some e` for every valid `e` (`decode_encode`), and whatever
+decodes re-encodes to the bytes it was read from (`encode_of_decode_eq_some`),
+so no two byte strings decode to the same Element.
 
 Layout (byte offsets):
 
@@ -191,6 +193,67 @@ theorem decode_encode (e : Element) (h : e.Valid) : decode (encode e) = some e :
       le16_u16le _ hw, le16_u16le _ hh, le32_u32le _ hc, signed_twos_16 z hz1 hz2,
       signed_twos_32 x hx1 hx2, signed_twos_32 y hy1 hy2]
     simp [h]
+
+theorem u16le_le16 {b0 b1 : Nat} (h0 : b0 < 256) (h1 : b1 < 256) : u16le (le16 b0 b1) = [b0, b1] := by
+  simp only [u16le, le16, List.cons.injEq, and_true]; omega
+
+theorem u32le_le32 {b0 b1 b2 b3 : Nat} (h0 : b0 < 256) (h1 : b1 < 256) (h2 : b2 < 256) (h3 : b3 < 256) :
+    u32le (le32 b0 b1 b2 b3) = [b0, b1, b2, b3] := by
+  simp only [u32le, le32, List.cons.injEq, and_true]; omega
+
+theorem twos_signed_16 {u : Nat} (h : u < 65536) : twos 16 (signed 16 u) = u := by
+  simp only [twos, signed]; split <;> omega
+
+theorem twos_signed_32 {u : Nat} (h : u < 4294967296) : twos 32 (signed 32 u) = u := by
+  simp only [twos, signed]; split <;> omega
+
+theorem kind_payload_of_decodeAtom {k p0 p1 p2 p3 : Nat} {a : Atom} (h0 : p0 < 256) (h1 : p1 < 256)
+    (h2 : p2 < 256) (h3 : p3 < 256) (h : decodeAtom k p0 p1 p2 p3 = some a) :
+    a.kind = k ∧ a.payload = [p0, p1, p2, p3] := by
+  unfold decodeAtom at h
+  split at h
+  · split at h
+    · cases h; rename_i hp; obtain ⟨rfl, rfl⟩ := hp
+      simp only [Atom.kind, Atom.payload, u16le_le16 h0 h1, List.cons_append, List.nil_append, and_self]
+    · cases h
+  · cases h; simp only [Atom.kind, Atom.payload, u16le_le16 h0 h1, u16le_le16 h2 h3, List.cons_append,
+      List.nil_append, and_self]
+  · cases h; simp only [Atom.kind, Atom.payload, u32le_le32 h0 h1 h2 h3, and_self]
+  · split at h
+    · cases h; rename_i hp; obtain ⟨rfl, rfl⟩ := hp
+      simp only [Atom.kind, Atom.payload, u16le_le16 h0 h1, List.cons_append, List.nil_append, and_self]
+    · cases h
+  · cases h
+
+/-- **Canonicity**: the decoder accepts only canonical records — whatever it
+decodes re-encodes to the very bytes it read, so no two byte strings decode to
+the same Element. -/
+theorem encode_of_decode_eq_some {b : List Nat} {e : Element} (h : decode b = some e) : encode e = b := by
+  unfold decode at h
+  split at h
+  · rename_i k r z0 z1 v0 v1 v2 v3 x0 x1 x2 x3 y0 y1 y2 y3 w0 w1 h0 h1 c0 c1 c2 c3 p0 p1 p2 p3
+    split at h
+    · rename_i hb
+      simp only [List.all_cons, List.all_nil, decide_eq_true_eq, Bool.and_true, Bool.and_eq_true] at hb
+      obtain ⟨⟨-, -, hz0, hz1, hv0, hv1, hv2, hv3, hx0, hx1, hx2, hx3, hy0, hy1, hy2, hy3, hw0, hw1, hh0, hh1,
+        hc0, hc1, hc2, hc3, hp0, hp1, hp2, hp3⟩, rfl⟩ := hb
+      split at h
+      · cases h
+      · rename_i atom hatom
+        dsimp only at h
+        split at h
+        · cases h
+          obtain ⟨hkind, hpay⟩ := kind_payload_of_decodeAtom hp0 hp1 hp2 hp3 hatom
+          have lz : le16 z0 z1 < 65536 := by simp only [le16]; omega
+          have lx : le32 x0 x1 x2 x3 < 4294967296 := by simp only [le32]; omega
+          have ly : le32 y0 y1 y2 y3 < 4294967296 := by simp only [le32]; omega
+          simp only [encode, hkind, hpay, twos_signed_16 lz, twos_signed_32 lx, twos_signed_32 ly,
+            u16le_le16 hz0 hz1, u32le_le32 hv0 hv1 hv2 hv3, u32le_le32 hx0 hx1 hx2 hx3,
+            u32le_le32 hy0 hy1 hy2 hy3, u16le_le16 hw0 hw1, u16le_le16 hh0 hh1, u32le_le32 hc0 hc1 hc2 hc3,
+            List.cons_append, List.nil_append]
+        · cases h
+    · cases h
+  · cases h
 
 end Hydrogen.Wire
 
