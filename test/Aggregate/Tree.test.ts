@@ -84,6 +84,12 @@ const treeOver = <A>(xs: ReadonlyArray<A>, rand: () => number): Tree<A> => {
 const depth = <A>(t: Tree<A>): number => (t.tag === "leaf" ? 0 : 1 + Math.max(0, ...t.children.map(depth)))
 const maxArity = <A>(t: Tree<A>): number =>
   t.tag === "leaf" ? 0 : Math.max(t.children.length, ...t.children.map(maxArity))
+/** Lean's `Tree.Arity k` (proof-only there): every inner node has between 1 and k children. */
+const arity = <A>(k: number, t: Tree<A>): boolean =>
+  t.tag === "leaf" || (t.children.length >= 1 && t.children.length <= k && arityAll(k, t.children))
+/** Lean's `Tree.ArityAll k`, literally: the head has the arity and so does the rest. */
+const arityAll = <A>(k: number, ts: ReadonlyArray<Tree<A>>): boolean =>
+  ts.length === 0 || (arity(k, ts[0]!) && arityAll(k, ts.slice(1)))
 
 describe("Tree basics", () => {
   it("leaves lists the leaf values left to right; aggregate of an empty node is empty", () => {
@@ -242,8 +248,72 @@ describe("Tree theorems", () => {
     )
   })
 
+  // @lean Hydrogen.Aggregate.Tree.arityAll_iff
+  it("Tree.arityAll_iff: ArityAll k ts ↔ every tree of ts has Arity k", () => {
+    fc.assert(
+      fc.property(fc.nat(4), forestArb(smallArb), (k, ts) => {
+        expect(arityAll(k, ts)).toBe(ts.every((t) => arity(k, t)))
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.length_mem_chunk
+  it("length_mem_chunk: for k ≥ 1 and l.length + k ≤ k · fuel, every group of chunk k fuel l has 1 … k elements", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.nat(30), fc.array(fc.nat(99), { maxLength: 25 }), (k, fuel, l) => {
+        fc.pre(l.length + k <= k * fuel)
+        for (const c of chunk(k, l, fuel)) {
+          expect(c.length).toBeGreaterThanOrEqual(1)
+          expect(c.length).toBeLessThanOrEqual(k)
+        }
+      }),
+    )
+    // the hypothesis is needed: with fuel = length and k = 1 the last group is empty
+    expect(chunk(1, [7])).toEqual([[7], []])
+  })
+
+  // @lean Hydrogen.Aggregate.length_le_length_flatten
+  it("length_le_length_flatten: a list of nonempty groups has at most as many groups as elements", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.nat(9), { minLength: 1, maxLength: 5 }), { maxLength: 10 }), (cs) => {
+        expect(cs.length).toBeLessThanOrEqual(cs.flat().length)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.Tree.arity_karyFrom
+  it("Tree.arity_karyFrom: for k ≥ 2, a nonempty forest ts with ts.length ≤ fuel whose trees have Arity k gives karyFrom k fuel ts with Arity k", () => {
+    const aritied = fc.integer({ min: 2, max: 5 }).chain((k) =>
+      fc.tuple(
+        fc.constant(k),
+        fc.array(fc.array(smallArb, { minLength: 1, maxLength: 12 }).map((xs) => kary(k, xs)), { minLength: 1, maxLength: 20 }),
+      ),
+    )
+    fc.assert(
+      fc.property(aritied, fc.nat(5), ([k, ts], extra) => {
+        expect(ts.every((t) => arity(k, t))).toBe(true)
+        expect(arity(k, karyFrom(k, ts.length + extra, ts))).toBe(true)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.Tree.arity_kary
+  it("Tree.arity_kary: for k ≥ 2 and a nonempty list, every inner node of kary k xs has between 1 and k children", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 9 }), fc.array(intArb, { minLength: 1, maxLength: 300 }), (k, xs) => {
+        const t = kary(k, xs)
+        expect(arity(k, t)).toBe(true)
+        expect(maxArity(t)).toBeLessThanOrEqual(k)
+      }),
+    )
+    // the hypotheses are needed: the empty list gives node [], and k = 1 or 0 are not k-ary
+    expect(arity(3, kary(3, []))).toBe(false)
+    expect(arity(1, kary(1, [1, 2, 3]))).toBe(false)
+    expect(arity(0, kary(0, [1, 2]))).toBe(false)
+  })
+
   // @lean Hydrogen.Aggregate.Tree.aggregate_kary
-  it("Tree.aggregate_kary: aggregating through the k-ary tree equals the sequential fold, for every k", () => {
+  it("Tree.aggregate_kary: aggregating through kary k xs equals the sequential fold, for every k (0 and 1 included: it uses only that the leaves are kept in order, not the arity)", () => {
     for (const [, M, arb] of instances) {
       fc.assert(
         fc.property(fc.nat(7), fc.array(arb, { maxLength: 40 }), (k, xs) => M.equals(aggregate(M, kary(k, xs)), fold(M, xs))),
