@@ -87,6 +87,37 @@ describe("Hydrogen.Scale definitions", () => {
     );
   });
 
+  // @lean Hydrogen.Scale.le_mul_ceilDiv
+  it("le_mul_ceilDiv: a ≤ k · ceilDiv a k for every a and k > 0", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e15 }), fc.integer({ min: 1, max: 1e6 }), (a, k) => {
+        expect(BigInt(a) <= BigInt(k) * BigInt(ceilDiv(a, k))).toBe(true);
+      }),
+      runs,
+    );
+  });
+
+  // @lean Hydrogen.Scale.le_pow_length_coordinatorsAbove
+  it("le_pow_length_coordinatorsAbove: for k ≥ 2 and a ≤ fuel, a ≤ k ^ (coordinatorsAbove k fuel a).length", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 2, max: 1e4 }), fc.integer({ min: 0, max: 50 }), (a, k, extra) => {
+        const fuel = Math.min(a + extra, 1e9);
+        expect(BigInt(a) <= BigInt(k) ** BigInt(coordinatorsAbove(k, fuel, a).length)).toBe(true);
+      }),
+      runs,
+    );
+  });
+
+  // @lean Hydrogen.Scale.le_pow_coordinatorLevels
+  it("le_pow_coordinatorLevels: for k ≥ 2, n ≤ k ^ coordinatorLevels n k (L coordinator levels cover at most k^L agents)", () => {
+    fc.assert(
+      fc.property(fc.oneof(agents, fc.constant(0)), branching, (n, k) => {
+        expect(BigInt(n) <= BigInt(k) ** BigInt(coordinatorLevels(n, k))).toBe(true);
+      }),
+      runs,
+    );
+  });
+
   // @lean Hydrogen.Scale.levels
   // @lean Hydrogen.Scale.totalCoordinators
   // @lean Hydrogen.Scale.messagesPerRound
@@ -241,15 +272,30 @@ describe("Hydrogen.Scale theorems", () => {
   });
 
   // @lean Hydrogen.Scale.seed_k100_levels_too_few
-  it("seed_k100_levels_too_few: 100^4 < 10^9, so the seed's 5 levels (at most 4 coordinator levels) of branching 100 cannot hold 10^9 agents", () => {
-    expect(100n ** 4n < 10n ** 9n).toBe(true);
-    expect(coordinatorLevels(billion, 100)).toBeGreaterThan(4);
+  it("seed_k100_levels_too_few: levels n 100 ≤ 5 implies n ≤ 10^8 (5 levels of branching 100 cannot hold 10^9 agents)", () => {
+    // every n whose tree has at most 5 levels is at most 10^8; the boundary is exact
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2e8 }), fc.integer({ min: 0, max: 1e12 })), (n) => {
+        if (levels(n, 100) <= 5) expect(n).toBeLessThanOrEqual(1e8);
+      }),
+      runs,
+    );
+    expect(levels(1e8, 100)).toBe(5);
+    expect(levels(1e8 + 1, 100)).toBe(6);
+    expect(levels(billion, 100)).toBeGreaterThan(5);
   });
 
   // @lean Hydrogen.Scale.seed_k10000_levels_too_few
-  it("seed_k10000_levels_too_few: 10000^2 < 10^9, so the seed's 3 levels (2 coordinator levels) of branching 10000 cannot hold 10^9 agents", () => {
-    expect(10_000n ** 2n < 10n ** 9n).toBe(true);
-    expect(coordinatorLevels(billion, 10_000)).toBeGreaterThan(2);
+  it("seed_k10000_levels_too_few: levels n 10000 ≤ 3 implies n ≤ 10^8 (3 levels of branching 10000 cannot hold 10^9 agents)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2e8 }), fc.integer({ min: 0, max: 1e12 })), (n) => {
+        if (levels(n, 10_000) <= 3) expect(n).toBeLessThanOrEqual(1e8);
+      }),
+      runs,
+    );
+    expect(levels(1e8, 10_000)).toBe(3);
+    expect(levels(1e8 + 1, 10_000)).toBe(4);
+    expect(levels(billion, 10_000)).toBeGreaterThan(3);
   });
 
   // @lean Hydrogen.Scale.seed_message_bound_false

@@ -100,6 +100,48 @@ theorem messagesPerRound_bound (n k : Nat) (hn : 1 ≤ n) :
 theorem roundTripHops_eq (n k : Nat) : roundTripHops n k = 2 * (levels n k - 1) := by
   simp [roundTripHops, levels]
 
+/-- `a ≤ k · ⌈a / k⌉` for `k > 0`. -/
+theorem le_mul_ceilDiv (a k : Nat) (hk : 0 < k) : a ≤ k * ceilDiv a k := by
+  have h1 := Nat.div_add_mod (a + k - 1) k
+  have h2 := Nat.mod_lt (a + k - 1) hk
+  simp only [ceilDiv]
+  generalize (a + k - 1) / k = q at *
+  generalize (a + k - 1) % k = r at *
+  omega
+
+/-- Above `a` nodes, `L` coordinator levels of branching `k ≥ 2` cover at most `k^L`
+of them (given enough fuel, `a ≤ fuel`, as `coordinatorsPerLevel` has). -/
+theorem le_pow_length_coordinatorsAbove {k : Nat} (hk : 2 ≤ k) (fuel a : Nat) (ha : a ≤ fuel) :
+    a ≤ k ^ (coordinatorsAbove k fuel a).length := by
+  induction fuel generalizing a with
+  | zero => simp [coordinatorsAbove]; omega
+  | succ fuel ih =>
+    have hc := mul_ceilDiv_le a k
+    have hle := le_mul_ceilDiv a k (by omega)
+    simp only [coordinatorsAbove]
+    by_cases h : ceilDiv a k ≤ 1
+    · simp only [h, if_true, List.length_cons, List.length_nil, Nat.zero_add, Nat.pow_one]
+      have : k * ceilDiv a k ≤ k * 1 := Nat.mul_le_mul_left k h
+      omega
+    · simp only [h, if_false, List.length_cons, Nat.pow_succ]
+      have h2 : k * 2 ≤ k * ceilDiv a k := Nat.mul_le_mul_left k (by omega)
+      have h3 : a * 2 ≤ a * k := Nat.mul_le_mul_left a hk
+      -- `⌈a/k⌉ < a`, so the fuel still suffices one level up
+      have hlt : ceilDiv a k < a := by
+        apply Nat.lt_of_mul_lt_mul_left (a := k)
+        rw [Nat.mul_comm k a]
+        omega
+      have ih' := ih (ceilDiv a k) (by omega)
+      calc a ≤ k * ceilDiv a k := hle
+        _ ≤ k * k ^ (coordinatorsAbove k fuel (ceilDiv a k)).length := Nat.mul_le_mul_left k ih'
+        _ = k ^ (coordinatorsAbove k fuel (ceilDiv a k)).length * k := Nat.mul_comm _ _
+
+/-- **Capacity**: a tree of branching `k ≥ 2` with `coordinatorLevels n k` coordinator
+levels covers at most `k ^ coordinatorLevels n k` agents, so `n` agents need at least
+`log_k n` coordinator levels. -/
+theorem le_pow_coordinatorLevels (n k : Nat) (hk : 2 ≤ k) : n ≤ k ^ coordinatorLevels n k :=
+  le_pow_length_coordinatorsAbove hk n n (Nat.le_refl n)
+
 /-! ## The seed's 10⁹-agent table, checked by the kernel
 
 Seed table (levels / coordinators): k=10: 10 / ~111,111,111; k=100: 5 / ~10,101,010;
@@ -124,13 +166,21 @@ theorem billion_k10000 :
     coordinatorsPerLevel (10 ^ 9) 10000 = [100000, 10, 1] ∧
       levels (10 ^ 9) 10000 = 4 ∧ totalCoordinators (10 ^ 9) 10000 = 100011 := by decide
 
-/-- Four levels of branching 100 (three coordinator levels) cannot hold 10⁹ agents:
-a root with 100 regions of 100 locals of 100 agents holds 10⁶; even with the
-seed's 5 levels counted as coordinator levels, 100⁴ = 10⁸ < 10⁹. -/
-theorem seed_k100_levels_too_few : 100 ^ 4 < 10 ^ 9 := by decide
+/-- The seed's "5 levels" for k = 100 are too few for 10⁹ agents: a tree of branching
+100 with at most 5 levels (at most 4 coordinator levels above the agents) covers at
+most 100⁴ = 10⁸ agents (`le_pow_coordinatorLevels`), so not 10⁹. -/
+theorem seed_k100_levels_too_few (n : Nat) (h : levels n 100 ≤ 5) : n ≤ 10 ^ 8 := by
+  have hL : coordinatorLevels n 100 ≤ 4 := by simp only [levels] at h; omega
+  exact Nat.le_trans (le_pow_coordinatorLevels n 100 (by decide))
+    (Nat.le_trans (Nat.pow_le_pow_right (by decide) hL) (by decide))
 
-/-- Three levels of branching 10000 hold at most 10000² = 10⁸ < 10⁹ agents. -/
-theorem seed_k10000_levels_too_few : 10000 ^ 2 < 10 ^ 9 := by decide
+/-- The seed's "3 levels" for k = 10000 are too few for 10⁹ agents: a tree of branching
+10000 with at most 3 levels (at most 2 coordinator levels) covers at most
+10000² = 10⁸ agents, so not 10⁹. -/
+theorem seed_k10000_levels_too_few (n : Nat) (h : levels n 10000 ≤ 3) : n ≤ 10 ^ 8 := by
+  have hL : coordinatorLevels n 10000 ≤ 2 := by simp only [levels] at h; omega
+  exact Nat.le_trans (le_pow_coordinatorLevels n 10000 (by decide))
+    (Nat.le_trans (Nat.pow_le_pow_right (by decide) hL) (by decide))
 
 /-- The seed's bound `messages ≤ n·k/(k−1)` is false for real trees: with 5 agents
 and k = 4 there are 2 local coordinators and a root, so 5 + 2 = 7 messages > 20/3. -/
