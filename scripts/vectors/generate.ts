@@ -144,6 +144,12 @@ function structural(r: Rng): Family {
 // ---- top-k ----
 interface E { readonly score: number; readonly id: number }
 const rankCmp = (a: E, b: E) => b.score - a.score || a.id - b.id;
+/** For each id its highest score, sorted by rank (a map and a comparator sort, not src/). */
+const bestPerId = (es: readonly E[]): E[] => {
+  const best = new Map<number, E>();
+  for (const e of es) if (!best.has(e.id) || e.score > best.get(e.id)!.score) best.set(e.id, e);
+  return [...best.values()].sort(rankCmp);
+};
 function topk(r: Rng): Family {
   const vectors: Vector[] = [];
   const statements: string[] = [];
@@ -151,15 +157,30 @@ function topk(r: Rng): Family {
   for (let i = 0; i < 140; i++) {
     const k = r.int(0, 6);
     const pool = Array.from({ length: r.int(0, 10) }, () => ({ score: r.int(0, 6), id: r.int(0, 8) }));
-    const sortedUnique = (es: E[]) =>
-      es.sort(rankCmp).filter((e, j, arr) => j === 0 || rankCmp(arr[j - 1]!, e) !== 0);
-    const a = sortedUnique(pool.filter(() => r.bool())).slice(0, k);
-    const b = sortedUnique(pool.filter(() => r.bool()).concat(r.bool() ? [{ score: r.int(0, 6), id: r.int(0, 8) }] : [])).slice(0, k);
-    const merged = sortedUnique([...a, ...b]).slice(0, k);
-    vectors.push({ family: "mergeEntries", lean: [`${A}.mergeEntries`, `${A}.union`, `${A}.TopK.merge`], input: { k, a, b }, expected: merged });
+    // Summaries hold one entry per id (its best); a and b often share ids with different scores.
+    const a = bestPerId(pool.filter(() => r.bool())).slice(0, k);
+    const b = bestPerId(pool.filter(() => r.bool()).concat(r.bool() ? [{ score: r.int(0, 6), id: r.int(0, 8) }] : [])).slice(0, k);
+    const merged = bestPerId([...a, ...b]).slice(0, k);
+    vectors.push({ family: "mergeEntries", lean: [`${A}.mergeEntries`, `${A}.union`, `${A}.topOf`, `${A}.dedupId`, `${A}.TopK.merge`], input: { k, a, b }, expected: merged });
     statements.push(`example : mergeEntries ${k} ${leanEntries(a)} ${leanEntries(b)} = ${leanEntries(merged)} := by decide`);
   }
   return { file: "topk", module: "TopK", vectors, statements };
+}
+
+// ---- top-k summaries of raw candidate lists (ids repeat with different
+// scores): TopK.ofList. Own seed, so adding them leaves the vectors above unchanged. ----
+function topkOfList(r: Rng): Family {
+  const vectors: Vector[] = [];
+  const statements: string[] = [];
+  const leanEntries = (es: readonly E[]) => list(es.map((e) => `⟨${e.score}, ${e.id}⟩`));
+  for (let i = 0; i < 60; i++) {
+    const k = r.int(0, 6);
+    const xs = Array.from({ length: r.int(0, 10) }, () => ({ score: r.int(0, 6), id: r.int(0, 5) }));
+    const expected = bestPerId(xs).slice(0, k);
+    vectors.push({ family: "TopK.ofList", lean: [`${A}.TopK.ofList`, `${A}.rankSort`, `${A}.topOf`, `${A}.dedupId`], input: { k, xs }, expected });
+    statements.push(`example : (TopK.ofList ${k} ${leanEntries(xs)}).entries = ${leanEntries(expected)} := by decide`);
+  }
+  return { file: "topk-oflist", module: "TopKOfList", vectors, statements };
 }
 
 // ---- trees ----
@@ -612,7 +633,7 @@ function edgeFamilies(r: Rng): Family[] {
 
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17))];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29))];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");

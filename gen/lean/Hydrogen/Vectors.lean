@@ -13,3 +13,4 @@ public import Hydrogen.Vectors.State
 public import Hydrogen.Vectors.AggregateEdges
 public import Hydrogen.Vectors.WireDelta
 public import Hydrogen.Vectors.StateEdges
+public import Hydrogen.Vectors.TopKOfList

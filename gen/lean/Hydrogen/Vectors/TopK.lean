@@ -16,14 +16,14 @@ public import Hydrogen.Aggregate.Tree
 
 namespace Hydrogen.Aggregate
 
-example : mergeEntries 5 [⟨3, 6⟩, ⟨2, 3⟩, ⟨1, 6⟩, ⟨0, 5⟩] [⟨5, 6⟩, ⟨3, 6⟩, ⟨1, 6⟩] = [⟨5, 6⟩, ⟨3, 6⟩, ⟨2, 3⟩, ⟨1, 6⟩, ⟨0, 5⟩] := by decide
+example : mergeEntries 5 [⟨3, 6⟩, ⟨2, 3⟩, ⟨0, 5⟩] [⟨5, 6⟩] = [⟨5, 6⟩, ⟨2, 3⟩, ⟨0, 5⟩] := by decide
 example : mergeEntries 3 [⟨4, 1⟩, ⟨4, 5⟩, ⟨4, 7⟩] [⟨4, 1⟩, ⟨4, 7⟩] = [⟨4, 1⟩, ⟨4, 5⟩, ⟨4, 7⟩] := by decide
 example : mergeEntries 5 [⟨6, 6⟩] [⟨4, 0⟩] = [⟨6, 6⟩, ⟨4, 0⟩] := by decide
-example : mergeEntries 5 [⟨6, 1⟩, ⟨0, 0⟩] [⟨5, 5⟩, ⟨0, 0⟩, ⟨0, 1⟩] = [⟨6, 1⟩, ⟨5, 5⟩, ⟨0, 0⟩, ⟨0, 1⟩] := by decide
+example : mergeEntries 5 [⟨6, 1⟩, ⟨0, 0⟩] [⟨5, 5⟩, ⟨0, 0⟩, ⟨0, 1⟩] = [⟨6, 1⟩, ⟨5, 5⟩, ⟨0, 0⟩] := by decide
 example : mergeEntries 4 [⟨3, 0⟩, ⟨0, 8⟩] [⟨4, 3⟩, ⟨3, 0⟩] = [⟨4, 3⟩, ⟨3, 0⟩, ⟨0, 8⟩] := by decide
-example : mergeEntries 3 [⟨6, 5⟩, ⟨5, 6⟩, ⟨3, 3⟩] [⟨3, 1⟩, ⟨3, 3⟩, ⟨0, 3⟩] = [⟨6, 5⟩, ⟨5, 6⟩, ⟨3, 1⟩] := by decide
+example : mergeEntries 3 [⟨6, 5⟩, ⟨5, 6⟩, ⟨3, 3⟩] [⟨3, 1⟩, ⟨3, 3⟩, ⟨0, 5⟩] = [⟨6, 5⟩, ⟨5, 6⟩, ⟨3, 1⟩] := by decide
 example : mergeEntries 2 [⟨2, 1⟩, ⟨0, 3⟩] [⟨4, 8⟩, ⟨3, 2⟩] = [⟨4, 8⟩, ⟨3, 2⟩] := by decide
-example : mergeEntries 5 [⟨5, 0⟩, ⟨4, 3⟩, ⟨2, 5⟩] [⟨4, 3⟩, ⟨4, 5⟩, ⟨2, 3⟩, ⟨2, 5⟩, ⟨0, 3⟩] = [⟨5, 0⟩, ⟨4, 3⟩, ⟨4, 5⟩, ⟨2, 3⟩, ⟨2, 5⟩] := by decide
+example : mergeEntries 5 [⟨5, 0⟩, ⟨4, 3⟩, ⟨2, 5⟩] [⟨4, 3⟩, ⟨4, 5⟩] = [⟨5, 0⟩, ⟨4, 3⟩, ⟨4, 5⟩] := by decide
 example : mergeEntries 1 [] [⟨5, 7⟩] = [⟨5, 7⟩] := by decide
 example : mergeEntries 3 [⟨6, 8⟩, ⟨4, 2⟩, ⟨3, 0⟩] [⟨6, 5⟩, ⟨6, 8⟩, ⟨5, 4⟩] = [⟨6, 5⟩, ⟨6, 8⟩, ⟨5, 4⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
@@ -35,48 +35,48 @@ example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 6 [⟨4, 0⟩, ⟨0, 7⟩] [⟨5, 6⟩, ⟨4, 0⟩] = [⟨5, 6⟩, ⟨4, 0⟩, ⟨0, 7⟩] := by decide
 example : mergeEntries 6 [⟨3, 4⟩, ⟨3, 6⟩, ⟨2, 1⟩] [⟨6, 5⟩, ⟨5, 3⟩, ⟨4, 7⟩, ⟨3, 4⟩, ⟨0, 0⟩] = [⟨6, 5⟩, ⟨5, 3⟩, ⟨4, 7⟩, ⟨3, 4⟩, ⟨3, 6⟩, ⟨2, 1⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
-example : mergeEntries 5 [⟨2, 0⟩, ⟨2, 4⟩, ⟨1, 8⟩] [⟨1, 0⟩, ⟨1, 8⟩] = [⟨2, 0⟩, ⟨2, 4⟩, ⟨1, 0⟩, ⟨1, 8⟩] := by decide
-example : mergeEntries 5 [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩, ⟨2, 2⟩, ⟨2, 8⟩] [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩, ⟨4, 6⟩, ⟨2, 2⟩] = [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩, ⟨4, 6⟩, ⟨2, 2⟩] := by decide
+example : mergeEntries 5 [⟨2, 0⟩, ⟨2, 4⟩, ⟨1, 8⟩] [⟨1, 0⟩, ⟨1, 8⟩] = [⟨2, 0⟩, ⟨2, 4⟩, ⟨1, 8⟩] := by decide
+example : mergeEntries 5 [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩] [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩, ⟨4, 6⟩, ⟨1, 4⟩] = [⟨5, 2⟩, ⟨5, 8⟩, ⟨4, 0⟩, ⟨4, 6⟩, ⟨1, 4⟩] := by decide
 example : mergeEntries 2 [⟨4, 7⟩, ⟨2, 6⟩] [⟨5, 0⟩, ⟨4, 7⟩] = [⟨5, 0⟩, ⟨4, 7⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
-example : mergeEntries 6 [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 8⟩, ⟨0, 4⟩] [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 5⟩, ⟨3, 1⟩] = [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 5⟩, ⟨4, 8⟩, ⟨3, 1⟩, ⟨0, 4⟩] := by decide
+example : mergeEntries 6 [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 8⟩, ⟨0, 4⟩] [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 5⟩] = [⟨6, 1⟩, ⟨6, 3⟩, ⟨4, 5⟩, ⟨4, 8⟩, ⟨0, 4⟩] := by decide
 example : mergeEntries 1 [⟨6, 1⟩] [⟨6, 0⟩] = [⟨6, 0⟩] := by decide
 example : mergeEntries 1 [] [⟨1, 1⟩] = [⟨1, 1⟩] := by decide
 example : mergeEntries 3 [⟨6, 1⟩, ⟨2, 3⟩, ⟨1, 6⟩] [⟨2, 3⟩, ⟨0, 7⟩] = [⟨6, 1⟩, ⟨2, 3⟩, ⟨1, 6⟩] := by decide
-example : mergeEntries 6 [⟨6, 4⟩, ⟨4, 1⟩, ⟨4, 2⟩, ⟨1, 2⟩] [⟨4, 1⟩, ⟨4, 2⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨3, 4⟩, ⟨3, 7⟩] = [⟨6, 4⟩, ⟨4, 1⟩, ⟨4, 2⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨3, 4⟩] := by decide
-example : mergeEntries 6 [⟨6, 4⟩, ⟨4, 7⟩, ⟨2, 7⟩] [⟨4, 3⟩, ⟨1, 3⟩, ⟨0, 5⟩] = [⟨6, 4⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨2, 7⟩, ⟨1, 3⟩, ⟨0, 5⟩] := by decide
+example : mergeEntries 6 [⟨6, 4⟩, ⟨4, 1⟩, ⟨4, 2⟩] [⟨4, 1⟩, ⟨4, 2⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨3, 4⟩, ⟨0, 5⟩] = [⟨6, 4⟩, ⟨4, 1⟩, ⟨4, 2⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨0, 5⟩] := by decide
+example : mergeEntries 6 [⟨6, 4⟩, ⟨4, 7⟩] [⟨4, 3⟩, ⟨0, 5⟩] = [⟨6, 4⟩, ⟨4, 3⟩, ⟨4, 7⟩, ⟨0, 5⟩] := by decide
 example : mergeEntries 1 [⟨6, 1⟩] [⟨6, 1⟩] = [⟨6, 1⟩] := by decide
-example : mergeEntries 2 [⟨6, 0⟩, ⟨4, 0⟩] [⟨6, 5⟩, ⟨4, 1⟩] = [⟨6, 0⟩, ⟨6, 5⟩] := by decide
-example : mergeEntries 3 [⟨6, 8⟩, ⟨5, 6⟩, ⟨2, 1⟩] [⟨3, 3⟩, ⟨2, 3⟩, ⟨0, 2⟩] = [⟨6, 8⟩, ⟨5, 6⟩, ⟨3, 3⟩] := by decide
+example : mergeEntries 2 [⟨6, 0⟩, ⟨3, 4⟩] [⟨6, 5⟩, ⟨4, 1⟩] = [⟨6, 0⟩, ⟨6, 5⟩] := by decide
+example : mergeEntries 3 [⟨6, 8⟩, ⟨5, 6⟩, ⟨2, 1⟩] [⟨3, 3⟩, ⟨0, 2⟩] = [⟨6, 8⟩, ⟨5, 6⟩, ⟨3, 3⟩] := by decide
 example : mergeEntries 3 [⟨6, 8⟩] [⟨3, 5⟩, ⟨3, 6⟩] = [⟨6, 8⟩, ⟨3, 5⟩, ⟨3, 6⟩] := by decide
 example : mergeEntries 5 [⟨6, 1⟩, ⟨2, 5⟩] [⟨6, 1⟩, ⟨2, 5⟩] = [⟨6, 1⟩, ⟨2, 5⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 4 [] [⟨5, 6⟩] = [⟨5, 6⟩] := by decide
-example : mergeEntries 3 [⟨1, 8⟩, ⟨0, 8⟩] [⟨1, 8⟩, ⟨0, 8⟩] = [⟨1, 8⟩, ⟨0, 8⟩] := by decide
-example : mergeEntries 4 [] [⟨2, 8⟩, ⟨1, 8⟩] = [⟨2, 8⟩, ⟨1, 8⟩] := by decide
+example : mergeEntries 3 [⟨1, 8⟩] [⟨1, 8⟩] = [⟨1, 8⟩] := by decide
+example : mergeEntries 4 [] [⟨2, 8⟩] = [⟨2, 8⟩] := by decide
 example : mergeEntries 1 [⟨4, 6⟩] [⟨6, 7⟩] = [⟨6, 7⟩] := by decide
 example : mergeEntries 2 [] [] = [] := by decide
 example : mergeEntries 6 [⟨3, 7⟩] [] = [⟨3, 7⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 1 [⟨6, 3⟩] [⟨5, 8⟩] = [⟨6, 3⟩] := by decide
-example : mergeEntries 6 [⟨5, 4⟩, ⟨4, 3⟩, ⟨2, 8⟩] [⟨5, 0⟩, ⟨5, 4⟩, ⟨1, 3⟩, ⟨0, 3⟩] = [⟨5, 0⟩, ⟨5, 4⟩, ⟨4, 3⟩, ⟨2, 8⟩, ⟨1, 3⟩, ⟨0, 3⟩] := by decide
+example : mergeEntries 6 [⟨5, 4⟩, ⟨4, 3⟩, ⟨2, 8⟩] [⟨5, 0⟩, ⟨5, 4⟩, ⟨1, 3⟩] = [⟨5, 0⟩, ⟨5, 4⟩, ⟨4, 3⟩, ⟨2, 8⟩] := by decide
 example : mergeEntries 4 [⟨2, 2⟩, ⟨0, 3⟩] [⟨5, 5⟩, ⟨2, 2⟩, ⟨0, 0⟩] = [⟨5, 5⟩, ⟨2, 2⟩, ⟨0, 0⟩, ⟨0, 3⟩] := by decide
-example : mergeEntries 3 [⟨4, 8⟩, ⟨3, 1⟩, ⟨2, 1⟩] [⟨5, 7⟩, ⟨4, 8⟩] = [⟨5, 7⟩, ⟨4, 8⟩, ⟨3, 1⟩] := by decide
+example : mergeEntries 3 [⟨4, 8⟩, ⟨3, 1⟩, ⟨2, 2⟩] [⟨5, 7⟩, ⟨4, 8⟩] = [⟨5, 7⟩, ⟨4, 8⟩, ⟨3, 1⟩] := by decide
 example : mergeEntries 1 [⟨2, 7⟩] [⟨6, 5⟩] = [⟨6, 5⟩] := by decide
 example : mergeEntries 6 [⟨5, 7⟩] [] = [⟨5, 7⟩] := by decide
 example : mergeEntries 4 [⟨6, 0⟩, ⟨3, 5⟩, ⟨3, 8⟩] [⟨6, 0⟩, ⟨3, 8⟩] = [⟨6, 0⟩, ⟨3, 5⟩, ⟨3, 8⟩] := by decide
-example : mergeEntries 4 [⟨6, 0⟩, ⟨6, 8⟩, ⟨2, 2⟩, ⟨0, 3⟩] [⟨5, 1⟩, ⟨2, 2⟩, ⟨2, 8⟩, ⟨1, 2⟩] = [⟨6, 0⟩, ⟨6, 8⟩, ⟨5, 1⟩, ⟨2, 2⟩] := by decide
+example : mergeEntries 4 [⟨6, 0⟩, ⟨6, 8⟩, ⟨2, 2⟩, ⟨0, 3⟩] [⟨5, 1⟩, ⟨2, 2⟩, ⟨2, 8⟩] = [⟨6, 0⟩, ⟨6, 8⟩, ⟨5, 1⟩, ⟨2, 2⟩] := by decide
 example : mergeEntries 1 [⟨6, 4⟩] [⟨6, 4⟩] = [⟨6, 4⟩] := by decide
 example : mergeEntries 5 [⟨3, 3⟩, ⟨0, 7⟩] [⟨3, 3⟩, ⟨3, 8⟩, ⟨0, 7⟩] = [⟨3, 3⟩, ⟨3, 8⟩, ⟨0, 7⟩] := by decide
-example : mergeEntries 4 [] [⟨6, 0⟩, ⟨2, 5⟩, ⟨1, 7⟩, ⟨0, 0⟩] = [⟨6, 0⟩, ⟨2, 5⟩, ⟨1, 7⟩, ⟨0, 0⟩] := by decide
-example : mergeEntries 4 [⟨3, 8⟩, ⟨2, 6⟩, ⟨2, 8⟩] [⟨2, 6⟩, ⟨0, 3⟩] = [⟨3, 8⟩, ⟨2, 6⟩, ⟨2, 8⟩, ⟨0, 3⟩] := by decide
+example : mergeEntries 4 [] [⟨6, 0⟩, ⟨2, 5⟩, ⟨1, 7⟩] = [⟨6, 0⟩, ⟨2, 5⟩, ⟨1, 7⟩] := by decide
+example : mergeEntries 4 [⟨3, 8⟩, ⟨2, 6⟩] [⟨2, 6⟩, ⟨0, 3⟩] = [⟨3, 8⟩, ⟨2, 6⟩, ⟨0, 3⟩] := by decide
 example : mergeEntries 3 [⟨2, 3⟩, ⟨2, 7⟩] [⟨1, 4⟩] = [⟨2, 3⟩, ⟨2, 7⟩, ⟨1, 4⟩] := by decide
 example : mergeEntries 2 [] [] = [] := by decide
 example : mergeEntries 1 [⟨0, 0⟩] [⟨6, 0⟩] = [⟨6, 0⟩] := by decide
 example : mergeEntries 6 [⟨1, 7⟩] [⟨1, 7⟩] = [⟨1, 7⟩] := by decide
 example : mergeEntries 5 [⟨5, 0⟩, ⟨2, 3⟩, ⟨2, 8⟩] [⟨2, 3⟩, ⟨2, 8⟩] = [⟨5, 0⟩, ⟨2, 3⟩, ⟨2, 8⟩] := by decide
 example : mergeEntries 2 [⟨5, 1⟩, ⟨4, 5⟩] [⟨5, 8⟩, ⟨4, 5⟩] = [⟨5, 1⟩, ⟨5, 8⟩] := by decide
-example : mergeEntries 6 [⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 4⟩, ⟨2, 4⟩, ⟨0, 8⟩] [⟨3, 1⟩, ⟨2, 4⟩] = [⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 4⟩, ⟨2, 4⟩, ⟨0, 8⟩] := by decide
+example : mergeEntries 6 [⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 4⟩, ⟨0, 8⟩] [⟨3, 1⟩, ⟨2, 4⟩] = [⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 4⟩, ⟨0, 8⟩] := by decide
 example : mergeEntries 1 [⟨4, 6⟩] [⟨6, 1⟩] = [⟨6, 1⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 3 [⟨3, 7⟩] [] = [⟨3, 7⟩] := by decide
@@ -84,7 +84,7 @@ example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 2 [⟨5, 6⟩, ⟨3, 1⟩] [⟨3, 1⟩, ⟨3, 4⟩] = [⟨5, 6⟩, ⟨3, 1⟩] := by decide
 example : mergeEntries 1 [⟨5, 4⟩] [⟨4, 7⟩] = [⟨5, 4⟩] := by decide
 example : mergeEntries 2 [⟨3, 1⟩] [⟨3, 1⟩] = [⟨3, 1⟩] := by decide
-example : mergeEntries 5 [⟨5, 4⟩, ⟨4, 4⟩] [⟨4, 4⟩, ⟨4, 5⟩, ⟨3, 0⟩, ⟨3, 5⟩, ⟨1, 5⟩] = [⟨5, 4⟩, ⟨4, 4⟩, ⟨4, 5⟩, ⟨3, 0⟩, ⟨3, 5⟩] := by decide
+example : mergeEntries 5 [⟨5, 4⟩] [⟨4, 4⟩, ⟨4, 5⟩, ⟨3, 0⟩] = [⟨5, 4⟩, ⟨4, 5⟩, ⟨3, 0⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
@@ -96,43 +96,43 @@ example : mergeEntries 2 [⟨5, 1⟩, ⟨4, 8⟩] [⟨5, 1⟩, ⟨4, 8⟩] = [�
 example : mergeEntries 2 [⟨6, 1⟩, ⟨5, 3⟩] [⟨6, 1⟩, ⟨5, 0⟩] = [⟨6, 1⟩, ⟨5, 0⟩] := by decide
 example : mergeEntries 1 [⟨6, 0⟩] [⟨2, 5⟩] = [⟨6, 0⟩] := by decide
 example : mergeEntries 2 [⟨4, 8⟩, ⟨0, 5⟩] [⟨0, 5⟩, ⟨0, 6⟩] = [⟨4, 8⟩, ⟨0, 5⟩] := by decide
-example : mergeEntries 4 [⟨4, 1⟩, ⟨0, 7⟩] [⟨4, 1⟩, ⟨3, 1⟩, ⟨2, 2⟩, ⟨1, 0⟩] = [⟨4, 1⟩, ⟨3, 1⟩, ⟨2, 2⟩, ⟨1, 0⟩] := by decide
+example : mergeEntries 4 [⟨4, 1⟩, ⟨0, 7⟩] [⟨4, 1⟩, ⟨2, 2⟩, ⟨1, 0⟩, ⟨0, 5⟩] = [⟨4, 1⟩, ⟨2, 2⟩, ⟨1, 0⟩, ⟨0, 5⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
-example : mergeEntries 5 [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 3⟩, ⟨2, 5⟩, ⟨0, 2⟩] [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 1⟩, ⟨2, 5⟩, ⟨0, 0⟩] = [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 3⟩, ⟨2, 5⟩] := by decide
+example : mergeEntries 5 [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 3⟩, ⟨2, 5⟩] [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 1⟩, ⟨2, 5⟩, ⟨0, 0⟩] = [⟨6, 4⟩, ⟨5, 2⟩, ⟨3, 1⟩, ⟨3, 3⟩, ⟨2, 5⟩] := by decide
 example : mergeEntries 4 [⟨1, 2⟩] [⟨5, 4⟩, ⟨4, 1⟩, ⟨4, 8⟩] = [⟨5, 4⟩, ⟨4, 1⟩, ⟨4, 8⟩, ⟨1, 2⟩] := by decide
 example : mergeEntries 1 [⟨5, 0⟩] [⟨5, 6⟩] = [⟨5, 0⟩] := by decide
 example : mergeEntries 2 [⟨0, 2⟩] [⟨6, 8⟩] = [⟨6, 8⟩, ⟨0, 2⟩] := by decide
 example : mergeEntries 4 [] [⟨5, 7⟩] = [⟨5, 7⟩] := by decide
-example : mergeEntries 6 [⟨4, 0⟩, ⟨3, 5⟩, ⟨2, 4⟩, ⟨0, 7⟩] [⟨4, 0⟩, ⟨2, 7⟩] = [⟨4, 0⟩, ⟨3, 5⟩, ⟨2, 4⟩, ⟨2, 7⟩, ⟨0, 7⟩] := by decide
-example : mergeEntries 4 [⟨2, 1⟩, ⟨2, 2⟩, ⟨2, 3⟩, ⟨1, 3⟩] [⟨6, 6⟩, ⟨5, 5⟩, ⟨3, 5⟩, ⟨2, 1⟩] = [⟨6, 6⟩, ⟨5, 5⟩, ⟨3, 5⟩, ⟨2, 1⟩] := by decide
+example : mergeEntries 6 [⟨4, 0⟩, ⟨3, 5⟩, ⟨2, 4⟩, ⟨0, 7⟩] [⟨4, 0⟩, ⟨2, 7⟩] = [⟨4, 0⟩, ⟨3, 5⟩, ⟨2, 4⟩, ⟨2, 7⟩] := by decide
+example : mergeEntries 4 [⟨2, 1⟩, ⟨2, 2⟩, ⟨2, 3⟩, ⟨0, 7⟩] [⟨6, 6⟩, ⟨5, 5⟩, ⟨2, 1⟩, ⟨2, 2⟩] = [⟨6, 6⟩, ⟨5, 5⟩, ⟨2, 1⟩, ⟨2, 2⟩] := by decide
 example : mergeEntries 6 [] [] = [] := by decide
 example : mergeEntries 3 [⟨0, 2⟩] [⟨2, 3⟩, ⟨0, 2⟩] = [⟨2, 3⟩, ⟨0, 2⟩] := by decide
 example : mergeEntries 1 [⟨1, 1⟩] [⟨1, 1⟩] = [⟨1, 1⟩] := by decide
-example : mergeEntries 2 [⟨5, 0⟩, ⟨1, 2⟩] [⟨3, 8⟩, ⟨2, 8⟩] = [⟨5, 0⟩, ⟨3, 8⟩] := by decide
+example : mergeEntries 2 [⟨5, 0⟩, ⟨1, 2⟩] [⟨3, 8⟩, ⟨1, 4⟩] = [⟨5, 0⟩, ⟨3, 8⟩] := by decide
 example : mergeEntries 1 [⟨6, 1⟩] [⟨6, 1⟩] = [⟨6, 1⟩] := by decide
 example : mergeEntries 1 [⟨3, 5⟩] [⟨6, 1⟩] = [⟨6, 1⟩] := by decide
-example : mergeEntries 5 [⟨4, 1⟩, ⟨4, 5⟩, ⟨0, 7⟩, ⟨0, 8⟩] [⟨6, 7⟩, ⟨5, 7⟩, ⟨4, 1⟩, ⟨2, 1⟩, ⟨0, 8⟩] = [⟨6, 7⟩, ⟨5, 7⟩, ⟨4, 1⟩, ⟨4, 5⟩, ⟨2, 1⟩] := by decide
+example : mergeEntries 5 [⟨4, 1⟩, ⟨4, 5⟩, ⟨0, 7⟩, ⟨0, 8⟩] [⟨6, 7⟩, ⟨4, 1⟩, ⟨0, 8⟩] = [⟨6, 7⟩, ⟨4, 1⟩, ⟨4, 5⟩, ⟨0, 8⟩] := by decide
 example : mergeEntries 6 [⟨2, 1⟩] [⟨5, 2⟩, ⟨4, 0⟩, ⟨2, 1⟩, ⟨1, 7⟩] = [⟨5, 2⟩, ⟨4, 0⟩, ⟨2, 1⟩, ⟨1, 7⟩] := by decide
 example : mergeEntries 2 [⟨6, 1⟩, ⟨4, 6⟩] [⟨6, 1⟩, ⟨3, 0⟩] = [⟨6, 1⟩, ⟨4, 6⟩] := by decide
 example : mergeEntries 5 [⟨3, 5⟩, ⟨2, 8⟩] [] = [⟨3, 5⟩, ⟨2, 8⟩] := by decide
 example : mergeEntries 5 [] [⟨6, 2⟩] = [⟨6, 2⟩] := by decide
-example : mergeEntries 4 [⟨3, 4⟩, ⟨2, 7⟩, ⟨2, 8⟩, ⟨0, 7⟩] [⟨5, 2⟩, ⟨3, 4⟩, ⟨3, 6⟩, ⟨3, 8⟩] = [⟨5, 2⟩, ⟨3, 4⟩, ⟨3, 6⟩, ⟨3, 8⟩] := by decide
+example : mergeEntries 4 [⟨3, 4⟩, ⟨2, 7⟩, ⟨2, 8⟩] [⟨5, 2⟩, ⟨3, 4⟩, ⟨3, 6⟩, ⟨3, 8⟩] = [⟨5, 2⟩, ⟨3, 4⟩, ⟨3, 6⟩, ⟨3, 8⟩] := by decide
 example : mergeEntries 5 [] [⟨5, 2⟩, ⟨0, 4⟩, ⟨0, 7⟩] = [⟨5, 2⟩, ⟨0, 4⟩, ⟨0, 7⟩] := by decide
 example : mergeEntries 1 [] [⟨4, 3⟩] = [⟨4, 3⟩] := by decide
-example : mergeEntries 5 [⟨1, 8⟩] [⟨2, 8⟩] = [⟨2, 8⟩, ⟨1, 8⟩] := by decide
+example : mergeEntries 5 [⟨1, 8⟩] [⟨2, 8⟩] = [⟨2, 8⟩] := by decide
 example : mergeEntries 6 [] [] = [] := by decide
-example : mergeEntries 2 [⟨6, 2⟩, ⟨5, 2⟩] [⟨5, 2⟩, ⟨5, 5⟩] = [⟨6, 2⟩, ⟨5, 2⟩] := by decide
-example : mergeEntries 3 [⟨0, 4⟩] [⟨4, 2⟩, ⟨3, 2⟩, ⟨0, 4⟩] = [⟨4, 2⟩, ⟨3, 2⟩, ⟨0, 4⟩] := by decide
-example : mergeEntries 6 [⟨6, 8⟩, ⟨4, 5⟩, ⟨2, 8⟩] [⟨6, 1⟩, ⟨4, 5⟩, ⟨2, 4⟩, ⟨2, 8⟩] = [⟨6, 1⟩, ⟨6, 8⟩, ⟨4, 5⟩, ⟨2, 4⟩, ⟨2, 8⟩] := by decide
+example : mergeEntries 2 [⟨6, 2⟩, ⟨5, 5⟩] [⟨5, 2⟩, ⟨5, 5⟩] = [⟨6, 2⟩, ⟨5, 5⟩] := by decide
+example : mergeEntries 3 [⟨0, 4⟩] [⟨4, 2⟩, ⟨0, 4⟩] = [⟨4, 2⟩, ⟨0, 4⟩] := by decide
+example : mergeEntries 6 [⟨6, 8⟩, ⟨4, 5⟩] [⟨6, 1⟩, ⟨4, 5⟩, ⟨2, 4⟩, ⟨2, 8⟩] = [⟨6, 1⟩, ⟨6, 8⟩, ⟨4, 5⟩, ⟨2, 4⟩] := by decide
 example : mergeEntries 1 [⟨5, 3⟩] [⟨6, 1⟩] = [⟨6, 1⟩] := by decide
 example : mergeEntries 2 [] [⟨6, 5⟩, ⟨0, 0⟩] = [⟨6, 5⟩, ⟨0, 0⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
-example : mergeEntries 4 [⟨6, 4⟩, ⟨5, 8⟩, ⟨4, 1⟩, ⟨1, 4⟩] [⟨6, 8⟩, ⟨4, 1⟩, ⟨1, 2⟩, ⟨1, 4⟩] = [⟨6, 4⟩, ⟨6, 8⟩, ⟨5, 8⟩, ⟨4, 1⟩] := by decide
+example : mergeEntries 4 [⟨6, 4⟩, ⟨5, 8⟩, ⟨4, 1⟩] [⟨6, 8⟩, ⟨4, 1⟩, ⟨1, 2⟩, ⟨1, 4⟩] = [⟨6, 4⟩, ⟨6, 8⟩, ⟨4, 1⟩, ⟨1, 2⟩] := by decide
 example : mergeEntries 5 [⟨6, 6⟩, ⟨5, 8⟩, ⟨3, 0⟩, ⟨3, 1⟩, ⟨3, 3⟩] [⟨3, 1⟩, ⟨3, 3⟩, ⟨3, 6⟩] = [⟨6, 6⟩, ⟨5, 8⟩, ⟨3, 0⟩, ⟨3, 1⟩, ⟨3, 3⟩] := by decide
 example : mergeEntries 5 [⟨5, 4⟩, ⟨4, 5⟩, ⟨3, 2⟩, ⟨3, 7⟩, ⟨2, 3⟩] [⟨2, 3⟩] = [⟨5, 4⟩, ⟨4, 5⟩, ⟨3, 2⟩, ⟨3, 7⟩, ⟨2, 3⟩] := by decide
 example : mergeEntries 3 [] [⟨1, 4⟩] = [⟨1, 4⟩] := by decide
 example : mergeEntries 0 [] [] = [] := by decide
-example : mergeEntries 5 [⟨4, 0⟩, ⟨3, 7⟩, ⟨3, 8⟩] [⟨5, 1⟩, ⟨3, 8⟩, ⟨1, 7⟩] = [⟨5, 1⟩, ⟨4, 0⟩, ⟨3, 7⟩, ⟨3, 8⟩, ⟨1, 7⟩] := by decide
+example : mergeEntries 5 [⟨4, 0⟩, ⟨3, 7⟩, ⟨3, 8⟩] [⟨5, 1⟩, ⟨3, 8⟩, ⟨1, 7⟩] = [⟨5, 1⟩, ⟨4, 0⟩, ⟨3, 7⟩, ⟨3, 8⟩] := by decide
 example : mergeEntries 4 [⟨3, 1⟩, ⟨3, 2⟩, ⟨1, 4⟩] [⟨3, 1⟩, ⟨3, 2⟩] = [⟨3, 1⟩, ⟨3, 2⟩, ⟨1, 4⟩] := by decide
 example : mergeEntries 5 [⟨5, 0⟩] [⟨5, 2⟩, ⟨5, 7⟩] = [⟨5, 0⟩, ⟨5, 2⟩, ⟨5, 7⟩] := by decide
 example : mergeEntries 5 [⟨5, 5⟩, ⟨3, 1⟩, ⟨3, 4⟩, ⟨2, 8⟩] [⟨5, 5⟩, ⟨4, 7⟩, ⟨4, 8⟩, ⟨1, 4⟩] = [⟨5, 5⟩, ⟨4, 7⟩, ⟨4, 8⟩, ⟨3, 1⟩, ⟨3, 4⟩] := by decide
@@ -146,16 +146,16 @@ example : mergeEntries 2 [⟨5, 1⟩, ⟨1, 4⟩] [⟨2, 0⟩, ⟨1, 4⟩] = [�
 example : mergeEntries 4 [] [] = [] := by decide
 example : mergeEntries 5 [⟨1, 6⟩, ⟨0, 0⟩, ⟨0, 8⟩] [⟨4, 3⟩, ⟨2, 7⟩] = [⟨4, 3⟩, ⟨2, 7⟩, ⟨1, 6⟩, ⟨0, 0⟩, ⟨0, 8⟩] := by decide
 example : mergeEntries 3 [⟨2, 6⟩] [⟨4, 3⟩, ⟨3, 7⟩, ⟨2, 6⟩] = [⟨4, 3⟩, ⟨3, 7⟩, ⟨2, 6⟩] := by decide
-example : mergeEntries 6 [⟨4, 4⟩] [⟨3, 4⟩] = [⟨4, 4⟩, ⟨3, 4⟩] := by decide
+example : mergeEntries 6 [⟨4, 4⟩] [⟨3, 4⟩] = [⟨4, 4⟩] := by decide
 example : mergeEntries 3 [⟨2, 5⟩, ⟨0, 3⟩] [⟨5, 8⟩, ⟨4, 2⟩, ⟨2, 5⟩] = [⟨5, 8⟩, ⟨4, 2⟩, ⟨2, 5⟩] := by decide
 example : mergeEntries 2 [⟨3, 5⟩] [⟨3, 5⟩] = [⟨3, 5⟩] := by decide
-example : mergeEntries 6 [⟨6, 6⟩, ⟨5, 0⟩, ⟨2, 5⟩, ⟨1, 0⟩, ⟨1, 8⟩, ⟨0, 8⟩] [⟨3, 3⟩, ⟨2, 0⟩, ⟨2, 5⟩, ⟨1, 0⟩, ⟨1, 1⟩, ⟨1, 8⟩] = [⟨6, 6⟩, ⟨5, 0⟩, ⟨3, 3⟩, ⟨2, 0⟩, ⟨2, 5⟩, ⟨1, 0⟩] := by decide
-example : mergeEntries 3 [⟨5, 2⟩, ⟨3, 2⟩, ⟨1, 2⟩] [⟨6, 1⟩, ⟨6, 4⟩, ⟨5, 2⟩] = [⟨6, 1⟩, ⟨6, 4⟩, ⟨5, 2⟩] := by decide
+example : mergeEntries 6 [⟨6, 6⟩, ⟨5, 0⟩, ⟨2, 5⟩, ⟨1, 8⟩] [⟨3, 3⟩, ⟨2, 0⟩, ⟨2, 5⟩, ⟨1, 1⟩, ⟨1, 8⟩] = [⟨6, 6⟩, ⟨5, 0⟩, ⟨3, 3⟩, ⟨2, 5⟩, ⟨1, 1⟩, ⟨1, 8⟩] := by decide
+example : mergeEntries 3 [⟨5, 2⟩, ⟨0, 4⟩] [⟨6, 1⟩, ⟨6, 4⟩, ⟨5, 2⟩] = [⟨6, 1⟩, ⟨6, 4⟩, ⟨5, 2⟩] := by decide
 example : mergeEntries 6 [] [⟨6, 2⟩, ⟨0, 3⟩] = [⟨6, 2⟩, ⟨0, 3⟩] := by decide
 example : mergeEntries 6 [] [⟨2, 4⟩] = [⟨2, 4⟩] := by decide
 example : mergeEntries 1 [⟨6, 2⟩] [⟨6, 2⟩] = [⟨6, 2⟩] := by decide
 example : mergeEntries 6 [⟨4, 8⟩] [⟨4, 8⟩, ⟨2, 5⟩] = [⟨4, 8⟩, ⟨2, 5⟩] := by decide
-example : mergeEntries 5 [⟨3, 8⟩, ⟨2, 1⟩, ⟨0, 2⟩, ⟨0, 8⟩] [⟨4, 3⟩, ⟨3, 8⟩, ⟨0, 8⟩] = [⟨4, 3⟩, ⟨3, 8⟩, ⟨2, 1⟩, ⟨0, 2⟩, ⟨0, 8⟩] := by decide
+example : mergeEntries 5 [⟨3, 8⟩, ⟨2, 1⟩, ⟨0, 2⟩] [⟨4, 3⟩, ⟨3, 8⟩] = [⟨4, 3⟩, ⟨3, 8⟩, ⟨2, 1⟩, ⟨0, 2⟩] := by decide
 
 end Hydrogen.Aggregate
 
