@@ -17,5 +17,6 @@ public import Hydrogen.State.Counter
 public import Hydrogen.State.Register
 public import Hydrogen.State.ORSet
 public import Hydrogen.State.Viewport
+public import Hydrogen.Render.Error
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
