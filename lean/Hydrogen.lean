@@ -17,6 +17,7 @@ public import Hydrogen.State.Counter
 public import Hydrogen.State.Register
 public import Hydrogen.State.ORSet
 public import Hydrogen.State.Viewport
+public import Hydrogen.Viewport.Trigger
 public import Hydrogen.Render.Error
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
