@@ -231,6 +231,79 @@ export const aggregateKaryTyped = (op: TypedOp, k: number, leaves: Float64Array)
   return r.success
 }
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
+// The fast paths check the domain while they fold the first level, so the
+// leaves are read once. A leaf is accepted there when it is an integer of
+// magnitude ≤ 2^51: adding and subtracting C = 1.5·2^52 rounds such an x to
+// an integer, so |x − ((x + C) − C)| is 0 exactly for integers (and NaN for
+// NaN or ±Infinity). Anything else (a fraction, NaN, ±Infinity, a large or
+// negative-count leaf) sends the whole batch to `validateLeaves`, the exact
+// and slower check that also names the first bad leaf. (Math.trunc or
+// Number.isSafeInteger per leaf made the fold 4-7x slower.)
+const C = 6755399441055744
+const FAST_LIMIT = 2 ** 51
+
+/** First sum level with the check: the bound `∑ |leaf|`, or -1 when the fast check cannot vouch for the batch. */
+const sumLevelChecked = (src: Float64Array, n: number, k: number, dst: Float64Array, nat: boolean): number => {
+  let bound = 0
+  let frac = 0
+  let total = 0
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = 0
+    while (i > start) {
+      const x = src[--i] as number
+      bound += Math.abs(x)
+      frac += Math.abs(x - ((x + C) - C))
+      acc = x + acc
+    }
+    dst[g] = acc
+    total += acc
+  }
+  // Below 2^51 every partial sum is exact, so Σx = Σ|x| exactly when no leaf is negative.
+  return frac === 0 && bound <= FAST_LIMIT && (!nat || total === bound) ? bound : -1
+}
+
+/** First max level with the check: 0, or -1 when the fast check cannot vouch for the batch. */
+const maxLevelChecked = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
+  let frac = 0
+  let bound = 0
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = Number.NEGATIVE_INFINITY
+    while (i > start) {
+      const x = src[--i] as number
+      frac += Math.abs(x - ((x + C) - C))
+      bound += Math.abs(x)
+      acc = Math.max(x, acc)
+    }
+    dst[g] = acc
+  }
+  return frac === 0 && bound <= FAST_LIMIT ? 0 : -1
+}
+
+/** First min level with the check: 0, or -1 when the fast check cannot vouch for the batch. */
+const minLevelChecked = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
+  let frac = 0
+  let bound = 0
+  let g = 0
+  for (let start = 0; start < n; start += k, g++) {
+    let i = start + k < n ? start + k : n
+    let acc = Number.POSITIVE_INFINITY
+    while (i > start) {
+      const x = src[--i] as number
+      frac += Math.abs(x - ((x + C) - C))
+      bound += Math.abs(x)
+      acc = Math.min(x, acc)
+    }
+    dst[g] = acc
+  }
+  return frac === 0 && bound <= FAST_LIMIT ? 0 : -1
+}
+
 /** One validating pass over the leaves: the first bad leaf's error, else the bound `∑ |leaf|` (∞ for max/min). */
 const validateLeaves = (op: TypedOp, leaves: Float64Array): OutOfDomain | number => {
   const n = leaves.length
@@ -278,14 +351,20 @@ export const aggregateKaryTypedResult = (op: TypedOp, k: number, leaves: Float64
   if (level === undefined) {
     throw new RangeError(`aggregateKaryTyped: op must be "sum", "count", "min" or "max", got ${String(op)}`)
   }
-  const checked = validateLeaves(op, leaves)
-  if (typeof checked !== "number") return Result.fail(checked)
-  if ((op === "sum" || op === "count") && checked > Number.MAX_SAFE_INTEGER) return exactSum(op, leaves)
   const n = leaves.length
   if (n === 0) return Result.succeed(typedEmpty(op)) // kary k [] = node [] aggregates to empty
-  if (n === 1) return Result.succeed(leaves[0] as number) // kary k [x] = leaf x
   const scratch = new Float64Array(Math.ceil(n / k))
-  let m = level(leaves, n, k, scratch)
+  const fast = op === "sum" || op === "count"
+    ? sumLevelChecked(leaves, n, k, scratch, op === "count")
+    : op === "max" ? maxLevelChecked(leaves, n, k, scratch) : minLevelChecked(leaves, n, k, scratch)
+  if (fast < 0) {
+    const checked = validateLeaves(op, leaves)
+    if (typeof checked !== "number") return Result.fail(checked)
+    if ((op === "sum" || op === "count") && checked > MAX_SAFE) return exactSum(op, leaves)
+    level(leaves, n, k, scratch)
+  }
+  if (n === 1) return Result.succeed(leaves[0] as number) // kary k [x] = leaf x
+  let m = Math.ceil(n / k)
   while (m > 1) m = level(scratch, m, k, scratch)
   return Result.succeed(scratch[0] as number)
 }
