@@ -264,7 +264,15 @@ async function axiomLayer(leanJs: string, libDir: string, modules: string[], key
     console.log("axioms: modules unchanged since the last check; its output re-read");
   } else {
     rmSync(keyFile, { force: true });
-    const r = await checkAxioms({ leanJs, libDir, buildDir, workDir: join(root, ".hydrogen/build/axiom-check"), modules, mounts: root, rawFile });
+    const run = () => checkAxioms({ leanJs, libDir, buildDir, workDir: join(root, ".hydrogen/build/axiom-check"), modules, mounts: root, rawFile });
+    let r = await run();
+    // The wasm runtime has crashed once in a while ("memory access out of
+    // bounds") when other Lean processes ran beside it: a crash is retried
+    // once; a clean run with violations is never retried.
+    if (r.errors.some((e) => /RuntimeError|Aborted|memory access|exited with code/.test(e))) {
+      console.log(`axioms: the checker crashed (${r.errors[0]}); running it once more`);
+      r = await run();
+    }
     report = r.report;
     console.log(`axioms: checked in ${r.seconds.toFixed(1)}s`);
     if (r.errors.length > 0) {
