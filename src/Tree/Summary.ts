@@ -4,7 +4,9 @@
  * `Min` and `Max` (`Hydrogen.Aggregate.SumCount.aggregationMonoid`,
  * `Min.aggregationMonoid`, `Max.aggregationMonoid`). A product of commutative
  * monoids is one, so any tree shape and any arrival order give the same
- * summary; with integer values (|sum| < 2^53) every component is exact.
+ * summary. `summaryMerge` works in the monoids' domain (Lean's `Int`): integer
+ * components, |sum| ≤ 2^53 − 1, else `OutOfDomain` / `SafeIntegerOverflow`;
+ * the codec (Messages.ts) carries any float64 summary.
  *
  * Re-delivery is made idempotent by versioning, not by the merge: a parent
  * keeps, per child, only the summary with the highest `(epoch, seq)` and
