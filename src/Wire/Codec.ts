@@ -13,8 +13,9 @@
  *
  * Decoders never throw on bad input: they return a `Result` whose failure is a
  * typed `WireError` naming the record index and byte offset. They accept
- * exactly the canonical encodings of valid Elements (`decode_encode` in Lean;
- * the decoder's extra checks make every accepted buffer re-encode to itself).
+ * exactly the canonical encodings of valid Elements: for a single record both
+ * directions are Lean theorems (`decode_encode`, `encode_of_decode_eq_some`);
+ * the batch header and column decoders are tested (fuzz), not proved.
  *
  * @module
  */

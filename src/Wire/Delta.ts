@@ -8,8 +8,9 @@
  * payload 4 bytes], 1 z [2], 2 viewport [4], 3 x [4], 4 y [4], 5 width [2],
  * 6 height [2], 7 color [4]), then the changed fields' bytes in bit order,
  * encoded as in the Element record. A position-only delta is 4 + 1 + 8 = 13
- * bytes. A mask of 0 (no change) is allowed. Decoding accepts exactly the
- * canonical encodings of deltas with valid values.
+ * bytes. A mask of 0 (no change) is allowed. The record layout is Lean's
+ * `encodeDeltaRecord` (checked by vectors); that decoding accepts exactly the
+ * canonical encodings of deltas with valid values is tested, not proved.
  *
  * @module
  */
