@@ -1,8 +1,8 @@
 // The axiom layer of the proof gate: which axioms each project constant
 // depends on, computed by the reviewed metaprogram scripts/lean/AxiomCheck.lean
 // over the compiled modules (theorem bodies included, via `import all`).
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { runLeanProcess } from "./process.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,7 +89,7 @@ export function parseAxiomOutput(text: string, expectedModules: ReadonlyArray<st
 }
 
 /** Runs the checker over compiled modules (their .olean files under `buildDir`). */
-export function checkAxioms(opts: {
+export async function checkAxioms(opts: {
   readonly leanJs: string;
   readonly libDir: string;
   readonly buildDir: string;
@@ -102,24 +102,11 @@ export function checkAxioms(opts: {
   const started = Date.now();
   mkdirSync(opts.workDir, { recursive: true });
   writeFileSync(join(opts.workDir, "AxiomCheck.lean"), checkerSource(opts.modules));
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [opts.leanJs, "AxiomCheck.lean"], {
-      cwd: opts.workDir,
-      env: { ...process.env, LEAN_PATH: `${opts.libDir}:${opts.buildDir}`, HYDROGEN_LEAN_MOUNTS: opts.mounts },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => chunks.push(d));
-    child.stderr.on("data", (d: Buffer) => chunks.push(d));
-    child.on("close", (code) => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (opts.rawFile) writeFileSync(opts.rawFile, text.split("\n").filter((l) => l.startsWith("HAX")).join("\n") + "\n");
-      rmSync(join(opts.workDir, "default.profraw"), { force: true });
-      const errors = text.split("\n").filter((l) => /^AxiomCheck\.lean:\d+:\d+: error/.test(l) || /^(Uncaught |RuntimeError|Aborted\()/.test(l));
-      if (code !== 0 && errors.length === 0) errors.push(`axiom checker exited with code ${code}`);
-      done({ report: parseAxiomOutput(text, opts.modules), errors, seconds: (Date.now() - started) / 1000 });
-    });
-  });
+  const { code, text } = await runLeanProcess({ leanJs: opts.leanJs, args: ["AxiomCheck.lean"], cwd: opts.workDir, libDir: opts.libDir, buildDir: opts.buildDir, mounts: opts.mounts });
+  if (opts.rawFile) writeFileSync(opts.rawFile, text.split("\n").filter((l) => l.startsWith("HAX")).join("\n") + "\n");
+  const errors = text.split("\n").filter((l) => /^AxiomCheck\.lean:\d+:\d+: error/.test(l) || /^(Uncaught |RuntimeError|Aborted\()/.test(l));
+  if (code !== 0 && errors.length === 0) errors.push(`axiom checker exited with code ${code}`);
+  return { report: parseAxiomOutput(text, opts.modules), errors, seconds: (Date.now() - started) / 1000 };
 }
 
 export const repoRoot = resolve(here, "../..");

@@ -7,7 +7,7 @@
 // dependencies, or the toolchain changed; the axiom check reruns when any did.
 // There is no `lake build` path: it could not apply these rules here.
 import { createHash } from "node:crypto";
-import { spawn } from "node:child_process";
+import { runLeanProcess } from "./process.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,7 +134,7 @@ function runLean(leanJs: string, libDir: string, mod: LeanModule): Promise<Outco
 
 /** Compiles one file to `<buildDir>/<relPath>.olean` (its imports found under
  * `buildDir`) and applies the Lean layer: any error, warning or sorry fails. */
-export function compileLean(o: {
+export async function compileLean(o: {
   readonly leanJs: string; readonly libDir: string; readonly buildDir: string;
   readonly cwd: string; readonly relPath: string; readonly label: string;
 }): Promise<Outcome> {
@@ -142,29 +142,15 @@ export function compileLean(o: {
   const out = join(o.buildDir, o.relPath.replace(/\.lean$/, ".olean"));
   mkdirSync(dirname(out), { recursive: true });
   const srcRoot = o.label.slice(0, o.label.length - o.relPath.length - 1);
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [o.leanJs, "-o", out, o.relPath], {
-      cwd: o.cwd,
-      env: { ...process.env, LEAN_PATH: `${o.libDir}:${o.buildDir}`, HYDROGEN_LEAN_MOUNTS: root },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => chunks.push(d));
-    child.stderr.on("data", (d: Buffer) => chunks.push(d));
-    child.on("close", (code) => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      const { messages, errors, warnings, sorries } = filterLeanOutput(text, srcRoot);
-      if (sorries > 0) messages.push(`${o.label}: ${sorries} declaration(s) use sorry  [sorry]`);
-      if (warnings > 0) messages.push(`${o.label}: ${warnings} warning(s); the gate accepts none`);
-      if (code !== 0 && errors === 0) {
-        messages.push(`lean exited with code ${code}; last output:`);
-        messages.push(...text.split("\n").filter((l) => !l.startsWith("[DEBUG")).slice(-15).map((l) => "  " + l.slice(0, 300)));
-      }
-      // The wasm runtime drops an LLVM profile into its working directory.
-      rmSync(join(o.cwd, "default.profraw"), { force: true });
-      resolvePromise({ ok: code === 0 && errors === 0 && warnings === 0 && sorries === 0, seconds: (Date.now() - started) / 1000, messages });
-    });
-  });
+  const { code, text } = await runLeanProcess({ leanJs: o.leanJs, args: ["-o", out, o.relPath], cwd: o.cwd, libDir: o.libDir, buildDir: o.buildDir, mounts: root });
+  const { messages, errors, warnings, sorries } = filterLeanOutput(text, srcRoot);
+  if (sorries > 0) messages.push(`${o.label}: ${sorries} declaration(s) use sorry  [sorry]`);
+  if (warnings > 0) messages.push(`${o.label}: ${warnings} warning(s); the gate accepts none`);
+  if (code !== 0 && errors === 0) {
+    messages.push(`lean exited with code ${code}; last output:`);
+    messages.push(...text.split("\n").filter((l) => !l.startsWith("[DEBUG")).slice(-15).map((l) => "  " + l.slice(0, 300)));
+  }
+  return { ok: code === 0 && errors === 0 && warnings === 0 && sorries === 0, seconds: (Date.now() - started) / 1000, messages };
 }
 
 const fmt = (s: number) => `${s.toFixed(1)}s`.padStart(7);
