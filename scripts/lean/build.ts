@@ -252,9 +252,10 @@ async function axiomLayer(leanJs: string, libDir: string, modules: string[], key
     rmSync(keyFile, { force: true });
     const run = () => checkAxioms({ leanJs, libDir, buildDir, workDir: join(root, ".hydrogen/build/axiom-check"), modules, mounts: root, rawFile });
     let r = await run();
-    // The wasm runtime has crashed once in a while ("memory access out of
-    // bounds") when other Lean processes ran beside it: a crash is retried
-    // once; a clean run with violations is never retried.
+    // Runs that died mid-output were pipe write failures (fixed in
+    // process.ts); one "memory access out of bounds" was also seen with other
+    // Lean processes beside it. A crash is retried once; a clean run with
+    // violations is never retried.
     if (r.errors.some((e) => /RuntimeError|Aborted|memory access|exited with code/.test(e))) {
       console.log(`axioms: the checker crashed (${r.errors[0]}); running it once more`);
       r = await run();
