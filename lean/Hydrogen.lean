@@ -19,5 +19,6 @@ public import Hydrogen.State.ORSet
 public import Hydrogen.State.Viewport
 public import Hydrogen.Viewport.Trigger
 public import Hydrogen.Render.Error
+public import Hydrogen.Render.Commands
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
