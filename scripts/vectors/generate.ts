@@ -39,6 +39,8 @@ interface Family {
   readonly module: string; // Lean module under gen/lean/Hydrogen/Vectors/
   readonly vectors: Vector[];
   readonly statements: string[];
+  readonly imports?: string; // Lean imports (default: by module name below)
+  readonly ns?: string; // Lean namespace (default: by module name below)
 }
 
 const A = "Hydrogen.Aggregate";
@@ -631,19 +633,172 @@ function edgeFamilies(r: Rng): Family[] {
   return [kernel(agg), wd, kernel(st)];
 }
 
+// ---- render: graded error (Hydrogen.Render, lean/Hydrogen/Render/Error.lean). Own seed. ----
+// Exact rationals as reduced BigInt pairs, written here (not src/): Lean's `Rat` values.
+type Q = { n: bigint; d: bigint };
+const qgcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b !== 0n) [a, b] = [b, a % b]; return a; };
+const q = (n: bigint, d: bigint = 1n): Q => { if (d < 0n) [n, d] = [-n, -d]; const g = qgcd(n, d) || 1n; return { n: n / g, d: d / g }; };
+const qadd = (a: Q, b: Q) => q(a.n * b.d + b.n * a.d, a.d * b.d);
+const qmul = (a: Q, b: Q) => q(a.n * b.n, a.d * b.d);
+const qstr = (a: Q) => (a.d === 1n ? `${a.n}` : `${a.n}/${a.d}`);
+const qlean = (a: Q) => (a.d === 1n ? `(${a.n} : Rat)` : `(${a.n}/${a.d} : Rat)`);
+/** `(x.num, x.den) = (n, d)`: compares the reduced pair, as AggregateEdges does for averages. */
+const qeq = (expr: string, a: Q) => `((${expr}).num, (${expr}).den) = (${int(a.n)}, ${a.d})`;
+const R = "Hydrogen.Render";
+function renderVectors(r: Rng): Family[] {
+  // Three modules (30 + 30 compose vectors, 40 sums), each checked in well under 90 s.
+  const fam = (file: string, module: string): Family => ({ file, module, vectors: [], statements: [], imports: "public import Hydrogen.Render.Error", ns: R });
+  const parts = [fam("render-error", "RenderError"), fam("render-error-2", "RenderError2"), fam("render-keyframe", "RenderKeyframe")];
+  let f = parts[0]!;
+  const dens = [1n, 2n, 3n, 4n, 5n, 7n, 8n, 10n, 16n, 32n, 100n, 255n, 510n, 1000n, 1024n];
+  const rat = (neg: boolean, maxNum = 40): Q => q(BigInt(r.int(neg ? -maxNum : 0, maxNum)), r.pick(dens));
+  const sensQ = (neg: boolean): Q => r.pick([() => q(1n), () => q(2n), () => q(0n), () => q(1n, 2n), () => rat(neg, 8), () => (neg ? q(-1n) : q(3n, 2n))])();
+  type St = { eps: Q; sens: Q };
+  const stageLean = (s: St) => `⟨${qlean(s.eps)}, ${qlean(s.sens)}⟩`;
+  const stagesLean = (xs: St[]) => `([${xs.map(stageLean).join(", ")}] : List Stage)`;
+  const stJson = (s: St) => ({ eps: qstr(s.eps), sens: qstr(s.sens) });
+  // compose / closedForm / gain / step: 60 pipelines, the first 36 nonnegative.
+  const fixed: St[][] = [
+    [],
+    Array.from({ length: 5 }, () => ({ eps: q(1n, 1000n), sens: q(2n) })), // the seed's tight 31/1000
+    [{ eps: q(-1n), sens: q(0n) }, { eps: q(-1n), sens: q(0n) }, { eps: q(-1n), sens: q(0n) }, { eps: q(-1n), sens: q(0n) }, { eps: q(0n), sens: q(-1n) }], // needs_nonneg: 1
+    [{ eps: q(1n, 32n), sens: q(1n) }, { eps: q(1n, 1024n), sens: q(1n) }], // positions: 33/1024
+    [{ eps: q(1n, 510n), sens: q(1n) }], // colour: 1/510
+  ];
+  for (let i = 0; i < 60; i++) {
+    const neg = i >= 36 && !(i < fixed.length);
+    if (i === 30) f = parts[1]!;
+    const xs: St[] = i < fixed.length ? fixed[i]! : Array.from({ length: r.int(1, 6) }, () => ({ eps: rat(neg), sens: sensQ(neg) }));
+    // reference: the fold from 0 (first stage first), the closed form from the last stage back, the product of sensitivities
+    const compose = xs.reduce((e, s) => qadd(qmul(s.sens, e), s.eps), q(0n));
+    let closed = q(0n), after = q(1n);
+    for (let j = xs.length - 1; j >= 0; j--) { closed = qadd(qmul(xs[j]!.eps, after), closed); after = qmul(xs[j]!.sens, after); }
+    const gain = xs.reduce((g, s) => qmul(g, s.sens), q(1n));
+    if (qstr(compose) !== qstr(closed)) throw new Error("render reference: compose ≠ closedForm");
+    const e0 = rat(true, 20);
+    const st: St = { eps: rat(neg), sens: sensQ(neg) };
+    const stepped = qadd(qmul(st.sens, e0), st.eps);
+    const sl = stagesLean(xs);
+    f.vectors.push({ family: "Render.compose", lean: [`${R}.compose`, `${R}.closedForm`, `${R}.gain`, `${R}.Stage.step`, `${R}.Stage`], input: { stages: xs.map(stJson), e: qstr(e0), stage: stJson(st) },
+      expected: { compose: qstr(compose), closedForm: qstr(closed), gain: qstr(gain), step: qstr(stepped) } });
+    f.statements.push(`example : ${qeq(`compose ${sl}`, compose)} ∧ ${qeq(`closedForm ${sl}`, closed)} ∧ ${qeq(`gain ${sl}`, gain)} ∧ ` +
+      `${qeq(`Stage.step ${qlean(e0)} ${stageLean(st)}`, stepped)} := by decide +kernel`);
+  }
+  // geomSum S n (the uniform pipeline's total is e · geomSum S n).
+  f = parts[2]!;
+  for (let i = 0; i < 20; i++) {
+    const S = i === 0 ? q(2n) : r.pick([() => rat(true, 6), () => q(BigInt(r.int(-3, 3))), () => q(1n, 2n)])();
+    const n = i === 0 ? 5 : r.int(0, 8);
+    let sum = q(0n), p = q(1n);
+    for (let k = 0; k < n; k++) { sum = qadd(sum, p); p = qmul(p, S); }
+    f.vectors.push({ family: "Render.geomSum", lean: [`${R}.geomSum`], input: { S: qstr(S), n }, expected: qstr(sum) });
+    f.statements.push(`example : ${qeq(`geomSum ${qlean(S)} ${n}`, sum)} := by decide +kernel`);
+  }
+  // keyframeError N w f = (f mod N)·w (Lean's f % 0 = f), maxAccumulatedError N w = N·w.
+  for (let i = 0; i < 20; i++) {
+    const N = i === 0 ? 0 : i === 1 ? 60 : r.pick([() => r.int(1, 10), () => r.int(1, 120), () => 0])();
+    const w = i === 1 ? q(1n, 100n) : rat(i % 4 === 3, 30);
+    const fr = i === 1 ? 59 : r.pick([() => r.int(0, 20), () => r.int(0, 100_000), () => N])();
+    const ke = qmul(q(BigInt(N === 0 ? fr : fr % N)), w);
+    const mx = qmul(q(BigInt(N)), w);
+    f.vectors.push({ family: "Render.keyframeError", lean: [`${R}.keyframeError`, `${R}.maxAccumulatedError`], input: { N, w: qstr(w), f: fr }, expected: { keyframeError: qstr(ke), maxAccumulatedError: qstr(mx) } });
+    f.statements.push(`example : ${qeq(`keyframeError ${N} ${qlean(w)} ${fr}`, ke)} ∧ ${qeq(`maxAccumulatedError ${N} ${qlean(w)}`, mx)} := by decide +kernel`);
+  }
+  return parts;
+}
+
+// ---- viewport triggers (Hydrogen.Viewport, lean/Hydrogen/Viewport/Trigger.lean). Own seed. ----
+// Reference: Lean's definitions transcribed onto arrays (not src/), on graphs of ≤ 8 viewports and ≤ 12 edges.
+type Edge = [number, number];
+const V = "Hydrogen.Viewport";
+const tTargets = (g: Edge[], v: number) => g.filter((e) => e[0] === v).map((e) => e[1]);
+const tStep = (g: Edge[], evs: number[]) => evs.flatMap((v) => tTargets(g, v));
+const tRun = (g: Edge[], evs: number[], t: number) => { let cur = evs; for (let i = 0; i < t; i++) cur = tStep(g, cur); return cur; };
+const tSettles = (g: Edge[], d: number) => g.every((e) => tRun(g, [e[0]], d + 1).length === 0);
+const tWalks = (g: Edge[], v: number, n: number): number[][] => (n === 0 ? [[v]] : tTargets(g, v).flatMap((w) => tWalks(g, w, n - 1).map((p) => [v, ...p])));
+const tTotal = (g: Edge[], v: number, n: number) => Array.from({ length: n }, (_, t) => tRun(g, [v], t).length).reduce((a, b) => a + b, 0);
+const tMaxFan = (g: Edge[]) => g.reduce((m, e) => Math.max(m, tTargets(g, e[0]).length), 0);
+const tActive = (g: Edge[], fuel: number, evs: number[]): number => (fuel === 0 || evs.length === 0 ? 0 : tActive(g, fuel - 1, tStep(g, evs)) + 1);
+const tProp = (g: Edge[], evs: number[], fuel: number) => tActive(g, fuel, tStep(g, evs));
+type Reg = { ok: Edge[] } | { cycle: number[] } | { tooDeep: number[] };
+function tRegister(g: Edge[], d: number, e: Edge): Reg {
+  const g2: Edge[] = [e, ...g];
+  if (tSettles(g2, d)) return { ok: g2 };
+  for (let k = 0; k <= d; k++) {
+    const p = tWalks(g, e[1], k).find((w) => w[w.length - 1] === e[0]);
+    if (p !== undefined) return { cycle: [e[0], ...p] };
+  }
+  for (const [v] of g2) { const w = tWalks(g2, v, d + 1); if (w.length > 0) return { tooDeep: w[0]! }; }
+  return { tooDeep: [] };
+}
+const natList = (xs: number[]) => `([${xs.join(", ")}] : List Nat)`;
+const graphLean = (g: Edge[]) => `([${g.map(([a, b]) => `(${a}, ${b})`).join(", ")}] : TriggerGraph)`;
+function triggerVectors(r: Rng): Family[] {
+  const frames: Family = { file: "trigger", module: "Trigger", vectors: [], statements: [], imports: "public import Hydrogen.Viewport.Trigger", ns: V };
+  const regs: Family = { file: "trigger-register", module: "TriggerRegister", vectors: [], statements: [], imports: "public import Hydrogen.Viewport.Trigger", ns: V };
+  const node = (n: number) => r.int(0, n - 1);
+  // Frames, runs, totals, settles, fan-out: random graphs, cycles and repeated edges allowed; the work is bounded below.
+  while (frames.vectors.length < 50) {
+    const n = r.int(1, 8), m = r.int(0, 12);
+    const dag = r.bool(); // edges only upwards (acyclic) or anywhere
+    const g: Edge[] = Array.from({ length: m }, (): Edge => { const a = node(n), b = node(n); return dag ? [Math.min(a, b), Math.max(a, b) + (a === b ? 1 : 0)] : [a, b]; });
+    const d = r.int(0, 5), v = node(n + 1), t = r.int(0, 6), horizon = r.int(0, 7), fuel = r.int(0, 8);
+    const events = Array.from({ length: r.int(0, 3) }, () => node(n + 1));
+    const cost = [...Array(9).keys()].reduce((s, k) => s + tRun(g, events, k).length + tRun(g, [v], k).length, 0) + g.length * tRun(g, [0], d + 1).length;
+    if (cost > 400) continue;
+    const expected = {
+      settles: tSettles(g, d), frame: tRun(g, [v], t), run: tRun(g, events, t), totalEvents: tTotal(g, v, horizon),
+      propagationTime: tProp(g, events, fuel), maxFanOut: tMaxFan(g), targets: tTargets(g, v),
+    };
+    frames.vectors.push({
+      family: "Viewport.cascade",
+      lean: [`${V}.settles`, `${V}.sources`, `${V}.frame`, `${V}.run`, `${V}.step`, `${V}.targets`, `${V}.totalEvents`, `${V}.propagationTime`, `${V}.activeFrames`, `${V}.maxFanOut`],
+      input: { graph: g, d, v, t, events, horizon, fuel }, expected,
+    });
+    const G = graphLean(g);
+    frames.statements.push(`example : settles ${G} ${d} = ${expected.settles} ∧ frame ${G} ${v} ${t} = ${natList(expected.frame)} ∧ run ${G} ${natList(events)} ${t} = ${natList(expected.run)} ∧ ` +
+      `targets ${G} ${v} = ${natList(expected.targets)} ∧ totalEvents ${G} ${v} ${horizon} = ${expected.totalEvents} ∧ propagationTime ${G} ${natList(events)} ${fuel} = ${expected.propagationTime} ∧ ` +
+      `maxFanOut ${G} = ${expected.maxFanOut} := by decide +kernel`);
+  }
+  // register: graphs built by registering random edges (so each holds the invariant), then one probe edge.
+  const want = { ok: 17, cycle: 17, tooDeep: 16 };
+  const have = { ok: 0, cycle: 0, tooDeep: 0 }, trivial = { ok: 0, cycle: 0, tooDeep: 0 };
+  for (let tries = 0; regs.vectors.length < 50 && tries < 100_000; tries++) {
+    const n = r.int(2, 8), d = r.int(0, 5);
+    let g: Edge[] = [];
+    for (let k = r.int(0, 14); k > 0 && g.length < 11; k--) { const out = tRegister(g, d, [node(n), node(n)]); if ("ok" in out) g = out.ok; }
+    // The probe: random, or closing a walk of g (a cycle of 1 + its length edges), or extending one (a longer chain).
+    const walk = g.length === 0 ? [node(n)] : r.pick(tWalks(g, r.pick(g)[0], r.int(0, Math.min(d, 4))).concat([[node(n)]]));
+    const e: Edge = r.pick([(): Edge => [node(n), node(n)], (): Edge => [walk[walk.length - 1]!, walk[0]!], (): Edge => [walk[walk.length - 1]!, node(n)], (): Edge => [node(n), walk[0]!]])();
+    const out = tRegister(g, d, e);
+    const kind = "ok" in out ? "ok" : "cycle" in out ? "cycle" : "tooDeep";
+    if (have[kind] >= want[kind] || (g.length === 0 && (d === 0 || trivial[kind]++ >= 1))) continue;
+    have[kind]++;
+    regs.vectors.push({
+      family: "Viewport.register", lean: [`${V}.register`, `${V}.findCycle`, `${V}.deepPath`, `${V}.walks`, `${V}.settles`, `${V}.RegisterError`],
+      input: { graph: g, d, edge: e }, expected: out,
+    });
+    const G = graphLean(g), reg = `register ${G} ${d} (${e[0]}, ${e[1]})`;
+    regs.statements.push("ok" in out
+      ? `example : (${reg}).toOption = some ${graphLean(out.ok)} := by decide +kernel`
+      : `example : (match ${reg} with | .ok _ => none | .error err => some err) = some (RegisterError.${kind} ${natList("cycle" in out ? out.cycle : out.tooDeep)}) := by decide +kernel`);
+  }
+  return [frames, regs];
+}
+
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29))];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29)), ...renderVectors(rng(SEED + 41)), ...triggerVectors(rng(SEED + 53))];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");
-    const imports = f.module === "Scale" ? "public import Hydrogen.Scale.Communication"
+    const imports = f.imports ?? (f.module === "Scale" ? "public import Hydrogen.Scale.Communication"
       : f.module.startsWith("Wire") ? "public import Hydrogen.Wire.Delta"
       : f.module.startsWith("State") ? "public import Hydrogen.State.Viewport" : [
       "public import Hydrogen.Aggregate.Numeric", "public import Hydrogen.Aggregate.SetUnion", "public import Hydrogen.Aggregate.BoundingBox",
       "public import Hydrogen.Aggregate.PointwiseMap", "public import Hydrogen.Aggregate.TopK", "public import Hydrogen.Aggregate.Tree",
-    ].filter((l) => f.module !== "Numeric" || l.endsWith("Numeric")).join("\n");
-    const ns = f.module === "Scale" ? "Hydrogen.Scale" : f.module.startsWith("Wire") ? "Hydrogen.Wire" : f.module.startsWith("State") ? "Hydrogen.State" : "Hydrogen.Aggregate";
+    ].filter((l) => f.module !== "Numeric" || l.endsWith("Numeric")).join("\n"));
+    const ns = f.ns ?? (f.module === "Scale" ? "Hydrogen.Scale" : f.module.startsWith("Wire") ? "Hydrogen.Wire" : f.module.startsWith("State") ? "Hydrogen.State" : "Hydrogen.Aggregate");
     files.set(
       `gen/lean/Hydrogen/Vectors/${f.module}.lean`,
       `module\n\n${header("--")}\n${imports}\n\n/-! ${f.vectors.length} conformance vectors (${f.file}), checked by the kernel. -/\n\n` +

@@ -14,3 +14,8 @@ public import Hydrogen.Vectors.AggregateEdges
 public import Hydrogen.Vectors.WireDelta
 public import Hydrogen.Vectors.StateEdges
 public import Hydrogen.Vectors.TopKOfList
+public import Hydrogen.Vectors.RenderError
+public import Hydrogen.Vectors.RenderError2
+public import Hydrogen.Vectors.RenderKeyframe
+public import Hydrogen.Vectors.Trigger
+public import Hydrogen.Vectors.TriggerRegister
