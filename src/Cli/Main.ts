@@ -3,7 +3,8 @@
  * tree, from the mirrors of `Hydrogen.Scale`), `run` (the embedded default
  * job: aggregate seeded leaves through the k-ary tree and check the result
  * against a sequential loop), `tree` (run the coordinator tree over a message
- * bus, src/Cli/Tree.ts) and `help`.
+ * bus, src/Cli/Tree.ts), `render` (draw commands and graded error of a seeded
+ * scene, src/Cli/Render.ts) and `help`.
  *
  * Everything that computes or formats is a pure function; `main` only parses,
  * dispatches and writes through the `Io` it is given.
@@ -411,6 +412,15 @@ Usage:
       The same run with every coordinator level above the local one in its
       own OS process (at most P, default 4; the highest levels share the
       last), talking to the agents' process only through NATS.
+  hydrogen render [--viewports N] [--elements E] [--seed S] [--view W,H] [--json]
+      Draw commands of a seeded scene: N viewports (1..10^5, default 100) of
+      E valid Wire Elements each (0..10^4, default 100), culled to the view
+      [0, W) × [0, H) px (default 1280,720) and batched per atom kind.
+      Prints culled/visible Elements, instances per kind, draw calls against
+      the proved bound (≤ 4 per viewport, Hydrogen.Render.draw_calls_bounded),
+      instance bytes, and the graded error: proved bounds 33/1024 px and
+      1/510 against the maximum measured exactly over the scene. Exit 1 if a
+      measured error EXCEEDS its bound.
   hydrogen help
       This text.
 
@@ -476,7 +486,22 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       if (!opts.ok) return fail(io, "tree", opts.errors);
       return await cli.runTreeCommand(opts.value, io, { tty: io === processIo && process.stdout.isTTY === true });
     }
+    case "render": {
+      const cli = await import("./Render.ts");
+      if (rest.includes("--help")) {
+        io.out(usage);
+        return 0;
+      }
+      const opts = cli.parseRenderArgs(rest);
+      if (!opts.ok) return fail(io, "render", opts.errors);
+      try {
+        return cli.runRenderCommand(opts.value, io);
+      } catch (e) {
+        io.err(`hydrogen render: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+      }
+    }
     default:
-      return fail(io, command, [`unknown command "${command}" (expected plan, run, tree or help)`]);
+      return fail(io, command, [`unknown command "${command}" (expected plan, run, tree, render or help)`]);
   }
 };
