@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest"
-import { type Io, main } from "../../src/Cli/Main.ts"
+import type { Io } from "../../src/Cli/Main.ts"
+import { runMain } from "./run.ts"
 import { computeRender, maxErrorExact, parseRenderArgs, renderOk, runRenderCommand } from "../../src/Cli/Render.ts"
 import { numKinds } from "../../src/Render/Commands.ts"
 import { eq, frac, show } from "../../src/Render/Error.ts"
 import { colorValue, exact, measureMaxError, positionsForGpu, quantizeColors } from "../../src/Render/Graded.ts"
 import { mulberry32 } from "../../src/Cli/Main.ts"
 
-const runMain = async (argv: ReadonlyArray<string>) => {
-  let out = ""
-  let err = ""
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 describe("hydrogen render", () => {
   it("default run exits 0: ≤ 4 draw calls per viewport, measured errors within the proved bounds", async () => {

@@ -2,17 +2,10 @@ import { spawnSync } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { type Io, main } from "../../src/Cli/Main.ts"
+import { runMain } from "./run.ts"
 import { parseTreeArgs } from "../../src/Cli/Tree.ts"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
-const runMain = async (argv: ReadonlyArray<string>) => {
-  let out = ""
-  let err = ""
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 describe("hydrogen tree", () => {
   it("decodes arguments with defaults", () => {

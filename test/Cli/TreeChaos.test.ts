@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { type Io, main } from "../../src/Cli/Main.ts"
+import { runMain } from "./run.ts"
 import { parseTreeArgs } from "../../src/Cli/Tree.ts"
 
-const runMain = async (argv: ReadonlyArray<string>) => {
-  let out = ""
-  let err = ""
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 describe("hydrogen tree --chaos", () => {
   it("parses --chaos (a boolean flag) and refuses it with --clock rates", () => {

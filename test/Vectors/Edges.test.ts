@@ -19,14 +19,9 @@ import type { LWWReg } from "../../src/State/Register.ts";
 import { ViewportState } from "../../src/State/Viewport.ts";
 import { decodeDeltas, encodeDeltaRecord, encodeDeltas, type Delta } from "../../src/Wire/Delta.ts";
 import * as Scale from "../../src/Scale/Communication.ts";
+import { loadVectors } from "./load.ts";
 
-interface Vector { readonly family: string; readonly lean: ReadonlyArray<string>; readonly input: any; readonly expected: any }
-const load = (file: string): Vector[] => {
-  const parsed = JSON.parse(readFileSync(new URL(`../../gen/vectors/${file}.json`, import.meta.url), "utf8")) as { count: number; vectors: Vector[] };
-  expect(parsed.vectors.length).toBe(parsed.count);
-  for (const v of parsed.vectors) expect(v.lean.length).toBeGreaterThan(0);
-  return parsed.vectors;
-};
+const load = loadVectors;
 const MAX = Number.MAX_SAFE_INTEGER;
 const none = (x: number | null, empty: number) => (x === null ? empty : x);
 const monoids: Record<string, AggregationMonoid<number>> = { Sum, Max, Min };

@@ -10,13 +10,9 @@ import { get, ofList as mapOfList, pointwiseMerge } from "../../src/Aggregate/Po
 import { mergeEntries, type Entry } from "../../src/Aggregate/TopK.ts";
 import { aggregate, kary, leaves, leaf, node, type Tree } from "../../src/Aggregate/Tree.ts";
 import * as Scale from "../../src/Scale/Communication.ts";
+import { loadVectors, type Vector } from "./load.ts";
 
-interface Vector { readonly family: string; readonly lean: ReadonlyArray<string>; readonly input: any; readonly expected: any }
-const load = (file: string): Vector[] => {
-  const parsed = JSON.parse(readFileSync(new URL(`../../gen/vectors/${file}.json`, import.meta.url), "utf8")) as { count: number; vectors: Vector[] };
-  expect(parsed.vectors.length).toBe(parsed.count);
-  return parsed.vectors;
-};
+const load = loadVectors;
 const none = (x: number | null, empty: number) => (x === null ? empty : x);
 
 /** Replays numeric vectors against the given merges; returns the failing vectors. */

@@ -10,14 +10,9 @@ import * as Result from "effect/Result";
 import {
   frame, makeRegistry, maxFanOut, propagationTime, register, run, settles, targets, totalEvents, type Trigger, type TriggerGraph,
 } from "../../src/Viewport/Trigger.ts";
+import { loadVectors } from "./load.ts";
 
-interface Vector { readonly family: string; readonly lean: ReadonlyArray<string>; readonly input: any; readonly expected: any }
-const load = (file: string): Vector[] => {
-  const parsed = JSON.parse(readFileSync(new URL(`../../gen/vectors/${file}.json`, import.meta.url), "utf8")) as { count: number; vectors: Vector[] };
-  expect(parsed.vectors.length).toBe(parsed.count);
-  for (const v of parsed.vectors) expect(v.lean.length).toBeGreaterThan(0);
-  return parsed.vectors;
-};
+const load = loadVectors;
 const graph = (g: Array<[number, number]>): TriggerGraph => g.map(([s, d]) => [s, d] as Trigger);
 /** Lean's `Except RegisterError TriggerGraph` as the generator writes it. */
 const outcome = (r: ReturnType<typeof register>) =>
