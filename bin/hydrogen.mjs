@@ -6,5 +6,9 @@ if (!(major >= 24)) {
   process.stderr.write("hydrogen needs Node >= 24 (run `make run`, or use node_modules/.bin/node)\n");
   process.exit(2);
 }
-const { main } = await import("../src/Cli/Main.ts");
+// In the repository the CLI runs from src/; the packed package ships only
+// the compiled dist/ (`npm run build`).
+const { existsSync } = await import("node:fs");
+const fromSrc = existsSync(new URL("../src/Cli/Main.ts", import.meta.url));
+const { main } = await import(fromSrc ? "../src/Cli/Main.ts" : "../dist/Cli/Main.js");
 process.exitCode = await main(process.argv.slice(2));

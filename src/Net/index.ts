@@ -1,0 +1,15 @@
+/**
+ * `hydrogen/net`: the `Transport` interface the tree runs over, with the
+ * embedded in-process bus and NATS, as plain constructors and as Effect
+ * layers, and a loopback nats-server launcher (needs `nats-server` on PATH).
+ *
+ * @module
+ */
+export type * from "./Transport.ts"
+export { makeInProcessTransport } from "./InProcess.ts"
+export { connectNats } from "./Nats.ts"
+export * as Errors from "./Errors.ts"
+export * as InProcess from "./InProcess.ts"
+export * as Layers from "./Layers.ts"
+export * as Nats from "./Nats.ts"
+export * as NatsServer from "./NatsServer.ts"

@@ -1,0 +1,11 @@
+/**
+ * `hydrogen/render`: culling and per-kind draw batching of Wire Elements
+ * (draw calls bounded by the kinds in view), exact error fractions for the
+ * render pipeline's stages, and graded values that carry their proved error
+ * bound. Exported as namespaces named after their files.
+ *
+ * @module
+ */
+export * as Commands from "./Commands.ts"
+export * as Error from "./Error.ts"
+export * as Graded from "./Graded.ts"

@@ -1,0 +1,13 @@
+/**
+ * `hydrogen/tree`: the coordinator tree over a message bus (`runTree`), its
+ * topology, versioned summaries, Down policies and message codec. Exported
+ * as namespaces named after their files, plus `runTree` flat.
+ *
+ * @module
+ */
+export { runTree } from "./Runner.ts"
+export * as Messages from "./Messages.ts"
+export * as Policy from "./Policy.ts"
+export * as Runner from "./Runner.ts"
+export * as Summary from "./Summary.ts"
+export * as Topology from "./Topology.ts"
