@@ -28,7 +28,7 @@
  * Numbers: every integer field is a Lean `Nat` held in a `number`, so at most
  * 2^53 − 1. The encoder throws `OutOfDomain` (Aggregate/Domain.ts) on a field
  * that is not a non-negative safe integer; the decoder rejects a varint above
- * 2^53 − 1 with `InvalidValue` (it would not fit a safe integer), and a gap
+ * 2^53 − 1 with `InvalidField` (it would not fit a safe integer), and a gap
  * sum past 2^53 − 1 likewise.
  *
  * Decoders never throw and never return a wrong state: they accept exactly
@@ -37,60 +37,24 @@
  *
  * @module
  */
-import { Data } from "effect"
 import * as Result from "effect/Result"
+import { BadHeader, type ByteError, InvalidField, TrailingBytes, Truncated } from "../Bytes/Errors.ts"
+import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
+import { Writer } from "../Bytes/Writer.ts"
 import type { GCounter, PNCounter, VectorClock } from "./Counter.ts"
 import type { Bitset } from "./Lattice.ts"
 import type { ORMap, ORMapEntry, ORSet, TagPair } from "./ORSet.ts"
 import type { LWWMap, LWWReg } from "./Register.ts"
 import type { ViewportState } from "./Viewport.ts"
-import { ByteWriter } from "./ByteWriter.ts"
 import { requireNat } from "../Aggregate/Domain.ts"
 
 // ---------------------------------------------------------------------------
-// Errors
+// Errors: the byte layer's (src/Bytes/Errors.ts)
 
-/** The input ends `needed` bytes too early, at byte `offset`. */
-export class Truncated extends Data.TaggedError("Truncated")<{ readonly offset: number; readonly needed: number }> {
-  override get message(): string {
-    return `truncated state encoding: ${this.needed} more byte(s) needed at byte ${this.offset}`
-  }
-}
-
-/** The header is not `"HYST"`, or names an unknown or unexpected type. */
-export class BadHeader extends Data.TaggedError("BadHeader")<{ readonly offset: number; readonly reason: string }> {
-  override get message(): string {
-    return `bad state header at byte ${this.offset}: ${this.reason}`
-  }
-}
-
-/** The header's version byte is not 1. */
-export class UnsupportedVersion extends Data.TaggedError("UnsupportedVersion")<{ readonly version: number }> {
-  override get message(): string {
-    return `unsupported state encoding version ${this.version} at byte 4 (only version 1 is known)`
-  }
-}
-
-/** A field's bytes are well-formed but not a canonical, valid value. */
-export class InvalidValue extends Data.TaggedError("InvalidValue")<{
-  readonly offset: number
-  readonly field: string
-  readonly reason: string
-}> {
-  override get message(): string {
-    return `invalid ${this.field} at byte ${this.offset}: ${this.reason}`
-  }
-}
-
-/** Bytes are left after the encoded value. */
-export class TrailingBytes extends Data.TaggedError("TrailingBytes")<{ readonly offset: number; readonly count: number }> {
-  override get message(): string {
-    return `${this.count} trailing byte(s) after the encoded state, from byte ${this.offset}`
-  }
-}
+export { BadHeader, InvalidField, TrailingBytes, Truncated }
 
 /** Every decoding failure. */
-export type DecodeError = Truncated | BadHeader | UnsupportedVersion | InvalidValue | TrailingBytes
+export type DecodeError = ByteError
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -130,7 +94,6 @@ const typeOfTag = new Map<number, StateType>(Object.entries(TypeTag).map(([k, v]
 // ---------------------------------------------------------------------------
 // Writer
 
-type Writer = ByteWriter
 
 const writeSparse = <T>(
   w: Writer,
@@ -153,7 +116,7 @@ const writeSparse = <T>(
   }
 }
 
-/** A Lean `Nat` field: `OutOfDomain` (not ByteWriter's RangeError) when it is not a non-negative safe integer. */
+/** A Lean `Nat` field: `OutOfDomain` (not the Writer's RangeError) when it is not a non-negative safe integer. */
 const nat = (w: Writer, x: number, field: string): void => w.varint(requireNat("encode", field, x), field)
 const writeNat = (w: Writer, x: number): void => nat(w, x, "entry")
 const writeReg = (w: Writer, r: LWWReg): void => {
@@ -179,9 +142,9 @@ const writePair = (w: Writer, p: TagPair): void => {
 const entryIsBot = (e: ORMapEntry): boolean => pairIsBot(e[0]) && e[1] === undefined
 const writeEntry = (w: Writer, e: ORMapEntry): void => {
   writePair(w, e[0])
-  if (e[1] === undefined) w.byte(0)
+  if (e[1] === undefined) w.u8(0)
   else {
-    w.byte(1)
+    w.u8(1)
     writeReg(w, e[1])
   }
 }
@@ -217,59 +180,16 @@ const bodyWriters: { readonly [K in StateType]: (w: Writer, v: Extract<AnyState,
  * than `MAX_LENGTH`).
  */
 export const encodeAny = (s: AnyState): Uint8Array => {
-  const w = new ByteWriter("encode")
-  for (const b of MAGIC) w.byte(b)
-  w.byte(VERSION)
-  w.byte(TypeTag[s.type])
+  const w = new Writer("encode")
+  w.bytes(MAGIC)
+  w.u8(VERSION)
+  w.u8(TypeTag[s.type])
   ;(bodyWriters[s.type] as (w: Writer, v: unknown) => void)(w, s.value)
   return w.result()
 }
 
 // ---------------------------------------------------------------------------
 // Reader
-
-/** Internal: carries a decode error out of nested readers; never escapes `decode*`. */
-class Failure {
-  readonly error: DecodeError
-  constructor(error: DecodeError) {
-    this.error = error
-  }
-}
-
-class Reader {
-  readonly u8: Uint8Array
-  off: number
-  constructor(u8: Uint8Array, off: number) {
-    this.u8 = u8
-    this.off = off
-  }
-  remaining(): number {
-    return this.u8.length - this.off
-  }
-  byte(): number {
-    if (this.off >= this.u8.length) throw new Failure(new Truncated({ offset: this.off, needed: 1 }))
-    return this.u8[this.off++]!
-  }
-  invalid(offset: number, field: string, reason: string): never {
-    throw new Failure(new InvalidValue({ offset, field, reason }))
-  }
-  varint(field: string): number {
-    const start = this.off
-    let result = 0
-    let mul = 1
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte()
-      result += (b & 127) * mul
-      if ((b & 128) === 0) {
-        if (i > 0 && b === 0) this.invalid(start, field, "varint is not minimal (trailing zero byte)")
-        if (result > Number.MAX_SAFE_INTEGER) this.invalid(start, field, "varint exceeds 2^53 - 1")
-        return result
-      }
-      mul *= 128
-    }
-    return this.invalid(start, field, "varint longer than 8 bytes")
-  }
-}
 
 const readSparse = <T>(
   r: Reader,
@@ -278,24 +198,24 @@ const readSparse = <T>(
   readValue: (r: Reader) => T,
   what: string,
 ): Array<T> => {
-  const lenAt = r.off
+  const lenAt = r.pos
   const length = r.varint(`${what} length`)
-  if (length > MAX_LENGTH) r.invalid(lenAt, `${what} length`, `${length} exceeds the limit ${MAX_LENGTH}`)
-  const countAt = r.off
+  if (length > MAX_LENGTH) r.invalid(`${what} length`, lenAt, length, `≤ ${MAX_LENGTH}`)
+  const countAt = r.pos
   const count = r.varint(`${what} count`)
-  if (count > length) r.invalid(countAt, `${what} count`, `${count} entries in a list of length ${length}`)
+  if (count > length) r.invalid(`${what} count`, countAt, count, `≤ the length ${length}`)
   // Each entry takes at least 2 bytes (gap and value).
-  if (count * 2 > r.remaining()) throw new Failure(new Truncated({ offset: r.off, needed: count * 2 - r.remaining() }))
+  r.need(count * 2, `${what} entries`)
   const out = new Array<T>(length).fill(bot)
   let prev = -1
   for (let j = 0; j < count; j++) {
-    const gapAt = r.off
+    const gapAt = r.pos
     const gap = r.varint(`${what} gap`)
     const index = prev + 1 + gap
-    if (index >= length) r.invalid(gapAt, `${what} gap`, `index ${index} outside length ${length}`)
-    const valueAt = r.off
+    if (index >= length) r.invalid(`${what} gap`, gapAt, gap, `an index < the length ${length}`)
+    const valueAt = r.pos
     const v = readValue(r)
-    if (isBot(v)) r.invalid(valueAt, `${what} entry`, "bot entries are not written")
+    if (isBot(v)) r.invalid(`${what} entry`, valueAt, index, "a non-bot entry (bot entries are not written)")
     out[index] = v
     prev = index
   }
@@ -311,14 +231,14 @@ const readReg = (r: Reader): LWWReg => {
 }
 const readBitset = (r: Reader): Bitset => {
   const count = r.varint("tag count")
-  if (count > r.remaining()) throw new Failure(new Truncated({ offset: r.off, needed: count - r.remaining() }))
+  r.need(count, "tags")
   const out = new Array<number>(count)
   let prev = -1
   for (let j = 0; j < count; j++) {
-    const at = r.off
+    const at = r.pos
     const d = r.varint("tag")
     const t = prev + 1 + d
-    if (t > Number.MAX_SAFE_INTEGER) r.invalid(at, "tag", "tag exceeds 2^53 - 1")
+    if (t > Number.MAX_SAFE_INTEGER) r.invalid("tag", at, t, "a tag ≤ 2^53 − 1")
     out[j] = t
     prev = t
   }
@@ -333,10 +253,10 @@ const readPair = (r: Reader): TagPair => {
 const EMPTY_ENTRY: ORMapEntry = [EMPTY_PAIR, undefined]
 const readEntry = (r: Reader): ORMapEntry => {
   const tags = readPair(r)
-  const flagAt = r.off
-  const flag = r.byte()
+  const flagAt = r.pos
+  const flag = r.u8("value flag")
   if (flag === 0) return [tags, undefined]
-  if (flag !== 1) r.invalid(flagAt, "value flag", `expected 0 or 1, got ${flag}`)
+  if (flag !== 1) r.invalid("value flag", flagAt, flag, "0 or 1")
   return [tags, readReg(r)]
 }
 const readNats = (r: Reader, what: string): Array<number> => readSparse(r, 0, (x) => x === 0, readNat, what)
@@ -368,32 +288,26 @@ const bodyReaders: { readonly [K in StateType]: (r: Reader) => Extract<AnyState,
   },
 }
 
-const HEADER_BYTES = 6
-
-const readHeader = (u8: Uint8Array): StateType => {
+const readHeader = (r: Reader): StateType => {
   for (let i = 0; i < 4; i++) {
-    if (i >= u8.length) throw new Failure(new Truncated({ offset: u8.length, needed: HEADER_BYTES - u8.length }))
-    if (u8[i] !== MAGIC[i]) throw new Failure(new BadHeader({ offset: i, reason: 'magic is not "HYST"' }))
+    const b = r.u8("magic")
+    if (b !== MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYST" (48 59 53 54)' }))
   }
-  if (u8.length < HEADER_BYTES) throw new Failure(new Truncated({ offset: u8.length, needed: HEADER_BYTES - u8.length }))
-  if (u8[4] !== VERSION) throw new Failure(new UnsupportedVersion({ version: u8[4]! }))
-  const type = typeOfTag.get(u8[5]!)
-  if (type === undefined) throw new Failure(new BadHeader({ offset: 5, reason: `unknown type byte ${u8[5]}` }))
-  return type
+  const version = r.u8("version")
+  if (version !== VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(VERSION) }))
+  const tag = r.u8("type")
+  const type = typeOfTag.get(tag)
+  if (type === undefined) fail(new BadHeader({ field: "type", offset: 5, value: tag, expected: "a type byte in 1..8" }))
+  return type!
 }
 
-const run = <A>(u8: Uint8Array, body: (type: StateType, r: Reader) => A): Result.Result<A, DecodeError> => {
-  try {
-    const type = readHeader(u8)
-    const r = new Reader(u8, HEADER_BYTES)
-    const v = body(type, r)
-    if (r.off !== u8.length) return Result.fail(new TrailingBytes({ offset: r.off, count: u8.length - r.off }))
-    return Result.succeed(v)
-  } catch (e) {
-    if (e instanceof Failure) return Result.fail(e.error)
-    throw e
-  }
-}
+const run = <A>(u8: Uint8Array, body: (type: StateType, r: Reader) => A): Result.Result<A, DecodeError> =>
+  catchFailure(() => {
+    const r = new Reader(u8)
+    const v = body(readHeader(r), r)
+    r.done("encoded state")
+    return v
+  })
 
 /** Decode a value of any state type (the type byte says which). Never throws. */
 export const decodeAny = (bytes: Uint8Array): Result.Result<AnyState, DecodeError> =>
@@ -419,7 +333,7 @@ const codec = <K extends StateType>(type: K): StateCodec<ValueOf<K>> => {
     encode: (a) => encodeAny({ type, value: a } as AnyState),
     decode: (bytes) =>
       run<ValueOf<K>>(bytes, (t, r) => {
-        if (t !== type) throw new Failure(new BadHeader({ offset: 5, reason: `expected a ${type}, found a ${t}` }))
+        if (t !== type) fail(new BadHeader({ field: "type", offset: 5, value: TypeTag[t], expected: `${TypeTag[type]} (a ${type})` }))
         return read(r)
       }),
   }

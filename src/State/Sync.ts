@@ -37,10 +37,11 @@
  */
 import { Data } from "effect"
 import * as Result from "effect/Result"
+import { BadHeader, InvalidField, TrailingBytes, Truncated } from "../Bytes/Errors.ts"
+import { catchFailure, fail, Reader, u32At } from "../Bytes/Reader.ts"
+import { Writer } from "../Bytes/Writer.ts"
 import type { DecodeError } from "./Encoding.ts"
-import { InvalidValue, Truncated } from "./Encoding.ts"
 import type { JoinSemilatticeBot } from "./Lattice.ts"
-import { ByteWriter } from "./ByteWriter.ts"
 
 // ---------------------------------------------------------------------------
 // Codecs
@@ -61,50 +62,30 @@ export const pairCodec = <A, B>(ca: SyncCodec<A>, cb: SyncCodec<B>): SyncCodec<r
   encode: ([a, b]) => {
     const ea = ca.encode(a)
     const eb = cb.encode(b)
-    const w = new ByteWriter("sync")
+    const w = new Writer("sync")
     w.varint(ea.length)
     w.bytes(ea)
     w.bytes(eb)
     return w.result()
   },
-  decode: (bytes) => {
-    const r = new Reader(bytes, 0)
-    const n = r.varint()
-    if (typeof n !== "number") {
-      return Result.fail(
-        n.kind === "truncated"
-          ? new Truncated({ offset: n.offset, needed: 1 })
-          : new InvalidValue({ offset: n.offset, field: "pair length", reason: n.reason }),
-      )
-    }
-    if (n > r.remaining()) return Result.fail(new Truncated({ offset: r.off, needed: n - r.remaining() }))
-    const a = ca.decode(bytes.subarray(r.off, r.off + n))
-    if (Result.isFailure(a)) return Result.fail(a.failure)
-    const b = cb.decode(bytes.subarray(r.off + n))
-    if (Result.isFailure(b)) return Result.fail(b.failure)
-    return Result.succeed([a.success, b.success] as const)
-  },
+  decode: (bytes) =>
+    catchFailure<readonly [A, B], DecodeError>(() => {
+      const r = new Reader(bytes)
+      const n = r.varint("pair length")
+      const a = ca.decode(r.take(n, "pair first component"))
+      if (Result.isFailure(a)) return fail(a.failure)
+      const b = cb.decode(bytes.subarray(r.pos))
+      if (Result.isFailure(b)) return fail(b.failure)
+      return [a.success, b.success] as const
+    }),
 })
 
 // ---------------------------------------------------------------------------
 // Errors
 
-/** The message ends `needed` bytes too early, at byte `offset`. */
-export class FrameTruncated extends Data.TaggedError("FrameTruncated")<{
-  readonly offset: number
-  readonly needed: number
-}> {
-  override get message(): string {
-    return `truncated sync message: ${this.needed} more byte(s) needed at byte ${this.offset}`
-  }
-}
-
-/** The frame is malformed: bad magic, version or kind, a non-canonical varint, inconsistent fields, trailing bytes. */
-export class BadFrame extends Data.TaggedError("BadFrame")<{ readonly offset: number; readonly reason: string }> {
-  override get message(): string {
-    return `bad sync message at byte ${this.offset}: ${this.reason}`
-  }
-}
+// A frame that is cut short, has a bad header (magic, version, kind), a
+// non-canonical varint or inconsistent field, or trailing bytes fails with the
+// byte layer's errors (src/Bytes/Errors.ts); these are the protocol's own.
 
 /** The CRC-32 trailer does not match the message: it was corrupted in transit. */
 export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{
@@ -146,7 +127,7 @@ export class UnknownSequence extends Data.TaggedError("UnknownSequence")<{
 }
 
 /** Every reason a sync message is rejected. */
-export type SyncError = FrameTruncated | BadFrame | ChecksumMismatch | BadPayload | Misaddressed | UnknownSequence
+export type SyncError = Truncated | BadHeader | InvalidField | TrailingBytes | ChecksumMismatch | BadPayload | Misaddressed | UnknownSequence
 
 // ---------------------------------------------------------------------------
 // Messages
@@ -193,58 +174,6 @@ export const crc32 = (bytes: Uint8Array): number => {
   return (c ^ 0xffffffff) >>> 0
 }
 
-type VarintFailure = { readonly kind: "truncated"; readonly offset: number } | { readonly kind: "invalid"; readonly offset: number; readonly reason: string }
-
-class Reader {
-  readonly u8: Uint8Array
-  off: number
-  readonly end: number
-  constructor(u8: Uint8Array, off: number, end = u8.length) {
-    this.u8 = u8
-    this.off = off
-    this.end = end
-  }
-  remaining(): number {
-    return this.end - this.off
-  }
-  /** Minimal unsigned LEB128, at most 8 bytes, at most 2^53 − 1 (as in `Encoding.ts`). */
-  varint(): number | VarintFailure {
-    const start = this.off
-    let result = 0
-    let mul = 1
-    for (let i = 0; i < 8; i++) {
-      if (this.off >= this.end) return { kind: "truncated", offset: this.off }
-      const b = this.u8[this.off++]!
-      result += (b & 127) * mul
-      if ((b & 128) === 0) {
-        if (i > 0 && b === 0) return { kind: "invalid", offset: start, reason: "varint is not minimal" }
-        if (result > Number.MAX_SAFE_INTEGER) return { kind: "invalid", offset: start, reason: "varint exceeds 2^53 - 1" }
-        return result
-      }
-      mul *= 128
-    }
-    return { kind: "invalid", offset: start, reason: "varint longer than 8 bytes" }
-  }
-}
-
-/** Internal: carries a decode error out of nested readers; never escapes `decodeMessage`. */
-class Failure {
-  readonly error: SyncError
-  constructor(error: SyncError) {
-    this.error = error
-  }
-}
-
-const readVarint = (r: Reader, field: string): number => {
-  const v = r.varint()
-  if (typeof v === "number") return v
-  throw new Failure(
-    v.kind === "truncated"
-      ? new FrameTruncated({ offset: v.offset, needed: 1 })
-      : new BadFrame({ offset: v.offset, reason: `${field}: ${v.reason}` }),
-  )
-}
-
 /** Bytes before the body: magic, version, kind. */
 const PREFIX_BYTES = 6
 const CRC_BYTES = 4
@@ -256,7 +185,7 @@ const CRC_BYTES = 4
  * `from ≥ to`).
  */
 export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8Array => {
-  const body = new ByteWriter("sync")
+  const body = new Writer("sync")
   body.varint(m.sender)
   body.varint(m.receiver)
   switch (m.kind) {
@@ -275,77 +204,70 @@ export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8A
       break
   }
   const b = body.result()
-  const w = new ByteWriter("sync")
-  for (const x of SYNC_MAGIC) w.byte(x)
-  w.byte(SYNC_VERSION)
-  w.byte(MessageKind[m.kind])
+  const w = new Writer("sync")
+  w.bytes(SYNC_MAGIC)
+  w.u8(SYNC_VERSION)
+  w.u8(MessageKind[m.kind])
   w.varint(b.length)
   w.bytes(b)
-  w.u32le(crc32(w.buf.subarray(0, w.len)))
+  w.u32(crc32(w.view()))
   return w.result()
 }
 
 /**
  * Decode a message. Never throws; every failure is a typed `SyncError`.
  * Order of checks: magic, version, kind, body length against the bytes
- * present (`FrameTruncated` / `BadFrame` for trailing bytes), CRC-32, then the
+ * present (`Truncated` / `TrailingBytes`), CRC-32, then the
  * fields, then the payload with `codec.decode` (`BadPayload`).
  */
-export const decodeMessage = <A>(codec: SyncCodec<A>, bytes: Uint8Array): Result.Result<SyncMessage<A>, SyncError> => {
-  try {
+export const decodeMessage = <A>(codec: SyncCodec<A>, bytes: Uint8Array): Result.Result<SyncMessage<A>, SyncError> =>
+  catchFailure<SyncMessage<A>, SyncError>(() => {
+    const r = new Reader(bytes)
     for (let i = 0; i < 4; i++) {
-      if (i >= bytes.length) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: PREFIX_BYTES - bytes.length }))
-      if (bytes[i] !== SYNC_MAGIC[i]) throw new Failure(new BadFrame({ offset: i, reason: 'magic is not "HYSY"' }))
+      const b = r.u8("magic")
+      if (b !== SYNC_MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYSY" (48 59 53 59)' }))
     }
-    if (bytes.length < PREFIX_BYTES) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: PREFIX_BYTES - bytes.length }))
-    if (bytes[4] !== SYNC_VERSION) throw new Failure(new BadFrame({ offset: 4, reason: `unsupported version ${bytes[4]}` }))
-    const kindByte = bytes[5]!
+    const version = r.u8("version")
+    if (version !== SYNC_VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(SYNC_VERSION) }))
+    const kindByte = r.u8("kind")
     const kind = kindByte === 1 ? "delta" : kindByte === 2 ? "state" : kindByte === 3 ? "ack" : undefined
-    if (kind === undefined) throw new Failure(new BadFrame({ offset: 5, reason: `unknown message kind ${kindByte}` }))
-    const r = new Reader(bytes, PREFIX_BYTES)
-    const bodyLength = readVarint(r, "body length")
-    const bodyStart = r.off
+    if (kind === undefined) fail(new BadHeader({ field: "kind", offset: 5, value: kindByte, expected: "1 (delta), 2 (state) or 3 (ack)" }))
+    const bodyLength = r.varint("body length")
+    const bodyStart = r.pos
+    r.need(bodyLength + CRC_BYTES, "body and checksum")
     const total = bodyStart + bodyLength + CRC_BYTES
-    if (bytes.length < total) throw new Failure(new FrameTruncated({ offset: bytes.length, needed: total - bytes.length }))
-    if (bytes.length > total) {
-      throw new Failure(new BadFrame({ offset: total, reason: `${bytes.length - total} trailing byte(s)` }))
-    }
+    if (bytes.length > total) fail(new TrailingBytes({ field: "sync message", offset: total, count: bytes.length - total }))
     const bodyEnd = bodyStart + bodyLength
-    const expected = (bytes[bodyEnd]! | (bytes[bodyEnd + 1]! << 8) | (bytes[bodyEnd + 2]! << 16) | (bytes[bodyEnd + 3]! << 24)) >>> 0
+    const expected = u32At(bytes, bodyEnd)
     const actual = crc32(bytes.subarray(0, bodyEnd))
-    if (expected !== actual) throw new Failure(new ChecksumMismatch({ expected, actual }))
+    if (expected !== actual) fail(new ChecksumMismatch({ expected, actual }))
     const br = new Reader(bytes, bodyStart, bodyEnd)
-    const sender = readVarint(br, "sender")
-    const receiver = readVarint(br, "receiver")
+    const sender = br.varint("sender")
+    const receiver = br.varint("receiver")
     const payload = (): A => {
-      const at = br.off
+      const at = br.pos
       const p = codec.decode(bytes.subarray(at, bodyEnd))
-      if (Result.isFailure(p)) throw new Failure(new BadPayload({ offset: at, error: p.failure }))
-      return p.success
+      return Result.isFailure(p) ? fail(new BadPayload({ offset: at, error: p.failure })) : p.success
     }
-    switch (kind) {
+    switch (kind!) {
       case "delta": {
-        const from = readVarint(br, "from")
-        const toAt = br.off
-        const to = readVarint(br, "to")
-        if (!(from < to)) throw new Failure(new BadFrame({ offset: toAt, reason: `empty interval [${from}, ${to})` }))
-        return Result.succeed({ kind, sender, receiver, from, to, payload: payload() })
+        const from = br.varint("from")
+        const toAt = br.pos
+        const to = br.varint("to")
+        if (!(from < to)) br.invalid("to", toAt, to, `> from (${from}): the interval [from, to) is not empty`)
+        return { kind: "delta", sender, receiver, from, to, payload: payload() }
       }
       case "state": {
-        const to = readVarint(br, "to")
-        return Result.succeed({ kind, sender, receiver, to, payload: payload() })
+        const to = br.varint("to")
+        return { kind: "state", sender, receiver, to, payload: payload() }
       }
       case "ack": {
-        const seq = readVarint(br, "seq")
-        if (br.off !== bodyEnd) throw new Failure(new BadFrame({ offset: br.off, reason: "trailing bytes in ack body" }))
-        return Result.succeed({ kind, sender, receiver, seq })
+        const seq = br.varint("seq")
+        br.done("ack body")
+        return { kind: "ack", sender, receiver, seq }
       }
     }
-  } catch (e) {
-    if (e instanceof Failure) return Result.fail(e.error)
-    throw e
-  }
-}
+  })
 
 // ---------------------------------------------------------------------------
 // Replicas

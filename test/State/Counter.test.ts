@@ -3,7 +3,7 @@ import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { OutOfDomain, SafeIntegerOverflow } from "../../src/Aggregate/Domain.ts"
 import { GCounter, MAX_REPLICAS, PNCounter, VectorClock } from "../../src/State/Counter.ts"
-import { GCounterCodec, InvalidValue, MAX_LENGTH, PNCounterCodec, VectorClockCodec } from "../../src/State/Encoding.ts"
+import { GCounterCodec, InvalidField, MAX_LENGTH, PNCounterCodec, VectorClockCodec } from "../../src/State/Encoding.ts"
 import { entry, joinAll, le, listEquals, NatMax, setAt, zipJoin } from "../../src/State/Lattice.ts"
 import { assoc, comm, gcounterArb, idem, natListArb, params, pncounterArb, vclockArb } from "./arbitraries.ts"
 
@@ -666,7 +666,7 @@ describe("domain: safe naturals only, exact near 2^53", () => {
     expect(() => GCounter.make({ length: MAX_REPLICAS + 1 } as unknown as number[])).toThrow(RangeError)
   })
 
-  it("the byte codecs round-trip entries near 2^53 and reject an entry of 2^53 with InvalidValue", () => {
+  it("the byte codecs round-trip entries near 2^53 and reject an entry of 2^53 with InvalidField", () => {
     fc.assert(
       fc.property(edgeListArb, edgeListArb, (xs, ys) => {
         const g = GCounterCodec.decode(GCounterCodec.encode({ counts: xs }))
@@ -684,6 +684,6 @@ describe("domain: safe naturals only, exact near 2^53", () => {
     expect(hex).toContain("ffffffffffffff0f")
     const tooBig = Uint8Array.from(Buffer.from(hex.replace("ffffffffffffff0f", "80808080808080" + "10"), "hex"))
     const r = GCounterCodec.decode(tooBig)
-    expect(Result.isFailure(r) && r.failure instanceof InvalidValue).toBe(true)
+    expect(Result.isFailure(r) && r.failure instanceof InvalidField).toBe(true)
   })
 })

@@ -62,11 +62,11 @@ describe("State near 2^53: the lattice laws hold and encodings round-trip", () =
     )
   })
 
-  it("the decoder rejects a varint of 2^53 (one past the safe range) with InvalidValue", () => {
+  it("the decoder rejects a varint of 2^53 (one past the safe range) with InvalidField", () => {
     // LWWReg: header, then timestamp = 2^53 as LEB128 (8 bytes: 7 × 0x80 then 0x10), replica 0, value 0.
     const bytes = Uint8Array.of(0x48, 0x59, 0x53, 0x54, 1, 4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0, 0)
     const r = decodeAny(bytes)
-    expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidValue")
+    expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidField")
     const ok = encodeAny({ type: "LWWReg", value: { timestamp: MAX, replica: 0, value: 0 } })
     expect(Result.getOrThrow(decodeAny(ok))).toEqual({ type: "LWWReg", value: { timestamp: MAX, replica: 0, value: 0 } })
   })

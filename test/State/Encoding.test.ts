@@ -114,22 +114,22 @@ describe("state encoding", () => {
     expect(errorOf(GCounterCodec.decode(VectorClockCodec.encode(VectorClock.empty)))._tag).toBe("BadHeader")
   })
 
-  it("returns the typed errors: Truncated, BadHeader, UnsupportedVersion, InvalidValue, TrailingBytes", () => {
+  it("returns the byte layer's typed errors with field and offset: Truncated, BadHeader, InvalidField, TrailingBytes", () => {
     const good = GCounterCodec.encode({ counts: [0, 0, 300] })
     const t = errorOf(GCounterCodec.decode(good.subarray(0, good.length - 1)))
-    expect(t).toMatchObject({ _tag: "Truncated", offset: 10, needed: 1 })
+    expect(t).toMatchObject({ _tag: "Truncated", field: "entry", offset: 10, needed: 1, available: 0 })
     expect(errorOf(GCounterCodec.decode(hex("48 59")))._tag).toBe("Truncated")
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 55 01 01 00 00")))).toMatchObject({ _tag: "BadHeader", offset: 3 })
-    expect(errorOf(decodeAny(hex("48 59 53 54 01 09 00 00")))).toMatchObject({ _tag: "BadHeader", offset: 5 })
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 02 01 00 00")))).toMatchObject({ _tag: "UnsupportedVersion", version: 2 })
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 55 01 01 00 00")))).toMatchObject({ _tag: "BadHeader", field: "magic", offset: 3, value: 0x55 })
+    expect(errorOf(decodeAny(hex("48 59 53 54 01 09 00 00")))).toMatchObject({ _tag: "BadHeader", field: "type", offset: 5, value: 9 })
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 02 01 00 00")))).toMatchObject({ _tag: "BadHeader", field: "version", offset: 4, value: 2 })
     // non-minimal varint (80 00 for 0)
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 80 00 00")))).toMatchObject({ _tag: "InvalidValue", offset: 6 })
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 80 00 00")))).toMatchObject({ _tag: "InvalidField", field: "GCounter length", offset: 6 })
     // a bot entry written explicitly
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 01 00 00")))).toMatchObject({ _tag: "InvalidValue", offset: 9 })
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 01 00 00")))).toMatchObject({ _tag: "InvalidField", field: "GCounter entry", offset: 9 })
     // index outside the length
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 01 01 05")))).toMatchObject({ _tag: "InvalidValue", offset: 8 })
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 01 01 05")))).toMatchObject({ _tag: "InvalidField", field: "GCounter gap", offset: 8, value: 1 })
     // more entries than the length
-    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 02 00 01 00 01")))._tag).toBe("InvalidValue")
+    expect(errorOf(GCounterCodec.decode(hex("48 59 53 54 01 01 01 02 00 01 00 01")))).toMatchObject({ _tag: "InvalidField", field: "GCounter count", offset: 7, value: 2 })
     // length beyond the limit (no allocation happens)
     const huge = encodeAny({ type: "GCounter", value: { counts: [] } }).slice(0, 6)
     const lenBytes: number[] = []
@@ -141,14 +141,16 @@ describe("state encoding", () => {
       lenBytes.push((v % 128) | 128)
     }
     expect(errorOf(GCounterCodec.decode(Uint8Array.from([...huge, ...lenBytes, 0])))).toMatchObject({
-      _tag: "InvalidValue",
+      _tag: "InvalidField",
       field: "GCounter length",
+      offset: 6,
+      value: MAX_LENGTH + 1,
     })
     // varint above 2^53 - 1
-    expect(errorOf(LWWRegCodec.decode(hex("48 59 53 54 01 04 ff ff ff ff ff ff ff 7f 00 00")))._tag).toBe("InvalidValue")
+    expect(errorOf(LWWRegCodec.decode(hex("48 59 53 54 01 04 ff ff ff ff ff ff ff 7f 00 00")))).toMatchObject({ _tag: "InvalidField", field: "timestamp", offset: 6 })
     // ORMap value flag other than 0/1
-    expect(errorOf(ORMapCodec.decode(hex("48 59 53 54 01 07 01 01 00 00 00 02")))).toMatchObject({ _tag: "InvalidValue", field: "value flag" })
-    expect(errorOf(GCounterCodec.decode(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "TrailingBytes", offset: 11, count: 1 })
+    expect(errorOf(ORMapCodec.decode(hex("48 59 53 54 01 07 01 01 00 00 00 02")))).toMatchObject({ _tag: "InvalidField", field: "value flag", offset: 11, value: 2 })
+    expect(errorOf(GCounterCodec.decode(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "TrailingBytes", field: "encoded state", offset: 11, count: 1 })
     expect(t.message).toContain("byte 10")
   })
 
@@ -178,7 +180,7 @@ describe("state encoding", () => {
         if (Result.isSuccess(r)) {
           decoded++
           expect(encodeAny(r.success)).toEqual(bytes)
-        } else expect(r.failure._tag).toMatch(/^(Truncated|BadHeader|UnsupportedVersion|InvalidValue|TrailingBytes)$/)
+        } else expect(r.failure._tag).toMatch(/^(Truncated|BadHeader|InvalidField|TrailingBytes)$/)
         for (const C of [GCounterCodec, ORSetCodec, ORMapCodec, ViewportStateCodec] as ReadonlyArray<StateCodec<any>>) {
           const rc = C.decode(bytes)
           if (Result.isSuccess(rc)) expect(C.encode(rc.success)).toEqual(bytes)

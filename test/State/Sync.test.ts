@@ -76,13 +76,13 @@ describe("sync messages", () => {
     expect(crc32(new Uint8Array(0))).toBe(0)
   })
 
-  it("every truncation of a message is rejected as FrameTruncated, leaving the replica unchanged", () => {
+  it("every truncation of a message is rejected as Truncated, leaving the replica unchanged", () => {
     const a = busy(0)
     const b = busy(1)
     const { message } = VS.deltasFor(a, 1)
     const ack = VS.receive(b, message!).reply!
     for (const bytes of [message!, ack]) {
-      for (let len = 0; len < bytes.length; len++) expectRejected(b, bytes.slice(0, len), ["FrameTruncated"])
+      for (let len = 0; len < bytes.length; len++) expectRejected(b, bytes.slice(0, len), ["Truncated"])
     }
   })
 
@@ -94,7 +94,7 @@ describe("sync messages", () => {
       fc.property(fc.nat(message!.length - 1), fc.integer({ min: 1, max: 255 }), (pos, mask) => {
         const bytes = message!.slice()
         bytes[pos] = bytes[pos]! ^ mask
-        expectRejected(b, bytes, ["BadFrame", "FrameTruncated", "ChecksumMismatch"])
+        expectRejected(b, bytes, ["BadHeader", "InvalidField", "TrailingBytes", "Truncated", "ChecksumMismatch"])
       }),
       { numRuns: 500 },
     )
@@ -105,7 +105,7 @@ describe("sync messages", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (bytes, withMagic) => {
         const input = withMagic ? Uint8Array.from([0x48, 0x59, 0x53, 0x59, 1, ...bytes]) : bytes
-        expectRejected(b, input, ["BadFrame", "FrameTruncated", "ChecksumMismatch"])
+        expectRejected(b, input, ["BadHeader", "InvalidField", "TrailingBytes", "Truncated", "ChecksumMismatch"])
       }),
       { numRuns: 500 },
     )
@@ -119,16 +119,16 @@ describe("sync messages", () => {
       x[i] = v
       return x
     }
-    expect(expectRejected(b, bad(0, 0x58), ["BadFrame"])).toMatchObject({ offset: 0 })
-    expect(expectRejected(b, bad(4, 2), ["BadFrame"])).toMatchObject({ offset: 4, reason: "unsupported version 2" })
-    expect(expectRejected(b, bad(5, 9), ["BadFrame"])).toMatchObject({ offset: 5, reason: "unknown message kind 9" })
-    expectRejected(b, Uint8Array.from([...good, 0]), ["BadFrame"])
+    expect(expectRejected(b, bad(0, 0x58), ["BadHeader"])).toMatchObject({ field: "magic", offset: 0, value: 0x58 })
+    expect(expectRejected(b, bad(4, 2), ["BadHeader"])).toMatchObject({ field: "version", offset: 4, value: 2 })
+    expect(expectRejected(b, bad(5, 9), ["BadHeader"])).toMatchObject({ field: "kind", offset: 5, value: 9 })
+    expect(expectRejected(b, Uint8Array.from([...good, 0]), ["TrailingBytes"])).toMatchObject({ offset: good.length, count: 1 })
     expectRejected(b, bad(good.length - 1, good[good.length - 1]! ^ 1), ["ChecksumMismatch"])
     // well-framed, but the fields are wrong
-    expect(expectRejected(b, frame(1, [0, 1, 5, 5]), ["BadFrame"])).toMatchObject({ reason: "empty interval [5, 5)" })
-    expect(expectRejected(b, frame(3, [0, 1, 0x80, 0x00]), ["BadFrame"])).toMatchObject({ reason: "seq: varint is not minimal" })
-    expectRejected(b, frame(3, [0, 1, 0, 0]), ["BadFrame"]) // trailing byte in an ack
-    expectRejected(b, frame(3, [0, 1]), ["FrameTruncated"])
+    expect(expectRejected(b, frame(1, [0, 1, 5, 5]), ["InvalidField"])).toMatchObject({ field: "to", value: 5 })
+    expect(expectRejected(b, frame(3, [0, 1, 0x80, 0x00]), ["InvalidField"])).toMatchObject({ field: "seq", expected: "a minimal varint (no trailing zero byte)" })
+    expectRejected(b, frame(3, [0, 1, 0, 0]), ["TrailingBytes"]) // trailing byte in an ack
+    expectRejected(b, frame(3, [0, 1]), ["Truncated"])
     // a payload of another type (an ORSet where a ViewportState is expected)
     const orset = encodeMessage(ORSetCodec, { kind: "state", sender: 0, receiver: 1, to: 1, payload: ORSet.addDelta(0, 1) })
     const e = expectRejected(b, orset, ["BadPayload"])
