@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup setup-nats run test proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+.PHONY: help setup setup-nats run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -36,11 +36,15 @@ test: setup setup-nats ## everything: generated files, types, unit/property/vect
 	$(NODE) scripts/vectors/generate.ts --check
 	tsc -p .
 	vitest run --reporter=default --reporter=json --outputFile.json=.hydrogen/vitest.json
+	bash scripts/package/example.sh
 	$(NODE) scripts/lean/build.ts
 	$(NODE) scripts/lean/negative.ts
 	$(NODE) scripts/report/traceability.ts --check
 	$(NODE) bench/aggregate.bench.ts --leaves 1000000
 	$(NODE) bench/wire.bench.ts --elements 10000
+
+example: setup ## build and npm pack the package, install the tarball into a temp copy of examples/basic-app, type-check and run it
+	bash scripts/package/example.sh
 
 proofs: setup ## the proof gate: scan, check every Lean module (incremental), axiom check
 	$(NODE) scripts/lean/build.ts
@@ -78,4 +82,4 @@ bench: setup ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire co
 	$(NODE) bench/wire.bench.ts
 
 clean: ## remove build outputs (keeps node_modules)
-	rm -rf .hydrogen coverage
+	rm -rf .hydrogen coverage dist
