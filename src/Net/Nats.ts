@@ -13,9 +13,14 @@
  * process that opens hundreds of clients (a replicated tree, every replica
  * restart) does not pay two requests per client.
  *
- * The client reconnects forever by default (a restarted server is picked up;
- * subscriptions are re-established by nats.js; publishes made while
- * disconnected are buffered by nats.js up to its reconnect buffer size).
+ * The first connect is bounded (`connectAttempts` tries with a doubling
+ * wait): a setup that cannot connect (no server, EMFILE) fails with a
+ * `TransportError("connect")` naming the cause instead of retrying forever.
+ * Once connected, the client reconnects forever by default with a doubling
+ * wait capped at `maxReconnectTimeWaitMs` (a restarted server or another
+ * cluster node is picked up; subscriptions are re-established by nats.js;
+ * publishes made while disconnected are buffered up to its reconnect buffer
+ * size). Reconnects are counted and reported to `onReconnect` listeners.
  */
 import { JetStreamApiCodes, jetstream } from "@nats-io/jetstream"
 import { type KV, Kvm } from "@nats-io/kv"
@@ -29,10 +34,16 @@ export interface NatsTransportOptions {
   readonly servers: string | ReadonlyArray<string>
   /** Connection name (shows up in the server's connection list). */
   readonly name?: string
-  /** Reconnect attempts per server; -1 (default) retries forever. */
+  /** Reconnect attempts per server after a successful connect; -1 (default) retries forever. */
   readonly maxReconnectAttempts?: number
-  /** Wait between reconnect attempts, ms (default 250). */
+  /** First wait between reconnect attempts, ms (default 250); doubles per failed attempt. */
   readonly reconnectTimeWaitMs?: number
+  /** Longest wait between reconnect attempts, ms (default 2000). */
+  readonly maxReconnectTimeWaitMs?: number
+  /** Tries of the first connect before it fails with `TransportError("connect")` (default 3). */
+  readonly connectAttempts?: number
+  /** Dial the servers in the given order (default false: nats.js shuffles them). */
+  readonly noRandomize?: boolean
   /** Connect timeout and JetStream/KV request timeout, ms (default 5000). */
   readonly timeoutMs?: number
   /** Called when a subscription handler throws or a subscription fails (default: console.error). */
@@ -50,6 +61,10 @@ export interface NatsTransport extends Transport {
   readonly kind: "nats"
   /** The underlying nats.js connection (status events, server info). */
   readonly connection: NatsConnection
+  onReconnect(listener: () => void): () => void
+  readonly reconnects: number
+  /** Disconnects so far (each is followed by a reconnect unless the client closes). */
+  readonly disconnects: number
 }
 
 /**
@@ -155,44 +170,91 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
     })
   const servers = typeof options.servers === "string" ? [options.servers] : [...options.servers]
   const timeoutMs = options.timeoutMs ?? 5_000
-  let nc: NatsConnection
-  try {
-    nc = await connect({
-      servers,
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      reconnect: true,
-      maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
-      reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
-      timeout: timeoutMs,
-      noAsyncTraces: options.asyncTraces !== true,
-    })
-  } catch (e) {
-    throw new TransportError({
-      reason: "connect",
-      detail: `cannot connect to ${servers.join(", ")}: ${e instanceof Error ? e.message : String(e)}`,
-      cause: e,
-    })
+  const waitMs = options.reconnectTimeWaitMs ?? 250
+  const maxWaitMs = Math.max(waitMs, options.maxReconnectTimeWaitMs ?? 2_000)
+  const attempts = Math.max(1, Math.floor(options.connectAttempts ?? 3))
+  // doubling wait per dial since the connection was lost (nats.js asks at every turn of its loop, dialing or not)
+  let dials = 0
+  const reconnectDelay = (): number => Math.min(maxWaitMs, waitMs * 2 ** Math.min(Math.max(0, dials - 1), 16)) + Math.random() * 100
+  let nc: NatsConnection | undefined
+  for (let attempt = 1; nc === undefined; attempt++) {
+    try {
+      nc = await connect({
+        servers,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.noRandomize === true ? { noRandomize: true } : {}),
+        reconnect: true,
+        maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+        reconnectDelayHandler: reconnectDelay,
+        timeout: timeoutMs,
+        noAsyncTraces: options.asyncTraces !== true,
+      })
+    } catch (e) {
+      if (attempt >= attempts) {
+        const code = (e as { code?: unknown } | null)?.code ?? (e as { cause?: { code?: unknown } } | null)?.cause?.code
+        throw new TransportError({
+          reason: "connect",
+          detail:
+            `cannot connect to ${servers.join(", ")} after ${attempt} tries` +
+            `${typeof code === "string" ? ` (${code})` : ""}: ${e instanceof Error ? e.message : String(e)}`,
+          cause: e,
+        })
+      }
+      await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, waitMs * 2 ** (attempt - 1))))
+    }
   }
+  dials = 0
+  const conn: NatsConnection = nc
+  let reconnects = 0
+  let disconnects = 0
+  const reconnectListeners = new Set<() => void>()
+  void (async () => {
+    for await (const st of conn.status()) {
+      if (st.type === "disconnect") disconnects++
+      else if (st.type === "reconnecting") dials++
+      else if (st.type === "reconnect") {
+        reconnects++
+        dials = 0
+        for (const l of reconnectListeners) {
+          try {
+            l()
+          } catch (e) {
+            onHandlerError(e, "(reconnect listener)")
+          }
+        }
+      }
+    }
+  })().catch(() => undefined)
 
   const buckets = new Map<string, Promise<Kv>>()
   // No JetStream account-info request per client (`checkAPI: false`): a missing JetStream shows up as a
   // failed stream request instead.
-  const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs, checkAPI: false }))
+  const kvm = new Kvm(jetstream(conn, { timeout: timeoutMs, checkAPI: false }))
   const subs = new Set<NatsSubscription>()
 
   const ensureOpen = (): void => {
-    if (nc.isClosed()) throw new TransportError({ reason: "closed", detail: "the NATS connection is closed" })
+    if (conn.isClosed()) throw new TransportError({ reason: "closed", detail: "the NATS connection is closed" })
   }
 
   const transport: NatsTransport = {
     kind: "nats",
-    connection: nc,
+    connection: conn,
+    onReconnect: (listener) => {
+      reconnectListeners.add(listener)
+      return () => void reconnectListeners.delete(listener)
+    },
+    get reconnects() {
+      return reconnects
+    },
+    get disconnects() {
+      return disconnects
+    },
     publish: (subject, data) => {
       ensureOpen()
       validatePublishSubject(subject)
       try {
         // nats.js keeps a reference until its next write; copy so the caller may reuse the buffer.
-        nc.publish(subject, data.slice())
+        conn.publish(subject, data.slice())
       } catch (e) {
         throw ioError(`publish ${subject}`, e)
       }
@@ -202,7 +264,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       validatePattern(subject)
       let sub: NatsSubscription
       try {
-        sub = nc.subscribe(subject, {
+        sub = conn.subscribe(subject, {
           ...(subOptions?.queue !== undefined ? { queue: subOptions.queue } : {}),
           callback: (err, msg) => {
             if (err !== null) {
@@ -225,7 +287,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
         unsubscribe: async () => {
           if (!subs.delete(sub)) return
           sub.unsubscribe()
-          if (!nc.isClosed()) await withTimeout(nc.flush(), timeoutMs).catch(() => undefined)
+          if (!conn.isClosed()) await withTimeout(conn.flush(), timeoutMs).catch(() => undefined)
         },
       }
     },
@@ -240,7 +302,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       if (kv === undefined) {
         const ttl = kvOptions?.ttlMs !== undefined && kvOptions.ttlMs > 0 ? kvOptions.ttlMs : undefined
         const opts = { history: 1, timeout: timeoutMs, ...(ttl !== undefined ? { ttl } : {}) }
-        const serverId = nc.info?.server_id
+        const serverId = conn.info?.server_id
         const cacheKey = serverId === undefined ? undefined : `${serverId}\u0000${bucket}`
         const forget = (): void => {
           if (cacheKey !== undefined) knownBuckets.delete(cacheKey)
@@ -285,17 +347,17 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
     flush: async () => {
       ensureOpen()
       try {
-        await nc.flush()
+        await conn.flush()
       } catch (e) {
         throw ioError("flush", e)
       }
     },
     close: async () => {
-      if (nc.isClosed()) return
+      if (conn.isClosed()) return
       // Push out what was published, but do not hang on a dead server.
-      await withTimeout(nc.flush(), Math.min(timeoutMs, 2_000)).catch(() => undefined)
+      await withTimeout(conn.flush(), Math.min(timeoutMs, 2_000)).catch(() => undefined)
       subs.clear()
-      await nc.close()
+      await conn.close()
     },
   }
   return transport

@@ -48,4 +48,13 @@ export interface Transport {
   /** Resolves when everything published so far has reached the server (or, in-process, been delivered). */
   flush(): Promise<void>
   close(): Promise<void>
+  /**
+   * A bus with a server (NATS): calls `listener` after every reconnect (the
+   * client lost its server and is back, subscriptions re-established). Messages
+   * in flight at the loss are gone, so the tree re-sends its latest state.
+   * Returns a function that removes the listener. Absent in-process.
+   */
+  onReconnect?(listener: () => void): () => void
+  /** Reconnects so far (absent in-process). */
+  readonly reconnects?: number
 }

@@ -148,6 +148,9 @@ export interface RunTreeResult {
   readonly internalErrors: number
   /** Trigger reactions (each trigger once per local coordinator it reached). */
   readonly triggersDelivered: number
+  /** Reconnects of the tree's clients, and the re-sends of the latest Downs and Ups they caused (`Tree.resend`). */
+  readonly reconnects: number
+  readonly resends: number
   readonly allExact: boolean
   readonly elapsedMs: number
   readonly setupMs: number
@@ -194,6 +197,13 @@ export class Tree {
   private subs: Subscription[]
   /** Lateral messages injected by agents (publishes not made by a coordinator). */
   agentPublishes = 0
+  /** Reconnects of the tree's clients (a restarted server, a lost cluster node). */
+  reconnects = 0
+  /** Re-sends of the latest Downs and Ups (see `resend`) and the Downs they re-published. */
+  resends = 0
+  private resentDowns = 0
+  private lastReconnectAt = -Infinity
+  private readonly unlisten: Array<() => void> = []
   private readonly onTriggers: ((d: TriggerDelivery) => void) | undefined
   /** A tree of one coordinator: its trigger reactions, and the last epoch whose triggers it delivered. */
   private rootTriggersDelivered = 0
@@ -219,6 +229,13 @@ export class Tree {
     this.ownsTransports = ownsTransports
     this.injector = transports[0]!
     this.subs = subs
+    for (const tr of new Set(transports)) {
+      const off = tr.onReconnect?.(() => {
+        this.reconnects++
+        this.lastReconnectAt = performance.now()
+      })
+      if (off !== undefined) this.unlisten.push(off)
+    }
   }
 
   /** Builds the topology and agents, connects and starts every coordinator. */
@@ -229,24 +246,45 @@ export class Tree {
     if (opts.connect === undefined && shared === undefined) throw new Error("runTree: give a transport or a connect factory")
     // Clients of the coordinators of `level`: at most 64 handshakes in flight, so a real server is not hit by
     // thousands at once; a factory that answers synchronously (in-process) costs no promise.
+    // Every client opened so far: a setup that fails (EMFILE, no server) closes them, so the process can end.
+    const opened: Transport[] = []
+    const track = (tr: Transport): Transport => (opened.push(tr), tr)
     const connectLevel = async (level: number): Promise<Transport[]> => {
       const out: Transport[] = new Array<Transport>(countAt(t, level))
       let pending: Array<Promise<void>> = []
+      const settle = async (): Promise<void> => {
+        const rs = await Promise.allSettled(pending)
+        pending = []
+        for (const r of rs) if (r.status === "rejected") throw r.reason
+      }
       for (let i = 0; i < out.length; i++) {
         const c = opts.connect!(`coordinator-${level}-${i}`)
         if (!(c instanceof Promise)) {
-          out[i] = c
+          out[i] = track(c)
           continue
         }
-        pending.push(c.then((tr) => void (out[i] = tr)))
-        if (pending.length >= 64) {
-          await Promise.all(pending)
-          pending = []
-        }
+        pending.push(c.then((tr) => void (out[i] = track(tr))))
+        if (pending.length >= 64) await settle()
       }
-      await Promise.all(pending)
+      await settle()
       return out
     }
+    try {
+      return await Tree.build(opts, t, agents, shared, connectLevel, track)
+    } catch (e) {
+      if (shared === undefined) await Promise.allSettled(opened.map((tr) => tr.close()))
+      throw e
+    }
+  }
+
+  private static async build(
+    opts: TreeOptions,
+    t: Topology,
+    agents: AgentPool,
+    shared: Transport | undefined,
+    connectLevel: (level: number) => Promise<Transport[]>,
+    track: (tr: Transport) => Transport,
+  ): Promise<Tree> {
     const transports: Transport[] = []
     const localRoot = t.levels === 1
     const common = {
@@ -265,7 +303,7 @@ export class Tree {
     const receivers: Transport[] = []
     if (!localRoot) {
       for (let l = 1; l <= t.levels; l++) {
-        const r = shared ?? (await opts.connect!(`level-${l}`))
+        const r = shared ?? track(await opts.connect!(`level-${l}`))
         receivers.push(r)
         if (shared === undefined) transports.push(r)
       }
@@ -336,6 +374,7 @@ export class Tree {
       out.Lateral += p.Lateral
     }
     out.Lateral += this.agentPublishes
+    out.Down += this.resentDowns
     return out
   }
 
@@ -392,6 +431,49 @@ export class Tree {
     }
   }
 
+  /**
+   * After a reconnect what was in flight is lost: every upper coordinator
+   * publishes its latest Down again and every coordinator that has ticked
+   * sends its latest Up again (a new seq, same data). Receivers drop a Down
+   * they hold and keep the newest Up per child, so repeats change nothing.
+   */
+  resend(): void {
+    this.resends++
+    for (const row of this.upper) {
+      for (const c of row) {
+        if (c.isLocal || c.role !== "active" || c.epoch === 0) continue
+        this.resentDowns++
+        c.transport.publish(c.subjects.down, encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers }))
+      }
+    }
+    if (this.local !== undefined && this.local.ticks > 0) this.local.tickAll()
+    for (const row of this.upper) for (const c of row) if (c.summaryEpoch > 0) c.tick()
+  }
+
+  /**
+   * `p`, or an error after `ms`. While it waits after a reconnect (during
+   * this round or in the last 10 s), re-sends with a doubling pause (250 ms
+   * to 2 s), so a round that lost messages to a bus restart goes on.
+   */
+  private async waitFor<A>(p: Promise<A>, ms: number, what: string, roundStart: number): Promise<A> {
+    let pause = 250
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = (): void => {
+      const at = this.lastReconnectAt
+      if (at >= roundStart || performance.now() - at < 10_000) {
+        this.resend()
+        pause = Math.min(2_000, pause * 2)
+      }
+      timer = setTimeout(tick, pause)
+    }
+    timer = setTimeout(tick, pause)
+    try {
+      return await withTimeout(p, ms, what)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   private broadcast(down: RoundDown): number {
     return this.root.broadcast(encodePolicy(down.policy ?? noPolicy), down.triggers ?? [])
   }
@@ -402,7 +484,7 @@ export class Tree {
     const coalescedBefore = this.coalesced()
     const tStart = performance.now()
     const epoch = this.broadcast(down)
-    await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    await this.waitFor(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`, tStart)
     const tUpdate = performance.now()
     this.updateAgents(epoch)
     const t0 = performance.now()
@@ -410,7 +492,7 @@ export class Tree {
     for (const row of this.upper) {
       const level = row[0]!.id.level
       if (level > 1) {
-        await withTimeout(Promise.all(row.map((c) => c.whenChildrenAt(epoch))), timeoutMs, `level ${level} to hear epoch ${epoch} from all children`)
+        await this.waitFor(Promise.all(row.map((c) => c.whenChildrenAt(epoch))), timeoutMs, `level ${level} to hear epoch ${epoch} from all children`, tStart)
       }
       for (const c of row) c.tick()
     }
@@ -424,11 +506,11 @@ export class Tree {
     const coalescedBefore = this.coalesced()
     const tStart = performance.now()
     const epoch = this.broadcast(down)
-    await withTimeout(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+    await this.waitFor(this.localsAt(epoch), timeoutMs, `Down epoch ${epoch} to reach every local coordinator`, tStart)
     const tUpdate = performance.now()
     this.updateAgents(epoch)
     const t0 = performance.now()
-    await withTimeout(this.root.whenSummaryAt(epoch), timeoutMs, `the root's aggregate for epoch ${epoch}`)
+    await this.waitFor(this.root.whenSummaryAt(epoch), timeoutMs, `the root's aggregate for epoch ${epoch}`, tStart)
     const t1 = performance.now()
     return this.finishRound(epoch, before, coalescedBefore, tStart, tUpdate, t0, t1)
   }
@@ -470,6 +552,7 @@ export class Tree {
     const subs = this.subs
     this.subs = []
     await Promise.all(subs.map((s) => s.unsubscribe()))
+    for (const off of this.unlisten.splice(0)) off()
     if (this.ownsTransports) await Promise.all(this.transports.map((t) => t.close()))
   }
 }
@@ -550,6 +633,8 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
     rejectedTotal: rej.total,
     internalErrors: rej.internalErrors,
     triggersDelivered: tree.triggersDelivered,
+    reconnects: tree.reconnects,
+    resends: tree.resends,
     allExact: results.every((x) => x.exact),
     elapsedMs,
     setupMs,
