@@ -7,7 +7,10 @@
  * (including the server's log) when it exits early or is not ready in time.
  *
  * Every server started here is SIGKILLed if the Node process exits without
- * stopping it, so none is left behind.
+ * stopping it, so none is left behind. An exit hook does not run when the
+ * process itself is SIGKILLed, so each server also gets a watchdog: a tiny
+ * `sh` loop that polls the parent's pid and SIGKILLs the server once the
+ * parent is gone (and ends by itself when the server ends).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants as fsConstants, statSync } from "node:fs"
@@ -39,6 +42,8 @@ export interface NatsServerHandle {
   readonly storeDir: string | undefined
   /** Whether the server process is running now. */
   readonly running: boolean
+  /** The server's process id while it runs. */
+  readonly pid: number | undefined
   /** The last lines the server logged (stderr and stdout). */
   readonly log: string
   /** Graceful shutdown (SIGTERM, SIGKILL after 5 s) and removal of the store dir. Idempotent; final. */
@@ -107,6 +112,23 @@ const installExitHook = (): void => {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+// $1: the parent (this Node process), $2: the server. Polls both; SIGKILLs the server when the parent is gone.
+const watchdogScript =
+  'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 0.2; done; kill -0 "$1" 2>/dev/null || kill -9 "$2" 2>/dev/null'
+
+/** Starts the watchdog of `server` (see the module doc); it does not keep this process alive. */
+const watch = (server: ChildProcess): void => {
+  if (server.pid === undefined) return
+  try {
+    const dog = spawn("sh", ["-c", watchdogScript, "hydrogen-nats-watchdog", String(process.pid), String(server.pid)], { stdio: "ignore" })
+    dog.on("error", () => undefined) // no sh: the exit hook still covers a normal exit
+    dog.unref()
+    server.once("exit", () => dog.kill("SIGKILL"))
+  } catch {
+    // as above
+  }
+}
 
 const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
 
@@ -204,6 +226,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
       spawnError = e
     })
     proc.once("exit", () => live.delete(proc))
+    watch(proc)
     const fail = async (detail: string): Promise<never> => {
       if (!exited(proc)) {
         proc.kill("SIGKILL")
@@ -260,6 +283,9 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     storeDir,
     get running() {
       return child !== undefined && !exited(child)
+    },
+    get pid() {
+      return child !== undefined && !exited(child) ? child.pid : undefined
     },
     get log() {
       return log

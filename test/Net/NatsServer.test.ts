@@ -1,6 +1,8 @@
 /** startNatsServer: free ports, readiness, stop/kill/restart, and clear errors. */
-import { existsSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
 import { createConnection } from "node:net"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { NatsServerMissing, NatsServerStartFailed } from "../../src/Net/Errors.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
@@ -15,6 +17,20 @@ const accepts = (port: number): Promise<boolean> =>
     })
     s.once("error", () => resolve(false))
   })
+
+/** Whether `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"))
+  } catch {
+    return true // no /proc: kill(pid, 0) answered
+  }
+}
 
 /** Runs `body` with servers that are stopped afterwards whatever happens. */
 const withServers = async (n: number, body: (servers: ReadonlyArray<NatsServerHandle>) => Promise<void>): Promise<void> => {
@@ -114,5 +130,32 @@ describe("startNatsServer", () => {
       expect((err as NatsServerStartFailed).stderr).toMatch(/address already in use/i)
     })
     expect(await freeLoopbackPort()).toBeGreaterThan(0)
+  })
+
+  it("a server started by a process that is SIGKILLed does not outlive it (the watchdog kills it)", async () => {
+    const script = fileURLToPath(new URL("./serverChild.ts", import.meta.url))
+    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] })
+    let server: { pid: number; port: number } | undefined
+    try {
+      server = await new Promise<{ pid: number; port: number }>((resolve, reject) => {
+        let out = ""
+        child.stdout!.on("data", (chunk: Buffer) => {
+          out += chunk.toString("utf8")
+          const eol = out.indexOf("\n")
+          if (eol >= 0) resolve(JSON.parse(out.slice(0, eol)) as { pid: number; port: number })
+        })
+        child.once("exit", (code) => reject(new Error(`child exited (code ${code}) before starting a server`)))
+      })
+      expect(alive(server.pid)).toBe(true)
+      expect(await accepts(server.port)).toBe(true)
+      child.kill("SIGKILL")
+      const deadline = Date.now() + 5_000
+      while (alive(server.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(alive(server.pid)).toBe(false)
+      expect(await accepts(server.port)).toBe(false)
+    } finally {
+      child.kill("SIGKILL")
+      if (server !== undefined && alive(server.pid)) process.kill(server.pid, "SIGKILL")
+    }
   })
 })
