@@ -18,11 +18,14 @@ describe("NATS transport", () => {
     await server?.stop()
   })
 
-  it("a client survives kill() + restart() of the server: it reconnects, its subscriptions resume, KV works", async () => {
+  it("a client survives kill() + restart() of the server: it reconnects (counted, listeners told), its subscriptions resume, KV works", async () => {
     const s = server!
     const sub = await connectNats({ servers: s.url, name: "sub", reconnectTimeWaitMs: 100 })
     const pub = await connectNats({ servers: s.url, name: "pub", reconnectTimeWaitMs: 100 })
+    let told = 0
+    const off = sub.onReconnect(() => told++)
     try {
+      expect(sub.reconnects).toBe(0)
       const r = collect(sub, "chaos.>")
       await sub.flush()
       const kv = await pub.kv("chaos")
@@ -52,20 +55,27 @@ describe("NATS transport", () => {
         }
       }, 15_000, "a KV write after the restart")
       expect(sub.connection.stats().inMsgs).toBeGreaterThan(0)
+      expect(sub.disconnects).toBeGreaterThanOrEqual(1)
+      expect(sub.reconnects).toBeGreaterThanOrEqual(1)
+      expect(told).toBe(sub.reconnects)
+      expect(pub.reconnects).toBeGreaterThanOrEqual(1)
     } finally {
+      off()
       await sub.close()
       await pub.close()
     }
   })
 
-  it("connecting where no server listens is a TransportError(connect)", async () => {
+  it("connecting where no server listens is a TransportError(connect) after a bounded number of tries, naming the cause", async () => {
     const port = await freeLoopbackPort()
-    const err = await connectNats({ servers: `nats://127.0.0.1:${port}`, timeoutMs: 1_000 }).then(
+    const err = await connectNats({ servers: `nats://127.0.0.1:${port}`, timeoutMs: 1_000, connectAttempts: 2, reconnectTimeWaitMs: 50 }).then(
       () => undefined,
       (e: unknown) => e,
     )
     expect(err).toBeInstanceOf(TransportError)
     expect((err as TransportError).reason).toBe("connect")
+    expect((err as TransportError).detail).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} after 2 tries`))
+    expect((err as TransportError).detail).toMatch(/ECONNREFUSED|refused/i)
   })
 
   it("a throwing handler is reported and the subscription keeps working", async () => {

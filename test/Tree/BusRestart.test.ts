@@ -1,0 +1,82 @@
+/**
+ * Faults of the bus under a running tree, on a real nats-server: the server
+ * SIGKILLed and restarted on the same port mid-run, and a setup that cannot
+ * open its connections (EMFILE).
+ */
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { connectNats } from "../../src/Net/Nats.ts"
+import { startNatsServer } from "../../src/Net/NatsServer.ts"
+import { type RoundStatus, runTree } from "../../src/Tree/Runner.ts"
+import { makeTopology } from "../../src/Tree/Topology.ts"
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+describe("the tree on NATS survives a bus restart", () => {
+  it("nats-server SIGKILLed after round 3 and restarted 1 s later: the run completes, every round is exact, every client's reconnect is counted", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    let chaos: Promise<void> | undefined
+    const seen: Array<RoundStatus> = []
+    try {
+      const agents = 3000
+      const branching = 10
+      const r = await runTree({
+        agents,
+        branching,
+        rounds: 10,
+        roundTimeoutMs: 30_000,
+        connect: (name) => connectNats({ servers: server.url, name }),
+        onStatus: (s) => {
+          seen.push(s)
+          // the next round starts at once, while the kill is under way
+          if (s.round === 3) chaos = server.kill().then(() => sleep(1_000)).then(() => server.restart())
+        },
+      })
+      await chaos
+      expect(r.rounds.length).toBe(10)
+      for (const round of r.rounds) {
+        expect(round.exact).toBe(true)
+        expect(round.aggregate).toEqual(round.expected)
+      }
+      expect(seen.map((s) => s.round)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      // one client per coordinator plus one receiving client per level, each reconnected at least once
+      const t = makeTopology(agents, branching)
+      const clients = t.perLevel.reduce((a, b) => a + b, 0) + t.levels
+      expect(r.reconnects).toBeGreaterThanOrEqual(clients)
+      expect(r.resends).toBeGreaterThanOrEqual(1)
+      expect(r.rejectedTotal).toBe(0)
+      expect(r.internalErrors).toBe(0)
+    } finally {
+      await chaos?.catch(() => undefined)
+      await server.stop()
+    }
+  })
+})
+
+describe("a tree setup that cannot connect", () => {
+  it("EMFILE while opening one client per coordinator: runTree rejects with TransportError(connect) naming EMFILE, and the process exits by itself", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    const script = fileURLToPath(new URL("./emfileChild.ts", import.meta.url))
+    // 338 clients (3000 agents, k = 10) do not fit in 200 file descriptors
+    const child = spawn("sh", ["-c", `ulimit -n 200 && exec "$0" "$1" "$2"`, process.execPath, script, server.url], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")))
+    try {
+      const exit = await Promise.race([
+        new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code))),
+        sleep(45_000).then(() => "still running" as const),
+      ])
+      expect(exit).toBe(0)
+      const report = JSON.parse(out.trim().split("\n")[0]!) as { ok: boolean; tag?: string; reason?: string; detail?: string }
+      expect(report.ok).toBe(false)
+      expect(report.tag).toBe("TransportError")
+      expect(report.reason).toBe("connect")
+      expect(report.detail).toMatch(/EMFILE/)
+      expect(report.detail).toMatch(/after 2 tries/)
+    } finally {
+      child.kill("SIGKILL")
+      await server.stop()
+    }
+  })
+})
