@@ -51,10 +51,14 @@ import {
   KindCode,
   peekUp,
   peekUpBatch,
+  readUpBatchEntry,
   UP_MESSAGE_BYTES,
+  upBatchCount,
   upBatchEntryOffset,
+  upBatchEntryShift,
 } from "./Messages.ts"
 import { checkDownPolicy, decodePolicy } from "./Policy.ts"
+import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem, upVersionProblem } from "./Versions.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
 import {
   agentRange,
@@ -115,6 +119,17 @@ export interface CoordinatorOptions {
    * subscription per level of a process (src/Tree/Runner.ts).
    */
   readonly subscribe?: boolean
+  /**
+   * The highest epoch an honest Up or Down can carry now (src/Tree/Versions.ts);
+   * default this coordinator's Down epoch + 1.
+   */
+  readonly epochCeiling?: () => number
+  /**
+   * Whether a new leadership `term` claimed by `from` (a child, the parent, or
+   * this position's replica) is believable. Default: no Up term (an
+   * unreplicated tree has none), any Heartbeat term (nothing acts on it).
+   */
+  readonly termOk?: (from: CoordinatorId, term: number, kind: "Up" | "Heartbeat") => boolean
 }
 
 /**
@@ -165,6 +180,8 @@ export interface CoordinatorCounters {
   published: Record<MessageKind, number>
   /** Publishes saved by UpBatches: Ups carried in them minus the batches (bus publishes = the sum of `published` − this). */
   coalesced: number
+  /** Rejected for a version field out of bounds (also in `rejected`, as InvalidField; src/Tree/Versions.ts). */
+  versionRejected: number
 }
 
 /** How many recent rejections each coordinator keeps. */
@@ -187,6 +204,7 @@ export const zeroCounters = (): CoordinatorCounters => ({
   lateralDelivered: 0,
   published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
   coalesced: 0,
+  versionRejected: 0,
 })
 
 interface Waiter {
@@ -233,6 +251,14 @@ export class Coordinator implements CoordinatorLike {
   // allocated on first use (a large tree has ~10^4 coordinators that never reject anything)
   private byTag: Partial<Record<MessageErrorTag, number>> | undefined
   private log: Array<{ readonly subject: string; readonly error: MessageError }> | undefined
+
+  /** Per child slot: the seq of the kept Up and whether one is kept (for the seq window; allocated on first Up). */
+  private keptSeq: Uint32Array | undefined
+  private keptPresent: Uint8Array | undefined
+  /** Who sent the Down this coordinator holds (provenance; undefined: none yet, or broadcast here). */
+  downFrom: { readonly level: number; readonly index: number } | undefined
+  /** The subject that Down arrived on. */
+  downSubject: string | undefined
 
   private epochWaiters: Waiter[] | undefined
   private childWaiters: Waiter[] | undefined
@@ -389,16 +415,16 @@ export class Coordinator implements CoordinatorLike {
         const slot = f[1]! - this.childLo
         if (f[0] === this.id.level - 1 && slot >= 0 && slot < this.latest.size) {
           this.counters.accepted++
-          const outcome = this.latest.offerValues(slot, f[2]!, f[3]!, 0, f[4]!, f[5]!, f[6]!, f[7]!)
+          const outcome = this.offerChild(slot, f[2]!, f[3]!, 0, f[4]!, f[5]!, f[6]!, f[7]!, subject, 0)
           if (outcome === "duplicate") this.counters.duplicates++
           else if (outcome === "stale") this.counters.stale++
-          else this.settleChildWaiters()
+          else if (outcome === "accepted") this.settleChildWaiters()
           return
         }
       }
       if (inbox === "up" && this.latest.size > 0 && data.length <= this.maxBytes && data[3] === KindCode.UpBatch) {
         const dv = peekUpBatch(data, this.id.level - 1, this.childLo, this.childLo + this.latest.size)
-        if (dv !== undefined) return this.acceptBatch(dv)
+        if (dv !== undefined) return this.acceptBatch(dv, subject)
       }
       const r = decodeFor(this.topology, this.id, data, { maxBytes: this.maxBytes })
       if (Result.isFailure(r)) return this.reject(r.failure, subject)
@@ -415,10 +441,11 @@ export class Coordinator implements CoordinatorLike {
       this.counters.accepted++
       switch (m._tag) {
         case "Up": {
-          const outcome: OfferOutcome = this.latest.offer(m.from.index - this.childLo, m.epoch, m.seq, m.summary, m.term ?? 0)
+          const u = m.summary
+          const outcome = this.offerChild(m.from.index - this.childLo, m.epoch, m.seq, m.term ?? 0, u.count, u.sum, u.min, u.max, subject, 0)
           if (outcome === "duplicate") this.counters.duplicates++
           else if (outcome === "stale") this.counters.stale++
-          else this.settleChildWaiters()
+          else if (outcome === "accepted") this.settleChildWaiters()
           return
         }
         case "Heartbeat": {
@@ -433,6 +460,8 @@ export class Coordinator implements CoordinatorLike {
               this.counters.stale++
               return
             }
+            const tp = heartbeatTermProblem(this.parentTerm, m.term, (x) => this.termAllowed(m.from as CoordinatorId, x, "Heartbeat"))
+            if (tp !== undefined) return this.rejectVersion(tp, subject)
             this.parentTerm = m.term
             this.parentHeardAt = this.now()
             this.options.onHeartbeat?.(m, "parent")
@@ -444,6 +473,8 @@ export class Coordinator implements CoordinatorLike {
             this.counters.stale++
             return
           }
+          const tc = heartbeatTermProblem(terms[slot]!, m.term, (x) => this.termAllowed(m.from as CoordinatorId, x, "Heartbeat"))
+          if (tc !== undefined) return this.rejectVersion(tc, subject)
           terms[slot] = m.term
           this.childHeardAt[slot] = this.now()
           this.options.onHeartbeat?.(m, "child")
@@ -456,14 +487,20 @@ export class Coordinator implements CoordinatorLike {
             this.counters.accepted--
             return this.reject(p.failure, subject)
           }
-          return this.acceptDown(m)
+          const dp = downVersionProblem(this.epoch, m.epoch, this.epochCeiling())
+          if (dp !== undefined) return this.rejectVersion(dp, subject)
+          return this.acceptDown(m, subject)
         }
         case "Lateral":
           return this.routeLateral(m)
         case "UpBatch": {
           // checked whole by decodeFor; each entry is the Up its sender would have sent
           this.counters.accepted += m.ups.length - 1
-          for (const e of m.ups) this.offerUp(this.latest.offer(e.index - this.childLo, e.epoch, e.seq, e.summary))
+          m.ups.forEach((e, i) => {
+            const u = e.summary
+            const outcome = this.offerChild(e.index - this.childLo, e.epoch, e.seq, 0, u.count, u.sum, u.min, u.max, subject, upBatchEntryOffset(i) + 4 - HEADER_BYTES)
+            if (outcome !== undefined) this.offerUp(outcome)
+          })
           return
         }
       }
@@ -474,6 +511,52 @@ export class Coordinator implements CoordinatorLike {
     }
   }
 
+  /** The highest epoch an honest Up or Down can carry now (src/Tree/Versions.ts). */
+  private epochCeiling(): number {
+    return this.options.epochCeiling?.() ?? defaultEpochCeiling(this.epoch)
+  }
+
+  private termAllowed(from: CoordinatorId, term: number, kind: "Up" | "Heartbeat"): boolean {
+    const ok = this.options.termOk
+    return ok !== undefined ? ok(from, term, kind) : kind === "Heartbeat" || term === 0
+  }
+
+  /** A version field out of bounds: counted as a rejection (an InvalidField) and as `versionRejected`. */
+  private rejectVersion(error: MessageError, subject: string, wasAccepted = true): void {
+    if (wasAccepted) this.counters.accepted--
+    this.counters.versionRejected++
+    this.reject(error, subject)
+  }
+
+  /**
+   * Offers a child's Up to its slot once its version is within bounds
+   * (src/Tree/Versions.ts); undefined when it was rejected (and counted).
+   * `entryOffset` locates the entry in an UpBatch, for the error.
+   */
+  private offerChild(slot: number, epoch: number, seq: number, term: number, count: number, sum: number, min: number, max: number, subject: string, entryOffset: number): OfferOutcome | undefined {
+    const seqs = (this.keptSeq ??= new Uint32Array(this.latest.size))
+    const present = (this.keptPresent ??= new Uint8Array(this.latest.size))
+    const has = present[slot] === 1
+    const keptTerm = has ? this.latest.termOf(slot) : 0
+    // term 0 claims no leadership; a term already kept was checked when it was adopted
+    const allowed = term === 0 || (has && term <= keptTerm) || this.termAllowed(this.childId(slot), term, "Up")
+    const problem = upVersionProblem(has, keptTerm, has ? this.latest.epochOf(slot) : 0, seqs[slot]!, term, epoch, seq, this.epochCeiling(), allowed, entryOffset)
+    if (problem !== undefined) {
+      this.rejectVersion(problem, subject)
+      return undefined
+    }
+    const outcome = this.latest.offerValues(slot, epoch, seq, term, count, sum, min, max)
+    if (outcome === "accepted") {
+      present[slot] = 1
+      seqs[slot] = seq
+    }
+    return outcome
+  }
+
+  private childId(slot: number): CoordinatorId {
+    return { level: this.id.level - 1, index: this.childLo + slot }
+  }
+
   private offerUp(outcome: OfferOutcome): void {
     if (outcome === "duplicate") this.counters.duplicates++
     else if (outcome === "stale") this.counters.stale++
@@ -481,13 +564,13 @@ export class Coordinator implements CoordinatorLike {
   }
 
   /** An UpBatch that `peekUpBatch` accepted: every entry offered as its Up. */
-  private acceptBatch(dv: DataView): void {
-    const count = dv.getUint32(HEADER_BYTES, true)
+  private acceptBatch(dv: DataView, subject: string): void {
+    const count = upBatchCount(dv)
     this.counters.accepted += count
     for (let i = 0; i < count; i++) {
-      const p = upBatchEntryOffset(i)
-      const slot = dv.getUint32(p, true) - this.childLo
-      const outcome = this.latest.offerValues(slot, dv.getUint32(p + 4, true), dv.getUint32(p + 8, true), 0, dv.getFloat64(p + 12, true), dv.getFloat64(p + 20, true), dv.getFloat64(p + 28, true), dv.getFloat64(p + 36, true))
+      // index, epoch, seq, count, sum, min, max (MessagesLayout.ts reads the entry)
+      const e = readUpBatchEntry(dv, i)
+      const outcome = this.offerChild(e[0]! - this.childLo, e[1]!, e[2]!, 0, e[3]!, e[4]!, e[5]!, e[6]!, subject, upBatchEntryShift(i))
       if (outcome === "duplicate") this.counters.duplicates++
       else if (outcome === "stale") this.counters.stale++
     }
@@ -510,6 +593,8 @@ export class Coordinator implements CoordinatorLike {
       }
       if (m._tag === "Heartbeat") {
         if (m.term < this.peerTerm) return
+        const tp = heartbeatTermProblem(this.peerTerm, m.term, (x) => this.termAllowed(this.id, x, "Heartbeat"))
+        if (tp !== undefined) return this.rejectVersion(tp, subject, false)
         this.peerTerm = m.term
         if (this.role === "active" && m.term === this.term) return // our own echo
         this.peerHeardAt = this.now()
@@ -517,10 +602,14 @@ export class Coordinator implements CoordinatorLike {
         return
       }
       if (this.role === "standby" && m.epoch > this.epoch) {
-        // the same check as a child's: a standby never adopts a policy the agents could not apply
+        // the same checks as a child's: a standby never adopts a policy the agents could not apply, nor an inflated epoch
         const p = checkDownPolicy(m)
         if (Result.isFailure(p)) return this.reject(p.failure, subject)
+        const dp = downVersionProblem(this.epoch, m.epoch, this.epochCeiling())
+        if (dp !== undefined) return this.rejectVersion(dp, subject, false)
         this.epoch = m.epoch
+        this.downFrom = m.from
+        this.downSubject = subject
         this.policy = m.policy
         this.triggers = m.triggers
         this.settleEpochWaiters()
@@ -530,12 +619,14 @@ export class Coordinator implements CoordinatorLike {
     }
   }
 
-  private acceptDown(m: Down): void {
+  private acceptDown(m: Down, subject: string): void {
     if (m.epoch <= this.epoch) {
       this.counters.stale++
       return
     }
     this.epoch = m.epoch
+    this.downFrom = m.from
+    this.downSubject = subject
     this.policy = m.policy
     this.triggers = m.triggers
     if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { ...m, from: this.id })
@@ -689,7 +780,7 @@ export class Coordinator implements CoordinatorLike {
       else keep.push(w)
     }
     waiters.length = 0
-    waiters.push(...keep)
+    for (const w of keep) waiters.push(w)
   }
 
   private settleChildWaiters(): void {

@@ -157,6 +157,8 @@ export interface ReplicaOptions {
   readonly config: FailoverConfig
   readonly onEvent: (e: FailoverEvent) => void
   readonly maxBytes?: number
+  /** The highest epoch an honest Up or Down can carry (the tree's round: its agents move on without a Down). */
+  readonly epochCeiling?: () => number
 }
 
 const now = (): number => performance.now()
@@ -263,6 +265,8 @@ export class Replica {
       requireComplete: true,
       now,
       onHeartbeat: (m, from) => this.onHeartbeat(m, from),
+      termOk: (from, term) => this.termOk(from, term),
+      ...(o.epochCeiling === undefined ? {} : { epochCeiling: o.epochCeiling }),
       ...(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
     })
     this.suspectedChildren = new Uint8Array(this.coordinator.childHeardAt.length)
@@ -276,6 +280,38 @@ export class Replica {
     const h = o.config.heartbeatMs
     this.beatTimer = setInterval(() => this.onBeat(), h)
     this.checkTimer = setInterval(() => this.onCheck(), Math.max(2, h / 4))
+  }
+
+  /** Highest lease revision read or written per position's key (terms are claim revisions of that key). */
+  private readonly leaseRevisions = new Map<string, number>()
+  private readonly leaseReads = new Set<string>()
+
+  /**
+   * Whether `term`, claimed by a replica of `from`, is no higher than that
+   * position's lease revision as far as this replica knows (src/Tree/Versions.ts):
+   * a term is the revision of a winning claim, and revisions only grow. A
+   * higher one is refused now and the key read once (one read in flight per
+   * key); the sender repeats every interval, so a real new leader is accepted
+   * once the read shows its claim.
+   */
+  private termOk(from: CoordinatorId, term: number): boolean {
+    const key = leaseKey(from)
+    if (term <= (this.leaseRevisions.get(key) ?? 0)) return true
+    const kv = this.kv
+    if (kv !== undefined && !this.leaseReads.has(key)) {
+      this.leaseReads.add(key)
+      kv.get(key)
+        .then((e) => {
+          if (e !== undefined) this.noteRevision(key, e.revision)
+        })
+        .catch(() => undefined)
+        .finally(() => this.leaseReads.delete(key))
+    }
+    return false
+  }
+
+  private noteRevision(key: string, revision: number): void {
+    if (revision > (this.leaseRevisions.get(key) ?? 0)) this.leaseRevisions.set(key, revision)
   }
 
   private onHeartbeat(m: Heartbeat, from: "child" | "parent" | "peer"): void {
@@ -352,6 +388,7 @@ export class Replica {
       if (!this.alive || c !== this.coordinator || c.role !== "active") return
       if (rev === undefined) return this.stepDown("lost-lease")
       this.revision = rev
+      this.noteRevision(this.key, rev)
       this.lastRenewOk = now()
       if (thenBeat && !this.paused && this.connected) this.publishBeat(c)
     } catch {
@@ -444,6 +481,7 @@ export class Replica {
         if (!standby()) return
         this.readAt = t
         this.seenRevision = entry?.revision ?? 0
+        this.noteRevision(this.key, this.seenRevision)
         this.seenPresent = entry !== undefined
       }
       const tr = now()
@@ -467,6 +505,7 @@ export class Replica {
       if (!standby()) return
       this.revision = rev
       this.seenRevision = rev
+      this.noteRevision(this.key, rev)
       this.lastRenewOk = now()
       this.suspectedLeader = false
       this.lastBeatAt = now()
@@ -637,12 +676,13 @@ export class ReplicatedTree {
           connect: opts.connect,
           config,
           onEvent,
+          epochCeiling: () => tree?.round ?? 0,
           ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
         }),
       ),
     )
     tree = new ReplicatedTree(t, agents, config, replicas)
-    tree.events.push(...pending)
+    for (const e of pending) tree.events.push(e)
     try {
       const all = replicas.flat()
       for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map((r) => r.start()))
@@ -735,7 +775,7 @@ export class ReplicatedTree {
   /** The positions of `c`'s subtree (itself first, then every coordinator below it). */
   subtree(c: CoordinatorId): ReadonlyArray<CoordinatorId> {
     const out: CoordinatorId[] = [c]
-    for (let i = 0; i < out.length; i++) out.push(...children(this.topology, out[i]!))
+    for (let i = 0; i < out.length; i++) for (const c of children(this.topology, out[i]!)) out.push(c)
     return out
   }
 

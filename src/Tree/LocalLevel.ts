@@ -64,6 +64,7 @@ import {
   writeUpEntry,
 } from "./Messages.ts"
 import { checkDownPolicy } from "./Policy.ts"
+import { defaultEpochCeiling, downVersionProblem } from "./Versions.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
 import { childRange, type CoordinatorId, subjectIndex, coordinatorName, countAt, inSubtree, subjects, type Subjects, type Topology } from "./Topology.ts"
 import * as Result from "effect/Result"
@@ -127,6 +128,13 @@ interface Rejection {
 }
 
 const noPolicy = new Uint8Array(0)
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 const noTriggers: ReadonlyArray<number> = []
 const noHeartbeats = new Uint32Array(0)
 
@@ -317,6 +325,14 @@ export class LocalLevel {
         this.parentStale[j]! += 1
         return
       }
+      // an inflated epoch would make every later Down stale: the subtree's policy frozen (src/Tree/Versions.ts)
+      const dp = downVersionProblem(old, m.epoch, defaultEpochCeiling(old))
+      if (dp !== undefined) {
+        this.counters.accepted -= n
+        this.parentAccepted[j]! -= 1
+        this.counters.versionRejected += n
+        return this.reject(dp, subject, lo, hi, this.extraOf(this.parentExtra, j))
+      }
       this.epochs[j] = m.epoch
       this.policies[j] = m.policy
       const p = policy!.success
@@ -423,6 +439,30 @@ export class LocalLevel {
   clampOf(i: number): { readonly lo: number; readonly hi: number } {
     const j = this.parentOf(i)
     return { lo: this.clampLo[j]!, hi: this.clampHi[j]! }
+  }
+
+  /**
+   * Policy provenance: the (Down epoch, policy) the local coordinators hold,
+   * as runs of consecutive parents holding the same one; `parent` is the
+   * first parent of the run (every Down a local accepts came on its parent's
+   * subject, claiming that parent as sender: `decodeFor` checks the claim).
+   */
+  heldDowns(): ReadonlyArray<{ readonly epoch: number; readonly policy: Uint8Array; readonly parent: number; readonly parents: number; readonly locals: number; readonly agents: number }> {
+    const out: Array<{ epoch: number; policy: Uint8Array; parent: number; parents: number; locals: number; agents: number }> = []
+    const n = this.topology.agents
+    for (let j = 0; j < this.parents; j++) {
+      const e = this.epochs[j]!
+      const p = this.policies[j] ?? noPolicy
+      const { lo, hi } = this.childrenOf(j)
+      const agents = Math.min(hi * this.k, n) - lo * this.k
+      const last = out[out.length - 1]
+      if (last !== undefined && last.epoch === e && sameBytes(last.policy, p)) {
+        last.parents++
+        last.locals += hi - lo
+        last.agents += agents
+      } else out.push({ epoch: e, policy: p, parent: j, parents: 1, locals: hi - lo, agents })
+    }
+    return out
   }
 
   /** Trigger reactions of local `i` so far (each trigger of each accepted Down once). */

@@ -24,7 +24,15 @@
  * `ProcessConfigError` and exit code 2 (src/Tree/CoordinatorProcess.ts).
  *
  * Control protocol (JSON on `<prefix>.ctl.*`, decoded with Schema; not counted
- * as tree messages):
+ * as tree messages). Every control message carries the run's token: 128
+ * random bits the parent draws per run and gives each child in its
+ * environment (`HYDROGEN_CONTROL_TOKEN`, so not on a `ps` listing). A message
+ * that does not decode, lacks the token, names an unknown process or an
+ * epoch out of turn is ignored and counted (`controlRejected`), never acted
+ * on, so a stray publisher on the bus cannot stop, fail or drive a run. What
+ * it does not stop: anyone who can subscribe to `<prefix>.ctl.>` reads the
+ * token in the clear and can forge from then on (there are no signatures
+ * yet; another issue adds them).
  *   child → parent  `ready`   after its coordinators subscribed (and the server has the subscriptions)
  *   parent → child  `round`   epoch e, and the Down's policy bytes and triggers when there are
  *                             any: the process hosting the root broadcasts Down e with them; every
@@ -39,6 +47,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -51,6 +60,7 @@ import { Coordinator, subscribeLevel } from "./Coordinator.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
 import { encodePolicy, type Policy } from "./Policy.ts"
 import type { MessageKind } from "./Messages.ts"
+import { policyProvenance } from "./Provenance.ts"
 import { type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { countAt, makeTopology, type Topology } from "./Topology.ts"
@@ -160,12 +170,20 @@ export interface CoordinatorProcessConfig {
   readonly prefix: string
   readonly name: string
   readonly groups: ReadonlyArray<CoordinatorGroup>
+  /** The run's control token (from `HYDROGEN_CONTROL_TOKEN`; not on the command line). */
+  readonly token: string
 }
+
+/** 32 hex digits: the control token of a run. */
+export const controlTokenPattern = /^[0-9a-f]{32}$/
+
+/** A fresh control token (128 random bits). */
+export const newControlToken = (): string => randomBytes(16).toString("hex")
 
 const argKeys = ["servers", "agents", "branching", "seed", "prefix", "name", "coordinators"] as const
 
-/** The argv of a child for `config`. */
-export const encodeProcessArgs = (config: CoordinatorProcessConfig): ReadonlyArray<string> => [
+/** The argv of a child for `config` (the token goes in its environment, see `decodeProcessConfig`). */
+export const encodeProcessArgs = (config: Omit<CoordinatorProcessConfig, "token">): ReadonlyArray<string> => [
   "--servers",
   config.servers.join(","),
   "--agents",
@@ -186,7 +204,8 @@ const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /**
  * Decodes a child's argv (`--key value` pairs) with `HYDROGEN_NATS_URL` as the
- * fallback for `--servers`, then checks the groups against the topology:
+ * fallback for `--servers` and the control token from `HYDROGEN_CONTROL_TOKEN`
+ * (required, 32 hex digits), then checks the groups against the topology:
  * levels 2..L, `0 ≤ lo < hi ≤ count(level)`, no overlap.
  */
 export const decodeProcessConfig = (
@@ -221,7 +240,10 @@ export const decodeProcessConfig = (
     }
     return Result.fail(new ProcessConfigError({ issues }))
   }
-  if (issues.length > 0) return Result.fail(new ProcessConfigError({ issues }))
+  const token = env["HYDROGEN_CONTROL_TOKEN"]
+  if (token === undefined) issues.push("HYDROGEN_CONTROL_TOKEN is required (the run's control token)")
+  else if (!controlTokenPattern.test(token)) issues.push("HYDROGEN_CONTROL_TOKEN: expected 32 hex digits")
+  if (issues.length > 0 || token === undefined) return Result.fail(new ProcessConfigError({ issues }))
   const a = decoded.success
   const t = makeTopology(a.agents, a.branching, a.prefix)
   const groups: CoordinatorGroup[] = []
@@ -245,6 +267,7 @@ export const decodeProcessConfig = (
     prefix: a.prefix,
     name: a.name,
     groups,
+    token,
   })
 }
 
@@ -253,13 +276,17 @@ export const decodeProcessConfig = (
 
 const Kinds = Schema.Struct({ Up: Schema.Number, Down: Schema.Number, Heartbeat: Schema.Number, Lateral: Schema.Number })
 
+// Optional in the schema so the message shapes decode on their own; `acceptControl` requires it.
+const Token = Schema.optionalKey(Schema.String)
+
 const SummaryJson = Schema.Struct({ count: Schema.Number, sum: Schema.Number, min: Schema.Number, max: Schema.Number })
 
 export const ControlMessage = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("ready"), process: Schema.String, pid: Schema.Number, coordinators: Schema.Number }),
+  Schema.Struct({ type: Schema.Literal("ready"), process: Schema.String, pid: Schema.Number, coordinators: Schema.Number, token: Token }),
   Schema.Struct({
     type: Schema.Literal("round"),
     epoch: Schema.Number,
+    token: Token,
     // the Down's policy bytes (the root checks them with decodePolicy) and triggers (u32)
     policy: Schema.optionalKey(Schema.Array(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 255 })))),
     triggers: Schema.optionalKey(Schema.Array(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 2 ** 32 - 1 })))),
@@ -272,9 +299,13 @@ export const ControlMessage = Schema.Union([
     rejected: Schema.Number,
     internalErrors: Schema.Number,
     root: Schema.optionalKey(Schema.Struct({ summary: SummaryJson, summaryEpoch: Schema.Number })),
+    /** Control messages the process ignored so far (bad, tokenless or out of turn). */
+    controlRejected: Schema.optionalKey(Schema.Number),
+    versionRejected: Schema.optionalKey(Schema.Number),
+    token: Token,
   }),
-  Schema.Struct({ type: Schema.Literal("stop") }),
-  Schema.Struct({ type: Schema.Literal("failed"), process: Schema.String, error: Schema.String }),
+  Schema.Struct({ type: Schema.Literal("stop"), token: Token }),
+  Schema.Struct({ type: Schema.Literal("failed"), process: Schema.String, error: Schema.String, token: Token }),
 ])
 export type ControlMessage = typeof ControlMessage.Type
 
@@ -295,6 +326,12 @@ export const decodeControl = (bytes: Uint8Array): ControlMessage | undefined => 
   }
   const r = decodeControlJson(json)
   return Result.isSuccess(r) ? r.success : undefined
+}
+
+/** A control message carrying the run's `token`, or undefined (malformed, no token, or another token). */
+export const acceptControl = (bytes: Uint8Array, token: string): ControlMessage | undefined => {
+  const m = decodeControl(bytes)
+  return m !== undefined && m.token === token ? m : undefined
 }
 
 /** Control subjects under `prefix`. */
@@ -338,9 +375,12 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
     const row: Coordinator[] = []
     for (let i = g.lo; i < g.hi; i++) row.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport, subscribe: false }))
     rows.push({ group: g, row })
-    coordinators.push(...row)
+    for (const c of row) coordinators.push(c) // no spread: a group can hold 10^5 coordinators
   }
   const root = coordinators.find((c) => c.isRoot)
+  const token = config.token
+  let controlRejected = 0
+  let lastRound = 0
   let finish: (code: number) => void = () => undefined
   const finished = new Promise<number>((r) => {
     finish = r
@@ -348,7 +388,7 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
   const fail = (error: unknown): void => {
     const text = error instanceof Error ? error.message : String(error)
     try {
-      transport.publish(ctl.failed, encodeControl({ type: "failed", process: config.name, error: text }))
+      transport.publish(ctl.failed, encodeControl({ type: "failed", process: config.name, error: text, token }))
     } catch {
       // the connection is gone; the parent sees the exit code
     }
@@ -362,9 +402,11 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
     await Promise.all(coordinators.map((c) => c.whenChildrenAt(epoch).then(() => c.tick())))
     let rejected = 0
     let internalErrors = 0
+    let versionRejected = 0
     for (const c of coordinators) {
       rejected += c.counters.rejected
       internalErrors += c.counters.internalErrors
+      versionRejected += c.counters.versionRejected
     }
     transport.publish(
       ctl.done,
@@ -375,21 +417,28 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
         published: sumPublished(coordinators),
         rejected,
         internalErrors,
+        controlRejected,
+        versionRejected,
+        token,
         ...(root === undefined ? {} : { root: { summary: { ...root.summary }, summaryEpoch: root.summaryEpoch } }),
       }),
     )
   }
   try {
     for (const { group, row } of rows) subscribeLevel(transport, t, group.level, group.lo, row)
+    // only the parent's messages, in turn: rounds 1, 2, … once each
     transport.subscribe(ctl.round, (data) => {
-      const m = decodeControl(data)
-      if (m?.type === "round") runRound(m.epoch, m.policy ?? [], m.triggers ?? []).catch(fail)
+      const m = acceptControl(data, token)
+      if (m?.type !== "round" || m.epoch !== lastRound + 1) return void controlRejected++
+      lastRound = m.epoch
+      runRound(m.epoch, m.policy ?? [], m.triggers ?? []).catch(fail)
     })
     transport.subscribe(ctl.stop, (data) => {
-      if (decodeControl(data)?.type === "stop") finish(0)
+      if (acceptControl(data, token)?.type === "stop") finish(0)
+      else controlRejected++
     })
     await transport.flush() // the server has every subscription before we say ready
-    transport.publish(ctl.ready, encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length }))
+    transport.publish(ctl.ready, encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length, token }))
     await transport.flush()
   } catch (e) {
     fail(e)
@@ -445,7 +494,7 @@ export interface MultiProcessOptions {
 /** One round: the same fields as `runTree`'s rounds. */
 export type MultiProcessRound = Pick<
   RoundResult,
-  "round" | "aggregate" | "expected" | "exact" | "published" | "messages" | "busPublishes" | "aggregationMessages" | "latencyMs" | "updateMs" | "roundMs"
+  "round" | "aggregate" | "expected" | "exact" | "published" | "messages" | "busPublishes" | "aggregationMessages" | "latencyMs" | "updateMs" | "roundMs" | "provenance"
 >
 
 /** The same statistics as `runTree`, plus the process layout. */
@@ -464,6 +513,8 @@ export interface MultiProcessResult
     | "messagesPerSecond"
     | "agentsPerSecond"
     | "rejectedTotal"
+    | "versionRejected"
+    | "exactRounds"
     | "internalErrors"
     | "triggersDelivered"
     | "allExact"
@@ -474,6 +525,8 @@ export interface MultiProcessResult
   readonly processes: ReadonlyArray<ProcessPlan & { readonly pid: number }>
   /** Control messages per round (1 round + one done per process), not counted in `messages`. */
   readonly controlMessagesPerRound: number
+  /** Control messages ignored (malformed, without the run's token, unknown process, out of turn): by the parent and, as last reported, by each child. */
+  readonly controlRejected: number
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -534,6 +587,8 @@ interface Child {
   published: Record<MessageKind, number>
   rejected: number
   internalErrors: number
+  controlRejected: number
+  versionRejected: number
   doneEpoch: number
 }
 
@@ -552,6 +607,9 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
   const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
   const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
   const ctl = controlSubjects(prefix)
+  const token = newControlToken()
+  let controlRejected = 0
+  let currentRound = 0
   installExitHook()
 
   const tSetup = performance.now()
@@ -577,33 +635,35 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
   let rootResult: { readonly epoch: number; readonly summary: Summary; readonly summaryEpoch: number } | undefined
 
   const byName = new Map<string, Child>()
+  // Only the children's messages with this run's token (see the module doc); the rest is counted and ignored.
   const onControl = (data: Uint8Array): void => {
-    const m = decodeControl(data)
-    if (m === undefined) return
+    const m = acceptControl(data, token)
+    const c = m !== undefined && "process" in m ? byName.get(m.process) : undefined
+    if (m === undefined || c === undefined) return void controlRejected++
     switch (m.type) {
       case "ready": {
-        const c = byName.get(m.process)
-        if (c !== undefined) c.ready = true
+        c.ready = true
         readyWaiter?.()
         return
       }
       case "done": {
-        const c = byName.get(m.process)
-        if (c === undefined) return
+        if (m.epoch !== currentRound) return void controlRejected++
         c.published = { ...m.published }
         c.rejected = m.rejected
         c.internalErrors = m.internalErrors
+        c.controlRejected = m.controlRejected ?? 0
+        c.versionRejected = m.versionRejected ?? 0
         c.doneEpoch = m.epoch
         if (m.root !== undefined) rootResult = { epoch: m.epoch, summary: m.root.summary, summaryEpoch: m.root.summaryEpoch }
         doneWaiter?.()
         return
       }
       case "failed": {
-        const c = byName.get(m.process)
-        fail(new CoordinatorProcessFailed({ process: m.process, detail: `reported: ${m.error}`, stderr: c?.stderr ?? "" }))
+        fail(new CoordinatorProcessFailed({ process: m.process, detail: `reported: ${m.error}`, stderr: c.stderr }))
         return
       }
       default:
+        controlRejected++
         return
     }
   }
@@ -667,9 +727,12 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     const node = opts.nodePath ?? defaultNode()
     for (const plan of plans) {
       const args = encodeProcessArgs({ servers, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
-      const proc = spawn(node, [...(opts.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], { stdio: ["pipe", "ignore", "pipe"] })
+      const proc = spawn(node, [...(opts.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
+        stdio: ["pipe", "ignore", "pipe"],
+        env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },
+      })
       liveChildren.add(proc)
-      const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, doneEpoch: 0 }
+      const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, doneEpoch: 0 }
       children.push(child)
       byName.set(`${prefix}-${plan.name}`, child)
       proc.stderr?.on("data", (chunk: Buffer) => {
@@ -702,11 +765,13 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       for (const x of triggers ?? []) {
         if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
       }
+      currentRound = epoch
       ctlConn.publish(
         ctl.round,
         encodeControl({
           type: "round",
           epoch,
+          token,
           ...(policy === undefined || policy.length === 0 ? {} : { policy }),
           ...(triggers === undefined || triggers.length === 0 ? {} : { triggers }),
         }),
@@ -745,6 +810,8 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
         latencyMs: t1 - t0,
         updateMs: t0 - tUpdate,
         roundMs: t1 - tStart,
+        // the upper coordinators are in other processes: compared with what the root was told to broadcast
+        provenance: policyProvenance({ epoch, policy: Uint8Array.from(policy ?? []) }, level),
       })
       opts.onRound?.(results[results.length - 1]!)
     }
@@ -753,13 +820,20 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     let internalErrors = 0
     rejectedTotal += local.counters.rejected
     internalErrors += local.counters.internalErrors
+    let versionRejected = local.counters.versionRejected
+    let childControlRejected = 0
     for (const c of children) {
       rejectedTotal += c.rejected
       internalErrors += c.internalErrors
+      versionRejected += c.versionRejected
+      childControlRejected += c.controlRejected
     }
     return {
       ...roundStats(t, results),
       rejectedTotal,
+      versionRejected,
+      exactRounds: results.filter((x) => x.exact).length,
+      controlRejected: controlRejected + childControlRejected,
       internalErrors,
       triggersDelivered: local.triggersDelivered,
       allExact: results.every((x) => x.exact),
@@ -774,7 +848,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     const ctlConn = conns[0]
     if (ctlConn !== undefined && failure === undefined) {
       try {
-        ctlConn.publish(ctl.stop, encodeControl({ type: "stop" }))
+        ctlConn.publish(ctl.stop, encodeControl({ type: "stop", token }))
         await ctlConn.flush()
       } catch {
         // fall through to the kill

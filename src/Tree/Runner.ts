@@ -35,6 +35,7 @@ import { Coordinator, type CoordinatorCounters, subscribeLevel, type Coordinator
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
 import { clampBounds, decodePolicy, encodePolicy, noPolicy, type Policy } from "./Policy.ts"
 import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
+import { type PolicyProvenance, policyProvenance } from "./Provenance.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { childRange, countAt, subjectIndex, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
 
@@ -110,6 +111,11 @@ export interface RoundResult {
   readonly updateMs: number
   /** ms of the whole round (Down broadcast to root aggregate). */
   readonly roundMs: number
+  /**
+   * Which Down each subtree applied this round and whether it is the root's
+   * (src/Tree/Provenance.ts): `exact` cannot see a forged Down, this can.
+   */
+  readonly provenance: PolicyProvenance
 }
 
 export interface RoundStatus extends RoundResult {
@@ -120,6 +126,8 @@ export interface RoundStatus extends RoundResult {
   readonly latencyP95Ms: number
   /** Bus publishes per second over the rounds so far. */
   readonly messagesPerSecond: number
+  /** Rounds so far whose own aggregate was exact (`exact` is this round's). */
+  readonly exactRounds: number
   readonly allExact: boolean
 }
 
@@ -145,7 +153,11 @@ export interface RunTreeResult {
   readonly agentsPerSecond: number
   readonly rejected: Readonly<Partial<Record<MessageErrorTag, number>>>
   readonly rejectedTotal: number
+  /** Of `rejectedTotal`: version fields out of bounds (src/Tree/Versions.ts). */
+  readonly versionRejected: number
   readonly internalErrors: number
+  /** Rounds whose own aggregate was exact. */
+  readonly exactRounds: number
   /** Trigger reactions (each trigger once per local coordinator it reached). */
   readonly triggersDelivered: number
   /** Reconnects of the tree's clients, and the re-sends of the latest Downs and Ups they caused (`Tree.resend`). */
@@ -298,7 +310,7 @@ export class Tree {
     for (let l = 1; l <= t.levels; l++) {
       const cs = perCoordinator || (shared === undefined && localRoot) ? await connectLevel(l) : []
       clients.push(cs)
-      transports.push(...cs)
+      for (const c of cs) transports.push(c) // no spread: a level can hold 10^5 clients
     }
     const receivers: Transport[] = []
     if (!localRoot) {
@@ -333,7 +345,7 @@ export class Tree {
           row.push(new Coordinator({ ...common, id: { level: l, index: i }, transport: shared ?? (perCoordinator ? clients[l - 1]![i]! : receivers[l - 1]!), subscribe: false }))
         }
         upper.push(row)
-        subs.push(...subscribeLevel(receivers[l - 1]!, t, l, 0, row))
+        for (const s of subscribeLevel(receivers[l - 1]!, t, l, 0, row)) subs.push(s)
       }
     }
     await Promise.all(subscribed.map((tr) => tr.flush()))
@@ -379,21 +391,23 @@ export class Tree {
   }
 
   /** Rejections so far by error tag, and their total. */
-  rejected(): { readonly byTag: Partial<Record<MessageErrorTag, number>>; readonly total: number; readonly internalErrors: number } {
+  rejected(): { readonly byTag: Partial<Record<MessageErrorTag, number>>; readonly total: number; readonly internalErrors: number; readonly versionRejected: number } {
     const byTag: Partial<Record<MessageErrorTag, number>> = {}
     let total = 0
     let internalErrors = 0
+    let versionRejected = 0
     const sources: Array<{ readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>; readonly counters: CoordinatorCounters }> = []
     if (this.local !== undefined) sources.push(this.local)
-    for (const row of this.upper) sources.push(...row)
+    for (const row of this.upper) for (const c of row) sources.push(c) // no spread: a row can hold 10^5 coordinators
     for (const c of sources) {
+      versionRejected += c.counters.versionRejected
       for (const [tag, v] of Object.entries(c.rejectedByTag)) {
         byTag[tag as MessageErrorTag] = (byTag[tag as MessageErrorTag] ?? 0) + v
         total += v
       }
       internalErrors += c.counters.internalErrors
     }
-    return { byTag, total, internalErrors }
+    return { byTag, total, internalErrors, versionRejected }
   }
 
   /** Agent `from` sends `payload` to agent `to`: published on its local coordinator's lateral inbox. */
@@ -534,7 +548,15 @@ export class Tree {
       latencyMs: t1 - t0,
       updateMs: t0 - tUpdate,
       roundMs: t1 - tStart,
+      provenance: this.provenance(),
     }
+  }
+
+  /** Which Down each subtree holds now, against the root's (src/Tree/Provenance.ts). */
+  provenance(): PolicyProvenance {
+    const row = this.upper[0]
+    const parents = row !== undefined && row[0]!.id.level === 2 ? row : undefined
+    return policyProvenance({ epoch: this.root.epoch, policy: this.root.policy }, this.local, parents === undefined ? undefined : (j) => parents[j]!)
   }
 
   /** Every coordinator ticks on its own timer at its role's rate. */
@@ -567,7 +589,7 @@ export const roundStats = (t: Topology, results: ReadonlyArray<RoundResult>) => 
   const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
   const totalMsgs = results.reduce((s, x) => s + x.messages, 0)
   const totalBus = results.reduce((s, x) => s + x.busPublishes, 0)
-  const M = Math.max(...results.map((x) => x.aggregationMessages))
+  const M = results.reduce((m, x) => Math.max(m, x.aggregationMessages), Number.NEGATIVE_INFINITY)
   const [bn, bk, bM, bL] = [BigInt(t.agents), BigInt(t.branching), BigInt(M), BigInt(t.levels)]
   const lhs = bk * bM + bk + bL
   const rhs = bn * bk + bM + bk * bL
@@ -581,7 +603,7 @@ export const roundStats = (t: Topology, results: ReadonlyArray<RoundResult>) => 
     bound: { lhs, rhs, holds: lhs <= rhs, plannedHolds: messageBound(t.agents, t.branching).holds },
     latencyP50Ms: quantile(lat, 0.5),
     latencyP95Ms: quantile(lat, 0.95),
-    latencyMaxMs: Math.max(...lat),
+    latencyMaxMs: lat.reduce((m, x) => Math.max(m, x), Number.NEGATIVE_INFINITY),
     messagesPerSecond: totalMs > 0 ? (totalBus / totalMs) * 1000 : 0,
     agentsPerSecond: totalMs > 0 ? ((t.agents * results.length) / totalMs) * 1000 : 0,
   }
@@ -618,6 +640,7 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
           latencyP50Ms: quantile(lat, 0.5),
           latencyP95Ms: quantile(lat, 0.95),
           messagesPerSecond: totalMs > 0 ? (totalBus / totalMs) * 1000 : 0,
+          exactRounds: results.filter((x) => x.exact).length,
           allExact: results.every((x) => x.exact),
         })
       }
@@ -631,7 +654,9 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
     ...roundStats(t, results),
     rejected: rej.byTag,
     rejectedTotal: rej.total,
+    versionRejected: rej.versionRejected,
     internalErrors: rej.internalErrors,
+    exactRounds: results.filter((x) => x.exact).length,
     triggersDelivered: tree.triggersDelivered,
     reconnects: tree.reconnects,
     resends: tree.resends,

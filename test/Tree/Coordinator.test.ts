@@ -171,7 +171,8 @@ describe("standby replica: a peer's Down is adopted only with a policy the agent
     const { makeTopology } = await import("../../src/Tree/Topology.ts")
     const server = makeInProcessServer()
     const t = makeTopology(1000, 10) // 100 / 10 / 1
-    const standby = new Coordinator({ topology: t, id: { level: 2, index: 4 }, transport: server.connect("standby"), role: "standby", watchPeers: true })
+    // a replicated tree's round bounds the epochs a fresh standby adopts (src/Tree/Versions.ts)
+    const standby = new Coordinator({ topology: t, id: { level: 2, index: 4 }, transport: server.connect("standby"), role: "standby", watchPeers: true, epochCeiling: () => 3 })
     await standby.start()
     const peer = server.connect("peer")
     const own = subjects(t, { level: 2, index: 4 }).down
@@ -188,6 +189,12 @@ describe("standby replica: a peer's Down is adopted only with a policy the agent
     expect(standby.epoch).toBe(3)
     expect([...standby.policy]).toEqual([...good])
     expect(standby.triggers).toEqual([7])
+    // above the ceiling: rejected as InvalidField epoch, the held Down stays
+    peer.publish(own, encodeMessage({ _tag: "Down", from: { level: 2, index: 4 }, epoch: 2 ** 32 - 1, policy: new Uint8Array(0), triggers: [] }))
+    await peer.flush()
+    expect(standby.epoch).toBe(3)
+    expect(standby.counters.versionRejected).toBe(1)
+    expect(standby.rejections.at(-1)?.error).toMatchObject({ _tag: "InvalidField", kind: "Down", field: "epoch" })
     await standby.stop()
   })
 })
