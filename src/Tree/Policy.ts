@@ -19,10 +19,12 @@
  *
  * @module
  */
-import { Data } from "effect"
 import * as Result from "effect/Result"
+import { BadHeader, InvalidField, TrailingBytes, Truncated } from "../Bytes/Errors.ts"
+import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
+import { Writer } from "../Bytes/Writer.ts"
 import { valueRange } from "./Agents.ts"
-import { type Down, HEADER_BYTES, InvalidField } from "./Messages.ts"
+import { type Down, HEADER_BYTES } from "./Messages.ts"
 
 export const POLICY_VERSION = 1
 /** Bytes of a version-1 policy. */
@@ -47,71 +49,26 @@ export const noPolicy: Policy = { _tag: "NoPolicy" }
 export const clamp = (lo: number, hi: number): Policy => ({ _tag: "Clamp", lo, hi })
 
 // ---------------------------------------------------------------------------
-// Errors (offsets are within the policy bytes)
+// Errors: the byte layer's, with offsets within the policy bytes
 
-/** Fewer bytes than a version-1 policy needs (and not empty). */
-export class PolicyTruncated extends Data.TaggedError("PolicyTruncated")<{
-  readonly needed: number
-  readonly available: number
-}> {
-  override get message(): string {
-    return `truncated policy: ${this.needed} bytes needed, only ${this.available} available`
-  }
-}
-
-/** The version byte is not a known policy version. */
-export class UnknownPolicyVersion extends Data.TaggedError("UnknownPolicyVersion")<{ readonly version: number }> {
-  override get message(): string {
-    return `unknown policy version ${this.version} at byte 0 (known: ${POLICY_VERSION})`
-  }
-}
-
-/** Bytes after the end of the policy. */
-export class PolicyTrailingBytes extends Data.TaggedError("PolicyTrailingBytes")<{
-  readonly length: number
-  readonly expected: number
-}> {
-  override get message(): string {
-    return `policy of ${this.length} bytes, expected ${this.expected}: ${this.length - this.expected} trailing bytes at byte ${this.expected}`
-  }
-}
-
-/** A clamp bound outside the agents' value range. */
-export class PolicyOutOfRange extends Data.TaggedError("PolicyOutOfRange")<{
-  readonly field: "lo" | "hi"
-  readonly offset: number
-  readonly value: number
-}> {
-  override get message(): string {
-    return `policy ${this.field} at byte ${this.offset}: got ${this.value}, expected a value in ${-valueRange}..${valueRange}`
-  }
-}
-
-/** A clamp whose lower bound exceeds its upper bound. */
-export class InvertedClamp extends Data.TaggedError("InvertedClamp")<{
-  readonly lo: number
-  readonly hi: number
-}> {
-  override get message(): string {
-    return `policy lo at byte 1 (${this.lo}) exceeds hi at byte 5 (${this.hi})`
-  }
-}
-
-export type PolicyError = PolicyTruncated | UnknownPolicyVersion | PolicyTrailingBytes | PolicyOutOfRange | InvertedClamp
+/**
+ * Why policy bytes do not decode: an unknown version (`BadHeader`), fewer
+ * bytes than a version-1 policy (`Truncated`) or more (`TrailingBytes`), a
+ * clamp bound outside the agents' range or lo > hi (`InvalidField`).
+ */
+export type PolicyError = BadHeader | Truncated | TrailingBytes | InvalidField
 
 /** What a policy error points at, as a field of the Down body: name, byte offset within the policy, value and bound. */
 export const policyErrorField = (e: PolicyError): { readonly field: string; readonly offset: number; readonly value: number; readonly expected: string } => {
   switch (e._tag) {
-    case "PolicyTruncated":
-      return { field: "policy length", offset: 0, value: e.available, expected: `0 or ${e.needed}` }
-    case "UnknownPolicyVersion":
-      return { field: "policy version", offset: 0, value: e.version, expected: String(POLICY_VERSION) }
-    case "PolicyTrailingBytes":
-      return { field: "policy length", offset: e.expected, value: e.length, expected: `0 or ${e.expected}` }
-    case "PolicyOutOfRange":
-      return { field: `policy ${e.field}`, offset: e.offset, value: e.value, expected: `${-valueRange}..${valueRange}` }
-    case "InvertedClamp":
-      return { field: "policy lo", offset: 1, value: e.lo, expected: `≤ hi (${e.hi})` }
+    case "Truncated":
+      return { field: "policy length", offset: 0, value: e.offset + e.available, expected: `0 or ${e.offset + e.needed}` }
+    case "BadHeader":
+      return { field: "policy version", offset: e.offset, value: e.value, expected: e.expected }
+    case "TrailingBytes":
+      return { field: "policy length", offset: e.offset, value: e.offset + e.count, expected: `0 or ${e.offset}` }
+    case "InvalidField":
+      return { field: `policy ${e.field}`, offset: e.offset, value: e.value, expected: e.expected }
   }
 }
 
@@ -130,28 +87,32 @@ export const encodePolicy = (p: Policy): Uint8Array => {
   if (!inRange(p.lo) || !inRange(p.hi) || p.lo > p.hi) {
     throw new RangeError(`encodePolicy: clamp must be integers with ${-valueRange} ≤ lo ≤ hi ≤ ${valueRange}, got [${p.lo}, ${p.hi}]`)
   }
-  const out = new Uint8Array(CLAMP_POLICY_BYTES)
-  const dv = new DataView(out.buffer)
-  out[0] = POLICY_VERSION
-  dv.setInt32(1, p.lo, true)
-  dv.setInt32(5, p.hi, true)
-  return out
+  const w = new Writer("encodePolicy", new Uint8Array(CLAMP_POLICY_BYTES))
+  w.u8(POLICY_VERSION)
+  w.i32(p.lo)
+  w.i32(p.hi)
+  return w.buf
 }
+
+const RANGE = `${-valueRange}..${valueRange}`
 
 /** Decodes policy bytes. Checks, in order: empty, version, length, lo, hi, lo ≤ hi. Never throws. */
 export const decodePolicy = (bytes: Uint8Array): Result.Result<Policy, PolicyError> => {
   const n = bytes.length
   if (n === 0) return Result.succeed(noPolicy)
-  if (bytes[0] !== POLICY_VERSION) return Result.fail(new UnknownPolicyVersion({ version: bytes[0]! }))
-  if (n < CLAMP_POLICY_BYTES) return Result.fail(new PolicyTruncated({ needed: CLAMP_POLICY_BYTES, available: n }))
-  if (n > CLAMP_POLICY_BYTES) return Result.fail(new PolicyTrailingBytes({ length: n, expected: CLAMP_POLICY_BYTES }))
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, n)
-  const lo = dv.getInt32(1, true)
-  if (!inRange(lo)) return Result.fail(new PolicyOutOfRange({ field: "lo", offset: 1, value: lo }))
-  const hi = dv.getInt32(5, true)
-  if (!inRange(hi)) return Result.fail(new PolicyOutOfRange({ field: "hi", offset: 5, value: hi }))
-  if (lo > hi) return Result.fail(new InvertedClamp({ lo, hi }))
-  return Result.succeed(clamp(lo, hi))
+  return catchFailure<Policy, PolicyError>(() => {
+    const r = new Reader(bytes)
+    const version = r.u8("version")
+    if (version !== POLICY_VERSION) fail(new BadHeader({ field: "version", offset: 0, value: version, expected: String(POLICY_VERSION) }))
+    if (n < CLAMP_POLICY_BYTES) fail(new Truncated({ field: "clamp policy", offset: 0, needed: CLAMP_POLICY_BYTES, available: n }))
+    if (n > CLAMP_POLICY_BYTES) fail(new TrailingBytes({ field: "clamp policy", offset: CLAMP_POLICY_BYTES, count: n - CLAMP_POLICY_BYTES }))
+    const lo = r.i32("lo")
+    if (!inRange(lo)) r.invalid("lo", 1, lo, RANGE)
+    const hi = r.i32("hi")
+    if (!inRange(hi)) r.invalid("hi", 5, hi, RANGE)
+    if (lo > hi) r.invalid("lo", 1, lo, `≤ hi (${hi})`)
+    return clamp(lo, hi)
+  })
 }
 
 /** Offset of a Down's policy bytes in its message: header, epoch u32, policy length u32. */

@@ -66,15 +66,15 @@ describe("policy codec", () => {
     expect(Array.from(encodePolicy(clamp(-R, R)))).toEqual([1, 0xc0, 0xbd, 0xf0, 0xff, 0x40, 0x42, 0x0f, 0x00])
     const ok = decodePolicy(Uint8Array.of(1, 0, 1, 0, 0, 0, 2, 0, 0))
     expect(Result.isSuccess(ok) && ok.success).toEqual(clamp(256, 512))
-    const fails: ReadonlyArray<readonly [ReadonlyArray<number>, PolicyError["_tag"], Record<string, number>]> = [
-      [[2, 0, 0, 0, 0, 0, 0, 0, 0], "UnknownPolicyVersion", { version: 2 }],
-      [[0], "UnknownPolicyVersion", { version: 0 }],
-      [[1, 0, 0], "PolicyTruncated", { needed: 9, available: 3 }],
-      [[1, 0, 0, 0, 0, 0, 0, 0, 0, 7], "PolicyTrailingBytes", { length: 10, expected: 9 }],
-      [[1, ...le32(R + 1), ...le32(0)], "PolicyOutOfRange", { offset: 1, value: R + 1 }],
-      [[1, ...le32(0), ...le32(-R - 1)], "PolicyOutOfRange", { offset: 5, value: -R - 1 }],
-      [[1, ...le32(-(2 ** 31)), ...le32(0)], "PolicyOutOfRange", { offset: 1, value: -(2 ** 31) }],
-      [[1, ...le32(5), ...le32(4)], "InvertedClamp", { lo: 5, hi: 4 }],
+    const fails: ReadonlyArray<readonly [ReadonlyArray<number>, PolicyError["_tag"], Record<string, number | string>]> = [
+      [[2, 0, 0, 0, 0, 0, 0, 0, 0], "BadHeader", { field: "version", offset: 0, value: 2 }],
+      [[0], "BadHeader", { field: "version", offset: 0, value: 0 }],
+      [[1, 0, 0], "Truncated", { offset: 0, needed: 9, available: 3 }],
+      [[1, 0, 0, 0, 0, 0, 0, 0, 0, 7], "TrailingBytes", { offset: 9, count: 1 }],
+      [[1, ...le32(R + 1), ...le32(0)], "InvalidField", { field: "lo", offset: 1, value: R + 1 }],
+      [[1, ...le32(0), ...le32(-R - 1)], "InvalidField", { field: "hi", offset: 5, value: -R - 1 }],
+      [[1, ...le32(-(2 ** 31)), ...le32(0)], "InvalidField", { field: "lo", offset: 1, value: -(2 ** 31) }],
+      [[1, ...le32(5), ...le32(4)], "InvalidField", { field: "lo", offset: 1, value: 5, expected: "≤ hi (4)" }],
     ]
     for (const [bytes, tag, fields] of fails) {
       const r = decodePolicy(Uint8Array.from(bytes))

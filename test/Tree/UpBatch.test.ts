@@ -5,7 +5,7 @@ import fc from "fast-check"
 import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { makeInProcessServer } from "../../src/Net/InProcess.ts"
-import { checkSender, decodeFor, decodeMessage, encodeMessage, HEADER_BYTES, peekUpBatch, UP_BATCH_ENTRY_BYTES, type UpBatch, upBatchEntryOffset, upsOf, writeUpBatchHeader, writeUpEntry } from "../../src/Tree/Messages.ts"
+import { checkSender, decodeFor, decodeMessage, encodeMessage, HEADER_BYTES, peekUpBatch, readUpBatchEntry, UP_BATCH_ENTRY_BYTES, type UpBatch, upBatchCount, upBatchEntryOffset, upsOf, writeUpBatchHeader, writeUpEntry } from "../../src/Tree/Messages.ts"
 import { countAt, makeTopology } from "../../src/Tree/Topology.ts"
 import { messagesPerRound } from "../../src/Scale/Communication.ts"
 import { runTree } from "../../src/Tree/Runner.ts"
@@ -128,11 +128,12 @@ describe("UpBatch codec", () => {
         expect(dv !== undefined).toBe(accepted)
         if (dv !== undefined && Result.isSuccess(general) && general.success._tag === "UpBatch") {
           const ups = upsOf(general.success)
-          expect(dv.getUint32(HEADER_BYTES, true)).toBe(ups.length)
+          expect(upBatchCount(dv)).toBe(ups.length)
           ups.forEach((u, i) => {
-            const p = upBatchEntryOffset(i)
-            expect([dv.getUint32(p, true), dv.getUint32(p + 4, true), dv.getUint32(p + 8, true)]).toEqual([u.from.index, u.epoch, u.seq])
-            expect([dv.getFloat64(p + 12, true), dv.getFloat64(p + 20, true), dv.getFloat64(p + 28, true), dv.getFloat64(p + 36, true)]).toEqual([u.summary.count, u.summary.sum, u.summary.min, u.summary.max])
+            // the receivers' per-entry reader (no allocation: one shared Float64Array)
+            const e = readUpBatchEntry(dv, i)
+            expect(e).toBe(readUpBatchEntry(dv, i))
+            expect([...e]).toEqual([u.from.index, u.epoch, u.seq, u.summary.count, u.summary.sum, u.summary.min, u.summary.max])
           })
         }
       }),
