@@ -11,4 +11,8 @@ if (!(major >= 24)) {
 const { existsSync } = await import("node:fs");
 const fromSrc = existsSync(new URL("../src/Cli/Main.ts", import.meta.url));
 const { main } = await import(fromSrc ? "../src/Cli/Main.ts" : "../dist/Cli/Main.js");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Stopped by a signal: what the command started is already released; exit now
+// rather than wait for work the interruption abandoned.
+if (code >= 128) process.exit(code);
+process.exitCode = code;

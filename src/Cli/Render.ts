@@ -21,78 +21,34 @@
  *
  * Exit codes: 0 every check holds, 1 a check failed, 2 bad arguments.
  */
-import { Schema } from "effect"
+import { Effect } from "effect"
 import * as Result from "effect/Result"
 import { allocColumns } from "../Wire/Codec.ts"
 import { allocDrawBuffers, buildDraws, drawCallsOfBuffers, INSTANCE_BYTES, numKinds, type View } from "../Render/Commands.ts"
 import { type Fraction, le, max, show, ZERO } from "../Render/Error.ts"
 import { colorValue, errorBound, exact, measureMaxError, positionsToGpu, quantizeColors, quantizePositions } from "../Render/Graded.ts"
-import { decodeWith, type Either, type FlagSpec, IntegerArg, type Io, maxSeed, mulberry32, type RawFlags, scanFlags } from "./Main.ts"
+import type { Io } from "./Flags.ts"
+import type { Outcome } from "./Invoke.ts"
+import { mulberry32 } from "./Plan.ts"
+import type { RenderArgs } from "./RenderOptions.ts"
 
-export const maxViewports = 10 ** 5
-export const maxElementsPerViewport = 10 ** 4
-/** At most this many Elements in a scene (`viewports × elements`): every one is measured in exact arithmetic. */
-export const maxSceneElements = 10 ** 7
-/** Largest view side, px. */
-export const maxViewSide = 2 ** 14
+export { parseRenderArgs, type RenderArgs } from "./RenderOptions.ts"
 
 /** A viewport's content: positions in `[-64, 1984)` × `[-64, 1144)` px. */
 export const sceneWidth = 1920
 export const sceneHeight = 1080
 const margin = 64
-/** The default view, px from the viewport's origin: covers part of the content, so some Elements are culled. */
-export const defaultView = { width: 1280, height: 720 } as const
 
-export const RenderOptions = Schema.Struct({
-  viewports: IntegerArg(1, maxViewports),
-  elements: IntegerArg(0, maxElementsPerViewport),
-  seed: IntegerArg(0, maxSeed),
-  view: Schema.optionalKey(
-    Schema.String.check(Schema.isPattern(/^[0-9]+,[0-9]+$/, { expected: "W,H: two whole numbers of px separated by a comma" })),
-  ),
-  json: Schema.Boolean,
-})
-export type RenderOptions = typeof RenderOptions.Type
-
-export interface RenderArgs {
-  readonly viewports: number
-  readonly elements: number
-  readonly seed: number
-  /** The view rectangle, px: `[0, width) × [0, height)` of every viewport. */
-  readonly view: { readonly width: number; readonly height: number }
-  readonly json: boolean
-}
-
-export const decodeRenderOptions: (raw: RawFlags) => Either<string, RenderOptions> = decodeWith(RenderOptions)
-
-const renderFlags: ReadonlyArray<FlagSpec> = [
-  { name: "viewports", kind: "value" },
-  { name: "elements", kind: "value" },
-  { name: "seed", kind: "value" },
-  { name: "view", kind: "value" },
-  { name: "json", kind: "boolean" },
-]
-
-/** Parses and decodes `render` arguments; defaults: 100 viewports, 100 Elements each, seed 1, view 1280,720. */
-export const parseRenderArgs = (args: ReadonlyArray<string>): Either<string, RenderArgs> => {
-  const { flags, errors } = scanFlags(args, renderFlags)
-  const decoded = decodeRenderOptions({ viewports: "100", elements: "100", seed: "1", json: false, ...flags })
-  const all = [...errors, ...(decoded.ok ? [] : decoded.errors)]
-  if (!decoded.ok || all.length > 0) return { ok: false, errors: all }
-  const o = decoded.value
-  let view: { width: number; height: number } = { ...defaultView }
-  if (o.view !== undefined) {
-    const [w, h] = o.view.split(",").map(Number) as [number, number]
-    if (!(w >= 1 && w <= maxViewSide && h >= 1 && h <= maxViewSide))
-      all.push(`--view: expected a width and a height in 1..${maxViewSide} px, got "${o.view}"`)
-    view = { width: w, height: h }
-  }
-  if (o.viewports * o.elements > maxSceneElements)
-    all.push(
-      `--viewports × --elements must be at most ${maxSceneElements.toLocaleString("en-US")} Elements, got ${o.viewports} × ${o.elements}`,
-    )
-  return all.length > 0 ? { ok: false, errors: all } : { ok: true, value: { viewports: o.viewports, elements: o.elements, seed: o.seed, view, json: o.json } }
-}
+/** The `render` handler: exit 0, 1 if a check failed (or the computation threw). */
+export const runRender = (io: Io, outcome: Outcome) => (a: RenderArgs) =>
+  Effect.sync(() => {
+    try {
+      outcome.code = runRenderCommand(a, io)
+    } catch (e) {
+      io.err(`hydrogen render: ${e instanceof Error ? e.message : String(e)}\n`)
+      outcome.code = 1
+    }
+  })
 
 // ---------------------------------------------------------------------------
 // Compute

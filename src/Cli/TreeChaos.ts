@@ -9,11 +9,18 @@
  * takeover time (new lease, higher term) and rounds until the root's
  * aggregate is exact again.
  *
- * Exit codes: 0 every fault recovered, the last round exact and nothing
- * counted twice; 1 otherwise.
+ * Each round's exactness is recorded; a fault's window is its round (and,
+ * for a partition, the heal round) plus `faultWindowRounds` more.
+ *
+ * Exit codes (`chaosVerdict`): 0 every fault recovered, the last round exact,
+ * nothing counted twice and at least `--min-exact` (default 1) of the rounds
+ * outside every fault window exact; 1 otherwise.
  */
-import type { Io } from "./Main.ts"
-import { natsServersFor, type TreeCliOptions, type TreeCommandEnv } from "./Tree.ts"
+import { Effect } from "effect"
+import { fmt, type Io } from "./Flags.ts"
+import type { Outcome } from "./Invoke.ts"
+import { mulberry32 } from "./Plan.ts"
+import { natsServersFor, reportFailure, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
 import type { Transport } from "../Net/Transport.ts"
 import type { ReplicatedTree } from "../Tree/Failover.ts"
 import { type CoordinatorId, coordinatorName } from "../Tree/Topology.ts"
@@ -34,17 +41,6 @@ export interface ChaosFault {
   roundsUntilExact?: number | undefined
 }
 
-const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const fmtMs = (x: number | undefined): string => (x === undefined ? "—" : `${x.toFixed(0)} ms`)
 
 export const formatFault = (f: ChaosFault): string => {
@@ -61,24 +57,82 @@ export const formatFault = (f: ChaosFault): string => {
   return `    round ${f.round}: ${where}: detected ${fmtMs(f.detectionMs)}, ${takeover}, ${exact}`
 }
 
-/** Runs `tree --chaos`; returns the exit code. */
-export const runChaosCommand = async (o: TreeCliOptions, io: Io, env: TreeCommandEnv): Promise<number> => {
-  const { ReplicatedTree, claimAfterMs } = await import("../Tree/Failover.ts")
-  const cleanups: Array<() => Promise<void>> = []
-  let tree: ReplicatedTree | undefined
-  try {
+/** Rounds after a fault's round (a partition's heal round) that still belong to its window. */
+export const faultWindowRounds = 2
+
+/** The rounds (1-based) inside some fault's window. */
+export const faultWindowRoundsOf = (faults: ReadonlyArray<Pick<ChaosFault, "kind" | "round">>, rounds: number): ReadonlySet<number> => {
+  const inside = new Set<number>()
+  for (const f of faults) {
+    const last = f.round + (f.kind === "partition" ? 1 : 0) + faultWindowRounds
+    for (let r = f.round; r <= Math.min(last, rounds); r++) inside.add(r)
+  }
+  return inside
+}
+
+export interface ChaosVerdict {
+  readonly ok: boolean
+  readonly exactRounds: number
+  /** Rounds outside every fault window, and how many of them were exact. */
+  readonly outside: number
+  readonly outsideExact: number
+  /** Why the run failed (empty when ok). */
+  readonly reasons: ReadonlyArray<string>
+}
+
+/**
+ * The exit rule of the chaos run: every fault recovered, nothing counted
+ * twice, the last round exact, and at least `minExact` of the rounds outside
+ * the fault windows exact (no such round: nothing to hold).
+ */
+export const chaosVerdict = (
+  roundExact: ReadonlyArray<boolean>,
+  faults: ReadonlyArray<Pick<ChaosFault, "kind" | "round" | "roundsUntilExact">>,
+  overcounts: number,
+  minExact: number,
+): ChaosVerdict => {
+  const windows = faultWindowRoundsOf(faults, roundExact.length)
+  let outside = 0
+  let outsideExact = 0
+  roundExact.forEach((exact, i) => {
+    if (windows.has(i + 1)) return
+    outside++
+    if (exact) outsideExact++
+  })
+  const reasons: string[] = []
+  const unrecovered = faults.filter((f) => f.roundsUntilExact === undefined).length
+  if (unrecovered > 0) reasons.push(`${unrecovered} fault(s) without recovery`)
+  if (roundExact.length > 0 && !roundExact[roundExact.length - 1]) reasons.push("the last round is not exact")
+  if (overcounts > 0) reasons.push(`the root counted above n agents ${overcounts} time(s)`)
+  if (outside > 0 && outsideExact < minExact * outside)
+    reasons.push(`${outsideExact}/${outside} rounds outside fault windows exact, below --min-exact ${minExact}`)
+  return { ok: reasons.length === 0, exactRounds: roundExact.filter((x) => x).length, outside, outsideExact, reasons }
+}
+
+/** Each round's exactness, one mark per round in groups of 10 (✓ exact, ✗ not; lower-case w marks a round in a fault window). */
+export const formatRoundMarks = (roundExact: ReadonlyArray<boolean>, windows: ReadonlySet<number>, limit = 200): string => {
+  const marks = roundExact.slice(0, limit).map((x, i) => (x ? "✓" : "✗") + (windows.has(i + 1) ? "w" : ""))
+  const groups: string[] = []
+  for (let i = 0; i < marks.length; i += 10) groups.push(`${i + 1}: ${marks.slice(i, i + 10).join(" ")}`)
+  return groups.join(" | ") + (roundExact.length > limit ? ` | … (${fmt(roundExact.length - limit)} more rounds)` : "")
+}
+
+/** `tree --chaos`, scoped: the replicated tree and a nats-server it started are stopped when it ends or is interrupted. */
+export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outcome) =>
+  Effect.gen(function* () {
+    const { ReplicatedTree, claimAfterMs } = yield* Effect.promise(() => import("../Tree/Failover.ts"))
     let connect: (name: string) => Transport | Promise<Transport>
     let cut: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
     let heal: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
     if (o.transport === "in-process") {
-      const { isolating, makeInProcessServer } = await import("../Net/InProcess.ts")
+      const { isolating, makeInProcessServer } = yield* Effect.promise(() => import("../Net/InProcess.ts"))
       const server = makeInProcessServer()
       connect = (name) => server.connect(name)
       cut = async (t, c) => server.partition(isolating(...t.subtreeClients(c)))
       heal = async () => server.heal()
     } else {
-      const { connectNats } = await import("../Net/Nats.ts")
-      const servers = await natsServersFor(o.servers, true, io, cleanups)
+      const { connectNats } = yield* Effect.promise(() => import("../Net/Nats.ts"))
+      const servers = yield* natsServersFor(o.servers, true, io)
       connect = (name) => connectNats({ servers, name })
       const replicasIn = (t: ReplicatedTree, c: CoordinatorId) => t.subtree(c).flatMap((p) => t.replicasOf(p))
       cut = async (t, c) => {
@@ -88,114 +142,115 @@ export const runChaosCommand = async (o: TreeCliOptions, io: Io, env: TreeComman
         await Promise.all(replicasIn(t, c).map((r) => r.reconnect()))
       }
     }
-    tree = await ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect })
-    const t = tree.topology
-    const cfg = tree.config
-    const h = cfg.heartbeatMs
-    const roundDeadline = (t.levels + 2 * cfg.suspectAfter + 4) * h
-    const rng = mulberry32(o.seed ^ 0x5eed)
-    const period = Math.max(3, Math.ceil(o.rounds / 4))
-    const faults: ChaosFault[] = []
-    let open: ChaosFault | undefined // a partition not yet healed
-    const pending: ChaosFault[] = [] // not yet exact again
-    const killed: Array<{ restart(): Promise<void> }> = []
-    let exactRounds = 0
-    let lastExact = false
-    const every = Math.max(1, Math.ceil(o.rounds / 10))
-    let wroteLive = false
-    for (let r = 1; r <= o.rounds; r++) {
-      if (open !== undefined) {
-        await heal(tree, open.position)
-        open.healedAt = performance.now()
-        open = undefined
-      }
-      if (r % period === 2 % period && r < o.rounds) {
-        const kill = faults.length % 2 === 0
-        if (kill) {
-          const level = 1 + Math.floor(rng() * t.levels)
-          const position = { level, index: Math.floor(rng() * t.perLevel[level - 1]!) }
-          const k = await tree.kill(position)
-          if (k !== undefined) {
-            const f: ChaosFault = { kind: "kill", position, round: r, at: k.at, oldTerm: k.term }
+    const tree = yield* Effect.acquireRelease(
+      Effect.tryPromise(() => ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect })),
+      (t) => Effect.promise(() => t.stop().catch(() => undefined)),
+    )
+    // The schedule stops between rounds when the run is interrupted (SIGINT/SIGTERM).
+    yield* Effect.tryPromise(async (signal) => {
+      const t = tree.topology
+      const cfg = tree.config
+      const h = cfg.heartbeatMs
+      const roundDeadline = (t.levels + 2 * cfg.suspectAfter + 4) * h
+      const rng = mulberry32(o.seed ^ 0x5eed)
+      const period = Math.max(3, Math.ceil(o.rounds / 4))
+      const faults: ChaosFault[] = []
+      let open: ChaosFault | undefined // a partition not yet healed
+      const pending: ChaosFault[] = [] // not yet exact again
+      const killed: Array<{ restart(): Promise<void> }> = []
+      const roundExact: boolean[] = []
+      let lastExact = false
+      const every = Math.max(1, Math.ceil(o.rounds / 10))
+      let wroteLive = false
+      for (let r = 1; r <= o.rounds && !signal.aborted; r++) {
+        if (open !== undefined) {
+          await heal(tree, open.position)
+          open.healedAt = performance.now()
+          open = undefined
+        }
+        if (r % period === 2 % period && r < o.rounds) {
+          const kill = faults.length % 2 === 0
+          if (kill) {
+            const level = 1 + Math.floor(rng() * t.levels)
+            const position = { level, index: Math.floor(rng() * t.perLevel[level - 1]!) }
+            const k = await tree.kill(position)
+            if (k !== undefined) {
+              const f: ChaosFault = { kind: "kill", position, round: r, at: k.at, oldTerm: k.term }
+              faults.push(f)
+              pending.push(f)
+              killed.push(k.replica)
+            }
+          } else {
+            const level = Math.min(2, t.levels)
+            const position = { level, index: Math.floor(rng() * t.perLevel[level - 1]!) }
+            const f: ChaosFault = { kind: "partition", position, round: r, at: performance.now() }
+            await cut(tree, position)
             faults.push(f)
             pending.push(f)
-            killed.push(k.replica)
+            open = f
           }
-        } else {
-          const level = Math.min(2, t.levels)
-          const position = { level, index: Math.floor(rng() * t.perLevel[level - 1]!) }
-          const f: ChaosFault = { kind: "partition", position, round: r, at: performance.now() }
-          await cut(tree, position)
-          faults.push(f)
-          pending.push(f)
-          open = f
         }
+        const round = tree.nextRound()
+        const ms = await tree.untilExact(round, roundDeadline)
+        lastExact = ms !== undefined
+        roundExact.push(lastExact)
+        for (const f of [...pending]) {
+          const start = f.kind === "kill" ? f.at : f.healedAt
+          if (start === undefined) continue
+          if (f.takeoverMs === undefined) {
+            const tk = tree.takeover(f.position, start)
+            if (tk !== undefined) {
+              f.takeoverMs = tk.ms
+              f.newTerm = tk.term
+            }
+          }
+          if (lastExact) {
+            f.detectionMs = tree.detectionMs(f.position, f.at)
+            f.roundsUntilExact = r - (f.kind === "kill" ? f.round : f.round + 1) + 1
+            pending.splice(pending.indexOf(f), 1)
+          }
+        }
+        if (lastExact) for (const k of killed.splice(0)) await k.restart() // the crashed replica comes back as a standby
+        const line =
+          `round ${round}/${o.rounds} | agents ${t.agents.toLocaleString("en-US")} | ${lastExact ? `exact (${ms!.toFixed(0)} ms)` : "not exact yet"}` +
+          ` | faults ${faults.length} | positions with a leader ${tree.replicas.filter((rs) => rs.some((x) => x.isActive)).length}/${t.total}`
+        if (env.tty) {
+          io.out(`\r${line}\x1b[K`)
+          wroteLive = true
+        } else if (round % every === 0 || round === o.rounds || faults.some((f) => f.round === round)) io.out(line + "\n")
       }
-      const round = tree.nextRound()
-      const ms = await tree.untilExact(round, roundDeadline)
-      lastExact = ms !== undefined
-      if (lastExact) exactRounds++
-      for (const f of [...pending]) {
+      if (wroteLive) io.out("\n")
+      // late detections / takeovers for faults that recovered
+      for (const f of faults) {
+        f.detectionMs ??= tree.detectionMs(f.position, f.at)
         const start = f.kind === "kill" ? f.at : f.healedAt
-        if (start === undefined) continue
-        if (f.takeoverMs === undefined) {
+        if (f.takeoverMs === undefined && start !== undefined) {
           const tk = tree.takeover(f.position, start)
           if (tk !== undefined) {
             f.takeoverMs = tk.ms
             f.newTerm = tk.term
           }
         }
-        if (lastExact) {
-          f.detectionMs = tree.detectionMs(f.position, f.at)
-          f.roundsUntilExact = r - (f.kind === "kill" ? f.round : f.round + 1) + 1
-          pending.splice(pending.indexOf(f), 1)
-        }
       }
-      if (lastExact) for (const k of killed.splice(0)) await k.restart() // the crashed replica comes back as a standby
-      const line =
-        `round ${round}/${o.rounds} | agents ${t.agents.toLocaleString("en-US")} | ${lastExact ? `exact (${ms!.toFixed(0)} ms)` : "not exact yet"}` +
-        ` | faults ${faults.length} | positions with a leader ${tree.replicas.filter((rs) => rs.some((x) => x.isActive)).length}/${t.total}`
-      if (env.tty) {
-        io.out(`\r${line}\x1b[K`)
-        wroteLive = true
-      } else if (round % every === 0 || round === o.rounds || faults.some((f) => f.round === round)) io.out(line + "\n")
-    }
-    if (wroteLive) io.out("\n")
-    // late detections / takeovers for faults that recovered
-    for (const f of faults) {
-      f.detectionMs ??= tree.detectionMs(f.position, f.at)
-      const start = f.kind === "kill" ? f.at : f.healedAt
-      if (f.takeoverMs === undefined && start !== undefined) {
-        const tk = tree.takeover(f.position, start)
-        if (tk !== undefined) {
-          f.takeoverMs = tk.ms
-          f.newTerm = tk.term
-        }
+      const recovered = faults.filter((f) => f.roundsUntilExact !== undefined)
+      const kills = faults.filter((f) => f.kind === "kill")
+      const stat = (xs: ReadonlyArray<number | undefined>): string => {
+        const v = xs.filter((x): x is number => x !== undefined)
+        return v.length === 0 ? "—" : `mean ${(v.reduce((s, x) => s + x, 0) / v.length).toFixed(0)} ms, max ${Math.max(...v).toFixed(0)} ms`
       }
-    }
-    const recovered = faults.filter((f) => f.roundsUntilExact !== undefined)
-    const kills = faults.filter((f) => f.kind === "kill")
-    const stat = (xs: ReadonlyArray<number | undefined>): string => {
-      const v = xs.filter((x): x is number => x !== undefined)
-      return v.length === 0 ? "—" : `mean ${(v.reduce((s, x) => s + x, 0) / v.length).toFixed(0)} ms, max ${Math.max(...v).toFixed(0)} ms`
-    }
-    const lines = [
-      `Chaos run: ${t.agents.toLocaleString("en-US")} agents, branching ${t.branching}, transport ${o.transport}, ${o.rounds} rounds, seed ${o.seed}`,
-      `  replicas per position: ${cfg.replicas} (1 active + ${cfg.replicas - 1} standbys), ${t.total} positions; heartbeat ${h} ms, takeover deadline ${cfg.suspectAfter * h} ms (claim after ${claimAfterMs(cfg)} ms without the leader; lease max age ${cfg.leaseMaxAgeIntervals * h} ms, a backstop)`,
-      `  faults injected: ${faults.length} (${kills.length} kills, ${faults.length - kills.length} partitions); recovered: ${recovered.length}/${faults.length}`,
-      ...faults.map(formatFault),
-      `  kills: detection ${stat(kills.map((f) => f.detectionMs))}; takeover ${stat(kills.map((f) => f.takeoverMs))} (deadline ${cfg.suspectAfter} heartbeats = ${cfg.suspectAfter * h} ms)`,
-      `  rounds exact: ${exactRounds}/${o.rounds}; last round exact: ${lastExact ? "yes" : "NO"}; root aggregate above n agents (double counting): ${tree.overcounts === 0 ? "never" : `${tree.overcounts} time(s)`}`,
-    ]
-    io.out(lines.join("\n") + "\n")
-    const ok = recovered.length === faults.length && lastExact && tree.overcounts === 0
-    if (!ok) io.err(`hydrogen tree --chaos: ${faults.length - recovered.length} fault(s) without recovery, last round ${lastExact ? "exact" : "not exact"}\n`)
-    return ok ? 0 : 1
-  } catch (e) {
-    io.err(`hydrogen tree --chaos: ${e instanceof Error ? e.message : String(e)}\n`)
-    return 1
-  } finally {
-    await tree?.stop().catch(() => undefined)
-    for (const c of cleanups) await c().catch(() => undefined)
-  }
-}
+      const windows = faultWindowRoundsOf(faults, roundExact.length)
+      const v = chaosVerdict(roundExact, faults, tree.overcounts, o.minExact)
+      const lines = [
+        `Chaos run: ${t.agents.toLocaleString("en-US")} agents, branching ${t.branching}, transport ${o.transport}, ${o.rounds} rounds, seed ${o.seed}`,
+        `  replicas per position: ${cfg.replicas} (1 active + ${cfg.replicas - 1} standbys), ${t.total} positions; heartbeat ${h} ms, takeover deadline ${cfg.suspectAfter * h} ms (claim after ${claimAfterMs(cfg)} ms without the leader; lease max age ${cfg.leaseMaxAgeIntervals * h} ms, a backstop)`,
+        `  faults injected: ${faults.length} (${kills.length} kills, ${faults.length - kills.length} partitions); recovered: ${recovered.length}/${faults.length}`,
+        ...faults.map(formatFault),
+        `  kills: detection ${stat(kills.map((f) => f.detectionMs))}; takeover ${stat(kills.map((f) => f.takeoverMs))} (deadline ${cfg.suspectAfter} heartbeats = ${cfg.suspectAfter * h} ms)`,
+        `  exact per round (w: inside a fault window = the fault's round, a partition's heal round, and ${faultWindowRounds} more): ${formatRoundMarks(roundExact, windows)}`,
+        `  rounds exact: ${v.exactRounds}/${roundExact.length}; outside fault windows: ${v.outsideExact}/${v.outside} (at least ${o.minExact} needed); last round exact: ${lastExact ? "yes" : "NO"}; root aggregate above n agents (double counting): ${tree.overcounts === 0 ? "never" : `${tree.overcounts} time(s)`}`,
+      ]
+      io.out(lines.join("\n") + "\n")
+      if (!v.ok) io.err(`hydrogen tree --chaos: ${v.reasons.join("; ")}\n`)
+      outcome.code = v.ok ? 0 : 1
+    })
+  }).pipe(Effect.scoped, Effect.catch(reportFailure(io, outcome, "hydrogen tree --chaos")))

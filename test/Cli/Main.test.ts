@@ -2,11 +2,10 @@ import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { type Io, main } from "../../src/Cli/Main.ts";
 import {
   type AggregateKary,
   generateLeaves,
-  type Io,
-  main,
   makePlan,
   mulberry32,
   parsePlanArgs,
@@ -14,7 +13,7 @@ import {
   planToJson,
   runJob,
   sequential,
-} from "../../src/Cli/Main.ts";
+} from "../../src/Cli/Plan.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -90,13 +89,30 @@ describe("hydrogen plan", () => {
     expect([one.coordinatorsPerLevel, one.messagesPerRound, one.roundTripHops]).toEqual([[1], 1, 2]);
   });
 
-  it("prints usage for help, --help and no command", async () => {
-    for (const argv of [["help"], ["--help"], [], ["plan", "--help"]]) {
+  it("prints usage for help, --help, -h and no command", async () => {
+    for (const argv of [["help"], ["--help"], ["-h"], []]) {
       const r = await runMain(argv);
       expect(r.code).toBe(0);
+      expect(r.err).toBe("");
       expect(r.out).toContain("hydrogen plan --agents N --branching K [--json]");
       expect(r.out).toContain("hydrogen run [--leaves N] [--branching K] [--seed S]");
     }
+  });
+
+  it("each command has its own --help: its flags with their ranges and defaults, not the other commands'", async () => {
+    const plan = await runMain(["plan", "--help"]);
+    expect(plan.code).toBe(0);
+    expect(plan.out).toContain("hydrogen plan [flags]");
+    expect(plan.out).toMatch(/--agents N +agents \(1\.\.1,000,000,000,000,000\)/);
+    expect(plan.out).toMatch(/--branching K +most children per coordinator \(2\.\.1,000,000\)/);
+    expect(plan.out).not.toContain("--leaves");
+    const run = await runMain(["run", "-h"]);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/--leaves N +seeded leaves to aggregate, default 10,000,000 \(1\.\.100,000,000\)/);
+    expect(run.out).not.toContain("--agents");
+    const tree = await runMain(["tree", "--help"]);
+    for (const flag of ["--agents", "--rounds", "--transport", "--chaos", "--processes", "--max-processes", "--min-exact"]) expect(tree.out).toContain(flag);
+    expect((await runMain(["render", "--help"])).out).toMatch(/--view W,H/);
   });
 });
 
@@ -112,14 +128,15 @@ describe("bad arguments exit 2 with a message naming the flag", () => {
     ["agents missing", ["plan", "--branching", "10"], /--agents is required/],
     ["branching missing", ["plan", "--agents", "10"], /--branching is required/],
     ["value missing", ["plan", "--agents", "--branching", "10"], /--agents needs a value/],
-    ["unknown flag", ["plan", "--agents", "10", "--branching", "10", "--levels", "3"], /unknown flag --levels/],
+    ["unknown flag", ["plan", "--agents", "10", "--branching", "10", "--levels", "3"], /unknown flag --levels for 'hydrogen plan' \(hydrogen plan accepts --agents, --branching, --json\)/],
     ["stray word", ["plan", "--agents", "10", "--branching", "10", "extra"], /unexpected argument "extra"/],
     ["repeated flag", ["plan", "--agents", "10", "--agents", "20", "--branching", "10"], /--agents is given more than once/],
-    ["json with a value", ["plan", "--agents", "10", "--branching", "10", "--json=yes"], /--json takes no value/],
+    ["json with a value that is not a yes/no", ["plan", "--agents", "10", "--branching", "10", "--json=maybe"], /--json: expected "true" \| "yes"/],
     ["unknown command", ["deploy"], /unknown command "deploy"/],
     ["run: leaves zero", ["run", "--leaves", "0"], /--leaves: expected a value between 1 and 100000000/],
     ["run: seed not a number", ["run", "--seed", "x"], /--seed: expected a whole number/],
-    ["run: unknown flag", ["run", "--agents", "5"], /unknown flag --agents/],
+    ["run: unknown flag", ["run", "--agents", "5"], /unknown flag --agents for 'hydrogen run'/],
+    ["run: leaves in scientific notation", ["run", "--leaves", "1e3"], /--leaves: expected a whole number written in decimal digits, got "1e3"/],
   ];
   for (const [title, argv, message] of cases) {
     it(title, async () => {
@@ -131,13 +148,12 @@ describe("bad arguments exit 2 with a message naming the flag", () => {
     });
   }
 
-  it("reports every problem at once", () => {
+  it("reports an unknown flag before the values of known ones", () => {
     const r = parsePlanArgs(["--agents", "abc", "--branching", "1", "--foo"]);
     expect(r.ok).toBe(false);
-    if (!r.ok) {
-      expect(r.errors).toHaveLength(3);
-      expect(r.errors.join("\n")).toMatch(/--foo[\s\S]*--agents[\s\S]*--branching/);
-    }
+    if (!r.ok) expect(r.errors[0]).toMatch(/^unknown flag --foo/);
+    const v = parsePlanArgs(["--agents", "abc", "--branching", "7"]);
+    expect(v).toEqual({ ok: false, errors: ['--agents: expected a whole number written in decimal digits, got "abc"'] });
   });
 
   it("decodes good arguments to integers, with run defaults", () => {
@@ -146,6 +162,10 @@ describe("bad arguments exit 2 with a message naming the flag", () => {
       value: { agents: 123, branching: 7, json: false },
     });
     expect(parseRunArgs([])).toEqual({ ok: true, value: { leaves: 10_000_000, branching: 1000, seed: 1 } });
+    expect(parsePlanArgs(["--agents=1000000000000000", "--branching=1000000", "--json"])).toEqual({
+      ok: true,
+      value: { agents: 10 ** 15, branching: 10 ** 6, json: true },
+    });
   });
 });
 

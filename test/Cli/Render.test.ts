@@ -5,7 +5,7 @@ import { computeRender, maxErrorExact, parseRenderArgs, renderOk, runRenderComma
 import { numKinds } from "../../src/Render/Commands.ts"
 import { eq, frac, show } from "../../src/Render/Error.ts"
 import { colorValue, exact, measureMaxError, positionsForGpu, quantizeColors } from "../../src/Render/Graded.ts"
-import { mulberry32 } from "../../src/Cli/Main.ts"
+import { mulberry32 } from "../../src/Cli/Plan.ts"
 
 
 describe("hydrogen render", () => {
@@ -96,7 +96,7 @@ describe("hydrogen render: bad arguments exit 2 with a message naming the flag",
     [["--view", "0,10"], "--view"],
     [["--view", "wide"], "--view"],
     [["--frames", "3"], "--frames"],
-    [["--json=1"], "--json"],
+    [["--json=maybe"], "--json"],
     [["--viewports", "100000", "--elements", "10000"], "--viewports × --elements"],
   ] as const) {
     it(`${args.join(" ")} → exit 2 naming ${flag}`, async () => {

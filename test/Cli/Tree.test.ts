@@ -3,16 +3,33 @@ import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { runMain } from "./run.ts"
-import { parseTreeArgs } from "../../src/Cli/Tree.ts"
+import { parseTreeArgs } from "../../src/Cli/TreeOptions.ts"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 
 describe("hydrogen tree", () => {
   it("decodes arguments with defaults", () => {
     const r = parseTreeArgs(["--agents", "1000", "--branching=10"])
-    expect(r).toEqual({ ok: true, value: { agents: 1000, branching: 10, rounds: 10, transport: "in-process", seed: 1, clock: "driven" } })
+    expect(r).toEqual({
+      ok: true,
+      value: { agents: 1000, branching: 10, rounds: 10, transport: "in-process", seed: 1, clock: "driven", mode: "single", maxProcesses: 4, minExact: 1 },
+    })
     const n = parseTreeArgs(["--agents", "5", "--branching", "2", "--transport", "nats", "--servers", "nats://127.0.0.1:4222,nats://h:1"])
     expect(n.ok && n.value.servers).toBe("nats://127.0.0.1:4222,nats://h:1")
+  })
+
+  it("accepts every valid combination of modes and flags (none is reported as unknown)", () => {
+    const ok = (args: ReadonlyArray<string>) => {
+      const r = parseTreeArgs(["--agents", "100", "--branching", "4", ...args])
+      if (!r.ok) throw new Error(`${args.join(" ")}: ${r.errors.join("; ")}`)
+      return r.value
+    }
+    expect(ok(["--chaos", "--transport", "nats", "--rounds", "3", "--min-exact", "0.8"])).toMatchObject({ mode: "chaos", transport: "nats", rounds: 3, minExact: 0.8 })
+    expect(ok(["--chaos", "--seed", "7"])).toMatchObject({ mode: "chaos", transport: "in-process", minExact: 1, seed: 7 })
+    // --processes defaults to NATS
+    expect(ok(["--processes", "--max-processes", "2"])).toMatchObject({ mode: "processes", transport: "nats", maxProcesses: 2 })
+    expect(ok(["--processes", "--transport", "nats", "--servers", "nats://x:1", "--clock", "driven"])).toMatchObject({ mode: "processes", servers: "nats://x:1" })
+    expect(ok(["--transport", "nats", "--clock", "rates"])).toMatchObject({ mode: "single", clock: "rates" })
   })
 
   // @lean Hydrogen.Scale.messagesPerRound_bound
@@ -22,12 +39,13 @@ describe("hydrogen tree", () => {
     expect(r.code).toBe(0)
     const status = r.out.split("\n").filter((l) => l.startsWith("round "))
     expect(status.length).toBe(10) // one line every 2 rounds when not a terminal
-    expect(status[9]).toMatch(/^round 20\/20 \| agents 20,000 \| coordinators 1,000\/50\/3\/1 \| [\d,]+ msg\/s \| latency p50 [\d.]+ ms p95 [\d.]+ ms \| exact$/)
+    expect(status[9]).toMatch(/^round 20\/20 \| agents 20,000 \| coordinators 1,000\/50\/3\/1 \| [\d,]+ msg\/s \| latency p50 [\d.]+ ms p95 [\d.]+ ms \| exact \(20\/20 rounds exact\)$/)
+    expect(status[0]).toMatch(/\| exact \(2\/2 rounds exact\)$/)
     expect(r.out).toContain("coordinators per level: 1,000 (local) / 50 (intermediate) / 3 (intermediate) / 1 (root) = 1,054")
     expect(r.out).toContain("messages per round M (agent reports + Up): 21,053 counted, 21,053 planned")
     expect(r.out).toMatch(/k·M \+ k \+ L ≤ n·k \+ M \+ k·L \[Hydrogen\.Scale\.messagesPerRound_bound\]:\n +421,084 ≤ 421,133: holds/)
     expect(r.out).toContain("rejected messages: 0")
-    expect(r.out).toContain("every round's aggregate equals the direct fold: yes (20/20)")
+    expect(r.out).toContain("rounds whose aggregate equals the direct fold: 20/20; not exact: none")
   })
 
   const bad: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
@@ -40,7 +58,17 @@ describe("hydrogen tree", () => {
     [["tree", "--agents", "10", "--branching", "2", "--servers", "nats://x:1"], /--servers only applies to --transport nats/],
     [["tree", "--agents", "10", "--branching", "2", "--transport", "nats", "--servers", "http://x"], /--servers: expected nats:\/\/ URLs/],
     [["tree", "--agents", "10", "--branching", "2", "--clock", "fast"], /--clock: expected "driven" \| "rates"/],
-    [["tree", "--agents", "10", "--branching", "2", "--json"], /unknown flag --json/],
+    [["tree", "--agents", "10", "--branching", "2", "--json"], /unknown flag --json for 'hydrogen tree' \(hydrogen tree accepts --agents, .*--chaos, --processes/],
+    [["tree", "--agents", "10", "--branching", "2", "--rounds", "1000001"], /--rounds: expected a value between 1 and 1000000, got "1000001"/],
+    [["tree", "--agents", "10", "--branching", "2", "--max-processes", "65", "--processes"], /--max-processes: expected a value between 1 and 64, got "65"/],
+    [["tree", "--agents", "10", "--branching", "2", "--chaos", "--processes"], /--chaos and --processes cannot be combined: the chaos run keeps all 3 replicas of every position in this one process/],
+    [["tree", "--agents", "10", "--branching", "2", "--processes", "--transport", "in-process"], /--processes needs --transport nats/],
+    [["tree", "--agents", "10", "--branching", "2", "--processes", "--clock", "rates"], /--processes and --clock rates cannot be combined/],
+    [["tree", "--agents", "10", "--branching", "2", "--chaos", "--clock", "rates"], /--chaos and --clock rates cannot be combined/],
+    [["tree", "--agents", "10", "--branching", "2", "--max-processes", "2"], /--max-processes only applies to --processes/],
+    [["tree", "--agents", "10", "--branching", "2", "--min-exact", "0.5"], /--min-exact only applies to --chaos/],
+    [["tree", "--agents", "10", "--branching", "2", "--chaos", "--min-exact", "1.5"], /--min-exact: expected a fraction between 0 and 1, like 0.9, got "1.5"/],
+    [["tree", "--agents", "5", "--branching", "10", "--processes"], /--processes needs a level above the local one: --agents \(5\) must exceed --branching \(10\)/],
   ]
   for (const [argv, message] of bad) {
     it(`exits 2 for ${argv.slice(1).join(" ")}`, async () => {
@@ -48,14 +76,19 @@ describe("hydrogen tree", () => {
       expect(r.code).toBe(2)
       expect(r.out).toBe("")
       expect(r.err).toMatch(message)
-      expect(r.err).toContain("hydrogen help")
+      expect(r.err).not.toMatch(/unknown flag --(chaos|processes)/)
+      expect(r.err).toContain("hydrogen tree --help")
     })
   }
 
   it("is listed in the usage", async () => {
     const r = await runMain(["help"])
     expect(r.out).toContain("hydrogen tree --agents N --branching K [--rounds R] [--transport in-process|nats]")
-    expect((await runMain(["tree", "--help"])).out).toContain("hydrogen tree")
+    const help = await runMain(["tree", "--help"])
+    expect(help.code).toBe(0)
+    expect(help.out).toContain("hydrogen tree [flags]")
+    expect(help.out).toMatch(/--agents N +simulated agents \(1\.\.10,000,000\)/)
+    expect(help.out).toMatch(/--transport choice .*\(choices: in-process, nats\)/)
   })
 
   it("runs as a real process: 10^5 agents, k = 100, 5 rounds", () => {
@@ -64,6 +97,6 @@ describe("hydrogen tree", () => {
     })
     expect(p.status).toBe(0)
     expect(p.stdout).toContain("messages per round M (agent reports + Up): 101,010 counted, 101,010 planned")
-    expect(p.stdout).toContain("every round's aggregate equals the direct fold: yes (5/5)")
+    expect(p.stdout).toContain("rounds whose aggregate equals the direct fold: 5/5; not exact: none")
   })
 })

@@ -1,0 +1,166 @@
+/**
+ * The flags of `hydrogen tree` and what its three modes share: the decoded
+ * options, the combinations the tree cannot run (each error names both flags
+ * and why), the scoped nats-server, and the exit code from the rounds'
+ * exactness. The modes (Tree.ts, TreeChaos.ts, TreeProcesses.ts) import this
+ * module; none of them imports another mode.
+ */
+import { Effect, Option, Schema, type Scope } from "effect"
+import { Command, Flag } from "effect/cli"
+import { coordinatorLevels } from "../Scale/Communication.ts"
+import { fmt, intFlag, intFlagOr, invalidCombination, type Io, maxBranching, maxRounds, seedFlag, serversFlag, switchFlag } from "./Flags.ts"
+import { decodeArgs, type Outcome } from "./Invoke.ts"
+
+/** Agents `tree` simulates at most (one process hosts every agent's value and version). */
+export const maxTreeAgents = 10 ** 7
+/** Most coordinator processes of `--processes`. */
+export const maxProcessesLimit = 64
+
+export const treeFlags = {
+  agents: intFlag("agents", 1, maxTreeAgents, "N", "simulated agents"),
+  branching: intFlag("branching", 2, maxBranching, "K", "most children per coordinator"),
+  rounds: intFlagOr("rounds", 1, maxRounds, "R", "rounds to run", 10),
+  transport: Flag.Literals("transport", ["in-process", "nats"]).pipe(
+    Flag.withDescription("message bus; default in-process, nats with --processes"),
+    Flag.optional,
+  ),
+  servers: serversFlag,
+  seed: seedFlag,
+  clock: Flag.Literals("clock", ["driven", "rates"]).pipe(
+    Flag.withDescription("driven (default): each round runs to completion; rates: coordinators tick at 30 / 10 / 1 Hz"),
+    Flag.optional,
+  ),
+  chaos: switchFlag("chaos", "3 replicas per position, kill coordinators and cut subtrees on a schedule, report recoveries"),
+  processes: switchFlag("processes", "every level above the local one in its own OS process (needs --transport nats)"),
+  "max-processes": intFlag("max-processes", 1, maxProcessesLimit, "P", "coordinator processes at most with --processes, default 4").pipe(Flag.optional),
+  "min-exact": Flag.String("min-exact").pipe(
+    Flag.withSchema(Schema.String.check(Schema.isPattern(/^(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)$/, { expected: "a fraction between 0 and 1, like 0.9" }))),
+    Flag.withMetavar("F"),
+    Flag.withDescription("with --chaos: least share of exact rounds outside fault windows for exit 0 (0..1), default 1"),
+    Flag.optional,
+  ),
+} as const
+
+type RawTree = Command.Command.Config.Infer<typeof treeFlags>
+
+/** The decoded `tree` options, defaults filled in. */
+export interface TreeCliOptions {
+  readonly agents: number
+  readonly branching: number
+  readonly rounds: number
+  readonly transport: "in-process" | "nats"
+  readonly servers?: string
+  readonly seed: number
+  readonly clock: "driven" | "rates"
+  readonly mode: "single" | "processes" | "chaos"
+  /** `--processes`: most coordinator processes. */
+  readonly maxProcesses: number
+  /** `--chaos`: least share of exact rounds outside fault windows for exit 0. */
+  readonly minExact: number
+}
+
+/** Fills in defaults; `treeCombinationErrors` lists the combinations that cannot run. */
+export const resolveTree = (r: RawTree): TreeCliOptions => ({
+  agents: r.agents,
+  branching: r.branching,
+  rounds: r.rounds,
+  transport: Option.getOrElse(r.transport, () => (r.processes ? "nats" : "in-process")),
+  ...(Option.isSome(r.servers) ? { servers: r.servers.value } : {}),
+  seed: r.seed,
+  clock: Option.getOrElse(r.clock, () => "driven"),
+  mode: r.chaos ? "chaos" : r.processes ? "processes" : "single",
+  maxProcesses: Option.getOrElse(r["max-processes"], () => 4),
+  minExact: Option.match(r["min-exact"], { onNone: () => 1, onSome: Number }),
+})
+
+/** The combinations of flags the tree cannot run, each named with both flags and why. */
+export const treeCombinationErrors = (r: RawTree): ReadonlyArray<string> => {
+  const o = resolveTree(r)
+  const errors: string[] = []
+  if (r.chaos && r.processes)
+    errors.push("--chaos and --processes cannot be combined: the chaos run keeps all 3 replicas of every position in this one process; leave out one of them")
+  if (Option.isSome(r.servers) && o.transport !== "nats") errors.push("--servers only applies to --transport nats")
+  if (r.processes && o.transport !== "nats") errors.push("--processes needs --transport nats: the coordinator processes talk to this one only through NATS")
+  if (r.chaos && o.clock === "rates") errors.push("--chaos and --clock rates cannot be combined: the chaos run has its own heartbeat clock; leave out --clock")
+  if (r.processes && o.clock === "rates") errors.push("--processes and --clock rates cannot be combined: the coordinator processes are driven round by round; leave out --clock")
+  if (Option.isSome(r["max-processes"]) && !r.processes) errors.push("--max-processes only applies to --processes")
+  if (Option.isSome(r["min-exact"]) && !r.chaos) errors.push("--min-exact only applies to --chaos (a run without faults must be exact in every round)")
+  if (r.processes && coordinatorLevels(r.agents, r.branching) < 2)
+    errors.push(`--processes needs a level above the local one: --agents (${fmt(r.agents)}) must exceed --branching (${fmt(r.branching)})`)
+  return errors
+}
+
+export const treeDescription = `Runs the coordinator tree: N simulated agents under local, intermediate and
+  root coordinators with branching K, for R rounds. Each round the agents
+  update, summaries (count, sum, min, max) flow up, and the root's aggregate is
+  checked against a direct fold; each round's exactness is shown. Prints
+  messages per round against the proved bound and the round latency.
+  --transport nats without --servers starts a local nats-server (stopped at the
+  end, also on SIGINT/SIGTERM: exit 130/143). Exit 1 if a round is not exact.
+  --processes: every level above the local one in its own OS process (at most
+  P, default 4), over NATS. --chaos: 3 replicas per position; every few rounds
+  kills an active coordinator or cuts a subtree off the bus; exit 0 only if every
+  fault recovered, nothing was counted twice, the last round is exact and at
+  least --min-exact (default 1) of the rounds outside fault windows are exact (a
+  fault's window: its round, the heal round of a partition, and 2 rounds more).`
+
+/** `tree`, with `handler` run on the resolved options after the combination checks. */
+export const treeCommand = <E, R>(handler: (o: TreeCliOptions) => Effect.Effect<void, E, R>) =>
+  Command.make("tree", treeFlags, (raw) => handler(resolveTree(raw))).pipe(
+    Command.validate((raw) => {
+      const errors = treeCombinationErrors(raw)
+      return errors.length === 0 ? Effect.void : invalidCombination(errors.join("\n"))
+    }),
+    Command.withDescription(treeDescription),
+  )
+
+/** Decodes `tree` arguments to options with defaults (rounds 10, seed 1, clock driven; transport in-process, nats with --processes). */
+export const parseTreeArgs = decodeArgs(treeCommand<never, never>)
+
+/** The rounds that were not exact, as a short list ("none", or their numbers). */
+export const inexactRounds = (rounds: ReadonlyArray<{ readonly round: number; readonly exact: boolean }>, limit = 20): string => {
+  const bad = rounds.filter((x) => !x.exact).map((x) => x.round)
+  if (bad.length === 0) return "none"
+  const shown = bad.slice(0, limit).map(String).join(", ")
+  return bad.length > limit ? `${shown}, … (${fmt(bad.length)} in all)` : shown
+}
+
+/**
+ * The NATS servers a tree command talks to: the `--servers` list, or a
+ * nats-server started on loopback for the life of the scope.
+ */
+export const natsServersFor = (servers: string | undefined, jetstream: boolean, io: Io): Effect.Effect<ReadonlyArray<string>, unknown, Scope.Scope> => {
+  if (servers !== undefined) return Effect.succeed(servers.split(","))
+  return Effect.acquireRelease(
+    Effect.tryPromise(async () => {
+      const { startNatsServer } = await import("../Net/NatsServer.ts")
+      return startNatsServer({ jetstream })
+    }),
+    (handle) => Effect.promise(() => handle.stop().catch(() => undefined)),
+  ).pipe(
+    Effect.tap((handle) => Effect.sync(() => io.out(`started nats-server at ${handle.url}${jetstream ? " (JetStream, for the lease bucket)" : ""}\n`))),
+    Effect.map((handle) => [handle.url]),
+  )
+}
+
+export interface TreeCommandEnv {
+  /** Overwrite the status line with \r (a terminal) instead of printing one line per few rounds. */
+  readonly tty: boolean
+}
+
+/** Exit code of a tree run: 1 (and which rounds, on stderr) if a round's aggregate differed from the direct fold, else 0. */
+export const exitForExactness = (io: Io, rounds: ReadonlyArray<{ readonly round: number; readonly exact: boolean }>): number => {
+  const bad = rounds.filter((x) => !x.exact).length
+  if (bad === 0) return 0
+  io.err(`hydrogen tree: ${bad} of ${rounds.length} round(s) had an aggregate different from the direct fold (rounds ${inexactRounds(rounds)})\n`)
+  return 1
+}
+
+/** A failed run: its reason on stderr, exit 1. */
+export const reportFailure = (io: Io, outcome: Outcome, what: string) => (e: unknown) =>
+  Effect.sync(() => {
+    const cause = e instanceof Error && e.name === "UnknownError" && e.cause !== undefined ? e.cause : e
+    io.err(`${what}: ${cause instanceof Error ? cause.message : String(cause)}\n`)
+    outcome.code = 1
+  })
+
