@@ -5,9 +5,11 @@
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { jetstreamManager } from "@nats-io/jetstream"
 import { describe, expect, it } from "vitest"
-import { connectNats } from "../../src/Net/Nats.ts"
+import { connectNats, type NatsTransport } from "../../src/Net/Nats.ts"
 import { startNatsServer } from "../../src/Net/NatsServer.ts"
+import { ReplicatedTree } from "../../src/Tree/Failover.ts"
 import { type RoundStatus, runTree } from "../../src/Tree/Runner.ts"
 import { makeTopology } from "../../src/Tree/Topology.ts"
 
@@ -49,6 +51,43 @@ describe("the tree on NATS survives a bus restart", () => {
       expect(r.internalErrors).toBe(0)
     } finally {
       await chaos?.catch(() => undefined)
+      await server.stop()
+    }
+  })
+})
+
+describe("the replicated tree (chaos mode, JetStream leases) survives a bus restart", () => {
+  it("nats-server SIGKILLed and restarted 1 s later on the same store dir: the lease bucket is still there, the round in flight and every later round become exact", async () => {
+    const server = await startNatsServer({ jetstream: true })
+    const clients: Array<NatsTransport> = []
+    let tree: ReplicatedTree | undefined
+    try {
+      tree = await ReplicatedTree.start({
+        agents: 125,
+        branching: 5,
+        seed: 7,
+        failover: { heartbeatMs: 100, suspectAfter: 3, replicas: 3 },
+        connect: async (name) => {
+          const t = await connectNats({ servers: server.url, name })
+          clients.push(t)
+          return t
+        },
+      })
+      for (let i = 0; i < 2; i++) expect(await tree.untilExact(tree.nextRound(), 5_000)).toBeDefined()
+      const inFlight = tree.nextRound()
+      await server.kill()
+      await sleep(1_000)
+      await server.restart()
+      expect(await tree.untilExact(inFlight, 15_000)).toBeDefined()
+      // the leases' stream was recovered from the kept store dir
+      const jsm = await jetstreamManager(clients[0]!.connection)
+      expect((await jsm.streams.info("KV_h-leases")).config.name).toBe("KV_h-leases")
+      for (let i = 0; i < 5; i++) expect(await tree.untilExact(tree.nextRound(), 5_000)).toBeDefined()
+      // every replica's client (31 positions × 3) reconnected
+      expect(clients.reduce((n, t) => n + t.reconnects, 0)).toBeGreaterThanOrEqual(93)
+    } finally {
+      await tree?.stop()
+      await Promise.all(clients.map((t) => t.close()))
       await server.stop()
     }
   })
