@@ -12,7 +12,10 @@
  * (0 elements, 1 deltas), reserved u16 = 0, count u32 — then the records.
  *
  * Decoders never throw on bad input: they return a `Result` whose failure is a
- * typed `WireError` naming the record index and byte offset. They accept
+ * typed `WireError` (the byte layer's errors, `src/Bytes/`) naming the field,
+ * the record index and the byte offset. The header is read and written
+ * through the byte layer; the 28-byte record is the hot path and keeps its
+ * DataView loops, here and only here (this module is where its layout lives). They accept
  * exactly the canonical encodings of valid Elements: for a single record both
  * directions are Lean theorems (`decode_encode`, `encode_of_decode_eq_some`);
  * the batch header and column decoders are tested (fuzz), not proved.
@@ -32,18 +35,10 @@ import {
   TextSize,
   VERSION,
 } from "./Bounds.ts"
+import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
+import { Writer } from "../Bytes/Writer.ts"
 import type { Atom, Element } from "./Element.ts"
-import {
-  BadMagic,
-  InvalidField,
-  LengthMismatch,
-  NotAByte,
-  ReservedNonZero,
-  Truncated,
-  UnsupportedVersion,
-  type WireError,
-  WrongPayloadKind,
-} from "./Errors.ts"
+import { BadHeader, InvalidField, NotAByte, TrailingBytes, Truncated, type WireError } from "./Errors.ts"
 
 // ---------------------------------------------------------------------------
 // Byte-level helpers (Lean's `List Nat` functions)
@@ -171,19 +166,19 @@ export const encode = (e: Element): Uint8Array => {
  */
 export const checkRecord = (u8: Uint8Array, o: number, index: number): WireError | null => {
   const r = u8[o + 1]!
-  if (r !== 0) return new ReservedNonZero({ index, offset: o + 1, value: r })
+  if (r !== 0) return new InvalidField({ index, offset: o + 1, field: "reserved", value: r, expected: "0" })
   const k = u8[o]!
   if (k > KindBound.max) {
-    return new InvalidField({ index, offset: o, field: "kind", value: k, bound: showBound(KindBound) })
+    return new InvalidField({ index, offset: o, field: "kind", value: k, expected: showBound(KindBound) })
   }
   if (k === Kind.text) {
     const s = u8[o + 26]! + 256 * u8[o + 27]!
     if (s < TextSize.min || s > TextSize.max) {
-      return new InvalidField({ index, offset: o + 26, field: "atom.size", value: s, bound: showBound(FieldBounds["atom.size"]) })
+      return new InvalidField({ index, offset: o + 26, field: "atom.size", value: s, expected: showBound(FieldBounds["atom.size"]) })
     }
   } else if (k !== Kind.image) {
-    if (u8[o + 26] !== 0) return new ReservedNonZero({ index, offset: o + 26, value: u8[o + 26]! })
-    if (u8[o + 27] !== 0) return new ReservedNonZero({ index, offset: o + 27, value: u8[o + 27]! })
+    if (u8[o + 26] !== 0) return new InvalidField({ index, offset: o + 26, field: "atom padding", value: u8[o + 26]!, expected: "0" })
+    if (u8[o + 27] !== 0) return new InvalidField({ index, offset: o + 27, field: "atom padding", value: u8[o + 27]!, expected: "0" })
   }
   return null
 }
@@ -233,7 +228,9 @@ const toBytes = (bytes: Bytes): Result.Result<Uint8Array, NotAByte> => {
  * @lean Hydrogen.Wire.decode
  */
 export const decode = (bytes: Bytes): Result.Result<Element, WireError> => {
-  if (bytes.length !== RECORD_BYTES) return Result.fail(new LengthMismatch({ expected: RECORD_BYTES, actual: bytes.length }))
+  const n = bytes.length
+  if (n < RECORD_BYTES) return Result.fail(new Truncated({ field: "record", offset: 0, needed: RECORD_BYTES, available: n }))
+  if (n > RECORD_BYTES) return Result.fail(new TrailingBytes({ field: "record", offset: RECORD_BYTES, count: n - RECORD_BYTES }))
   const b = toBytes(bytes)
   if (Result.isFailure(b)) return Result.fail(b.failure)
   const u8 = b.success
@@ -244,31 +241,37 @@ export const decode = (bytes: Bytes): Result.Result<Element, WireError> => {
 // ---------------------------------------------------------------------------
 // Batch framing
 
-/** Writes the 12-byte batch header (the reserved bytes are left zero). */
-export const writeHeader = (dv: DataView, payloadKind: number, count: number): void => {
-  dv.setUint8(0, MAGIC[0])
-  dv.setUint8(1, MAGIC[1])
-  dv.setUint8(2, MAGIC[2])
-  dv.setUint8(3, MAGIC[3])
-  dv.setUint8(4, VERSION)
-  dv.setUint8(5, payloadKind)
-  dv.setUint32(8, count, true)
+/** Writes the 12-byte batch header at the start of `out`. */
+export const writeHeader = (out: Uint8Array, payloadKind: number, count: number): void => {
+  const w = new Writer("writeHeader", out)
+  w.bytes(MAGIC)
+  w.u8(VERSION)
+  w.u8(payloadKind)
+  w.u16(0)
+  w.u32(count)
 }
 
+const payloadName = (k: number): string => (k === PayloadKind.elements ? "0 (elements)" : "1 (deltas)")
+
 /** Checks the batch header for the given payload kind; the record count, or the error. */
-export const readHeader = (u8: Uint8Array, payloadKind: number): Result.Result<number, WireError> => {
-  if (u8.length < HEADER_BYTES) {
-    return Result.fail(new Truncated({ index: null, offset: 0, needed: HEADER_BYTES, available: u8.length }))
-  }
-  if (u8[0] !== MAGIC[0] || u8[1] !== MAGIC[1] || u8[2] !== MAGIC[2] || u8[3] !== MAGIC[3]) {
-    return Result.fail(new BadMagic({ found: Array.from(u8.subarray(0, 4)) }))
-  }
-  if (u8[4] !== VERSION) return Result.fail(new UnsupportedVersion({ version: u8[4]! }))
-  if (u8[5] !== payloadKind) return Result.fail(new WrongPayloadKind({ expected: payloadKind, actual: u8[5]! }))
-  if (u8[6] !== 0) return Result.fail(new ReservedNonZero({ index: null, offset: 6, value: u8[6]! }))
-  if (u8[7] !== 0) return Result.fail(new ReservedNonZero({ index: null, offset: 7, value: u8[7]! }))
-  return Result.succeed(u8[8]! + 256 * u8[9]! + 65536 * u8[10]! + 16777216 * u8[11]!)
-}
+export const readHeader = (u8: Uint8Array, payloadKind: number): Result.Result<number, WireError> =>
+  catchFailure<number, WireError>(() => {
+    if (u8.length < HEADER_BYTES) fail(new Truncated({ field: "batch header", offset: 0, needed: HEADER_BYTES, available: u8.length }))
+    const r = new Reader(u8)
+    for (let i = 0; i < 4; i++) {
+      const b = r.u8("magic")
+      if (b !== MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYEL" (48 59 45 4c)' }))
+    }
+    const version = r.u8("version")
+    if (version !== VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(VERSION) }))
+    const kind = r.u8("payload kind")
+    if (kind !== payloadKind) fail(new BadHeader({ field: "payload kind", offset: 5, value: kind, expected: payloadName(payloadKind) }))
+    for (let i = 6; i < 8; i++) {
+      const b = r.u8("reserved")
+      if (b !== 0) fail(new BadHeader({ field: "reserved", offset: i, value: b, expected: "0" }))
+    }
+    return r.u32("count")
+  })
 
 /** The element count of an elements batch after checking the header and the exact length. */
 const elementsCount = (u8: Uint8Array): Result.Result<number, WireError> => {
@@ -279,9 +282,9 @@ const elementsCount = (u8: Uint8Array): Result.Result<number, WireError> => {
   if (u8.length < expected) {
     const index = Math.floor((u8.length - HEADER_BYTES) / RECORD_BYTES)
     const offset = HEADER_BYTES + RECORD_BYTES * index
-    return Result.fail(new Truncated({ index, offset, needed: RECORD_BYTES, available: u8.length - offset }))
+    return Result.fail(new Truncated({ field: "record", index, offset, needed: RECORD_BYTES, available: u8.length - offset }))
   }
-  if (u8.length > expected) return Result.fail(new LengthMismatch({ expected, actual: u8.length }))
+  if (u8.length > expected) return Result.fail(new TrailingBytes({ field: "elements batch", offset: expected, count: u8.length - expected }))
   return h
 }
 
@@ -290,7 +293,7 @@ export const encodeBatch = (elements: ReadonlyArray<Element>): Uint8Array => {
   const n = elements.length
   const out = new Uint8Array(HEADER_BYTES + RECORD_BYTES * n)
   const dv = new DataView(out.buffer)
-  writeHeader(dv, PayloadKind.elements, n)
+  writeHeader(out, PayloadKind.elements, n)
   for (let i = 0, o = HEADER_BYTES; i < n; i++, o += RECORD_BYTES) writeRecord(dv, o, elements[i]!)
   return out
 }
@@ -413,7 +416,7 @@ export const encodeColumns = (c: ElementColumns): Uint8Array => {
   const n = c.count
   const out = new Uint8Array(HEADER_BYTES + RECORD_BYTES * n)
   const dv = new DataView(out.buffer)
-  writeHeader(dv, PayloadKind.elements, n)
+  writeHeader(out, PayloadKind.elements, n)
   const { kind, z, viewport, x, y, width, height, color, payload } = c
   for (let i = 0, o = HEADER_BYTES; i < n; i++, o += RECORD_BYTES) {
     dv.setUint8(o, kind[i]!)

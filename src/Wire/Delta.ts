@@ -11,15 +11,19 @@
  * bytes. A mask of 0 (no change) is allowed. The record layout is Lean's
  * `encodeDeltaRecord` (checked by vectors); that decoding accepts exactly the
  * canonical encodings of deltas with valid values is tested, not proved.
+ * Encoding and decoding go through the byte layer (`src/Bytes/`); applying
+ * checked bytes to columns is the render path and keeps one DataView loop.
  *
  * @module
  */
 import * as Result from "effect/Result"
 import { OutOfDomain, requireInt, requireNat } from "../Aggregate/Domain.ts"
 import { FieldBounds, HEADER_BYTES, Kind, KindBound, PayloadKind, showBound, TextSize } from "./Bounds.ts"
+import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
+import { Writer } from "../Bytes/Writer.ts"
 import { atomOfWord, atomPayloadWord, type ElementColumns, readHeader, writeHeader } from "./Codec.ts"
 import { type Atom, atomEquals, type Element } from "./Element.ts"
-import { IndexOutOfRange, InvalidField, LengthMismatch, ReservedNonZero, Truncated, type WireError } from "./Errors.ts"
+import { IndexOutOfRange, InvalidField, TrailingBytes, Truncated, type WireError } from "./Errors.ts"
 
 /**
  * Per-field changes; an absent field (Lean's `none`) is unchanged.
@@ -184,25 +188,23 @@ export const encodeDeltas = (deltas: ReadonlyArray<IndexedDelta>): Uint8Array =>
   for (let j = 0; j < deltas.length; j++) checkDelta(j, deltas[j]!)
   for (const { delta } of deltas) size += deltaRecordBytes(delta)
   const out = new Uint8Array(size)
-  const dv = new DataView(out.buffer)
-  writeHeader(dv, PayloadKind.deltas, deltas.length)
-  let o = HEADER_BYTES
+  writeHeader(out, PayloadKind.deltas, deltas.length)
+  const w = new Writer("encodeDeltas", out)
+  w.len = HEADER_BYTES
   for (const { index, delta: d } of deltas) {
-    dv.setUint32(o, index, true)
-    dv.setUint8(o + 4, maskOf(d))
-    o += DELTA_RECORD_PREFIX
+    w.u32(index)
+    w.u8(maskOf(d))
     if (d.atom !== undefined) {
-      dv.setUint8(o, Kind[d.atom._tag])
-      dv.setUint32(o + 1, atomPayloadWord(d.atom), true)
-      o += 5
+      w.u8(Kind[d.atom._tag])
+      w.u32(atomPayloadWord(d.atom))
     }
-    if (d.z !== undefined) (dv.setInt16(o, d.z, true), (o += 2))
-    if (d.viewport !== undefined) (dv.setUint32(o, d.viewport, true), (o += 4))
-    if (d.x !== undefined) (dv.setInt32(o, d.x, true), (o += 4))
-    if (d.y !== undefined) (dv.setInt32(o, d.y, true), (o += 4))
-    if (d.width !== undefined) (dv.setUint16(o, d.width, true), (o += 2))
-    if (d.height !== undefined) (dv.setUint16(o, d.height, true), (o += 2))
-    if (d.color !== undefined) (dv.setUint32(o, d.color, true), (o += 4))
+    if (d.z !== undefined) w.i16(d.z)
+    if (d.viewport !== undefined) w.u32(d.viewport)
+    if (d.x !== undefined) w.i32(d.x)
+    if (d.y !== undefined) w.i32(d.y)
+    if (d.width !== undefined) w.u16(d.width)
+    if (d.height !== undefined) w.u16(d.height)
+    if (d.color !== undefined) w.u32(d.color)
   }
   return out
 }
@@ -218,75 +220,73 @@ export const encodeDeltas = (deltas: ReadonlyArray<IndexedDelta>): Uint8Array =>
 export const encodeDeltaRecord = (index: number, delta: Delta): Uint8Array =>
   encodeDeltas([{ index, delta }]).subarray(HEADER_BYTES)
 
-/** Checks an atom value (kind byte at `o`, payload word after it) of delta record `i`. */
-const checkAtomAt = (u8: Uint8Array, dv: DataView, o: number, i: number): WireError | null => {
-  const k = u8[o]!
-  if (k > KindBound.max) return new InvalidField({ index: i, offset: o, field: "atom.kind", value: k, bound: showBound(KindBound) })
-  const hi = dv.getUint16(o + 3, true)
+/** Checks the atom value (kind byte, payload word) of delta record `i` at the reader's position; fails on a bad one. */
+const checkAtom = (r: Reader, i: number): void => {
+  const o = r.pos
+  const k = r.bytes[o]!
+  if (k > KindBound.max) fail(new InvalidField({ index: i, offset: o, field: "atom.kind", value: k, expected: showBound(KindBound) }))
+  const hi = r.bytes[o + 3]! + 256 * r.bytes[o + 4]!
   if (k === Kind.text) {
     if (hi < TextSize.min || hi > TextSize.max) {
-      return new InvalidField({ index: i, offset: o + 3, field: "atom.size", value: hi, bound: showBound(FieldBounds["atom.size"]) })
+      fail(new InvalidField({ index: i, offset: o + 3, field: "atom.size", value: hi, expected: showBound(FieldBounds["atom.size"]) }))
     }
   } else if (k !== Kind.image && hi !== 0) {
-    const off = u8[o + 3] !== 0 ? o + 3 : o + 4
-    return new ReservedNonZero({ index: i, offset: off, value: u8[off]! })
+    const off = r.bytes[o + 3] !== 0 ? o + 3 : o + 4
+    fail(new InvalidField({ index: i, offset: off, field: "atom padding", value: r.bytes[off]!, expected: "0" }))
   }
-  return null
 }
 
 /**
- * Walks a deltas batch, checking everything; calls `visit(i, o, index, mask)`
- * for each record whose values start at `o`. The record count, or the error.
+ * Walks a deltas batch, checking everything; calls `visit(r, i, index,
+ * mask)` for each record with the reader at its values (the visitor may read
+ * them, or fail). The record count, or the first error.
  */
 const scanDeltas = <E>(
   u8: Uint8Array,
-  dv: DataView,
-  visit: (i: number, o: number, index: number, mask: number) => E | null,
+  visit: (r: Reader, i: number, index: number, mask: number) => void,
 ): Result.Result<number, WireError | E> => {
   const h = readHeader(u8, PayloadKind.deltas)
   if (Result.isFailure(h)) return Result.fail(h.failure)
   const n = h.success
-  const len = u8.length
-  let o = HEADER_BYTES
-  for (let i = 0; i < n; i++) {
-    if (len - o < DELTA_RECORD_PREFIX) {
-      return Result.fail(new Truncated({ index: i, offset: o, needed: DELTA_RECORD_PREFIX, available: len - o }))
+  return catchFailure<number, WireError | E>(() => {
+    const r = new Reader(u8, HEADER_BYTES)
+    for (let i = 0; i < n; i++) {
+      if (r.remaining() < DELTA_RECORD_PREFIX) {
+        fail(new Truncated({ field: "delta record", index: i, offset: r.pos, needed: DELTA_RECORD_PREFIX, available: r.remaining() }))
+      }
+      const index = r.u32("index")
+      const mask = r.u8("mask")
+      const v = r.pos
+      const need = VALUE_BYTES[mask]!
+      if (r.remaining() < need) fail(new Truncated({ field: "delta values", index: i, offset: v, needed: need, available: r.remaining() }))
+      if (mask & MaskBit.atom) checkAtom(r, i)
+      visit(r, i, index, mask)
+      r.pos = v + need
     }
-    const index = dv.getUint32(o, true)
-    const mask = u8[o + 4]!
-    const v = o + DELTA_RECORD_PREFIX
-    const need = VALUE_BYTES[mask]!
-    if (len - v < need) return Result.fail(new Truncated({ index: i, offset: v, needed: need, available: len - v }))
-    if (mask & MaskBit.atom) {
-      const err = checkAtomAt(u8, dv, v, i)
-      if (err !== null) return Result.fail(err)
-    }
-    const err = visit(i, v, index, mask)
-    if (err !== null) return Result.fail(err)
-    o = v + need
-  }
-  if (o !== len) return Result.fail(new LengthMismatch({ expected: o, actual: len }))
-  return Result.succeed(n)
+    if (r.pos !== u8.length) fail(new TrailingBytes({ field: "deltas batch", offset: r.pos, count: u8.length - r.pos }))
+    return n
+  })
 }
 
 const viewOf = (u8: Uint8Array): DataView => new DataView(u8.buffer, u8.byteOffset, u8.byteLength)
 
 /** Decodes a deltas batch into `{ index, delta }` records. */
 export const decodeDeltas = (buf: Uint8Array): Result.Result<Array<IndexedDelta>, WireError> => {
-  const dv = viewOf(buf)
   const out: Array<IndexedDelta> = []
-  const r = scanDeltas<never>(buf, dv, (_i, o, index, mask) => {
+  const r = scanDeltas<never>(buf, (r, _i, index, mask) => {
     const d: { -readonly [K in keyof Delta]: Delta[K] } = {}
-    if (mask & MaskBit.atom) (d.atom = atomOfWord(buf[o]!, dv.getUint32(o + 1, true))), (o += 5)
-    if (mask & MaskBit.z) (d.z = dv.getInt16(o, true)), (o += 2)
-    if (mask & MaskBit.viewport) (d.viewport = dv.getUint32(o, true)), (o += 4)
-    if (mask & MaskBit.x) (d.x = dv.getInt32(o, true)), (o += 4)
-    if (mask & MaskBit.y) (d.y = dv.getInt32(o, true)), (o += 4)
-    if (mask & MaskBit.width) (d.width = dv.getUint16(o, true)), (o += 2)
-    if (mask & MaskBit.height) (d.height = dv.getUint16(o, true)), (o += 2)
-    if (mask & MaskBit.color) d.color = dv.getUint32(o, true)
+    if (mask & MaskBit.atom) {
+      const kind = r.u8("atom.kind")
+      d.atom = atomOfWord(kind, r.u32("atom payload"))
+    }
+    if (mask & MaskBit.z) d.z = r.i16("z")
+    if (mask & MaskBit.viewport) d.viewport = r.u32("viewport")
+    if (mask & MaskBit.x) d.x = r.i32("x")
+    if (mask & MaskBit.y) d.y = r.i32("y")
+    if (mask & MaskBit.width) d.width = r.u16("width")
+    if (mask & MaskBit.height) d.height = r.u16("height")
+    if (mask & MaskBit.color) d.color = r.u32("color")
     out.push({ index, delta: d })
-    return null
   })
   return Result.isFailure(r) ? Result.fail(r.failure) : Result.succeed(out)
 }
@@ -325,11 +325,11 @@ export const applyDeltasToColumns = (
  * `decodeDeltas`, plus every index < `c.count`), so on error nothing is written.
  */
 export const applyDeltaBytesToColumns = (c: ElementColumns, buf: Uint8Array): Result.Result<number, WireError | IndexOutOfRange> => {
-  const dv = viewOf(buf)
-  const checked = scanDeltas(buf, dv, (i, _o, index) =>
-    index < c.count ? null : new IndexOutOfRange({ delta: i, index, count: c.count }),
-  )
+  const checked = scanDeltas<IndexOutOfRange>(buf, (_r, i, index) => {
+    if (index >= c.count) fail(new IndexOutOfRange({ delta: i, index, count: c.count }))
+  })
   if (Result.isFailure(checked)) return Result.fail(checked.failure)
+  const dv = viewOf(buf)
   const { kind, payload, z, viewport, x, y, width, height, color } = c
   let o = HEADER_BYTES
   for (let j = 0; j < checked.success; j++) {

@@ -1,88 +1,22 @@
 /**
  * Typed errors of the wire codec. Every decoder returns one of these (in a
- * `Result`) instead of throwing; each message says what is wrong and where:
- * the element (or delta) index and the absolute byte offset in the buffer.
- *
- * `index` is `null` where the problem is in the batch header.
+ * `Result`) instead of throwing. Malformed bytes fail with the byte layer's
+ * errors (`src/Bytes/Errors.ts`), each naming the field, the absolute byte
+ * offset and, inside a batch, the record's `index`:
+ * - `Truncated`: the buffer ends before a header or record;
+ * - `BadHeader`: the batch header's magic (`"HYEL"`), version (1), payload
+ *   kind (0 elements, 1 deltas) or reserved bytes;
+ * - `InvalidField`: a field outside its bound (see `Bounds.ts`), an unknown
+ *   kind byte, or a reserved / padding byte that is not 0;
+ * - `TrailingBytes`: bytes after the last record.
+ * The ones here are the codec's own.
  *
  * @module
  */
 import { Data } from "effect"
+import { BadHeader, type ByteError, InvalidField, TrailingBytes, Truncated } from "../Bytes/Errors.ts"
 
-const at = (index: number | null, offset: number): string =>
-  index === null ? `in the batch header at byte ${offset}` : `in record ${index} at byte ${offset}`
-
-/** The buffer ends before the bytes a header or record needs. */
-export class Truncated extends Data.TaggedError("Truncated")<{
-  readonly index: number | null
-  readonly offset: number
-  readonly needed: number
-  readonly available: number
-}> {
-  override get message(): string {
-    return `truncated ${this.index === null ? "batch header" : `record ${this.index}`}: ${this.needed} bytes needed at byte ${this.offset}, only ${this.available} available`
-  }
-}
-
-/** The batch does not start with `"HYEL"`. */
-export class BadMagic extends Data.TaggedError("BadMagic")<{ readonly found: ReadonlyArray<number> }> {
-  override get message(): string {
-    return `bad magic at byte 0: expected 48 59 45 4c ("HYEL"), found ${this.found.map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
-  }
-}
-
-/** The batch header's version byte (byte 4) is not 1. */
-export class UnsupportedVersion extends Data.TaggedError("UnsupportedVersion")<{ readonly version: number }> {
-  override get message(): string {
-    return `unsupported batch version ${this.version} at byte 4 (only version 1 is known)`
-  }
-}
-
-/** The batch header's payload kind (byte 5) is not the one the decoder reads. */
-export class WrongPayloadKind extends Data.TaggedError("WrongPayloadKind")<{
-  readonly expected: number
-  readonly actual: number
-}> {
-  override get message(): string {
-    const name = (k: number) => (k === 0 ? "0 (elements)" : k === 1 ? "1 (deltas)" : `${k} (unknown)`)
-    return `wrong payload kind at byte 5: expected ${name(this.expected)}, found ${name(this.actual)}`
-  }
-}
-
-/** The buffer's length is not the one its header (or the record size) implies. */
-export class LengthMismatch extends Data.TaggedError("LengthMismatch")<{
-  readonly expected: number
-  readonly actual: number
-}> {
-  override get message(): string {
-    return `length mismatch: expected exactly ${this.expected} bytes, got ${this.actual}` +
-      (this.actual > this.expected ? ` (${this.actual - this.expected} trailing bytes)` : "")
-  }
-}
-
-/** A decoded field is outside its bound (see `Bounds.ts`), or a kind byte is unknown. */
-export class InvalidField extends Data.TaggedError("InvalidField")<{
-  readonly index: number
-  readonly offset: number
-  readonly field: string
-  readonly value: number
-  readonly bound: string
-}> {
-  override get message(): string {
-    return `invalid ${this.field} ${at(this.index, this.offset)}: got ${this.value}, expected ${this.bound}`
-  }
-}
-
-/** A reserved or padding byte is not 0. */
-export class ReservedNonZero extends Data.TaggedError("ReservedNonZero")<{
-  readonly index: number | null
-  readonly offset: number
-  readonly value: number
-}> {
-  override get message(): string {
-    return `reserved byte ${at(this.index, this.offset)} must be 0, found ${this.value}`
-  }
-}
+export { BadHeader, InvalidField, TrailingBytes, Truncated }
 
 /** An input given as a list of numbers holds something that is not a byte (Lean's `all (· < 256)`). */
 export class NotAByte extends Data.TaggedError("NotAByte")<{ readonly offset: number; readonly value: unknown }> {
@@ -123,12 +57,4 @@ export class InvalidElement extends Data.TaggedError("InvalidElement")<{
 }
 
 /** Every error a byte decoder can return. */
-export type WireError =
-  | Truncated
-  | BadMagic
-  | UnsupportedVersion
-  | WrongPayloadKind
-  | LengthMismatch
-  | InvalidField
-  | ReservedNonZero
-  | NotAByte
+export type WireError = ByteError | NotAByte

@@ -203,20 +203,20 @@ describe("one record", () => {
   })
 
   it("decode accepts exactly 28 bytes and names the problem and the byte", () => {
-    expect(err(decode(encode(sample).subarray(0, 27)))._tag).toBe("LengthMismatch")
-    expect(err(decode([...encode(sample), 0]))._tag).toBe("LengthMismatch")
+    expect(err(decode(encode(sample).subarray(0, 27)))).toMatchObject({ _tag: "Truncated", field: "record", offset: 0, needed: 28, available: 27 })
+    expect(err(decode([...encode(sample), 0]))).toMatchObject({ _tag: "TrailingBytes", field: "record", offset: 28, count: 1 })
     const big = [...encode(sample)] as number[]
     big[5] = 256
     expect(err(decode(big))).toMatchObject({ _tag: "NotAByte", offset: 5, value: 256 })
     const bad = (i: number, v: number) => { const b = encode(sample); b[i] = v; return err(decode(b)) }
-    expect(bad(1, 9)).toMatchObject({ _tag: "ReservedNonZero", index: 0, offset: 1, value: 9 })
+    expect(bad(1, 9)).toMatchObject({ _tag: "InvalidField", field: "reserved", index: 0, offset: 1, value: 9, expected: "0" })
     expect(bad(0, 4)).toMatchObject({ _tag: "InvalidField", field: "kind", value: 4, offset: 0 })
-    expect(bad(26, 0)).toMatchObject({ _tag: "InvalidField", field: "atom.size", value: 0, offset: 26, bound: "an integer in 1..4096" })
+    expect(bad(26, 0)).toMatchObject({ _tag: "InvalidField", field: "atom.size", value: 0, offset: 26, expected: "an integer in 1..4096" })
     expect(bad(27, 0x10)).toMatchObject({ _tag: "InvalidField", field: "atom.size", value: 4096 + 12 })
     const r = encode({ ...sample, atom: { _tag: "rect", cornerRadius: 2 } })
     r[27] = 1
     const e = err(decode(r))
-    expect(e).toMatchObject({ _tag: "ReservedNonZero", offset: 27 })
+    expect(e).toMatchObject({ _tag: "InvalidField", field: "atom padding", offset: 27, value: 1 })
     expect(e.message).toContain("byte 27")
   })
 })
@@ -264,15 +264,16 @@ describe("batches", () => {
     const edit = (i: number, v: number) => { const b = good.slice(); b[i] = v; return b }
     const decoders: ReadonlyArray<(b: Uint8Array) => Result.Result<unknown, WireError>> = [decodeBatch, decodeColumns]
     for (const dec of decoders) {
-      expect(err(dec(good.subarray(0, 11)))).toMatchObject({ _tag: "Truncated", index: null, offset: 0, needed: 12, available: 11 })
-      expect(err(dec(edit(0, 0x58)))).toMatchObject({ _tag: "BadMagic", found: [0x58, 0x59, 0x45, 0x4c] })
-      expect(err(dec(edit(4, 2)))).toMatchObject({ _tag: "UnsupportedVersion", version: 2 })
-      expect(err(dec(edit(5, 1)))).toMatchObject({ _tag: "WrongPayloadKind", expected: 0, actual: 1 })
-      expect(err(dec(edit(7, 1)))).toMatchObject({ _tag: "ReservedNonZero", index: null, offset: 7 })
-      expect(err(dec(good.subarray(0, good.length - 1)))).toMatchObject({ _tag: "Truncated", index: 1, offset: HEADER_BYTES + RECORD_BYTES, needed: 28, available: 27 })
-      expect(err(dec(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "LengthMismatch", expected: 68, actual: 69 })
+      expect(err(dec(good.subarray(0, 11)))).toMatchObject({ _tag: "Truncated", field: "batch header", offset: 0, needed: 12, available: 11 })
+      expect(err(dec(edit(0, 0x58)))).toMatchObject({ _tag: "BadHeader", field: "magic", offset: 0, value: 0x58 })
+      expect(err(dec(edit(2, 0x44)))).toMatchObject({ _tag: "BadHeader", field: "magic", offset: 2, value: 0x44 })
+      expect(err(dec(edit(4, 2)))).toMatchObject({ _tag: "BadHeader", field: "version", offset: 4, value: 2 })
+      expect(err(dec(edit(5, 1)))).toMatchObject({ _tag: "BadHeader", field: "payload kind", offset: 5, value: 1, expected: "0 (elements)" })
+      expect(err(dec(edit(7, 1)))).toMatchObject({ _tag: "BadHeader", field: "reserved", offset: 7, value: 1 })
+      expect(err(dec(good.subarray(0, good.length - 1)))).toMatchObject({ _tag: "Truncated", field: "record", index: 1, offset: HEADER_BYTES + RECORD_BYTES, needed: 28, available: 27 })
+      expect(err(dec(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "TrailingBytes", offset: 68, count: 1 })
       expect(err(dec(edit(8, 255)))).toMatchObject({ _tag: "Truncated", index: 2 })
-      expect(err(dec(edit(HEADER_BYTES + RECORD_BYTES + 1, 1)))).toMatchObject({ _tag: "ReservedNonZero", index: 1, offset: 41 })
+      expect(err(dec(edit(HEADER_BYTES + RECORD_BYTES + 1, 1)))).toMatchObject({ _tag: "InvalidField", field: "reserved", index: 1, offset: 41 })
     }
     expect(err(decodeColumns(edit(HEADER_BYTES + RECORD_BYTES, 9))).message).toBe("invalid kind in record 1 at byte 40: got 9, expected an integer in 0..3")
   })

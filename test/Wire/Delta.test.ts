@@ -106,14 +106,14 @@ describe("delta bytes", () => {
   it("malformed delta bytes are typed errors naming the record and byte", () => {
     const good = encodeDeltas([{ index: 1, delta: { atom: { _tag: "text", font: 0, size: 5 }, z: 1 } }])
     const edit = (i: number, v: number) => { const b = good.slice(); b[i] = v; return b }
-    expect(err(decodeDeltas(good.subarray(0, good.length - 1)))).toMatchObject({ _tag: "Truncated", index: 0, offset: 17, needed: 7 })
-    expect(err(decodeDeltas(good.subarray(0, 14)))).toMatchObject({ _tag: "Truncated", index: 0, offset: 12, needed: 5 })
-    expect(err(decodeDeltas(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "LengthMismatch", expected: good.length, actual: good.length + 1 })
+    expect(err(decodeDeltas(good.subarray(0, good.length - 1)))).toMatchObject({ _tag: "Truncated", field: "delta values", index: 0, offset: 17, needed: 7, available: 6 })
+    expect(err(decodeDeltas(good.subarray(0, 14)))).toMatchObject({ _tag: "Truncated", field: "delta record", index: 0, offset: 12, needed: 5, available: 2 })
+    expect(err(decodeDeltas(Uint8Array.from([...good, 0])))).toMatchObject({ _tag: "TrailingBytes", offset: good.length, count: 1 })
     expect(err(decodeDeltas(edit(17, 4)))).toMatchObject({ _tag: "InvalidField", index: 0, offset: 17, field: "atom.kind" })
     expect(err(decodeDeltas(edit(20, 0)))).toMatchObject({ _tag: "InvalidField", offset: 20, field: "atom.size", value: 0 })
-    expect(err(decodeDeltas(edit(17, 0)))).toMatchObject({ _tag: "ReservedNonZero", offset: 20 })
-    expect(err(decodeDeltas(edit(5, 0)))).toMatchObject({ _tag: "WrongPayloadKind", expected: 1, actual: 0 })
-    expect(err(decodeDeltas(encodeBatch([])))._tag).toBe("WrongPayloadKind")
+    expect(err(decodeDeltas(edit(17, 0)))).toMatchObject({ _tag: "InvalidField", field: "atom padding", index: 0, offset: 20 })
+    expect(err(decodeDeltas(edit(5, 0)))).toMatchObject({ _tag: "BadHeader", field: "payload kind", offset: 5, value: 0, expected: "1 (deltas)" })
+    expect(err(decodeDeltas(encodeBatch([])))).toMatchObject({ _tag: "BadHeader", field: "payload kind" })
   })
 })
 
