@@ -61,6 +61,8 @@ export interface ReplicaStats {
   /** Records appended to the store since it was opened. */
   readonly persisted: number
   readonly compactions: number
+  /** Sync messages taken from the inbox (each then applied and acknowledged, or rejected, or stopped by a store failure). */
+  readonly received: number
   /** Acknowledgements sent: each after its payload was stored. */
   readonly acksSent: number
   /** Sync messages rejected (never applied). */
@@ -113,6 +115,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
     let persisted = 0
     let compactions = 0
     let acksSent = 0
+    let received = 0
     let failure: StoreError | undefined
 
     const lock = yield* Semaphore.make(1)
@@ -146,6 +149,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
     const receive = (bytes: Uint8Array): Effect.Effect<void, StoreError> =>
       serial(
         Effect.gen(function* () {
+          received++
           const m = decodeMessage(codec, bytes)
           if (Result.isSuccess(m) && m.success.kind !== "ack" && m.success.receiver === id && m.success.sender !== id) {
             const payload = m.success.payload
@@ -199,6 +203,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
         persisted,
         compactions,
         acksSent,
+        received,
         rejected: r.rejected,
         lastError: r.lastError,
         repaired: loaded.repaired,
