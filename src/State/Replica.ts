@@ -63,6 +63,8 @@ export interface ReplicaStats {
   readonly compactions: number
   /** Sync messages taken from the inbox (each then applied and acknowledged, or rejected, or stopped by a store failure). */
   readonly received: number
+  /** Messages the transport refused to publish (sent again by anti-entropy). */
+  readonly dropped: number
   /** Acknowledgements sent: each after its payload was stored. */
   readonly acksSent: number
   /** Sync messages rejected (never applied). */
@@ -116,6 +118,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
     let compactions = 0
     let acksSent = 0
     let received = 0
+    let dropped = 0
     let failure: StoreError | undefined
 
     const lock = yield* Semaphore.make(1)
@@ -135,6 +138,17 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
           sinceCompact = 1
         }
       })
+
+    /** A publish that throws (connection closed) is a dropped message: anti-entropy sends it again. */
+    const send = (peer: number, bytes: Uint8Array): boolean => {
+      try {
+        transport.publish(`${options.subject}.${peer}`, bytes)
+        return true
+      } catch {
+        dropped++
+        return false
+      }
+    }
 
     const update = (delta: (s: A) => A): Effect.Effect<A, StoreError> =>
       serial(
@@ -159,10 +173,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
           r = got.replica
           if (got.reply !== undefined) {
             const peer = Result.isSuccess(m) ? m.success.sender : undefined
-            if (peer !== undefined) {
-              transport.publish(`${options.subject}.${peer}`, got.reply)
-              acksSent++
-            }
+            if (peer !== undefined && send(peer, got.reply)) acksSent++
           }
         }),
       )
@@ -177,7 +188,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
               yield* persist([{ kind: "reserve", reserved: to + block }])
               reserved = to + block
             }
-            transport.publish(`${options.subject}.${peer}`, out.message)
+            send(peer, out.message)
           }
           r = out.replica
         }
@@ -204,6 +215,7 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
         compactions,
         acksSent,
         received,
+        dropped,
         rejected: r.rejected,
         lastError: r.lastError,
         repaired: loaded.repaired,
