@@ -81,6 +81,7 @@
  * @module
  */
 import type { Kv, Transport } from "../Net/Transport.ts"
+import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
 import { Coordinator } from "./Coordinator.ts"
 import type { Heartbeat } from "./Messages.ts"
@@ -282,36 +283,28 @@ export class Replica {
     this.checkTimer = setInterval(() => this.onCheck(), Math.max(2, h / 4))
   }
 
-  /** Highest lease revision read or written per position's key (terms are claim revisions of that key). */
-  private readonly leaseRevisions = new Map<string, number>()
-  private readonly leaseReads = new Set<string>()
-
   /**
-   * Whether `term`, claimed by a replica of `from`, is no higher than that
-   * position's lease revision as far as this replica knows (src/Tree/Versions.ts):
-   * a term is the revision of a winning claim, and revisions only grow. A
-   * higher one is refused now and the key read once (one read in flight per
-   * key); the sender repeats every interval, so a real new leader is accepted
-   * once the read shows its claim.
+   * The bucket's revision as last seen in a KV answer (any key: revisions are
+   * one sequence per bucket), and when. Terms are revisions of winning
+   * claims, so a believable term is at most that plus what the bucket can
+   * have grown since: each position's replicas write at most `replicas`
+   * times an interval (renewals, claims). A term above that bound (e.g.
+   * 2^32 − 1) is refused and counted (src/Tree/Versions.ts); no KV request is
+   * made for it.
    */
-  private termOk(from: CoordinatorId, term: number): boolean {
-    const key = leaseKey(from)
-    if (term <= (this.leaseRevisions.get(key) ?? 0)) return true
-    const kv = this.kv
-    if (kv !== undefined && !this.leaseReads.has(key)) {
-      this.leaseReads.add(key)
-      kv.get(key)
-        .then((e) => {
-          if (e !== undefined) this.noteRevision(key, e.revision)
-        })
-        .catch(() => undefined)
-        .finally(() => this.leaseReads.delete(key))
-    }
-    return false
+  private knownRevision = 0
+  private knownAt = now()
+
+  private termOk(_from: CoordinatorId, term: number): boolean {
+    const intervals = Math.ceil(Math.max(0, now() - this.knownAt) / this.options.config.heartbeatMs) + 2
+    return term <= this.knownRevision + intervals * this.topology.total * this.options.config.replicas
   }
 
-  private noteRevision(key: string, revision: number): void {
-    if (revision > (this.leaseRevisions.get(key) ?? 0)) this.leaseRevisions.set(key, revision)
+  private noteRevision(revision: number): void {
+    if (revision >= this.knownRevision) {
+      this.knownRevision = revision
+      this.knownAt = now()
+    }
   }
 
   private onHeartbeat(m: Heartbeat, from: "child" | "parent" | "peer"): void {
@@ -388,7 +381,7 @@ export class Replica {
       if (!this.alive || c !== this.coordinator || c.role !== "active") return
       if (rev === undefined) return this.stepDown("lost-lease")
       this.revision = rev
-      this.noteRevision(this.key, rev)
+      this.noteRevision(rev)
       this.lastRenewOk = now()
       if (thenBeat && !this.paused && this.connected) this.publishBeat(c)
     } catch {
@@ -481,7 +474,7 @@ export class Replica {
         if (!standby()) return
         this.readAt = t
         this.seenRevision = entry?.revision ?? 0
-        this.noteRevision(this.key, this.seenRevision)
+        this.noteRevision(this.seenRevision)
         this.seenPresent = entry !== undefined
       }
       const tr = now()
@@ -505,7 +498,7 @@ export class Replica {
       if (!standby()) return
       this.revision = rev
       this.seenRevision = rev
-      this.noteRevision(this.key, rev)
+      this.noteRevision(rev)
       this.lastRenewOk = now()
       this.suspectedLeader = false
       this.lastBeatAt = now()
@@ -615,6 +608,8 @@ export interface ReplicatedTreeOptions {
   readonly onEvent?: (e: FailoverEvent) => void
   /** How long `start` waits for every position to elect a leader (default 10 s). */
   readonly startTimeoutMs?: number
+  /** What `connect` opens, for admission control: "nats" (default) a file descriptor per replica, "in-process" none. */
+  readonly bus?: "nats" | "in-process"
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -651,8 +646,12 @@ export class ReplicatedTree {
 
   static async start(opts: ReplicatedTreeOptions): Promise<ReplicatedTree> {
     const t = makeTopology(opts.agents, opts.branching, opts.prefix)
-    const agents = new AgentPool(opts.agents, opts.seed ?? 1)
     const config: FailoverConfig = { ...defaultFailoverConfig, ...opts.failover }
+    if (Number.isSafeInteger(config.replicas) && config.replicas >= 1) {
+      // refuse what this machine cannot hold before allocating or connecting anything (throws AdmissionRefused)
+      admitOrThrow({ mode: "replicated", agents: t.agents, branching: t.branching, replicas: config.replicas, socketBus: (opts.bus ?? "nats") === "nats" })
+    }
+    const agents = new AgentPool(opts.agents, opts.seed ?? 1)
     if (!Number.isSafeInteger(config.replicas) || config.replicas < 1) throw new RangeError(`replicas must be an integer >= 1, got ${config.replicas}`)
     if (!(config.heartbeatMs >= 10)) throw new RangeError(`heartbeatMs must be >= 10, got ${config.heartbeatMs}`)
     if (!(config.suspectAfter >= 1)) throw new RangeError(`suspectAfter must be >= 1, got ${config.suspectAfter}`)

@@ -55,6 +55,7 @@ import { Data, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as Result from "effect/Result"
 import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
+import { admitOrThrow } from "./Admission.ts"
 import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
 import { Coordinator, subscribeLevel } from "./Coordinator.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
@@ -606,6 +607,14 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
   const seed = opts.seed ?? 1
   const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
   const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
+  // refuse what this machine cannot hold before spawning or connecting anything (throws AdmissionRefused)
+  admitOrThrow({
+    mode: "multi-process",
+    agents: t.agents,
+    branching: t.branching,
+    parentConnections: Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1))),
+    childLevels: plans.map((p) => p.groups.map((g) => g.level)),
+  })
   const ctl = controlSubjects(prefix)
   const token = newControlToken()
   let controlRejected = 0

@@ -30,6 +30,7 @@
 import * as Result from "effect/Result"
 import type { Subscription, Transport } from "../Net/Transport.ts"
 import { messageBound, messagesPerRound as plannedMessagesPerRound } from "../Scale/Communication.ts"
+import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
 import { Coordinator, type CoordinatorCounters, subscribeLevel, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
@@ -65,6 +66,11 @@ export interface TreeOptions {
   readonly onLateral?: (m: Lateral) => void
   /** The agents of some local coordinators react to a Down's triggers (see `LocalLevel`). */
   readonly onTriggers?: (d: TriggerDelivery) => void
+  /**
+   * What `connect` opens, for admission control (src/Tree/Admission.ts):
+   * "nats" (default) counts a file descriptor per client, "in-process" none.
+   */
+  readonly bus?: "nats" | "in-process"
 }
 
 /** What the root's Down of a round carries. */
@@ -253,6 +259,11 @@ export class Tree {
   /** Builds the topology and agents, connects and starts every coordinator. */
   static async start(opts: TreeOptions): Promise<Tree> {
     const t = makeTopology(opts.agents, opts.branching, opts.prefix)
+    // refuse what this machine cannot hold before allocating or connecting anything (throws AdmissionRefused)
+    const perCoord = opts.connect !== undefined && (opts.clients ?? "coordinator") === "coordinator"
+    const connections = opts.connect === undefined ? 0 : t.levels === 1 ? 1 : perCoord ? t.total + t.levels : t.levels
+    const socketBus = opts.connect === undefined ? false : (opts.bus ?? "nats") === "nats"
+    admitOrThrow({ mode: "tree", agents: opts.agents, branching: opts.branching, connections, socketBus })
     const agents = new AgentPool(opts.agents, opts.seed ?? 1)
     const shared = opts.connect === undefined ? opts.transport : undefined
     if (opts.connect === undefined && shared === undefined) throw new Error("runTree: give a transport or a connect factory")

@@ -48,11 +48,18 @@ describe("plan and configuration of coordinator processes", () => {
   })
 
   it("argv round-trips through the Schema decoder; bad configurations are typed errors", () => {
+    const token = "0123456789abcdef0123456789abcdef"
+    const env = { HYDROGEN_CONTROL_TOKEN: token }
     const cfg = { servers: ["nats://127.0.0.1:4222"], agents: 1000, branching: 10, seed: 7, prefix: "h", name: "levels-2", groups: [{ level: 2, lo: 0, hi: 10 }] }
-    const ok = decodeProcessConfig(encodeProcessArgs(cfg))
-    expect(Result.isSuccess(ok) && ok.success).toEqual(cfg)
-    const viaEnv = decodeProcessConfig(encodeProcessArgs(cfg).slice(2), { HYDROGEN_NATS_URL: "nats://127.0.0.1:4222" })
+    const ok = decodeProcessConfig(encodeProcessArgs(cfg), env)
+    expect(Result.isSuccess(ok) && ok.success).toEqual({ ...cfg, token })
+    const viaEnv = decodeProcessConfig(encodeProcessArgs(cfg).slice(2), { ...env, HYDROGEN_NATS_URL: "nats://127.0.0.1:4222" })
     expect(Result.isSuccess(viaEnv)).toBe(true)
+    // the control token is required, and must be 32 hex digits
+    for (const e of [{}, { HYDROGEN_CONTROL_TOKEN: "short" }, { HYDROGEN_CONTROL_TOKEN: token.toUpperCase() }]) {
+      const r = decodeProcessConfig(encodeProcessArgs(cfg), e)
+      expect(Result.isFailure(r) && r.failure.issues.join("; ")).toMatch(/HYDROGEN_CONTROL_TOKEN/)
+    }
     const bad: ReadonlyArray<ReadonlyArray<string>> = [
       [], // everything missing
       ["--agents", "ten", ...encodeProcessArgs(cfg).slice(2, 4)],
@@ -63,7 +70,7 @@ describe("plan and configuration of coordinator processes", () => {
       encodeProcessArgs(cfg).map((a) => (a === "nats://127.0.0.1:4222" ? "http://x" : a)),
     ]
     for (const argv of bad) {
-      const r = decodeProcessConfig(argv)
+      const r = decodeProcessConfig(argv, env)
       expect(Result.isFailure(r)).toBe(true)
       if (Result.isFailure(r)) {
         expect(r.failure._tag).toBe("ProcessConfigError")
