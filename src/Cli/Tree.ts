@@ -16,13 +16,13 @@ import type { RoundStatus, RunTreeResult } from "../Tree/Runner.ts"
 import { summaryAverage } from "../Tree/Summary.ts"
 import { fmt, type Io, levelLabel, ms } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
-import { exitForExactness, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
+import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
 
 /** The live status line of a round: this round's exactness, and the count so far. */
 export const formatStatus = (s: RoundStatus, exactSoFar: number): string =>
   `round ${s.round}/${s.rounds} | agents ${fmt(s.agents)} | coordinators ${s.perLevel.map(fmt).join("/")}` +
   ` | ${fmt(Math.round(s.messagesPerSecond))} msg/s | latency p50 ${ms(s.latencyP50Ms)} ms p95 ${ms(s.latencyP95Ms)} ms` +
-  ` | ${s.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(s.round)} rounds exact)`
+  ` | ${s.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(s.round)} rounds exact)${formatProvenanceShort(s.provenance)}`
 
 /** The end-of-run summary. */
 export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string => {
@@ -49,6 +49,7 @@ export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string =
     `  rejected messages: ${fmt(r.rejectedTotal)}${rej === "" ? "" : ` (${rej})`}`,
     `  last aggregate: count ${fmt(last.aggregate.count)}, sum ${fmt(last.aggregate.sum)}, min ${fmt(last.aggregate.min)}, max ${fmt(last.aggregate.max)}, average ${avg === null ? "—" : avg.toFixed(4)}`,
     `  rounds whose aggregate equals the direct fold: ${exactCount}/${n}; not exact: ${inexactRounds(r.rounds)}`,
+    ...formatProvenance(r.rounds),
   ]
   return lines.join("\n") + "\n"
 }

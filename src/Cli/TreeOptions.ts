@@ -8,6 +8,7 @@
 import { Effect, Option, Schema, type Scope } from "effect"
 import { Command, Flag } from "effect/cli"
 import { coordinatorLevels } from "../Scale/Communication.ts"
+import type { PolicyProvenance } from "../Tree/Provenance.ts"
 import { fmt, intFlag, intFlagOr, invalidCombination, type Io, maxBranching, maxRounds, seedFlag, serversFlag, switchFlag } from "./Flags.ts"
 import { decodeArgs, type Outcome } from "./Invoke.ts"
 
@@ -148,12 +149,55 @@ export interface TreeCommandEnv {
   readonly tty: boolean
 }
 
-/** Exit code of a tree run: 1 (and which rounds, on stderr) if a round's aggregate differed from the direct fold, else 0. */
-export const exitForExactness = (io: Io, rounds: ReadonlyArray<{ readonly round: number; readonly exact: boolean }>): number => {
+/** What the exit code and the reports read of a round. */
+export interface RoundVerdict {
+  readonly round: number
+  readonly exact: boolean
+  /** Which Down each subtree applied (src/Tree/Provenance.ts). */
+  readonly provenance?: PolicyProvenance
+}
+
+const unfaithful = (rounds: ReadonlyArray<RoundVerdict>): ReadonlyArray<RoundVerdict> => rounds.filter((x) => x.provenance !== undefined && !x.provenance.faithful)
+
+/**
+ * Exit code of a tree run: 1 (and why, on stderr) if a round's aggregate
+ * differed from the direct fold, or a subtree applied a Down the root did not
+ * send that round (which the fold cannot see); else 0.
+ */
+export const exitForExactness = (io: Io, rounds: ReadonlyArray<RoundVerdict>): number => {
   const bad = rounds.filter((x) => !x.exact).length
-  if (bad === 0) return 0
-  io.err(`hydrogen tree: ${bad} of ${rounds.length} round(s) had an aggregate different from the direct fold (rounds ${inexactRounds(rounds)})\n`)
-  return 1
+  const forged = unfaithful(rounds)
+  if (bad > 0) io.err(`hydrogen tree: ${bad} of ${rounds.length} round(s) had an aggregate different from the direct fold (rounds ${inexactRounds(rounds)})\n`)
+  if (forged.length > 0)
+    io.err(`hydrogen tree: in ${forged.length} of ${rounds.length} round(s) a subtree applied a Down the root did not send (rounds ${inexactRounds(forged.map((x) => ({ round: x.round, exact: false })))})\n`)
+  return bad === 0 && forged.length === 0 ? 0 : 1
+}
+
+/** One round's provenance for a status line. */
+export const formatProvenanceShort = (p: PolicyProvenance | undefined): string =>
+  p === undefined
+    ? ""
+    : p.faithful
+      ? " | policy: the root's Down everywhere"
+      : ` | policy: ${fmt(p.divergentLocals)} local coordinator(s) NOT on the root's Down${p.senderMismatches ? `, ${p.senderMismatches} sender mismatch(es)` : ""}`
+
+const heldPolicy = (policy: string): string => (policy === "" ? "none" : `0x${policy}`)
+
+/** The run's policy provenance: rounds where every subtree applied the root's Down, and the last round's subtrees. */
+export const formatProvenance = (rounds: ReadonlyArray<RoundVerdict>): ReadonlyArray<string> => {
+  const last = rounds[rounds.length - 1]?.provenance
+  if (last === undefined) return []
+  const forged = unfaithful(rounds)
+  const runs = last.runs.map(
+    (r) =>
+      `    from ${r.from} ×${fmt(r.parents)} parent(s) (${fmt(r.locals)} local coordinators, ${fmt(r.agents)} agents): epoch ${r.epoch}, policy ${heldPolicy(r.policy)}, ${r.matchesRoot ? "the root's" : "NOT the root's"}`,
+  )
+  return [
+    `  policy provenance (a forged Down is invisible to the direct fold; src/Tree/Provenance.ts): every subtree applied the root's Down in ${rounds.length - forged.length}/${rounds.length} rounds; not: ${inexactRounds(forged.map((x) => ({ round: x.round, exact: false })))}`,
+    `    last round: the root sent epoch ${last.root.epoch}, policy ${heldPolicy(last.root.policy)}${last.senderMismatches === undefined ? "" : `; sender mismatches ${last.senderMismatches}`}`,
+    ...runs,
+    ...(last.runsOmitted > 0 ? [`    … ${fmt(last.runsOmitted)} more run(s)`] : []),
+  ]
 }
 
 /** A failed run: its reason on stderr, exit 1. */

@@ -14,7 +14,7 @@ import { Effect, Exit } from "effect"
 import type { MultiProcessResult } from "../Tree/Process.ts"
 import { fmt, type Io, levelLabel, ms } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
-import { exitForExactness, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions } from "./TreeOptions.ts"
+import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions } from "./TreeOptions.ts"
 
 /** The end-of-run summary. */
 export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessResult): string => {
@@ -35,6 +35,7 @@ export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessRes
       `  rejected messages: ${fmt(r.rejectedTotal)}`,
       `  last aggregate: count ${fmt(last.aggregate.count)}, sum ${fmt(last.aggregate.sum)}, min ${fmt(last.aggregate.min)}, max ${fmt(last.aggregate.max)}`,
       `  rounds whose aggregate equals the direct fold: ${exact}/${n}; not exact: ${inexactRounds(r.rounds)}`,
+      ...formatProvenance(r.rounds),
     ].join("\n") + "\n"
   )
 }
@@ -85,10 +86,10 @@ export const processesRun = (o: TreeCliOptions, io: Io, outcome: Outcome) =>
         onSpawn: (_name, pid) => void spawned.add(pid),
         onRound: (x) => {
           if (x.exact) exactSoFar++
-          if (x.round % every === 0 || x.round === o.rounds || !x.exact) {
+          if (x.round % every === 0 || x.round === o.rounds || !x.exact || !x.provenance.faithful) {
             io.out(
               `round ${x.round}/${o.rounds} | latency ${ms(x.latencyMs)} ms | ${x.messages} msgs in ${x.busPublishes} publishes` +
-                ` | ${x.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(x.round)} rounds exact)\n`,
+                ` | ${x.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(x.round)} rounds exact)${formatProvenanceShort(x.provenance)}\n`,
             )
           }
         },

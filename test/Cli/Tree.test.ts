@@ -3,7 +3,8 @@ import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { runMain } from "./run.ts"
-import { parseTreeArgs } from "../../src/Cli/TreeOptions.ts"
+import { exitForExactness, formatProvenance, formatProvenanceShort, parseTreeArgs } from "../../src/Cli/TreeOptions.ts"
+import type { PolicyProvenance } from "../../src/Tree/Provenance.ts"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 
@@ -39,13 +40,18 @@ describe("hydrogen tree", () => {
     expect(r.code).toBe(0)
     const status = r.out.split("\n").filter((l) => l.startsWith("round "))
     expect(status.length).toBe(10) // one line every 2 rounds when not a terminal
-    expect(status[9]).toMatch(/^round 20\/20 \| agents 20,000 \| coordinators 1,000\/50\/3\/1 \| [\d,]+ msg\/s \| latency p50 [\d.]+ ms p95 [\d.]+ ms \| exact \(20\/20 rounds exact\)$/)
-    expect(status[0]).toMatch(/\| exact \(2\/2 rounds exact\)$/)
+    expect(status[9]).toMatch(/^round 20\/20 \| agents 20,000 \| coordinators 1,000\/50\/3\/1 \| [\d,]+ msg\/s \| latency p50 [\d.]+ ms p95 [\d.]+ ms \| exact \(20\/20 rounds exact\) \| policy: the root's Down everywhere$/)
+    expect(status[0]).toMatch(/\| exact \(2\/2 rounds exact\) \| policy: the root's Down everywhere$/)
     expect(r.out).toContain("coordinators per level: 1,000 (local) / 50 (intermediate) / 3 (intermediate) / 1 (root) = 1,054")
     expect(r.out).toContain("messages per round M (agent reports + Up): 21,053 counted, 21,053 planned")
     expect(r.out).toMatch(/k·M \+ k \+ L ≤ n·k \+ M \+ k·L \[Hydrogen\.Scale\.messagesPerRound_bound\]:\n +421,084 ≤ 421,133: holds/)
     expect(r.out).toContain("rejected messages: 0")
     expect(r.out).toContain("rounds whose aggregate equals the direct fold: 20/20; not exact: none")
+    // provenance: 20,000 agents under 1,000 local coordinators under 50 level-2 parents, all on the root's Down of round 20
+    expect(status[9]).not.toContain("NOT on the root's Down")
+    expect(r.out).toContain("every subtree applied the root's Down in 20/20 rounds; not: none")
+    expect(r.out).toContain("last round: the root sent epoch 20, policy none; sender mismatches 0")
+    expect(r.out).toContain("from L2.0 ×50 parent(s) (1,000 local coordinators, 20,000 agents): epoch 20, policy none, the root's")
   })
 
   const bad: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
@@ -80,6 +86,54 @@ describe("hydrogen tree", () => {
       expect(r.err).toContain("hydrogen tree --help")
     })
   }
+
+  describe("policy provenance: a round can be exact and still run on a Down the root did not send", () => {
+    const faithful: PolicyProvenance = {
+      root: { epoch: 7, policy: "" },
+      runs: [{ epoch: 7, policy: "", from: "L2.0", parents: 4, locals: 40, agents: 400, matchesRoot: true }],
+      runsOmitted: 0,
+      divergentLocals: 0,
+      divergentAgents: 0,
+      senderMismatches: 0,
+      faithful: true,
+    }
+    // a forged Down (policy clamp 01…) on L2.2's subject: its 10 local coordinators applied it, L2.2 itself did not send it
+    const forged: PolicyProvenance = {
+      root: { epoch: 8, policy: "" },
+      runs: [
+        { epoch: 8, policy: "", from: "L2.0", parents: 2, locals: 20, agents: 200, matchesRoot: true },
+        { epoch: 9, policy: "01000000000000000a", from: "L2.2", parents: 1, locals: 10, agents: 100, matchesRoot: false },
+        { epoch: 8, policy: "", from: "L2.3", parents: 1, locals: 10, agents: 100, matchesRoot: true },
+      ],
+      runsOmitted: 0,
+      divergentLocals: 10,
+      divergentAgents: 100,
+      senderMismatches: 1,
+      faithful: false,
+    }
+    const rounds = [
+      { round: 7, exact: true, provenance: faithful },
+      { round: 8, exact: true, provenance: forged },
+    ]
+
+    it("exits 1 naming the round, although every aggregate equals the direct fold", () => {
+      let err = ""
+      expect(exitForExactness({ out: () => undefined, err: (t) => void (err += t) }, rounds)).toBe(1)
+      expect(err).toContain("in 1 of 2 round(s) a subtree applied a Down the root did not send (rounds 8)")
+      expect(err).not.toContain("different from the direct fold")
+      expect(exitForExactness({ out: () => undefined, err: () => undefined }, rounds.slice(0, 1))).toBe(0)
+    })
+
+    it("reports which subtrees held which Down, and whether it is the root's", () => {
+      expect(formatProvenanceShort(forged)).toBe(" | policy: 10 local coordinator(s) NOT on the root's Down, 1 sender mismatch(es)")
+      expect(formatProvenanceShort(faithful)).toBe(" | policy: the root's Down everywhere")
+      const lines = formatProvenance(rounds).join("\n")
+      expect(lines).toContain("every subtree applied the root's Down in 1/2 rounds; not: 8")
+      expect(lines).toContain("last round: the root sent epoch 8, policy none; sender mismatches 1")
+      expect(lines).toContain("from L2.2 ×1 parent(s) (10 local coordinators, 100 agents): epoch 9, policy 0x01000000000000000a, NOT the root's")
+      expect(lines).toContain("from L2.3 ×1 parent(s) (10 local coordinators, 100 agents): epoch 8, policy none, the root's")
+    })
+  })
 
   it("is listed in the usage", async () => {
     const r = await runMain(["help"])
