@@ -27,6 +27,7 @@ import { dirname } from "node:path"
 import type { SyncCodec } from "./Sync.ts"
 import {
   BadRecord,
+  concatBytes,
   decodeRecord,
   encodeRecord,
   ioError,
@@ -46,18 +47,6 @@ const writeAll = async (fh: FileHandle, bytes: Uint8Array): Promise<void> => {
     const { bytesWritten } = await fh.write(bytes, done, bytes.length - done)
     done += bytesWritten
   }
-}
-
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
 
 const allZero = (b: Uint8Array, from: number): boolean => {
@@ -149,7 +138,7 @@ export const openFileStore = <A>(path: string, codec: SyncCodec<A>): Effect.Effe
         ? Effect.void
         : Effect.tryPromise({
             try: async () => {
-              await writeAll(fh, concat(records.map((r) => encodeRecord(codec, r))))
+              await writeAll(fh, concatBytes(records.map((r) => encodeRecord(codec, r))))
               await fh.datasync()
             },
             catch: fail("append"),
@@ -161,7 +150,7 @@ export const openFileStore = <A>(path: string, codec: SyncCodec<A>): Effect.Effe
           const tmp = `${path}.compact`
           const out = await open(tmp, "w")
           try {
-            await writeAll(out, concat([Uint8Array.from(LOG_HEADER), encodeRecord(codec, { kind: "snapshot", state, reserved })]))
+            await writeAll(out, concatBytes([Uint8Array.from(LOG_HEADER), encodeRecord(codec, { kind: "snapshot", state, reserved })]))
             await out.sync()
           } finally {
             await out.close()

@@ -21,7 +21,7 @@ import * as Result from "effect/Result"
 import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream"
 import type { NatsConnection } from "@nats-io/transport-node"
 import type { SyncCodec } from "./Sync.ts"
-import { BadRecord, decodeRecord, encodeRecord, ioError, type Loaded, type Store, type StoreError, type StoreRecord } from "./Store.ts"
+import { BadRecord, concatBytes, decodeRecord, encodeRecord, ioError, type Loaded, type Store, type StoreError, type StoreRecord } from "./Store.ts"
 
 export interface JetStreamStoreOptions {
   /** Names the replica's stream: letters, digits, `_` and `-` only. */
@@ -30,16 +30,6 @@ export interface JetStreamStoreOptions {
   readonly replicas?: number
   /** JetStream request timeout, ms (default 5000). */
   readonly timeoutMs?: number
-}
-
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
 
 /** Whether a stream-create error says the stream is there already. */
@@ -97,7 +87,7 @@ export const openJetStreamStore = <A>(nc: NatsConnection, codec: SyncCodec<A>, o
       Effect.tryPromise({ try: () => js.publish(subject, bytes, { timeout }).then((ack) => ack.seq), catch: ioError(where, what) })
 
     const append = (records: ReadonlyArray<StoreRecord<A>>): Effect.Effect<void, StoreError> =>
-      records.length === 0 ? Effect.void : Effect.asVoid(publish(concat(records.map((r) => encodeRecord(codec, r))), "append"))
+      records.length === 0 ? Effect.void : Effect.asVoid(publish(concatBytes(records.map((r) => encodeRecord(codec, r))), "append"))
 
     const compact = (state: A, reserved: number): Effect.Effect<void, StoreError> =>
       Effect.gen(function* () {

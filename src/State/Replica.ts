@@ -25,7 +25,9 @@
  * anti-entropy loop (every `intervalMs`, a message to each peer that lacks
  * something) into the scope; closing the scope stops both and unsubscribes.
  * Every operation on the replica runs under one permit, so store writes,
- * applies and sends never interleave.
+ * applies and sends never interleave. A store failure fails that `update`
+ * (nothing applied), or leaves that message unacknowledged, or that round
+ * unsent; it is counted and the loops go on.
  *
  * @module
  */
@@ -74,8 +76,9 @@ export interface ReplicaStats {
   readonly repaired: TornTail | undefined
   /** Records the store held at start (what the replica restarted from). */
   readonly loadedRecords: number
-  /** The store failure that stopped the receive or anti-entropy loop, if any. */
-  readonly failure: StoreError | undefined
+  /** Store failures in the receive and anti-entropy loops (each: that message not acknowledged, or that round not sent). */
+  readonly storeFailures: number
+  readonly lastStoreError: StoreError | undefined
 }
 
 export interface ReplicaHandle<A> {
@@ -119,7 +122,8 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
     let acksSent = 0
     let received = 0
     let dropped = 0
-    let failure: StoreError | undefined
+    let storeFailures = 0
+    let lastStoreError: StoreError | undefined
 
     const lock = yield* Semaphore.make(1)
     const serial = lock.withPermits(1)
@@ -201,9 +205,15 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
       (sub) => Effect.promise(() => sub.unsubscribe().catch(() => undefined)),
     )
     // A store failure ends the loop (the replica stops acknowledging) rather than acknowledging without storing.
-    const stop = (e: StoreError) => Effect.sync(() => void (failure ??= e))
-    yield* Effect.forkScoped(Effect.tapError(Effect.forever(Effect.flatMap(Queue.take(queue), receive)), stop))
-    yield* Effect.forkScoped(Effect.tapError(Effect.repeat(gossip, Schedule.spaced(options.intervalMs ?? 50)), stop))
+    // A store failure (a disk error, a bus restart for JetStream) costs one message or one round: the
+    // message is not acknowledged (its sender sends it again), the round sends nothing; the loops go on.
+    const noted = (e: StoreError) =>
+      Effect.sync(() => {
+        storeFailures++
+        lastStoreError = e
+      })
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(queue), (bytes) => Effect.catch(receive(bytes), noted))))
+    yield* Effect.forkScoped(Effect.repeat(Effect.catch(gossip, noted), Schedule.spaced(options.intervalMs ?? 50)))
 
     return {
       id,
@@ -220,7 +230,8 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
         lastError: r.lastError,
         repaired: loaded.repaired,
         loadedRecords: loaded.records.length,
-        failure,
+        storeFailures,
+        lastStoreError,
       })),
     }
   })

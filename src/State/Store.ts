@@ -64,6 +64,19 @@ const reservedBytes = (n: number): Uint8Array => {
   return b
 }
 
+/** The bytes of `parts` back to back. */
+export const concatBytes = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
 /** Encode one record (throws a RangeError only on a reservation that is not a safe integer). */
 export const encodeRecord = <A>(codec: SyncCodec<A>, r: StoreRecord<A>): Uint8Array => {
   let body: Uint8Array

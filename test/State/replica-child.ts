@@ -59,7 +59,7 @@ const program = Effect.gen(function* () {
   const closed = new Promise<void>((resolve) => lines.once("close", resolve))
   lines.on("line", (line) => {
     if (line === "state") Effect.runPromise(replica.state).then((s) => say(`state ${hex(ViewportStateCodec.encode(s))}`))
-    if (line === "stats") Effect.runPromise(replica.stats).then((s) => say(`stats ${JSON.stringify({ ...s, lastError: s.lastError?.message, repaired: s.repaired?.message, failure: s.failure?.message })}`))
+    if (line === "stats") Effect.runPromise(replica.stats).then((s) => say(`stats ${JSON.stringify({ ...s, lastError: s.lastError?.message, repaired: s.repaired?.message, lastStoreError: s.lastStoreError?.message })}`))
   })
 
   for (let k = start + 1; k <= config.count; k++) {
