@@ -72,8 +72,9 @@ Usage:
       This text. 'hydrogen COMMAND --help' lists a command's flags.
 
 Flags take their value as the next argument or after '=' (--agents=1000).
-Exit codes: 0 success, 1 check failed, 2 bad arguments, 130/143 stopped by
-SIGINT/SIGTERM (after stopping what the command started).
+Exit codes: 0 success, 1 check failed, 2 bad arguments or a tree this machine
+cannot hold (file descriptors, heap; refused before anything starts), 130/143
+stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
 
 export interface MainOptions {

@@ -11,6 +11,9 @@
  * Exit codes: 0 every round exact, 1 a round inexact or the run failed, 2 bad arguments.
  */
 import { Effect } from "effect"
+import * as Result from "effect/Result"
+import { coordinatorLevels, totalCoordinators } from "../Scale/Communication.ts"
+import type { TreeConfig } from "../Tree/Admission.ts"
 import type { Transport } from "../Net/Transport.ts"
 import type { RoundStatus, RunTreeResult } from "../Tree/Runner.ts"
 import { summaryAverage } from "../Tree/Summary.ts"
@@ -97,9 +100,33 @@ const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outc
     outcome.code = exitForExactness(io, result.rounds)
   }).pipe(Effect.scoped, Effect.catch(reportFailure(io, outcome, "hydrogen tree")))
 
-/** The `tree` handler: the mode the flags chose. */
+/**
+ * The run's shape for admission control (src/Tree/Admission.ts), as the entry
+ * points compute it: over NATS a connection per coordinator plus one per
+ * level (Runner), or per replica (Failover); in-process no descriptors. The
+ * multi-process mode is checked by `runTreeMultiProcess` before it spawns.
+ */
+export const admissionConfig = (o: TreeCliOptions, replicas: number): TreeConfig | undefined => {
+  const socketBus = o.transport === "nats"
+  if (o.mode === "chaos") return { mode: "replicated", agents: o.agents, branching: o.branching, replicas, socketBus }
+  if (o.mode === "processes") return undefined
+  const levels = coordinatorLevels(o.agents, o.branching)
+  const connections = levels === 1 ? 1 : socketBus ? totalCoordinators(o.agents, o.branching) + levels : levels
+  return { mode: "tree", agents: o.agents, branching: o.branching, connections, socketBus }
+}
+
+/** The `tree` handler: the mode the flags chose, after admission control (refused: exit 2, nothing started). */
 export const runTreeCommand = (io: Io, env: TreeCommandEnv, outcome: Outcome) => (o: TreeCliOptions) =>
   Effect.gen(function* () {
+    const { admit } = yield* Effect.promise(() => import("../Tree/Admission.ts"))
+    const { defaultFailoverConfig } = o.mode === "chaos" ? yield* Effect.promise(() => import("../Tree/Failover.ts")) : { defaultFailoverConfig: { replicas: 0 } }
+    const config = admissionConfig(o, defaultFailoverConfig.replicas)
+    const admitted = config === undefined ? undefined : admit(config)
+    if (admitted !== undefined && Result.isFailure(admitted)) {
+      io.err(`hydrogen tree: ${admitted.failure.message}\n`)
+      outcome.code = 2
+      return
+    }
     if (o.mode === "chaos") {
       const { chaosRun } = yield* Effect.promise(() => import("./TreeChaos.ts"))
       return yield* chaosRun(o, io, env, outcome)

@@ -200,11 +200,11 @@ export const formatProvenance = (rounds: ReadonlyArray<RoundVerdict>): ReadonlyA
   ]
 }
 
-/** A failed run: its reason on stderr, exit 1. */
+/** A failed run: its reason on stderr, exit 1 (2 for a configuration admission control refused before starting). */
 export const reportFailure = (io: Io, outcome: Outcome, what: string) => (e: unknown) =>
   Effect.sync(() => {
     const cause = e instanceof Error && e.name === "UnknownError" && e.cause !== undefined ? e.cause : e
     io.err(`${what}: ${cause instanceof Error ? cause.message : String(cause)}\n`)
-    outcome.code = 1
+    outcome.code = (cause as { _tag?: unknown } | null)?._tag === "AdmissionRefused" ? 2 : 1
   })
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { runMain } from "./run.ts"
+import { admissionConfig } from "../../src/Cli/Tree.ts"
 import { exitForExactness, formatProvenance, formatProvenanceShort, parseTreeArgs } from "../../src/Cli/TreeOptions.ts"
 import type { PolicyProvenance } from "../../src/Tree/Provenance.ts"
 
@@ -133,6 +134,31 @@ describe("hydrogen tree", () => {
       expect(lines).toContain("from L2.2 ×1 parent(s) (10 local coordinators, 100 agents): epoch 9, policy 0x01000000000000000a, NOT the root's")
       expect(lines).toContain("from L2.3 ×1 parent(s) (10 local coordinators, 100 agents): epoch 8, policy none, the root's")
     })
+  })
+
+  it("refuses a configuration this machine cannot hold before starting anything (exit 2, no nats-server)", async () => {
+    // 10^7 agents at k = 2 over NATS: 10,000,033 connections and about 20 GiB of heap by the admission model
+    const r = await runMain(["tree", "--agents", "10000000", "--branching", "2", "--transport", "nats"])
+    expect(r.code).toBe(2)
+    expect(r.out).toBe("") // no "started nats-server"
+    expect(r.err).toMatch(/^hydrogen tree: refused before starting: this process would need (10000033 file descriptors|\d+ MiB of heap)/)
+    // in-process: no descriptors, the heap alone refuses it
+    const heap = await runMain(["tree", "--agents", "10000000", "--branching", "2"])
+    expect(heap.code).toBe(2)
+    expect(heap.err).toMatch(/^hydrogen tree: refused before starting: this process would need \d+ MiB of heap, \d+ MiB of available/)
+  })
+
+  it("admission: the run's connections as the entry points open them (per coordinator and level over NATS, per replica with --chaos)", () => {
+    const o = (args: ReadonlyArray<string>) => {
+      const r = parseTreeArgs(["--agents", "1000000", "--branching", "10", ...args])
+      if (!r.ok) throw new Error(r.errors.join("; "))
+      return r.value
+    }
+    // 10^6 agents, k = 10: 100,000 + 10,000 + 1,000 + 100 + 10 + 1 = 111,111 coordinators on 6 levels
+    expect(admissionConfig(o(["--transport", "nats"]), 3)).toEqual({ mode: "tree", agents: 1e6, branching: 10, connections: 111_117, socketBus: true })
+    expect(admissionConfig(o([]), 3)).toEqual({ mode: "tree", agents: 1e6, branching: 10, connections: 6, socketBus: false })
+    expect(admissionConfig(o(["--chaos"]), 3)).toEqual({ mode: "replicated", agents: 1e6, branching: 10, replicas: 3, socketBus: false })
+    expect(admissionConfig(o(["--processes"]), 3)).toBeUndefined()
   })
 
   it("is listed in the usage", async () => {
