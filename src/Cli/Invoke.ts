@@ -46,7 +46,7 @@ const presenter = (io: Io, o: PresentOptions): CliOutput.Presenter => ({
           return
         case "InvalidInvocation": {
           const command = event.commandPath.join(" ")
-          for (const e of event.errors) io.err(`${command}: ${formatCliError(e, command, event.helpDoc)}\n`)
+          for (const e of event.errors) for (const line of formatCliError(e, command, event.helpDoc).split("\n")) io.err(`${command}: ${line}\n`)
           io.err(`Run '${event.commandPath.length > 1 ? `${command} --help` : "hydrogen help"}' for usage${event.commandPath.length > 1 ? " ('hydrogen help' for every command)" : ""}.\n`)
           return
         }
@@ -91,7 +91,7 @@ export const invokeCommand = <Name extends string, Input, E, R>(
  * callers that want the options only.
  */
 export const decodeArgs =
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the command's own input type is not the handler's
+  // any: the command's own input (raw flags) is not the handler's (resolved options)
   <Input>(make: (handler: (input: Input) => Effect.Effect<void>) => Command.Command<any, any, any, any, any>) =>
   (args: ReadonlyArray<string>): Either<string, Input> => {
     let decoded: { value: Input } | undefined

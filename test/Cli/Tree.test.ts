@@ -20,6 +20,18 @@ describe("hydrogen tree", () => {
     expect(n.ok && n.value.servers).toBe("nats://127.0.0.1:4222,nats://h:1")
   })
 
+  it("reports every combination the tree cannot run at once, one line each", () => {
+    const r = parseTreeArgs(["--agents", "5", "--branching", "10", "--processes", "--transport", "in-process", "--clock", "rates"])
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        "--processes needs --transport nats: the coordinator processes talk to this one only through NATS",
+        "--processes and --clock rates cannot be combined: the coordinator processes are driven round by round; leave out --clock",
+        "--processes needs a level above the local one: --agents (5) must exceed --branching (10)",
+      ],
+    })
+  })
+
   it("accepts every valid combination of modes and flags (none is reported as unknown)", () => {
     const ok = (args: ReadonlyArray<string>) => {
       const r = parseTreeArgs(["--agents", "100", "--branching", "4", ...args])
