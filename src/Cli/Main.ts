@@ -69,13 +69,17 @@ Usage:
       1/510 against the maximum measured exactly over the scene. Exit 1 if a
       measured error EXCEEDS its bound.
   hydrogen help
-      This text. 'hydrogen COMMAND --help' lists a command's flags.
+      This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
+      command's flags with their ranges and defaults.
 
 Flags take their value as the next argument or after '=' (--agents=1000).
 Exit codes: 0 success, 1 check failed, 2 bad arguments or a tree this machine
 cannot hold (file descriptors, heap; refused before anything starts), 130/143
 stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
+
+/** The subcommands, in the order `help` lists them. */
+export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "help"]
 
 export interface MainOptions {
   /** Turn SIGINT/SIGTERM into interruption of the command (default: when writing to the process's own stdout/stderr). */
@@ -102,7 +106,9 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
 /** Runs the command line `argv` (without node and script); returns the exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io = processIo, options: MainOptions = {}): Promise<number> => {
   const outcome: Outcome = { code: exitCodes.ok }
-  const fiber = Effect.runFork(invokeCommand(hydrogenCommand(io, outcome), argv, io, { rootHelp: usage }))
+  // `hydrogen help COMMAND` is `hydrogen COMMAND --help`
+  const args = argv.length === 2 && argv[0] === "help" && commandNames.includes(argv[1]!) ? [argv[1]!, "--help"] : argv
+  const fiber = Effect.runFork(invokeCommand(hydrogenCommand(io, outcome), args, io, { rootHelp: usage }))
   let signalled: number | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled !== undefined) return // already stopping

@@ -113,6 +113,8 @@ describe("hydrogen plan", () => {
     const tree = await runMain(["tree", "--help"]);
     for (const flag of ["--agents", "--rounds", "--transport", "--chaos", "--processes", "--max-processes", "--min-exact"]) expect(tree.out).toContain(flag);
     expect((await runMain(["render", "--help"])).out).toMatch(/--view W,H/);
+    // `help COMMAND` is `COMMAND --help`
+    expect(await runMain(["help", "tree"])).toEqual(tree);
   });
 });
 
