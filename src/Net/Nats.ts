@@ -44,6 +44,11 @@ export interface NatsTransportOptions {
   readonly connectAttempts?: number
   /** Dial the servers in the given order (default false: nats.js shuffles them). */
   readonly noRandomize?: boolean
+  /**
+   * Copies of every KV bucket this client creates (default 1). On a cluster, 3
+   * keeps a bucket (the leases) when the node holding a copy dies.
+   */
+  readonly kvReplicas?: number
   /** Connect timeout and JetStream/KV request timeout, ms (default 5000). */
   readonly timeoutMs?: number
   /** Called when a subscription handler throws or a subscription fails (default: console.error). */
@@ -301,7 +306,12 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
       let kv = buckets.get(bucket)
       if (kv === undefined) {
         const ttl = kvOptions?.ttlMs !== undefined && kvOptions.ttlMs > 0 ? kvOptions.ttlMs : undefined
-        const opts = { history: 1, timeout: timeoutMs, ...(ttl !== undefined ? { ttl } : {}) }
+        const opts = {
+          history: 1,
+          timeout: timeoutMs,
+          ...(ttl !== undefined ? { ttl } : {}),
+          ...(options.kvReplicas !== undefined && options.kvReplicas > 1 ? { replicas: options.kvReplicas } : {}),
+        }
         const serverId = conn.info?.server_id
         const cacheKey = serverId === undefined ? undefined : `${serverId}\u0000${bucket}`
         const forget = (): void => {

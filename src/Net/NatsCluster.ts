@@ -4,13 +4,15 @@
  * routes to every other node (`--cluster`, `--routes`, `--cluster_name`).
  * The promise resolves once the cluster has formed: a message published on
  * any node reaches a subscriber on every node (routes up, interest
- * propagated). With JetStream every node has its own store dir (and its own
- * server name, which clustered JetStream needs).
+ * propagated), and with JetStream once every node answers a JetStream
+ * account request (the meta group has a leader). Every node has its own
+ * store dir and server name, which clustered JetStream needs.
  *
  * Clients are spread over the nodes with `spreadAcross`: client `i` dials
  * node `i mod N` first and knows every other node, so when its node dies it
  * reconnects to another one.
  */
+import { jetstreamManager } from "@nats-io/jetstream"
 import { NatsServerStartFailed } from "./Errors.ts"
 import { connectNats, type NatsTransport } from "./Nats.ts"
 import { freeLoopbackPort, type NatsServerHandle, startNatsServer } from "./NatsServer.ts"
@@ -75,6 +77,16 @@ const routesCarry = async (clients: ReadonlyArray<NatsTransport>, probe: number)
   }
 }
 
+/** Whether every node answers a JetStream account-info request. */
+const jetstreamReady = async (clients: ReadonlyArray<NatsTransport>): Promise<boolean> => {
+  try {
+    for (const c of clients) await (await jetstreamManager(c.connection, { timeout: 1_000 })).getAccountInfo()
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Starts the cluster (see the module doc); on any failure every node started is stopped. */
 export const startNatsCluster = async (options: NatsClusterOptions = {}): Promise<NatsClusterHandle> => {
   const count = options.nodes ?? 3
@@ -105,13 +117,15 @@ export const startNatsCluster = async (options: NatsClusterOptions = {}): Promis
     for (const r of started) if (r.status === "rejected") throw r.reason
     probes = await Promise.all(nodes.map((s, i) => connectNats({ servers: s.url, name: `cluster-probe-${i}`, noRandomize: true })))
     const deadline = Date.now() + timeoutMs
-    for (let probe = 0; !(await routesCarry(probes, probe)); probe++) {
+    const formed = async (probe: number): Promise<boolean> =>
+      (await routesCarry(probes, probe)) && (options.jetstream !== true || (await jetstreamReady(probes)))
+    for (let probe = 0; !(await formed(probe)); probe++) {
       if (Date.now() > deadline) {
         const first = nodes[0]!
         throw new NatsServerStartFailed({
           binary: first.binary,
           args: [],
-          detail: `the ${count} nodes did not carry messages between each other within ${timeoutMs} ms (routes not formed)`,
+          detail: `the ${count} nodes did not carry messages between each other${options.jetstream === true ? " or answer JetStream" : ""} within ${timeoutMs} ms`,
           stderr: nodes.map((s, i) => `--- node ${i} ---\n${s.log}`).join("\n"),
         })
       }

@@ -38,6 +38,8 @@ export interface NatsServerHandle {
   readonly url: string
   readonly port: number
   readonly binary: string
+  /** The server's name (`--server_name`, unique per handle; JetStream reports leaders by it). */
+  readonly serverName: string
   /** The JetStream store dir (kept across kill/restart, removed by stop), or undefined without JetStream. */
   readonly storeDir: string | undefined
   /** Whether the server process is running now. */
@@ -280,6 +282,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     binary,
+    serverName,
     storeDir,
     get running() {
       return child !== undefined && !exited(child)

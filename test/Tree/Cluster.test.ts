@@ -3,11 +3,14 @@
  * nodes, the tree's clients spread across them): exact, and still exact after
  * one node is SIGKILLed mid-run (its clients reconnect to the others).
  */
+import { jetstreamManager } from "@nats-io/jetstream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connectNats } from "../../src/Net/Nats.ts"
+import { connectNats, type NatsTransport } from "../../src/Net/Nats.ts"
 import { type NatsClusterHandle, spreadAcross, startNatsCluster } from "../../src/Net/NatsCluster.ts"
 import { messagesPerRound } from "../../src/Scale/Communication.ts"
+import { leaseBucket, ReplicatedTree } from "../../src/Tree/Failover.ts"
 import { runTree } from "../../src/Tree/Runner.ts"
+import { makeTopology } from "../../src/Tree/Topology.ts"
 
 describe("the tree on a 3-node nats-server cluster", () => {
   let cluster: NatsClusterHandle | undefined
@@ -71,4 +74,51 @@ describe("the tree on a 3-node nats-server cluster", () => {
       await chaos?.catch(() => undefined)
     }
   })
+})
+
+describe("the replicated tree (chaos mode) on a 3-node JetStream cluster", () => {
+  it("leases in a bucket with 3 copies: exact; the node leading the leases stream SIGKILLed: 3 exact rounds in a row within 15 rounds of the kill", async () => {
+    const c = await startNatsCluster({ nodes: 3, jetstream: true })
+    const clients: Array<NatsTransport> = []
+    let tree: ReplicatedTree | undefined
+    let n = 0
+    try {
+      // The leases bucket (3 copies) is created once, through one client per node, before the 93 replicas open it:
+      // they then bind to it without a request instead of all racing to create it by a cluster-wide vote.
+      for (const url of c.urls) {
+        const t = await connectNats({ servers: url, name: "leases-setup", kvReplicas: 3, timeoutMs: 20_000 })
+        clients.push(t)
+        await t.kv(leaseBucket(makeTopology(125, 5)), { ttlMs: 100 * 10 }) // the tree's max age: 10 heartbeats
+      }
+      tree = await ReplicatedTree.start({
+        agents: 125,
+        branching: 5,
+        seed: 7,
+        startTimeoutMs: 30_000,
+        failover: { heartbeatMs: 100, suspectAfter: 3, replicas: 3, leaseMaxAgeIntervals: 10 },
+        connect: async (name) => {
+          const t = await connectNats({ servers: spreadAcross(c.urls, n++), name, noRandomize: true, kvReplicas: 3 })
+          clients.push(t)
+          return t
+        },
+      })
+      for (let i = 0; i < 2; i++) expect(await tree.untilExact(tree.nextRound(), 5_000)).toBeDefined()
+      const info = await (await jetstreamManager(clients[0]!.connection)).streams.info("KV_h-leases")
+      expect(info.config.num_replicas).toBe(3)
+      const leader = c.nodes.findIndex((s) => s.serverName === info.cluster?.leader)
+      expect(leader).toBeGreaterThanOrEqual(0)
+      await c.nodes[leader]!.kill()
+      // the stream elects a new leader, the leases move on, positions whose leader was cut off are taken over
+      const exact: Array<boolean> = []
+      const settled = (): boolean => exact.length >= 3 && exact.slice(-3).every((x) => x)
+      while (exact.length < 15 && !settled()) exact.push((await tree.untilExact(tree.nextRound(), 5_000)) !== undefined)
+      expect(settled(), `exact per round after the kill: ${exact.join(" ")}`).toBe(true)
+      // the killed node's clients (about a third of 93) moved to the others
+      expect(clients.reduce((k, t) => k + t.reconnects, 0)).toBeGreaterThan(20)
+    } finally {
+      await tree?.stop()
+      await Promise.all(clients.map((t) => t.close()))
+      await c.stop()
+    }
+  }, 120_000)
 })
