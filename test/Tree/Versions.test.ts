@@ -9,6 +9,7 @@ import { connectNats } from "../../src/Net/Nats.ts"
 import { startNatsServer } from "../../src/Net/NatsServer.ts"
 import type { Transport } from "../../src/Net/Transport.ts"
 import { encodeMessage } from "../../src/Tree/Messages.ts"
+import { runTreeMultiProcess } from "../../src/Tree/Process.ts"
 import { clamp, encodePolicy } from "../../src/Tree/Policy.ts"
 import { Tree } from "../../src/Tree/Runner.ts"
 import { summaryOfValue } from "../../src/Tree/Summary.ts"
@@ -110,6 +111,40 @@ describe("version inflation on the running tree", () => {
       })
     } finally {
       await tree?.stop()
+      await attacker.close()
+      await nats.stop()
+    }
+  })
+})
+
+describe("version inflation in the multi-process mode", () => {
+  // Needs nats-server (installed by `make setup-nats`).
+  it("forged Up and Downs at 2^32 − 1 mid-run reach coordinator processes and the agents' process; rejected, counted, every round exact", async () => {
+    const nats = await startNatsServer({ jetstream: false })
+    const attacker = await connectNats({ servers: nats.url, name: "attacker" })
+    try {
+      const prefix = "mpver"
+      const r = await runTreeMultiProcess({
+        agents: 2000,
+        branching: 5, // 400 / 80 / 16 / 4 / 1
+        rounds: 5,
+        servers: nats.url,
+        prefix,
+        onRound: (x) => {
+          if (x.round !== 2) return
+          const down = (level: number, index: number) =>
+            encodeMessage({ _tag: "Down", from: { level, index }, epoch: max, policy: new Uint8Array(0), triggers: [] })
+          // L1.30's parent L2.6 (level-2 process): 1
+          attacker.publish(`${prefix}.up.2.6`, encodeMessage({ _tag: "Up", from: { level: 1, index: 30 }, epoch: max, seq: 1, summary: summaryOfValue(1e6) }))
+          attacker.publish(`${prefix}.down.3.0`, down(3, 0)) // L2.0..4 (level-2 process): 5
+          attacker.publish(`${prefix}.down.2.3`, down(2, 3)) // L1.15..19 (the agents' process): 5
+        },
+      })
+      expect(r.rounds).toHaveLength(5)
+      expect(r.allExact).toBe(true)
+      expect(r.versionRejected).toBe(11)
+      for (const x of r.rounds) expect(x.provenance.faithful).toBe(true)
+    } finally {
       await attacker.close()
       await nats.stop()
     }
