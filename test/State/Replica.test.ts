@@ -2,7 +2,9 @@
  * Viewport state replicated over a real nats-server (`src/State/Replica.ts`),
  * with each store (`FileStore.ts`, `JetStreamStore.ts`): three replicas, each
  * its own process, make concurrent mutations and sync with the anti-entropy
- * protocol; one is SIGKILLed mid-run and restarted from its store.
+ * protocol; one is SIGKILLed mid-run and restarted from its store (and, in
+ * two variants, nats-server is SIGKILLed and restarted on its port and store
+ * while that replica is down).
  *
  * Checked:
  *  - nothing it acknowledged is lost: its store, read after the kill, holds
@@ -137,7 +139,8 @@ const acknowledgedBy = async (seen: ReadonlyArray<SyncMessage<ViewportState>>, v
 
 type StoreKind = "file" | "jetstream"
 
-const run = async (kind: StoreKind): Promise<void> => {
+/** `busRestart`: nats-server is SIGKILLed too while the replica is down, and restarted on its port and store. */
+const run = async (kind: StoreKind, busRestart = false): Promise<void> => {
   const server: NatsServerHandle = await startNatsServer()
   cleanups.push(() => server.stop())
   const dir = await mkdtemp(join(tmpdir(), "hydrogen-replica-"))
@@ -170,6 +173,11 @@ const run = async (kind: StoreKind): Promise<void> => {
     "the victim to store mutations and acknowledge a peer",
   )
   await children[VICTIM]!.kill()
+  if (busRestart) {
+    await server.kill()
+    await server.restart()
+    await waitUntil(() => !observer.connection.isClosed() && observer.connection.info !== undefined, 10_000, "the observer to reconnect")
+  }
   const ackedLocal = children[VICTIM]!.acked()
   expect(ackedLocal).toBeLessThan(COUNT)
   const { state: ackedRemote, acks } = await acknowledgedBy(seen, VICTIM)
@@ -223,7 +231,8 @@ const run = async (kind: StoreKind): Promise<void> => {
   for (const c of children) {
     const stats = JSON.parse(c.has("stats ")!.slice(6)) as { rejected: number; storeFailures: number; compactions: number }
     expect(stats.rejected).toBe(0)
-    expect(stats.storeFailures).toBe(0)
+    // with the bus down, a JetStream store call may time out: then a message went unacknowledged (and was sent again)
+    if (!(busRestart && kind === "jetstream")) expect(stats.storeFailures).toBe(0)
     expect(stats.compactions).toBeGreaterThan(0)
   }
   for (const c of children) await c.close()
@@ -233,6 +242,8 @@ const run = async (kind: StoreKind): Promise<void> => {
 describe("viewport replicas over NATS, one SIGKILLed and restarted", () => {
   it("with the embedded file store: converge to the join of all mutations, nothing acknowledged lost", () => run("file"))
   it("with the JetStream store: converge to the join of all mutations, nothing acknowledged lost", () => run("jetstream"))
+  it("with the JetStream store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("jetstream", true))
+  it("with the file store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("file", true))
 })
 
 // ---------------------------------------------------------------------------

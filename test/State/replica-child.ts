@@ -6,7 +6,7 @@
  * lines `state` (hex of the encoded state) and `stats`. When stdin closes it
  * closes its scope (replica, store, connection) and exits.
  */
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { createInterface } from "node:readline"
 import { connectNats } from "../../src/Net/Nats.ts"
 import { ViewportStateCodec } from "../../src/State/Encoding.ts"
@@ -63,7 +63,8 @@ const program = Effect.gen(function* () {
   })
 
   for (let k = start + 1; k <= config.count; k++) {
-    yield* replica.update(() => mutation(config.id, k))
+    // Not stored is not acknowledged: while the store fails (the bus restarting, for JetStream), try again.
+    yield* Effect.retry(replica.update(() => mutation(config.id, k)), { schedule: Schedule.spaced(100), times: 300 })
     say(`acked ${k}`)
     yield* Effect.sleep(config.periodMs)
   }
