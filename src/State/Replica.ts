@@ -54,6 +54,8 @@ export interface ReplicaOptions<A> {
   readonly window?: number
   /** Compact the store after this many appended records (default 256). */
   readonly compactEvery?: number
+  /** Messages waiting to be handled at most; more are dropped (default 4096). */
+  readonly inboxCapacity?: number
   /** Sequence numbers reserved per reservation record (default 1024). */
   readonly reserveBlock?: number
 }
@@ -65,7 +67,7 @@ export interface ReplicaStats {
   readonly compactions: number
   /** Sync messages taken from the inbox (each then applied and acknowledged, or rejected, or stopped by a store failure). */
   readonly received: number
-  /** Messages the transport refused to publish (sent again by anti-entropy). */
+  /** Messages not sent (the transport refused) or not taken in (inbox full); anti-entropy sends them again. */
   readonly dropped: number
   /** Acknowledgements sent: each after its payload was stored. */
   readonly acksSent: number
@@ -199,12 +201,16 @@ export const makeReplica = <A>(options: ReplicaOptions<A>): Effect.Effect<Replic
       }),
     )
 
-    const queue = yield* Queue.unbounded<Uint8Array>()
+    // Bounded: when the replica falls behind, new messages are dropped, which anti-entropy repairs (they are sent again).
+    const queue = yield* Queue.make<Uint8Array>({ capacity: options.inboxCapacity ?? 4096, strategy: "dropping" })
     yield* Effect.acquireRelease(
-      Effect.sync(() => transport.subscribe(inbox, (data) => void Queue.offerUnsafe(queue, data))),
+      Effect.sync(() =>
+        transport.subscribe(inbox, (data) => {
+          if (!Queue.offerUnsafe(queue, data)) dropped++
+        }),
+      ),
       (sub) => Effect.promise(() => sub.unsubscribe().catch(() => undefined)),
     )
-    // A store failure ends the loop (the replica stops acknowledging) rather than acknowledging without storing.
     // A store failure (a disk error, a bus restart for JetStream) costs one message or one round: the
     // message is not acknowledged (its sender sends it again), the round sends nothing; the loops go on.
     const noted = (e: StoreError) =>
