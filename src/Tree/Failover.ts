@@ -87,7 +87,8 @@ import { Coordinator } from "./Coordinator.ts"
 import type { Heartbeat } from "./Messages.ts"
 import type { Connect } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
-import { allCoordinators, children, type CoordinatorId, coordinatorName, makeTopology, type Topology } from "./Topology.ts"
+import { type HeldByLocal, type PolicyProvenance, provenanceOfLocals } from "./Provenance.ts"
+import { allCoordinators, childRange, children, type CoordinatorId, coordinatorName, makeTopology, parent, type Topology } from "./Topology.ts"
 
 export interface FailoverConfig {
   /** Heartbeat (and tick) interval, ms (default 100). */
@@ -741,6 +742,37 @@ export class ReplicatedTree {
   rootView(): { readonly summary: Summary; readonly epoch: number; readonly term: number } | undefined {
     const r = this.activeOf(this.root)
     return r === undefined ? undefined : { summary: r.coordinator.summary, epoch: r.coordinator.summaryEpoch, term: r.term }
+  }
+
+  /**
+   * Policy provenance now (src/Tree/Provenance.ts): the Down each local
+   * position's active replica holds, who sent it, and whether it is the
+   * active root's; undefined when the root has no active replica.
+   */
+  provenance(): PolicyProvenance | undefined {
+    const root = this.activeOf(this.root)
+    if (root === undefined) return undefined
+    const t = this.topology
+    const locals: Array<HeldByLocal | undefined> = []
+    for (let i = 0; i < t.perLevel[0]!; i++) {
+      const id = { level: 1, index: i }
+      const c = this.activeOf(id)?.coordinator
+      if (c === undefined) {
+        locals.push(undefined)
+        continue
+      }
+      const p = parent(t, id)
+      const s = p === undefined ? undefined : this.activeOf(p)?.coordinator
+      const r = childRange(t, id)
+      locals.push({
+        epoch: c.epoch,
+        policy: c.policy,
+        from: c.downFrom === undefined ? "—" : coordinatorName(c.downFrom),
+        agents: r.hi - r.lo,
+        sender: s === undefined ? undefined : { epoch: s.epoch, policy: s.policy },
+      })
+    }
+    return provenanceOfLocals({ epoch: root.coordinator.epoch, policy: root.coordinator.policy }, locals)
   }
 
   /** Whether the active root's aggregate covers `round` and equals `expected` (default: the direct fold). */

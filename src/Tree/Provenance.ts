@@ -57,6 +57,59 @@ export const hex = (b: Uint8Array): string => {
   return s
 }
 
+/** One local coordinator position as held by its active replica (replicated tree); undefined: no active replica. */
+export interface HeldByLocal {
+  readonly epoch: number
+  readonly policy: Uint8Array
+  /** Who sent the Down it holds ("—": none yet). */
+  readonly from: string
+  readonly agents: number
+  /** What the sender's position (its active replica) holds itself; undefined when it has none. */
+  readonly sender: { readonly epoch: number; readonly policy: Uint8Array } | undefined
+}
+
+/**
+ * Provenance of the local positions of a replicated tree against its active
+ * root's Down (src/Tree/Failover.ts): runs of consecutive positions holding
+ * the same Down from the same sender. A position without an active replica
+ * counts as divergent (its subtree applies nobody's Down this round).
+ */
+export const provenanceOfLocals = (root: { readonly epoch: number; readonly policy: Uint8Array }, locals: ReadonlyArray<HeldByLocal | undefined>): PolicyProvenance => {
+  const rootDown: HeldDown = { epoch: root.epoch, policy: hex(root.policy) }
+  const runs: ProvenanceRun[] = []
+  let total = 0
+  let divergentLocals = 0
+  let divergentAgents = 0
+  let senderMismatches = 0
+  let last: { epoch: number; policy: string; from: string; parents: number; locals: number; agents: number; matchesRoot: boolean } | undefined
+  const flush = (): void => {
+    if (last === undefined) return
+    total++
+    if (runs.length < maxRuns) runs.push({ ...last })
+    last = undefined
+  }
+  for (const h of locals) {
+    const epoch = h?.epoch ?? 0
+    const policy = h === undefined ? "" : hex(h.policy)
+    const from = h?.from ?? "no active replica"
+    const matchesRoot = h !== undefined && epoch === root.epoch && policy === rootDown.policy
+    if (!matchesRoot) {
+      divergentLocals++
+      divergentAgents += h?.agents ?? 0
+    }
+    if (h?.sender !== undefined && (h.sender.epoch !== epoch || hex(h.sender.policy) !== policy)) senderMismatches++
+    if (last !== undefined && last.epoch === epoch && last.policy === policy && last.from === from) {
+      last.locals++
+      last.agents += h?.agents ?? 0
+    } else {
+      flush()
+      last = { epoch, policy, from, parents: 1, locals: 1, agents: h?.agents ?? 0, matchesRoot }
+    }
+  }
+  flush()
+  return { root: rootDown, runs, runsOmitted: total - runs.length, divergentLocals, divergentAgents, senderMismatches, faithful: divergentLocals === 0 && senderMismatches === 0 }
+}
+
 /**
  * Provenance of what `level` holds against the root's `root` Down; `sender(j)`
  * gives what level-2 parent `j` holds itself, when it is in this process.

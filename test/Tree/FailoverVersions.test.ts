@@ -51,6 +51,10 @@ for (const kind of transportKinds) {
         expect(Math.max(c.peerTerm, c.parentTerm, ...c.heartbeats)).toBeLessThan(2 ** 20)
       }
       expect(tree.overcounts).toBe(0)
+      // every local position holds the active root's Down of this round, from its parent
+      const prov = tree.provenance()!
+      expect(prov.faithful).toBe(true)
+      expect(prov.runs).toEqual([{ epoch: tree.round, policy: prov.root.policy, from: "L2.0", parents: 1, locals: 5, agents: 25, matchesRoot: true }])
       for (const r of tree.replicas.flat()) expect(r.coordinator.epoch).toBeLessThanOrEqual(tree.round)
     })
   })

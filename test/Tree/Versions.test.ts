@@ -14,6 +14,7 @@ import { clamp, encodePolicy } from "../../src/Tree/Policy.ts"
 import { Tree } from "../../src/Tree/Runner.ts"
 import { summaryOfValue } from "../../src/Tree/Summary.ts"
 import { subjects } from "../../src/Tree/Topology.ts"
+import { provenanceOfLocals } from "../../src/Tree/Provenance.ts"
 import { isNewer, SEQ_WINDOW, upVersionProblem } from "../../src/Tree/Versions.ts"
 
 const max = 2 ** 32 - 1
@@ -152,6 +153,20 @@ describe("version inflation in the multi-process mode", () => {
 })
 
 describe("policy provenance", () => {
+  it("replicated positions: a Down the root did not send, one its sender does not hold, or no active replica is not faithful", () => {
+    const none = new Uint8Array(0)
+    const clampBytes = encodePolicy(clamp(0, 0))
+    const root = { epoch: 4, policy: none }
+    const ok = { epoch: 4, policy: none, from: "L2.0", agents: 5, sender: { epoch: 4, policy: none } }
+    expect(provenanceOfLocals(root, [ok, ok]).faithful).toBe(true)
+    const forged = provenanceOfLocals(root, [ok, { ...ok, policy: clampBytes }, ok, undefined])
+    expect(forged.faithful).toBe(false)
+    expect(forged.divergentLocals).toBe(2)
+    expect(forged.divergentAgents).toBe(5) // the position without a replica hosts nobody's update this round
+    expect(forged.senderMismatches).toBe(1)
+    expect(forged.runs.map((r) => [r.locals, r.matchesRoot])).toEqual([[1, true], [1, false], [1, true], [1, false]])
+  })
+
   it("a forged Down within the bounds is exact by the fold but visible in the round's provenance", async () => {
     const server = makeInProcessServer()
     const tree = await Tree.start({ agents: 1000, branching: 10, connect: (name) => server.connect(name), bus: "in-process", seed: 13 })
