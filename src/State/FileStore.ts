@@ -126,6 +126,8 @@ export const openFileStore = <A>(path: string, codec: SyncCodec<A>): Effect.Effe
             await fh.truncate(keep)
             if (keep === 0) await writeAll(fh, Uint8Array.from(LOG_HEADER))
             await fh.datasync()
+            // a new file: its directory entry must be durable too, or a crash could lose the whole log
+            if (keep === 0) await syncDir()
           },
           catch: fail("repair"),
         })
