@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { treeSummary } from "./tree.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SEED = 0x48796472; // "Hydr"
@@ -26,7 +27,7 @@ export function rng(seed: number) {
   const int = (lo: number, hi: number) => lo + Math.floor(((next() * 2 ** 32 + next()) / 2 ** 64) * (hi - lo + 1));
   return { int, bool: () => (next() & 1) === 1, pick: <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]! };
 }
-type Rng = ReturnType<typeof rng>;
+export type Rng = ReturnType<typeof rng>;
 
 export interface Vector {
   readonly family: string;
@@ -34,7 +35,7 @@ export interface Vector {
   readonly input: unknown;
   readonly expected: unknown;
 }
-interface Family {
+export interface Family {
   readonly file: string; // gen/vectors/<file>.json
   readonly module: string; // Lean module under gen/lean/Hydrogen/Vectors/
   readonly vectors: Vector[];
@@ -788,7 +789,7 @@ function triggerVectors(r: Rng): Family[] {
 
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29)), ...renderVectors(rng(SEED + 41)), ...triggerVectors(rng(SEED + 53))];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29)), ...renderVectors(rng(SEED + 41)), ...triggerVectors(rng(SEED + 53)), treeSummary(rng(SEED + 67))];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");

@@ -98,6 +98,7 @@ const cmp = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
  * entries of one version: negative, 0 or positive. An empty min is `+∞` and an
  * empty max `−∞`, as in Lean (`none` above every min, below every max).
  *
+ * @lean Hydrogen.Tree.Summary.strictTotalOrder
  * @lean Hydrogen.Tree.minLt
  * @lean Hydrogen.Tree.maxLt
  */
@@ -294,7 +295,7 @@ export type LatestRef = ReadonlyArray<Entry | null>
 /**
  * The entry order: version `(term, epoch, seq)`, then summary.
  *
- * @lean Hydrogen.Tree.StrictTotalOrder.lt
+ * @lean Hydrogen.Tree.Entry.strictTotalOrder
  */
 export const entryCompare = (a: Entry, b: Entry): number => {
   const va = a.version, vb = b.version

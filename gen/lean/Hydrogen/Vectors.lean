@@ -19,3 +19,4 @@ public import Hydrogen.Vectors.RenderError2
 public import Hydrogen.Vectors.RenderKeyframe
 public import Hydrogen.Vectors.Trigger
 public import Hydrogen.Vectors.TriggerRegister
+public import Hydrogen.Vectors.TreeSummary

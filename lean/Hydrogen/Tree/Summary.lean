@@ -154,7 +154,7 @@ def maxLt : Option Int → Option Int → Bool
   | none, some _ => true
   | _, none => false
 
-instance : StrictTotalOrder Aggregate.Min where
+instance minStrictTotalOrder : StrictTotalOrder Aggregate.Min where
   lt a b := minLt a.value b.value
   lt_irrefl a := by obtain ⟨a⟩ := a; cases a <;> simp [minLt]
   lt_trans a b c := by
@@ -164,7 +164,7 @@ instance : StrictTotalOrder Aggregate.Min where
     obtain ⟨a⟩ := a; obtain ⟨b⟩ := b
     cases a <;> cases b <;> simp [minLt] <;> omega
 
-instance : StrictTotalOrder Aggregate.Max where
+instance maxStrictTotalOrder : StrictTotalOrder Aggregate.Max where
   lt a b := maxLt a.value b.value
   lt_irrefl a := by obtain ⟨a⟩ := a; cases a <;> simp [maxLt]
   lt_trans a b c := by
@@ -182,7 +182,7 @@ structure Version where
 deriving DecidableEq
 
 /-- Versions compare lexicographically by `(term, epoch, seq)`. -/
-instance : StrictTotalOrder Version :=
+instance Version.strictTotalOrder : StrictTotalOrder Version :=
   StrictTotalOrder.ofKey (fun v => (v.term, v.epoch, v.seq)) (fun a b h => by
     obtain ⟨_, _, _⟩ := a; obtain ⟨_, _, _⟩ := b
     simp only [Prod.mk.injEq] at h; simp only [h])
@@ -212,7 +212,7 @@ instance Summary.aggregationMonoid : AggregationMonoid Summary :=
   ⟨Summary.empty, Summary.merge, Summary.merge_assoc, Summary.empty_merge, Summary.merge_empty, Summary.merge_comm⟩
 
 /-- The tie-break among summaries under one version: `(count, sum, min, max)`. -/
-instance : StrictTotalOrder Summary :=
+instance Summary.strictTotalOrder : StrictTotalOrder Summary :=
   StrictTotalOrder.ofKey (fun s => (s.sumCount.count, s.sumCount.sum, s.min, s.max)) (fun a b h => by
     obtain ⟨⟨_, _⟩, _, _⟩ := a; obtain ⟨⟨_, _⟩, _, _⟩ := b
     simp only [Prod.mk.injEq] at h; simp only [h])
@@ -224,7 +224,7 @@ structure Entry where
 deriving DecidableEq
 
 /-- Newer version first; the summary only breaks a tie. -/
-instance : StrictTotalOrder Entry :=
+instance Entry.strictTotalOrder : StrictTotalOrder Entry :=
   StrictTotalOrder.ofKey (fun e => (e.version, e.summary)) (fun a b h => by
     obtain ⟨_, _⟩ := a; obtain ⟨_, _⟩ := b
     simp only [Prod.mk.injEq] at h; simp only [h])
