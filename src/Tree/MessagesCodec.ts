@@ -10,26 +10,23 @@ import * as Result from "effect/Result"
 import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
 import { Writer } from "../Bytes/Writer.ts"
 import type { Message, Sender, Up, UpEntry } from "./Messages.ts"
-import { BadHeader, type DecodeError, InvalidField, OversizedMessage, Truncated, UnknownKind } from "./MessagesErrors.ts"
+import { type DecodeError, InvalidField, OversizedMessage } from "./MessagesErrors.ts"
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  FieldOffset,
   HEADER_BYTES,
   HEARTBEAT_BODY_BYTES,
   KindCode,
-  MAGIC0,
-  MAGIC1,
-  MESSAGE_VERSION,
+  putHeader,
   putUpBody,
   summaryProblem,
+  takeHeader,
   takeUpBody,
   UP_BATCH_ENTRY_BYTES,
   UP_BODY_BYTES,
   UP_TERM_BODY_BYTES,
 } from "./MessagesLayout.ts"
 import type { Summary } from "./Summary.ts"
-
-const kindName = (code: number): keyof typeof KindCode | undefined =>
-  code === 1 ? "Up" : code === 2 ? "Down" : code === 3 ? "Heartbeat" : code === 4 ? "Lateral" : code === 5 ? "UpBatch" : undefined
 
 // ---------------------------------------------------------------------------
 // Encoding
@@ -80,14 +77,7 @@ export const encodeMessage = (m: Message): Uint8Array => {
   const small = total <= SCRATCH_BYTES
   const w = small ? scratch : new Writer("encodeMessage", new Uint8Array(total))
   w.reset()
-  w.u8(MAGIC0)
-  w.u8(MAGIC1)
-  w.u8(MESSAGE_VERSION)
-  w.u8(KindCode[m._tag])
-  w.u16(m.from.level)
-  w.u16(0)
-  w.u32(m.from.index)
-  w.u32(body)
+  putHeader(w, KindCode[m._tag], m.from.level, m.from.index, body)
   switch (m._tag) {
     case "Up":
       checkUint("epoch", m.epoch, U32)
@@ -163,48 +153,29 @@ export const decodeMessage = (bytes: Uint8Array, options: DecodeOptions = {}): R
   return catchFailure<Message, DecodeError>(() => readMessage(new Reader(bytes), max))
 }
 
-/** The header, then the body of its kind; fails (inside `catchFailure`) with the first problem. */
+/** The header, then the body of its kind; fails (inside `catchFailure`) with the first problem. The body layouts of Down, Heartbeat and Lateral live here; the header's and the Up body's in `MessagesLayout.ts`. */
 const readMessage = (r: Reader, max: number): Message => {
-  const n = r.end
-  if (n < HEADER_BYTES) fail(new Truncated({ field: "header", offset: 0, needed: HEADER_BYTES, available: n }))
-  const m0 = r.u8("magic")
-  const m1 = r.u8("magic")
-  if (m0 !== MAGIC0 || m1 !== MAGIC1) {
-    const bad = m0 !== MAGIC0 ? 0 : 1
-    fail(new BadHeader({ field: "magic", offset: bad, value: bad === 0 ? m0 : m1, expected: '"HT" (0x48 0x54)' }))
-  }
-  const version = r.u8("version")
-  if (version !== MESSAGE_VERSION) fail(new BadHeader({ field: "version", offset: 2, value: version, expected: String(MESSAGE_VERSION) }))
-  const code = r.u8("kind")
-  const kind = kindName(code)
-  if (kind === undefined) return fail(new UnknownKind({ kind: code }))
-  const level = r.u16("sender level")
-  const reserved = r.u16("reserved")
-  if (reserved !== 0) fail(new BadHeader({ field: "reserved", offset: 6, value: reserved, expected: "0" }))
-  const index = r.u32("sender index")
-  const body = r.u32("body length")
-  const total = HEADER_BYTES + body
-  if (total > max) fail(new OversizedMessage({ size: total, max }))
-  if (n < total) fail(new Truncated({ field: "body", offset: HEADER_BYTES, needed: body, available: n - HEADER_BYTES }))
-  if (n > total) fail(new BadHeader({ field: "length", offset: 12, value: body, expected: `${n - HEADER_BYTES} (the bytes after the header)` }))
+  const { kind, level, index, body } = takeHeader(r, max)
   const from: Sender = { level, index }
   const invalid = (field: string, offset: number, value: number, expected: string): never =>
     fail(new InvalidField({ kind, field, offset, value, expected }))
   const bodyLength = (ok: boolean, expected: string): void => {
-    if (!ok) invalid("body length", 12, body, expected)
-    if (kind !== "Lateral" && level === 0) invalid("sender level", 4, 0, "≥ 1 (a coordinator)")
+    if (!ok) invalid("body length", FieldOffset.bodyLength, body, expected)
+    if (kind !== "Lateral" && level === 0) invalid("sender level", FieldOffset.senderLevel, 0, "≥ 1 (a coordinator)")
   }
-  const o = HEADER_BYTES
+  // field offsets in errors are where the reader stood when it read the field
   switch (kind) {
     case "Up": {
       bodyLength(body === UP_BODY_BYTES || body === UP_TERM_BODY_BYTES, `${UP_BODY_BYTES} or ${UP_TERM_BODY_BYTES}`)
+      const at = r.pos
       const { epoch, seq, summary } = takeUpBody(r)
       const p = summaryProblem(summary)
-      if (p !== undefined) invalid(p.field, o + p.at, p.value, p.expected)
+      if (p !== undefined) invalid(p.field, at + p.at, p.value, p.expected)
       const up: Up = { _tag: "Up", from, epoch, seq, summary }
       if (body === UP_BODY_BYTES) return up
+      const termAt = r.pos
       const term = r.u32("term")
-      if (term === 0) invalid("term", o + UP_BODY_BYTES, 0, "≥ 1 in a 44-byte body (term 0 is the 40-byte body)")
+      if (term === 0) invalid("term", termAt, 0, "≥ 1 in a 44-byte body (term 0 is the 40-byte body)")
       return { ...up, term }
     }
     case "Heartbeat":
@@ -213,8 +184,9 @@ const readMessage = (r: Reader, max: number): Message => {
     case "Down": {
       bodyLength(body >= 12, "≥ 12")
       const epoch = r.u32("epoch")
+      const lenAt = r.pos
       const policyLen = r.u32("policy length")
-      if (policyLen > body - 12) invalid("policy length", o + 4, policyLen, `≤ ${body - 12}`)
+      if (policyLen > body - 12) invalid("policy length", lenAt, policyLen, `≤ ${body - 12}`)
       const policy = r.take(policyLen, "policy").slice()
       const tp = r.pos
       const count = r.u32("trigger count")
@@ -226,8 +198,9 @@ const readMessage = (r: Reader, max: number): Message => {
     }
     case "UpBatch": {
       bodyLength(body >= 4 + UP_BATCH_ENTRY_BYTES && (body - 4) % UP_BATCH_ENTRY_BYTES === 0, `4 + ${UP_BATCH_ENTRY_BYTES}·count with count ≥ 1`)
+      const countAt = r.pos
       const count = r.u32("count")
-      if (count * UP_BATCH_ENTRY_BYTES !== body - 4) invalid("count", o, count, String((body - 4) / UP_BATCH_ENTRY_BYTES))
+      if (count * UP_BATCH_ENTRY_BYTES !== body - 4) invalid("count", countAt, count, String((body - 4) / UP_BATCH_ENTRY_BYTES))
       const ups: UpEntry[] = new Array<UpEntry>(count)
       let last = -1
       for (let i = 0; i < count; i++) {
@@ -236,9 +209,10 @@ const readMessage = (r: Reader, max: number): Message => {
         if (index <= last) invalid("index", p, index, `> ${last} (indices increase strictly)`)
         if (i === 0 && index !== from.index) invalid("index", p, index, `${from.index} (the header's sender)`)
         last = index
+        const at = r.pos
         const e = takeUpBody(r)
         const sp = summaryProblem(e.summary)
-        if (sp !== undefined) invalid(sp.field, p + 4 + sp.at, sp.value, sp.expected)
+        if (sp !== undefined) invalid(sp.field, at + sp.at, sp.value, sp.expected)
         ups[i] = { index, epoch: e.epoch, seq: e.seq, summary: e.summary }
       }
       return { _tag: "UpBatch", from, ups }
@@ -247,8 +221,9 @@ const readMessage = (r: Reader, max: number): Message => {
       bodyLength(body >= 12, "≥ 12")
       const fromAgent = r.u32("from agent")
       const toAgent = r.u32("to agent")
+      const lenAt = r.pos
       const len = r.u32("payload length")
-      if (len !== body - 12) invalid("payload length", o + 8, len, String(body - 12))
+      if (len !== body - 12) invalid("payload length", lenAt, len, String(body - 12))
       return { _tag: "Lateral", from, fromAgent, toAgent, payload: r.take(len, "payload").slice() }
     }
   }

@@ -8,8 +8,9 @@
  *
  * @module
  */
-import type { Reader } from "../Bytes/Reader.ts"
+import { fail, type Reader } from "../Bytes/Reader.ts"
 import type { Writer } from "../Bytes/Writer.ts"
+import { BadHeader, OversizedMessage, Truncated, UnknownKind } from "./MessagesErrors.ts"
 import type { Summary } from "./Summary.ts"
 
 export const MAGIC0 = 0x48 // "H"
@@ -29,6 +30,9 @@ export const UP_MESSAGE_BYTES = HEADER_BYTES + UP_BODY_BYTES
 
 export const KindCode = { Up: 1, Down: 2, Heartbeat: 3, Lateral: 4, UpBatch: 5 } as const
 
+const kindName = (code: number): keyof typeof KindCode | undefined =>
+  code === 1 ? "Up" : code === 2 ? "Down" : code === 3 ? "Heartbeat" : code === 4 ? "Lateral" : code === 5 ? "UpBatch" : undefined
+
 /** Up body offsets (relative to the body): epoch u32, seq u32, count, sum, min, max f64. */
 const EPOCH = 0
 const SEQ = 4
@@ -36,6 +40,22 @@ const COUNT = 8
 const SUM = 16
 const MIN = 24
 const MAX = 32
+
+/**
+ * Absolute offsets of the fields that other modules name in their errors
+ * (version checks, a Down's policy), so that no module hard-codes the layout.
+ */
+export const FieldOffset = {
+  senderLevel: 4,
+  bodyLength: 12,
+  upEpoch: HEADER_BYTES + EPOCH,
+  upSeq: HEADER_BYTES + SEQ,
+  upTerm: HEADER_BYTES + UP_BODY_BYTES,
+  downEpoch: HEADER_BYTES,
+  downPolicyLength: HEADER_BYTES + 4,
+  downPolicy: HEADER_BYTES + 8,
+  heartbeatTerm: HEADER_BYTES,
+} as const
 
 // ---------------------------------------------------------------------------
 // Summaries
@@ -63,7 +83,58 @@ const summaryOk = (count: number, sum: number, min: number, max: number): boolea
   summaryProblem({ count, sum, min, max }) === undefined
 
 // ---------------------------------------------------------------------------
-// Sequential form (MessagesCodec): the Up body through the byte layer
+// Sequential form (MessagesCodec): the header and the Up body through the byte layer
+
+/** Writes the 16-byte header. */
+export const putHeader = (w: Writer, kind: number, level: number, index: number, body: number): void => {
+  w.u8(MAGIC0)
+  w.u8(MAGIC1)
+  w.u8(MESSAGE_VERSION)
+  w.u8(kind)
+  w.u16(level)
+  w.u16(0)
+  w.u32(index)
+  w.u32(body)
+}
+
+/** A checked header: the message kind, sender and body length. */
+export interface Header {
+  readonly kind: keyof typeof KindCode
+  readonly level: number
+  readonly index: number
+  readonly body: number
+}
+
+/**
+ * Reads and checks the header of the message `r` spans, in order: length,
+ * magic, version, kind, reserved, declared length (against `max`, then
+ * exactly the bytes after the header). Fails (inside `catchFailure`).
+ */
+export const takeHeader = (r: Reader, max: number): Header => {
+  const n = r.end
+  if (n < HEADER_BYTES) fail(new Truncated({ field: "header", offset: 0, needed: HEADER_BYTES, available: n }))
+  const m0 = r.u8("magic")
+  const m1 = r.u8("magic")
+  if (m0 !== MAGIC0 || m1 !== MAGIC1) {
+    const bad = m0 !== MAGIC0 ? 0 : 1
+    fail(new BadHeader({ field: "magic", offset: bad, value: bad === 0 ? m0 : m1, expected: '"HT" (0x48 0x54)' }))
+  }
+  const version = r.u8("version")
+  if (version !== MESSAGE_VERSION) fail(new BadHeader({ field: "version", offset: 2, value: version, expected: String(MESSAGE_VERSION) }))
+  const code = r.u8("kind")
+  const kind = kindName(code)
+  if (kind === undefined) return fail(new UnknownKind({ kind: code }))
+  const level = r.u16("sender level")
+  const reserved = r.u16("reserved")
+  if (reserved !== 0) fail(new BadHeader({ field: "reserved", offset: 6, value: reserved, expected: "0" }))
+  const index = r.u32("sender index")
+  const body = r.u32("body length")
+  const total = HEADER_BYTES + body
+  if (total > max) fail(new OversizedMessage({ size: total, max }))
+  if (n < total) fail(new Truncated({ field: "body", offset: HEADER_BYTES, needed: body, available: n - HEADER_BYTES }))
+  if (n > total) fail(new BadHeader({ field: "length", offset: 12, value: body, expected: `${n - HEADER_BYTES} (the bytes after the header)` }))
+  return { kind, level, index, body }
+}
 
 /** Writes a term-less Up body (the caller checked the bounds). */
 export const putUpBody = (w: Writer, epoch: number, seq: number, s: Summary): void => {

@@ -24,7 +24,7 @@ import { BadHeader, InvalidField, TrailingBytes, Truncated } from "../Bytes/Erro
 import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
 import { Writer } from "../Bytes/Writer.ts"
 import { valueRange } from "./Agents.ts"
-import { type Down, HEADER_BYTES } from "./Messages.ts"
+import { type Down, FieldOffset } from "./Messages.ts"
 
 export const POLICY_VERSION = 1
 /** Bytes of a version-1 policy. */
@@ -115,8 +115,8 @@ export const decodePolicy = (bytes: Uint8Array): Result.Result<Policy, PolicyErr
   })
 }
 
-/** Offset of a Down's policy bytes in its message: header, epoch u32, policy length u32. */
-export const DOWN_POLICY_OFFSET = HEADER_BYTES + 8
+/** Offset of a Down's policy bytes in its message (the Down layout is `MessagesCodec.ts`'s). */
+export const DOWN_POLICY_OFFSET = FieldOffset.downPolicy
 
 /**
  * The policy of a decoded Down, or the `InvalidField` (offset within the
@@ -127,7 +127,7 @@ export const checkDownPolicy = (m: Down): Result.Result<Policy, InvalidField> =>
   if (Result.isSuccess(r)) return Result.succeed(r.success)
   const f = policyErrorField(r.failure)
   // a wrong length is the Down's policy length field, which precedes the bytes
-  const offset = f.field === "policy length" ? DOWN_POLICY_OFFSET - 4 : DOWN_POLICY_OFFSET + f.offset
+  const offset = f.field === "policy length" ? FieldOffset.downPolicyLength : DOWN_POLICY_OFFSET + f.offset
   return Result.fail(new InvalidField({ kind: "Down", field: f.field, offset, value: f.value, expected: f.expected }))
 }
 
