@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./Crc32.ts"
 export * from "./Errors.ts"
 export * from "./Reader.ts"
 export * from "./Writer.ts"

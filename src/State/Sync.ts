@@ -38,10 +38,13 @@
 import { Data } from "effect"
 import * as Result from "effect/Result"
 import { BadHeader, InvalidField, TrailingBytes, Truncated } from "../Bytes/Errors.ts"
+import { crc32 } from "../Bytes/Crc32.ts"
 import { catchFailure, fail, Reader, u32At } from "../Bytes/Reader.ts"
 import { Writer } from "../Bytes/Writer.ts"
 import type { DecodeError } from "./Encoding.ts"
 import type { JoinSemilatticeBot } from "./Lattice.ts"
+
+export { crc32 }
 
 // ---------------------------------------------------------------------------
 // Codecs
@@ -157,22 +160,6 @@ export type SyncMessage<A> =
   | { readonly kind: "state"; readonly sender: number; readonly receiver: number; readonly to: number; readonly payload: A }
   | { readonly kind: "ack"; readonly sender: number; readonly receiver: number; readonly seq: number }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes`. */
-export const crc32 = (bytes: Uint8Array): number => {
-  let c = 0xffffffff
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
 
 /** Bytes before the body: magic, version, kind. */
 const PREFIX_BYTES = 6
