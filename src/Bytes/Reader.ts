@@ -12,7 +12,7 @@
  * @module
  */
 import * as Result from "effect/Result"
-import { type ByteError, InvalidField, TrailingBytes, Truncated } from "./Errors.ts"
+import { BadHeader, type ByteError, InvalidField, TrailingBytes, Truncated } from "./Errors.ts"
 
 /** Carries a decode error out of nested reads; never escapes `decodeWith`. */
 class Failure {
@@ -110,6 +110,18 @@ export class Reader {
     const v = this.bytes.subarray(this.pos, this.pos + n)
     this.pos += n
     return v
+  }
+
+  /** Header bytes that must be `magic` (`shown` in the error): `BadHeader` at the first that differs. */
+  magic(magic: ReadonlyArray<number>, shown: string): void {
+    for (const m of magic) this.header("magic", m, shown)
+  }
+
+  /** A header byte that must be `value`: `BadHeader` naming `field` otherwise. */
+  header(field: string, value: number, expected = String(value)): void {
+    const at = this.pos
+    const b = this.u8(field)
+    if (b !== value) fail(new BadHeader({ field, offset: at, value: b, expected }))
   }
 
   /** A byte that must be 0 (reserved or padding). */

@@ -289,12 +289,8 @@ const bodyReaders: { readonly [K in StateType]: (r: Reader) => Extract<AnyState,
 }
 
 const readHeader = (r: Reader): StateType => {
-  for (let i = 0; i < 4; i++) {
-    const b = r.u8("magic")
-    if (b !== MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYST" (48 59 53 54)' }))
-  }
-  const version = r.u8("version")
-  if (version !== VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(VERSION) }))
+  r.magic(MAGIC, '"HYST" (48 59 53 54)')
+  r.header("version", VERSION)
   const tag = r.u8("type")
   const type = typeOfTag.get(tag)
   if (type === undefined) fail(new BadHeader({ field: "type", offset: 5, value: tag, expected: "a type byte in 1..8" }))

@@ -210,12 +210,8 @@ export const encodeMessage = <A>(codec: SyncCodec<A>, m: SyncMessage<A>): Uint8A
 export const decodeMessage = <A>(codec: SyncCodec<A>, bytes: Uint8Array): Result.Result<SyncMessage<A>, SyncError> =>
   catchFailure<SyncMessage<A>, SyncError>(() => {
     const r = new Reader(bytes)
-    for (let i = 0; i < 4; i++) {
-      const b = r.u8("magic")
-      if (b !== SYNC_MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYSY" (48 59 53 59)' }))
-    }
-    const version = r.u8("version")
-    if (version !== SYNC_VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(SYNC_VERSION) }))
+    r.magic(SYNC_MAGIC, '"HYSY" (48 59 53 59)')
+    r.header("version", SYNC_VERSION)
     const kindByte = r.u8("kind")
     const kind = kindByte === 1 ? "delta" : kindByte === 2 ? "state" : kindByte === 3 ? "ack" : undefined
     if (kind === undefined) fail(new BadHeader({ field: "kind", offset: 5, value: kindByte, expected: "1 (delta), 2 (state) or 3 (ack)" }))

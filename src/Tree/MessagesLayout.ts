@@ -15,6 +15,7 @@ import type { Summary } from "./Summary.ts"
 
 export const MAGIC0 = 0x48 // "H"
 export const MAGIC1 = 0x54 // "T"
+const MAGIC: ReadonlyArray<number> = [MAGIC0, MAGIC1]
 export const MESSAGE_VERSION = 1
 export const HEADER_BYTES = 16
 export const UP_BODY_BYTES = 40
@@ -113,14 +114,8 @@ export interface Header {
 export const takeHeader = (r: Reader, max: number): Header => {
   const n = r.end
   if (n < HEADER_BYTES) fail(new Truncated({ field: "header", offset: 0, needed: HEADER_BYTES, available: n }))
-  const m0 = r.u8("magic")
-  const m1 = r.u8("magic")
-  if (m0 !== MAGIC0 || m1 !== MAGIC1) {
-    const bad = m0 !== MAGIC0 ? 0 : 1
-    fail(new BadHeader({ field: "magic", offset: bad, value: bad === 0 ? m0 : m1, expected: '"HT" (0x48 0x54)' }))
-  }
-  const version = r.u8("version")
-  if (version !== MESSAGE_VERSION) fail(new BadHeader({ field: "version", offset: 2, value: version, expected: String(MESSAGE_VERSION) }))
+  r.magic(MAGIC, '"HT" (0x48 0x54)')
+  r.header("version", MESSAGE_VERSION)
   const code = r.u8("kind")
   const kind = kindName(code)
   if (kind === undefined) return fail(new UnknownKind({ kind: code }))

@@ -102,8 +102,7 @@ export const decodePolicy = (bytes: Uint8Array): Result.Result<Policy, PolicyErr
   if (n === 0) return Result.succeed(noPolicy)
   return catchFailure<Policy, PolicyError>(() => {
     const r = new Reader(bytes)
-    const version = r.u8("version")
-    if (version !== POLICY_VERSION) fail(new BadHeader({ field: "version", offset: 0, value: version, expected: String(POLICY_VERSION) }))
+    r.header("version", POLICY_VERSION)
     if (n < CLAMP_POLICY_BYTES) fail(new Truncated({ field: "clamp policy", offset: 0, needed: CLAMP_POLICY_BYTES, available: n }))
     if (n > CLAMP_POLICY_BYTES) fail(new TrailingBytes({ field: "clamp policy", offset: CLAMP_POLICY_BYTES, count: n - CLAMP_POLICY_BYTES }))
     const lo = r.i32("lo")

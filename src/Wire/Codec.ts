@@ -38,7 +38,7 @@ import {
 import { catchFailure, fail, Reader } from "../Bytes/Reader.ts"
 import { Writer } from "../Bytes/Writer.ts"
 import type { Atom, Element } from "./Element.ts"
-import { BadHeader, InvalidField, NotAByte, TrailingBytes, Truncated, type WireError } from "./Errors.ts"
+import { InvalidField, NotAByte, TrailingBytes, Truncated, type WireError } from "./Errors.ts"
 
 // Lean's `List Nat` byte functions live in ListBytes.ts.
 export { decodeAtom, le16, le32, signed, twos, u16le, u32le } from "./ListBytes.ts"
@@ -191,18 +191,11 @@ export const readHeader = (u8: Uint8Array, payloadKind: number): Result.Result<n
   catchFailure<number, WireError>(() => {
     if (u8.length < HEADER_BYTES) fail(new Truncated({ field: "batch header", offset: 0, needed: HEADER_BYTES, available: u8.length }))
     const r = new Reader(u8)
-    for (let i = 0; i < 4; i++) {
-      const b = r.u8("magic")
-      if (b !== MAGIC[i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HYEL" (48 59 45 4c)' }))
-    }
-    const version = r.u8("version")
-    if (version !== VERSION) fail(new BadHeader({ field: "version", offset: 4, value: version, expected: String(VERSION) }))
-    const kind = r.u8("payload kind")
-    if (kind !== payloadKind) fail(new BadHeader({ field: "payload kind", offset: 5, value: kind, expected: payloadName(payloadKind) }))
-    for (let i = 6; i < 8; i++) {
-      const b = r.u8("reserved")
-      if (b !== 0) fail(new BadHeader({ field: "reserved", offset: i, value: b, expected: "0" }))
-    }
+    r.magic(MAGIC, '"HYEL" (48 59 45 4c)')
+    r.header("version", VERSION)
+    r.header("payload kind", payloadKind, payloadName(payloadKind))
+    r.header("reserved", 0)
+    r.header("reserved", 0)
     return r.u32("count")
   })
 

@@ -158,18 +158,18 @@ describe("byte layer", () => {
     expect(e.message).toBe("2 trailing byte(s) after the policy, from byte 3")
   })
 
-  it("BadHeader, given by a codec through fail, comes back as a value with its field, offset and value", () => {
-    const e = failure(
-      read([0x48, 0x58], (r) => {
-        for (let i = 0; i < 2; i++) {
-          const b = r.u8("magic")
-          if (b !== [0x48, 0x54][i]) fail(new BadHeader({ field: "magic", offset: i, value: b, expected: '"HT"' }))
-        }
-      }),
-    )
+  it("BadHeader names the header field, its offset and the byte found (magic, version, any byte a format fixes)", () => {
+    const e = failure(read([0x48, 0x58, 1], (r) => r.magic([0x48, 0x54], '"HT"')))
     expect(e).toBeInstanceOf(BadHeader)
-    expect(e).toMatchObject({ field: "magic", offset: 1, value: 0x58 })
+    expect(e).toMatchObject({ field: "magic", offset: 1, value: 0x58, expected: '"HT"' })
     expect(e.message).toBe('bad header magic at byte 1: got 88, expected "HT"')
+    expect(failure(read([0x48, 0x54, 2], (r) => (r.magic([0x48, 0x54], '"HT"'), r.header("version", 1))))).toMatchObject({
+      _tag: "BadHeader", field: "version", offset: 2, value: 2, expected: "1",
+    })
+    expect(failure(read([0x48], (r) => r.magic([0x48, 0x54], '"HT"')))).toMatchObject({ _tag: "Truncated", field: "magic", offset: 1 })
+    // a codec's own header check, through fail, comes back as the same value
+    const own = failure(read([7], (r) => fail(new BadHeader({ field: "type", offset: r.pos, value: 7, expected: "1..3" }))))
+    expect(own).toMatchObject({ _tag: "BadHeader", field: "type", offset: 0, value: 7 })
   })
 
   it("a fixed writer refuses to grow past its buffer; a growable one grows and keeps what it wrote", () => {
