@@ -41,6 +41,10 @@
  *                             cumulative publish counters, and the root's summary if it hosts it
  *   parent → child  `stop`    unsubscribe, close, exit 0
  *   child → parent  `failed`  a fatal error (the parent then kills every child)
+ * After a reconnect of its bus clients (a restarted nats-server) the parent
+ * publishes the round's `round` again while it waits; a child that already
+ * has that round re-sends its coordinators' latest Downs and Ups and its
+ * `done` (versions and the epoch check make the repeats harmless).
  * A child whose stdin closes (the parent died) exits; the parent SIGKILLs
  * children that outlive `stop` by 5 s, on failure, and when Node exits.
  *
@@ -60,9 +64,9 @@ import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
 import { Coordinator, subscribeLevel } from "./Coordinator.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
 import { encodePolicy, type Policy } from "./Policy.ts"
-import type { MessageKind } from "./Messages.ts"
+import { encodeMessage, type MessageKind } from "./Messages.ts"
 import { policyProvenance } from "./Provenance.ts"
-import { type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
+import { resendAfterReconnect, type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { countAt, makeTopology, type Topology } from "./Topology.ts"
 
@@ -368,7 +372,8 @@ const sumPublished = (cs: Iterable<Coordinator>): Record<MessageKind, number> =>
 export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): Promise<number> => {
   const t = makeTopology(config.agents, config.branching, config.prefix)
   const ctl = controlSubjects(config.prefix)
-  const transport = await connectNats({ servers: config.servers, name: config.name, maxReconnectAttempts: 10 })
+  // reconnects forever (a restarted server); the process ends with its parent (stdin) anyway
+  const transport = await connectNats({ servers: config.servers, name: config.name })
   // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
   const coordinators: Coordinator[] = []
   const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
@@ -382,6 +387,9 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
   const token = config.token
   let controlRejected = 0
   let lastRound = 0
+  /** The `done` of the last round this process finished, and that round. */
+  let lastDone: Uint8Array | undefined
+  let lastDoneEpoch = 0
   let finish: (code: number) => void = () => undefined
   const finished = new Promise<number>((r) => {
     finish = r
@@ -409,9 +417,7 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
       internalErrors += c.counters.internalErrors
       versionRejected += c.counters.versionRejected
     }
-    transport.publish(
-      ctl.done,
-      encodeControl({
+    lastDone = encodeControl({
         type: "done",
         process: config.name,
         epoch,
@@ -422,14 +428,25 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
         versionRejected,
         token,
         ...(root === undefined ? {} : { root: { summary: { ...root.summary }, summaryEpoch: root.summaryEpoch } }),
-      }),
-    )
+      })
+    lastDoneEpoch = epoch
+    transport.publish(ctl.done, lastDone)
+  }
+  // The parent repeated the round after a reconnect: what was in flight may be lost; send the latest again.
+  const resend = (): void => {
+    for (const c of coordinators) {
+      if (c.isLocal || c.role !== "active" || c.epoch === 0) continue
+      transport.publish(c.subjects.down, encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers }))
+    }
+    for (const c of coordinators) if (c.summaryEpoch > 0) c.tick()
+    if (lastDone !== undefined && lastDoneEpoch === lastRound) transport.publish(ctl.done, lastDone)
   }
   try {
     for (const { group, row } of rows) subscribeLevel(transport, t, group.level, group.lo, row)
     // only the parent's messages, in turn: rounds 1, 2, … once each
     transport.subscribe(ctl.round, (data) => {
       const m = acceptControl(data, token)
+      if (m?.type === "round" && m.epoch === lastRound && lastRound > 0) return resend()
       if (m?.type !== "round" || m.epoch !== lastRound + 1) return void controlRejected++
       lastRound = m.epoch
       runRound(m.epoch, m.policy ?? [], m.triggers ?? []).catch(fail)
@@ -518,6 +535,8 @@ export interface MultiProcessResult
     | "exactRounds"
     | "internalErrors"
     | "triggersDelivered"
+    | "reconnects"
+    | "resends"
     | "allExact"
     | "elapsedMs"
     | "setupMs"
@@ -713,9 +732,19 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
 
   const results: MultiProcessRound[] = []
   let tRun = 0
+  // the parent's bus clients' reconnects, and the round repeats they caused (see the module doc)
+  let reconnects = 0
+  let resends = 0
+  let lastReconnectAt = -Infinity
   try {
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
     for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}` }))
+    for (const c of conns) {
+      c.onReconnect?.(() => {
+        reconnects++
+        lastReconnectAt = performance.now()
+      })
+    }
     const ctlConn = conns[0]!
     ctlConn.subscribe(ctl.ready, onControl)
     ctlConn.subscribe(ctl.done, onControl)
@@ -775,28 +804,41 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
         if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
       }
       currentRound = epoch
-      ctlConn.publish(
-        ctl.round,
-        encodeControl({
-          type: "round",
-          epoch,
-          token,
-          ...(policy === undefined || policy.length === 0 ? {} : { policy }),
-          ...(triggers === undefined || triggers.length === 0 ? {} : { triggers }),
-        }),
-      )
-      await withTimeout(level.whenAllAt(epoch), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
-      const tUpdate = performance.now()
-      level.updateAgents(epoch)
-      const t0 = performance.now()
-      // paced: the Ups leave as they are written instead of queueing n/k of them in the client at once
-      await level.tickAllPaced()
-      await until(
-        () => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch),
-        (w) => (doneWaiter = w),
-        roundTimeoutMs,
-        `the root's aggregate for epoch ${epoch}`,
-      )
+      const roundMessage = encodeControl({
+        type: "round",
+        epoch,
+        token,
+        ...(policy === undefined || policy.length === 0 ? {} : { policy }),
+        ...(triggers === undefined || triggers.length === 0 ? {} : { triggers }),
+      })
+      ctlConn.publish(ctl.round, roundMessage)
+      // after a reconnect: the round again (children re-send), and the local level's latest Ups
+      const resend = (): void => {
+        resends++
+        ctlConn.publish(ctl.round, roundMessage)
+        if (level.ticks > 0) level.tickAll()
+      }
+      let stopResend = resendAfterReconnect(() => lastReconnectAt, tStart, resend)
+      let tUpdate: number
+      let t0: number
+      try {
+        await withTimeout(level.whenAllAt(epoch), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
+        stopResend()
+        tUpdate = performance.now()
+        level.updateAgents(epoch)
+        t0 = performance.now()
+        // paced: the Ups leave as they are written instead of queueing n/k of them in the client at once
+        await level.tickAllPaced()
+        stopResend = resendAfterReconnect(() => lastReconnectAt, tStart, resend)
+        await until(
+          () => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch),
+          (w) => (doneWaiter = w),
+          roundTimeoutMs,
+          `the root's aggregate for epoch ${epoch}`,
+        )
+      } finally {
+        stopResend()
+      }
       const t1 = performance.now()
       const afterLocal = level.counters.published
       const published = zeroKinds()
@@ -845,6 +887,8 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       controlRejected: controlRejected + childControlRejected,
       internalErrors,
       triggersDelivered: local.triggersDelivered,
+      reconnects,
+      resends,
       allExact: results.every((x) => x.exact),
       elapsedMs,
       setupMs,

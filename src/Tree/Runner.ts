@@ -190,6 +190,27 @@ const withTimeout = <A>(p: Promise<A>, ms: number, what: string): Promise<A> => 
   return Promise.race([p, t]).finally(() => clearTimeout(timer))
 }
 
+/**
+ * While a round waits: if a bus client reconnected during the round (since
+ * `roundStart`) or in the last 10 s (`lastReconnectAt`, performance.now()
+ * time), calls `resend` with a doubling pause from 250 ms to 2 s. Returns the
+ * function that stops it. Shared by the in-process and multi-process drivers.
+ */
+export const resendAfterReconnect = (lastReconnectAt: () => number, roundStart: number, resend: () => void): (() => void) => {
+  let pause = 250
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const tick = (): void => {
+    const at = lastReconnectAt()
+    if (at >= roundStart || performance.now() - at < 10_000) {
+      resend()
+      pause = Math.min(2_000, pause * 2)
+    }
+    timer = setTimeout(tick, pause)
+  }
+  timer = setTimeout(tick, pause)
+  return () => clearTimeout(timer)
+}
+
 const zeroKinds = (): Record<MessageKind, number> => ({ Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 })
 
 /**
@@ -481,21 +502,11 @@ export class Tree {
    * to 2 s), so a round that lost messages to a bus restart goes on.
    */
   private async waitFor<A>(p: Promise<A>, ms: number, what: string, roundStart: number): Promise<A> {
-    let pause = 250
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const tick = (): void => {
-      const at = this.lastReconnectAt
-      if (at >= roundStart || performance.now() - at < 10_000) {
-        this.resend()
-        pause = Math.min(2_000, pause * 2)
-      }
-      timer = setTimeout(tick, pause)
-    }
-    timer = setTimeout(tick, pause)
+    const stop = resendAfterReconnect(() => this.lastReconnectAt, roundStart, () => this.resend())
     try {
       return await withTimeout(p, ms, what)
     } finally {
-      clearTimeout(timer)
+      stop()
     }
   }
 

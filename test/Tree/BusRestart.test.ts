@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest"
 import { connectNats, type NatsTransport } from "../../src/Net/Nats.ts"
 import { startNatsServer } from "../../src/Net/NatsServer.ts"
 import { ReplicatedTree } from "../../src/Tree/Failover.ts"
+import { runTreeMultiProcess } from "../../src/Tree/Process.ts"
 import { type RoundStatus, runTree } from "../../src/Tree/Runner.ts"
 import { makeTopology } from "../../src/Tree/Topology.ts"
 
@@ -49,6 +50,39 @@ describe("the tree on NATS survives a bus restart", () => {
       expect(r.resends).toBeGreaterThanOrEqual(1)
       expect(r.rejectedTotal).toBe(0)
       expect(r.internalErrors).toBe(0)
+    } finally {
+      await chaos?.catch(() => undefined)
+      await server.stop()
+    }
+  })
+})
+
+describe("the multi-process tree survives a bus restart", () => {
+  it("nats-server SIGKILLed after round 3 and restarted 1 s later: coordinator processes and parent reconnect, the round is repeated, every round is exact", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    let chaos: Promise<void> | undefined
+    try {
+      const r = await runTreeMultiProcess({
+        agents: 3000,
+        branching: 10,
+        rounds: 8,
+        servers: server.url,
+        prefix: "restart",
+        roundTimeoutMs: 30_000,
+        onRound: (x) => {
+          if (x.round === 3) chaos = server.kill().then(() => sleep(1_000)).then(() => server.restart())
+        },
+      })
+      await chaos
+      expect(r.rounds.map((x) => x.round)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+      for (const round of r.rounds) {
+        expect(round.exact).toBe(true)
+        expect(round.aggregate).toEqual(round.expected)
+      }
+      expect(r.reconnects).toBeGreaterThanOrEqual(1)
+      expect(r.resends).toBeGreaterThanOrEqual(1)
+      expect(r.rejectedTotal).toBe(0)
+      expect(r.controlRejected).toBe(0)
     } finally {
       await chaos?.catch(() => undefined)
       await server.stop()
