@@ -10,9 +10,9 @@
  */
 import { Data } from "effect"
 
-/** Record index / message kind, as a prefix of an error message. */
+/** Message kind / record index, as they follow the field's name in an error message. */
 const where = (e: { readonly index?: number | undefined; readonly kind?: string | undefined }): string =>
-  (e.kind !== undefined ? `${e.kind} ` : "") + (e.index !== undefined ? `record ${e.index} ` : "")
+  (e.kind !== undefined ? ` of ${e.kind}` : "") + (e.index !== undefined ? ` in record ${e.index}` : "")
 
 /** The input ends before the `needed` bytes of `field` that start at `offset`. */
 export class Truncated extends Data.TaggedError("Truncated")<{
@@ -24,7 +24,7 @@ export class Truncated extends Data.TaggedError("Truncated")<{
   readonly kind?: string
 }> {
   override get message(): string {
-    return `truncated ${where(this)}${this.field}: ${this.needed} bytes needed at byte ${this.offset}, only ${this.available} available`
+    return `truncated ${this.field}${where(this)}: ${this.needed} bytes needed at byte ${this.offset}, only ${this.available} available`
   }
 }
 
@@ -50,7 +50,7 @@ export class InvalidField extends Data.TaggedError("InvalidField")<{
   readonly kind?: string
 }> {
   override get message(): string {
-    return `invalid ${where(this)}${this.field} at byte ${this.offset}: got ${this.value}, expected ${this.expected}`
+    return `invalid ${this.field}${where(this)} at byte ${this.offset}: got ${this.value}, expected ${this.expected}`
   }
 }
 
