@@ -132,7 +132,8 @@ describe("startNatsServer", () => {
     expect(await freeLoopbackPort()).toBeGreaterThan(0)
   })
 
-  it("a server started by a process that is SIGKILLed does not outlive it (the watchdog kills it)", async () => {
+  // SIGKILL runs no exit hook; SIGTERM and SIGINT end Node without its "exit" event unless handled
+  it.each(["SIGKILL", "SIGTERM", "SIGINT"] as const)("a server started by a process that gets %s does not outlive it (the watchdog kills it)", async (signal) => {
     const script = fileURLToPath(new URL("./serverChild.ts", import.meta.url))
     const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] })
     let server: { pid: number; port: number } | undefined
@@ -148,7 +149,7 @@ describe("startNatsServer", () => {
       })
       expect(alive(server.pid)).toBe(true)
       expect(await accepts(server.port)).toBe(true)
-      child.kill("SIGKILL")
+      child.kill(signal)
       const deadline = Date.now() + 5_000
       while (alive(server.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
       expect(alive(server.pid)).toBe(false)
