@@ -1,7 +1,8 @@
 /**
  * `hydrogen/net`: the `Transport` interface the tree runs over, with the
  * embedded in-process bus and NATS, as plain constructors and as Effect
- * layers, and a loopback nats-server launcher (needs `nats-server` on PATH).
+ * layers, and loopback nats-server launchers, one server or a cluster
+ * (needs `nats-server` on PATH).
  *
  * @module
  */
@@ -13,3 +14,4 @@ export * as InProcess from "./InProcess.ts"
 export * as Layers from "./Layers.ts"
 export * as Nats from "./Nats.ts"
 export * as NatsServer from "./NatsServer.ts"
+export * as NatsCluster from "./NatsCluster.ts"
