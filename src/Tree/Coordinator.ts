@@ -58,7 +58,7 @@ import {
   upBatchEntryShift,
 } from "./Messages.ts"
 import { checkDownPolicy, decodePolicy } from "./Policy.ts"
-import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem, upVersionProblem } from "./Versions.ts"
+import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem, SEQ_WINDOW, upVersionProblem } from "./Versions.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
 import {
   agentRange,
@@ -537,10 +537,20 @@ export class Coordinator implements CoordinatorLike {
     const seqs = (this.keptSeq ??= new Uint32Array(this.latest.size))
     const present = (this.keptPresent ??= new Uint8Array(this.latest.size))
     const has = present[slot] === 1
+    const ceiling = this.epochCeiling()
+    // the common case, decided without reading the kept version: no term, epoch and seq within bounds
+    if (term === 0 && epoch <= ceiling && (!has || seq <= seqs[slot]! + SEQ_WINDOW)) {
+      const outcome = this.latest.offerValues(slot, epoch, seq, 0, count, sum, min, max)
+      if (outcome === "accepted") {
+        present[slot] = 1
+        seqs[slot] = seq
+      }
+      return outcome
+    }
     const keptTerm = has ? this.latest.termOf(slot) : 0
     // term 0 claims no leadership; a term already kept was checked when it was adopted
     const allowed = term === 0 || (has && term <= keptTerm) || this.termAllowed(this.childId(slot), term, "Up")
-    const problem = upVersionProblem(has, keptTerm, has ? this.latest.epochOf(slot) : 0, seqs[slot]!, term, epoch, seq, this.epochCeiling(), allowed, entryOffset)
+    const problem = upVersionProblem(has, keptTerm, has ? this.latest.epochOf(slot) : 0, seqs[slot]!, term, epoch, seq, ceiling, allowed, entryOffset)
     if (problem !== undefined) {
       this.rejectVersion(problem, subject)
       return undefined
