@@ -69,6 +69,7 @@ describe("the tree on a 3-node nats-server cluster", () => {
       // about a third of the 338 clients were on the killed node
       expect(r.reconnects).toBeGreaterThan(100)
       expect(r.rejectedTotal).toBe(0)
+      expect(r.versionRejected).toBe(0)
       expect(r.internalErrors).toBe(0)
     } finally {
       await chaos?.catch(() => undefined)
