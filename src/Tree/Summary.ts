@@ -23,7 +23,12 @@
 import type { AggregationMonoid } from "../Aggregate/Monoid.ts"
 import { maxEmpty, maxMerge, minEmpty, minMerge, sumCountMerge } from "../Aggregate/Numeric.ts"
 
-/** Count, sum, min and max of a set of values; min/max are ±Infinity when empty. */
+/**
+ * Count, sum, min and max of a set of values; min/max are ±Infinity when empty
+ * (Lean's `none`).
+ *
+ * @lean Hydrogen.Tree.Summary
+ */
 export interface Summary {
   readonly count: number
   readonly sum: number
@@ -59,7 +64,11 @@ export const summaryMerge = (a: Summary, b: Summary): Summary => {
 export const summaryEquals = (a: Summary, b: Summary): boolean =>
   a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max
 
-/** The product monoid. */
+/**
+ * The product monoid.
+ *
+ * @lean Hydrogen.Tree.Summary.aggregationMonoid
+ */
 export const SummaryMonoid: AggregationMonoid<Summary> = {
   empty: summaryEmpty,
   merge: summaryMerge,
@@ -86,7 +95,12 @@ export const foldValues = (values: Float64Array, lo = 0, hi = values.length): Su
   return { count: hi > lo ? hi - lo : 0, sum, min, max }
 }
 
-/** `(e1, s1)` compared with `(e2, s2)` lexicographically: negative, 0 or positive. */
+/**
+ * `(e1, s1)` compared with `(e2, s2)` lexicographically: negative, 0 or
+ * positive (with the term compared first, the version order).
+ *
+ * @lean Hydrogen.Tree.Version.strictTotalOrder
+ */
 export const compareVersion = (e1: number, s1: number, e2: number, s2: number): number =>
   e1 !== e2 ? e1 - e2 : s1 - s2
 
@@ -101,6 +115,8 @@ const cmp = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
  * @lean Hydrogen.Tree.Summary.strictTotalOrder
  * @lean Hydrogen.Tree.minLt
  * @lean Hydrogen.Tree.maxLt
+ * @lean Hydrogen.Tree.minStrictTotalOrder
+ * @lean Hydrogen.Tree.maxStrictTotalOrder
  */
 export const compareSummary = (c1: number, s1: number, lo1: number, hi1: number, c2: number, s2: number, lo2: number, hi2: number): number =>
   c1 !== c2 ? cmp(c1, c2) : s1 !== s2 ? cmp(s1, s2) : lo1 !== lo2 ? cmp(lo1, lo2) : cmp(hi1, hi2)
@@ -119,11 +135,13 @@ const noFloats = new Float64Array(0)
 const noBytes = new Uint8Array(0)
 
 /**
- * Per child slot, the greatest entry seen (see above): the proved map
- * `Hydrogen.Tree.LatestPerChild`, `offer` for `offer`. Stored as columns (one Float64Array of 7 numbers per slot:
- * term, epoch, seq, count, sum, min, max, and a presence byte per slot), so a
- * coordinator costs two typed arrays whatever its fan-out, and a local
+ * Per child slot, the greatest entry seen (see above): the proved map, with
+ * slots `0..size−1`. Stored as columns (one Float64Array of 7 numbers per
+ * slot: term, epoch, seq, count, sum, min, max, and a presence byte per slot),
+ * so a coordinator costs two typed arrays whatever its fan-out, and a local
  * coordinator (no coordinator children) none of its own.
+ *
+ * @lean Hydrogen.Tree.LatestPerChild
  */
 export class LatestPerChild {
   readonly size: number
@@ -187,7 +205,11 @@ export class LatestPerChild {
     return "accepted"
   }
 
-  /** The entry kept for `slot`, or `null` if none (`LatestPerChild.get`). */
+  /**
+   * The entry kept for `slot`, or `null` if none.
+   *
+   * @lean Hydrogen.Tree.LatestPerChild.get
+   */
   entryAt(slot: number): Entry | null {
     if (this.present[slot] !== 1) return null
     const c = this.cols
@@ -270,26 +292,42 @@ export class LatestPerChild {
 
 // ---- the plain reference: Lean's definitions over plain arrays ----
 
-/** A summary's version (`Hydrogen.Tree.Version`). */
+/**
+ * A summary's version.
+ *
+ * @lean Hydrogen.Tree.Version
+ */
 export interface Version {
   readonly term: number
   readonly epoch: number
   readonly seq: number
 }
 
-/** What a slot keeps (`Hydrogen.Tree.Entry`). */
+/**
+ * What a slot keeps.
+ *
+ * @lean Hydrogen.Tree.Entry
+ */
 export interface Entry {
   readonly version: Version
   readonly summary: Summary
 }
 
-/** An Up from child `slot` (`Hydrogen.Tree.Delivery`). */
+/**
+ * An Up from child `slot`.
+ *
+ * @lean Hydrogen.Tree.Delivery
+ */
 export interface Delivery {
   readonly slot: number
   readonly entry: Entry
 }
 
-/** Per slot, the kept entry or `null`; the array's length is Lean's list length. */
+/**
+ * Per slot, the kept entry or `null`; the array's length is Lean's list length.
+ *
+ * @lean Hydrogen.Tree.LatestPerChild
+ */
 export type LatestRef = ReadonlyArray<Entry | null>
 
 /**
@@ -309,6 +347,7 @@ export const entryCompare = (a: Entry, b: Entry): number => {
  * Keep the greater entry; `a` when neither is greater.
  *
  * @lean Hydrogen.Tree.StrictTotalOrder.join
+ * @lean Hydrogen.Tree.Entry.joinSemilattice
  */
 export const entryJoin = (a: Entry, b: Entry): Entry => (entryCompare(a, b) < 0 ? b : a)
 
@@ -349,5 +388,6 @@ export const newestRef = (ds: ReadonlyArray<Delivery>, k: number): Entry | null 
  * The merge of the kept summaries, empty slots adding nothing.
  *
  * @lean Hydrogen.Tree.LatestPerChild.aggregate
+ * @lean Hydrogen.Tree.LatestPerChild.summaryOf
  */
 export const aggregateRef = (m: LatestRef): Summary => m.reduce<Summary>((s, e) => summaryMerge(s, e === null ? summaryEmpty : e.summary), summaryEmpty)

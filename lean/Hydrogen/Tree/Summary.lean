@@ -30,14 +30,14 @@ namespace Hydrogen.Tree
 open Hydrogen.Aggregate (SumCount AggregationMonoid)
 open Hydrogen.State (JoinSemilattice)
 
-/-- A strict total order as a Boolean test (so the kernel can decide it). -/
+/-- A strict total order as a Boolean test, so the kernel can decide it (proof-only). -/
 class StrictTotalOrder (α : Type) where
   lt : α → α → Bool
   lt_irrefl : ∀ a, lt a a = false
   lt_trans : ∀ a b c, lt a b = true → lt b c = true → lt a c = true
   lt_total : ∀ a b, lt a b = true ∨ a = b ∨ lt b a = true
 
-/-- Order a type by an injective key. -/
+/-- Order a type by an injective key (proof-only). -/
 def StrictTotalOrder.ofKey {α β : Type} [StrictTotalOrder β] (f : α → β) (inj : ∀ a b, f a = f b → a = b) :
     StrictTotalOrder α where
   lt a b := StrictTotalOrder.lt (f a) (f b)
@@ -53,7 +53,7 @@ namespace StrictTotalOrder
 
 variable {α : Type} [StrictTotalOrder α]
 
-theorem lt_asymm {a b : α} (h : lt a b = true) : lt b a = false := by
+private theorem lt_asymm {a b : α} (h : lt a b = true) : lt b a = false := by
   cases hba : lt b a with
   | false => rfl
   | true =>
@@ -62,7 +62,7 @@ theorem lt_asymm {a b : α} (h : lt a b = true) : lt b a = false := by
     cases h2
 
 /-- "Not greater" is transitive. -/
-theorem not_lt_trans {a b c : α} (hab : lt b a = false) (hbc : lt c b = false) : lt c a = false := by
+private theorem not_lt_trans {a b c : α} (hab : lt b a = false) (hbc : lt c b = false) : lt c a = false := by
   cases hca : lt c a with
   | false => rfl
   | true =>
@@ -74,7 +74,7 @@ theorem not_lt_trans {a b c : α} (hab : lt b a = false) (hbc : lt c b = false) 
 /-- Keep the greater; `a` when neither is greater (then they are equal). -/
 def join (a b : α) : α := if lt a b then b else a
 
-theorem join_eq_or (a b : α) : join a b = a ∨ join a b = b := by
+private theorem join_eq_or (a b : α) : join a b = a ∨ join a b = b := by
   unfold join; split
   · exact Or.inr rfl
   · exact Or.inl rfl
@@ -102,22 +102,24 @@ theorem join_comm (a b : α) : join a b = join b a := by
 theorem join_idem (a : α) : join a a = a := by
   unfold join; simp [lt_irrefl]
 
-/-- A total order's max is a join-semilattice. -/
+/-- A total order's max is a join-semilattice (proof-only). -/
 def joinSemilattice : JoinSemilattice α := ⟨join, join_assoc, join_comm, join_idem⟩
 
+/-- Naturals by `<` (proof-only). -/
 instance nat : StrictTotalOrder Nat where
   lt a b := decide (a < b)
   lt_irrefl a := by simp
   lt_trans a b c h1 h2 := by simp only [decide_eq_true_eq] at *; omega
   lt_total a b := by simp only [decide_eq_true_eq]; omega
 
+/-- Integers by `<` (proof-only). -/
 instance int : StrictTotalOrder Int where
   lt a b := decide (a < b)
   lt_irrefl a := by simp
   lt_trans a b c h1 h2 := by simp only [decide_eq_true_eq] at *; omega
   lt_total a b := by simp only [decide_eq_true_eq]; omega
 
-/-- Lexicographic order on pairs. -/
+/-- Lexicographic order on pairs (proof-only). -/
 instance prod {β : Type} [DecidableEq α] [StrictTotalOrder β] : StrictTotalOrder (α × β) where
   lt p q := lt p.1 q.1 || (decide (p.1 = q.1) && lt p.2 q.2)
   lt_irrefl p := by simp [lt_irrefl]
@@ -154,6 +156,7 @@ def maxLt : Option Int → Option Int → Bool
   | none, some _ => true
   | _, none => false
 
+/-- Minima ordered by `minLt`. -/
 instance minStrictTotalOrder : StrictTotalOrder Aggregate.Min where
   lt a b := minLt a.value b.value
   lt_irrefl a := by obtain ⟨a⟩ := a; cases a <;> simp [minLt]
@@ -164,6 +167,7 @@ instance minStrictTotalOrder : StrictTotalOrder Aggregate.Min where
     obtain ⟨a⟩ := a; obtain ⟨b⟩ := b
     cases a <;> cases b <;> simp [minLt] <;> omega
 
+/-- Maxima ordered by `maxLt`. -/
 instance maxStrictTotalOrder : StrictTotalOrder Aggregate.Max where
   lt a b := maxLt a.value b.value
   lt_irrefl a := by obtain ⟨a⟩ := a; cases a <;> simp [maxLt]
@@ -208,6 +212,7 @@ theorem Summary.merge_empty (a : Summary) : a.merge Summary.empty = a := by
 theorem Summary.merge_comm (a b : Summary) : a.merge b = b.merge a := by
   simp only [Summary.merge, SumCount.merge_comm a.sumCount, Aggregate.Min.merge_comm a.min, Aggregate.Max.merge_comm a.max]
 
+/-- The product monoid. -/
 instance Summary.aggregationMonoid : AggregationMonoid Summary :=
   ⟨Summary.empty, Summary.merge, Summary.merge_assoc, Summary.empty_merge, Summary.merge_empty, Summary.merge_comm⟩
 
@@ -229,6 +234,7 @@ instance Entry.strictTotalOrder : StrictTotalOrder Entry :=
     obtain ⟨_, _⟩ := a; obtain ⟨_, _⟩ := b
     simp only [Prod.mk.injEq] at h; simp only [h])
 
+/-- Keep the greater entry. -/
 instance Entry.joinSemilattice : JoinSemilattice Entry := StrictTotalOrder.joinSemilattice
 
 /-- An Up from child `slot`. -/
@@ -244,6 +250,7 @@ namespace LatestPerChild
 
 open Hydrogen.State (zipJoin single setAt zipJoin_assoc zipJoin_comm zipJoin_idem zipJoin_single entry_zipJoin)
 
+/-- Slot by slot, the greater entry. -/
 def join (a b : LatestPerChild) : LatestPerChild := zipJoin a b
 
 theorem join_assoc (a b c : LatestPerChild) : join (join a b) c = join a (join b c) := zipJoin_assoc a b c
@@ -267,7 +274,7 @@ def summaryOf : Option Entry → Summary
 /-- The coordinator's own summary: the merge of the kept summaries. -/
 def aggregate (m : LatestPerChild) : Summary := AggregationMonoid.fold (m.map summaryOf)
 
-theorem entry_single (r k : Nat) (o : Option Entry) :
+private theorem entry_single (r k : Nat) (o : Option Entry) :
     State.entry (single r o) k = if k = r then o else none := by
   induction r generalizing k with
   | zero => cases k <;> simp [single, State.entry, State.JoinSemilatticeBot.bot]
@@ -301,7 +308,7 @@ theorem offer_eq_setAt (d : Delivery) (m : LatestPerChild) :
     offer d m = setAt d.slot (JoinSemilattice.join (get m d.slot) (some d.entry)) m :=
   zipJoin_single m d.slot (some d.entry)
 
-theorem offerFrom_eq_joinAll (m : LatestPerChild) (ds : List Delivery) :
+private theorem offerFrom_eq_joinAll (m : LatestPerChild) (ds : List Delivery) :
     ds.foldl (fun m d => offer d m) m = JoinSemilattice.joinAll m (ds.map fun d => single d.slot (some d.entry)) := by
   induction ds generalizing m with
   | nil => rfl
@@ -317,7 +324,7 @@ theorem offerAll_eq_of_same_members {ds ds' : List Delivery} (h : ∀ d, d ∈ d
   simp only [List.mem_map]
   exact ⟨fun ⟨d, hd, e⟩ => ⟨d, (h d).mp hd, e⟩, fun ⟨d, hd, e⟩ => ⟨d, (h d).mpr hd, e⟩⟩
 
-theorem get_joinAll (s : LatestPerChild) (xs : List LatestPerChild) (k : Nat) :
+private theorem get_joinAll (s : LatestPerChild) (xs : List LatestPerChild) (k : Nat) :
     get (JoinSemilattice.joinAll s xs) k = JoinSemilattice.joinAll (get s k) (xs.map fun x => get x k) := by
   induction xs generalizing s with
   | nil => rfl
@@ -341,7 +348,7 @@ theorem get_offerAll (ds : List Delivery) (k : Nat) : get (offerAll ds) k = newe
   intro d _
   simp only [Function.comp, get, entry_single]
 
-theorem joinAll_selective {β : Type} [JoinSemilattice β] (hsel : ∀ a b : β, JoinSemilattice.join a b = a ∨ JoinSemilattice.join a b = b)
+private theorem joinAll_selective {β : Type} [JoinSemilattice β] (hsel : ∀ a b : β, JoinSemilattice.join a b = a ∨ JoinSemilattice.join a b = b)
     (s : β) (xs : List β) : JoinSemilattice.joinAll s xs = s ∨ JoinSemilattice.joinAll s xs ∈ xs := by
   induction xs generalizing s with
   | nil => exact Or.inl rfl
@@ -353,7 +360,7 @@ theorem joinAll_selective {β : Type} [JoinSemilattice β] (hsel : ∀ a b : β,
       · exact Or.inr (Or.inl (h.trans h'))
     · exact Or.inr (Or.inr h)
 
-theorem option_join_selective (a b : Option Entry) : JoinSemilattice.join a b = a ∨ JoinSemilattice.join a b = b := by
+private theorem option_join_selective (a b : Option Entry) : JoinSemilattice.join a b = a ∨ JoinSemilattice.join a b = b := by
   cases a <;> cases b
   · exact Or.inl rfl
   · exact Or.inr rfl
@@ -406,7 +413,7 @@ theorem get_offerAll_eq_none {ds : List Delivery} {k : Nat} (h : ∀ e, ⟨k, e�
   | none => rfl
   | some e => exact absurd (get_offerAll_mem hg) (h e)
 
-theorem map_eq_map_range (m : LatestPerChild) (f : Option Entry → Summary) :
+private theorem map_eq_map_range (m : LatestPerChild) (f : Option Entry → Summary) :
     m.map f = (List.range m.length).map fun k => f (get m k) := by
   induction m with
   | nil => rfl
