@@ -111,6 +111,23 @@ describe("the entry points refuse before starting anything", () => {
     expect(opened).toBe(0)
   })
 
+  it("the issue's configurations: 10^7 agents at k = 2 (heap) and 10^6 at k = 10 with a connection per coordinator (descriptors) are refused on this machine", async () => {
+    const r = machineResources()
+    const heapNeed = estimateLoad(loadsOf({ mode: "tree", agents: 10 ** 7, branching: 2, connections: 0, socketBus: false })[0]!.load, false).heapBytes
+    expect(heapNeed).toBeGreaterThan(16 * gib) // 5 million coordinator objects
+    const server = makeInProcessServer()
+    const big = runTree({ agents: 10 ** 7, branching: 2, rounds: 1, transport: server.connect("t") })
+    if (heapNeed > r.heapLimit - r.heapUsed) await expect(big).rejects.toMatchObject({ _tag: "AdmissionRefused", resource: "heap" })
+    else expect((await big).allExact).toBe(true)
+    const connections = makeTopology(10 ** 6, 10).total + makeTopology(10 ** 6, 10).levels
+    let opened = 0
+    const nats = runTree({ agents: 10 ** 6, branching: 10, rounds: 1, connect: () => (opened++, server.connect("never")) })
+    if (r.fdLimit !== undefined && connections > r.fdLimit - r.fdInUse - fdReserve) {
+      await expect(nats).rejects.toMatchObject({ _tag: "AdmissionRefused", resource: "file descriptors", needed: connections })
+      expect(opened).toBe(0)
+    } else await nats.catch(() => undefined)
+  }, 120_000)
+
   it("10^6 agents at k = 2 in-process either runs exact or is refused cleanly (no stack overflow)", async () => {
     const server = makeInProcessServer()
     try {
