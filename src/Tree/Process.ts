@@ -41,10 +41,13 @@
  *                             cumulative publish counters, and the root's summary if it hosts it
  *   parent → child  `stop`    unsubscribe, close, exit 0
  *   child → parent  `failed`  a fatal error (the parent then kills every child)
- * After a reconnect of its bus clients (a restarted nats-server) the parent
- * publishes the round's `round` again while it waits; a child that already
- * has that round re-sends its coordinators' latest Downs and Ups and its
- * `done` (versions and the epoch check make the repeats harmless).
+ * After a reconnect (a restarted nats-server, a lost cluster node) a child
+ * says `ready` again; after that, or a reconnect of its own clients, the
+ * parent publishes the round's `round` again while it waits; a child that
+ * already has that round re-sends its coordinators' latest Downs and Ups and
+ * its `done` (versions and the epoch check make the repeats harmless). Child
+ * `i` dials server `i + 1` of the list first (the parent the first), so on a
+ * cluster the processes spread over the nodes.
  * A child whose stdin closes (the parent died) exits; the parent SIGKILLs
  * children that outlive `stop` by 5 s, on failure, and when Node exits.
  *
@@ -300,7 +303,7 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
   const t = makeTopology(config.agents, config.branching, config.prefix)
   const ctl = controlSubjects(config.prefix)
   // reconnects forever (a restarted server); the process ends with its parent (stdin) anyway
-  const transport = await connectNats({ servers: config.servers, name: config.name })
+  const transport = await connectNats({ servers: config.servers, name: config.name, noRandomize: true })
   // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
   const coordinators: Coordinator[] = []
   const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
@@ -383,8 +386,11 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
       else controlRejected++
     })
     await transport.flush() // the server has every subscription before we say ready
-    transport.publish(ctl.ready, encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length, token }))
+    const ready = encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length, token })
+    transport.publish(ctl.ready, ready)
     await transport.flush()
+    // subscriptions are back on a server: tell the parent, which repeats the round in progress
+    transport.onReconnect(() => transport.publish(ctl.ready, ready))
   } catch (e) {
     fail(e)
   }
@@ -590,6 +596,10 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
   let rootResult: { readonly epoch: number; readonly summary: Summary; readonly summaryEpoch: number } | undefined
 
   const byName = new Map<string, Child>()
+  // reconnects of the parent's clients and of the children (a repeated `ready`), and the round repeats they caused
+  let reconnects = 0
+  let resends = 0
+  let lastReconnectAt = -Infinity
   // Only the children's messages with this run's token (see the module doc); the rest is counted and ignored.
   const onControl = (data: Uint8Array): void => {
     const m = acceptControl(data, token)
@@ -597,6 +607,11 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     if (m === undefined || c === undefined) return void controlRejected++
     switch (m.type) {
       case "ready": {
+        if (c.ready) {
+          // again: the child reconnected
+          reconnects++
+          lastReconnectAt = performance.now()
+        }
         c.ready = true
         readyWaiter?.()
         return
@@ -659,13 +674,9 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
 
   const results: MultiProcessRound[] = []
   let tRun = 0
-  // the parent's bus clients' reconnects, and the round repeats they caused (see the module doc)
-  let reconnects = 0
-  let resends = 0
-  let lastReconnectAt = -Infinity
   try {
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
-    for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}` }))
+    for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}`, noRandomize: true }))
     for (const c of conns) {
       c.onReconnect?.(() => {
         reconnects++
@@ -691,7 +702,8 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
 
     const node = opts.nodePath ?? defaultNode()
     for (const plan of plans) {
-      const args = encodeProcessArgs({ servers, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
+      const rotated = servers.map((_, j) => servers[(j + children.length + 1) % servers.length]!)
+      const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
       const proc = spawn(node, [...(opts.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
         stdio: ["pipe", "ignore", "pipe"],
         env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },

@@ -9,6 +9,7 @@ import { connectNats, type NatsTransport } from "../../src/Net/Nats.ts"
 import { type NatsClusterHandle, spreadAcross, startNatsCluster } from "../../src/Net/NatsCluster.ts"
 import { messagesPerRound } from "../../src/Scale/Communication.ts"
 import { leaseBucket, ReplicatedTree } from "../../src/Tree/Failover.ts"
+import { runTreeMultiProcess } from "../../src/Tree/Process.ts"
 import { runTree } from "../../src/Tree/Runner.ts"
 import { makeTopology } from "../../src/Tree/Topology.ts"
 
@@ -73,6 +74,42 @@ describe("the tree on a 3-node nats-server cluster", () => {
       expect(r.internalErrors).toBe(0)
     } finally {
       await chaos?.catch(() => undefined)
+    }
+  })
+})
+
+describe("the multi-process tree on a 3-node nats-server cluster", () => {
+  it("processes spread over the nodes; the node of the level-2 process SIGKILLed after round 3: it says ready again, the round is repeated, every round exact", async () => {
+    const c = await startNatsCluster({ nodes: 3 })
+    let chaos: Promise<void> | undefined
+    try {
+      // the parent dials node 0 first, coordinator process i node i + 1 (mod 3): node 1 serves the level-2 process
+      const r = await runTreeMultiProcess({
+        agents: 3000,
+        branching: 10,
+        rounds: 8,
+        servers: c.urls,
+        prefix: "cluster",
+        roundTimeoutMs: 30_000,
+        onRound: (x) => {
+          if (x.round === 3) chaos = c.nodes[1]!.kill()
+        },
+      })
+      await chaos
+      expect(r.processes[0]!.name).toBe("levels-2")
+      expect(r.rounds.map((x) => x.round)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+      for (const round of r.rounds) {
+        expect(round.exact).toBe(true)
+        expect(round.aggregate).toEqual(round.expected)
+      }
+      expect(r.reconnects).toBeGreaterThanOrEqual(1)
+      expect(r.resends).toBeGreaterThanOrEqual(1)
+      expect(r.rejectedTotal).toBe(0)
+      expect(r.versionRejected).toBe(0)
+      expect(r.controlRejected).toBe(0)
+    } finally {
+      await chaos?.catch(() => undefined)
+      await c.stop()
     }
   })
 })
