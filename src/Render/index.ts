@@ -2,10 +2,12 @@
  * `hydrogen/render`: culling and per-kind draw batching of Wire Elements
  * (draw calls bounded by the kinds in view), exact error fractions for the
  * render pipeline's stages, and graded values that carry their proved error
- * bound. Exported as namespaces named after their files.
+ * bound, and amortized keyframes (a double-buffered schedule whose drift
+ * stays within the proved keyframe bound). Exported as namespaces named after their files.
  *
  * @module
  */
 export * as Commands from "./Commands.ts"
 export * as Error from "./Error.ts"
 export * as Graded from "./Graded.ts"
+export * as Keyframes from "./Keyframes.ts"
