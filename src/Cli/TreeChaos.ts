@@ -125,10 +125,10 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
     let cut: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
     let heal: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
     if (o.transport === "in-process") {
-      const { isolating, makeInProcessServer } = yield* Effect.promise(() => import("../Net/InProcess.ts"))
+      const { isolatingAll, makeInProcessServer } = yield* Effect.promise(() => import("../Net/InProcess.ts"))
       const server = makeInProcessServer()
       connect = (name) => server.connect(name)
-      cut = async (t, c) => server.partition(isolating(...t.subtreeClients(c)))
+      cut = async (t, c) => server.partition(isolatingAll(t.subtreeClients(c)))
       heal = async () => server.heal()
     } else {
       const { connectNats } = yield* Effect.promise(() => import("../Net/Nats.ts"))
@@ -143,7 +143,7 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
       }
     }
     const tree = yield* Effect.acquireRelease(
-      Effect.tryPromise(() => ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect })),
+      Effect.tryPromise(() => ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect, bus: o.transport === "in-process" ? "in-process" : "nats" })),
       (t) => Effect.promise(() => t.stop().catch(() => undefined)),
     )
     // The schedule stops between rounds when the run is interrupted (SIGINT/SIGTERM).
@@ -236,7 +236,7 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
       const kills = faults.filter((f) => f.kind === "kill")
       const stat = (xs: ReadonlyArray<number | undefined>): string => {
         const v = xs.filter((x): x is number => x !== undefined)
-        return v.length === 0 ? "—" : `mean ${(v.reduce((s, x) => s + x, 0) / v.length).toFixed(0)} ms, max ${Math.max(...v).toFixed(0)} ms`
+        return v.length === 0 ? "—" : `mean ${(v.reduce((s, x) => s + x, 0) / v.length).toFixed(0)} ms, max ${v.reduce((m, x) => Math.max(m, x), -Infinity).toFixed(0)} ms`
       }
       const windows = faultWindowRoundsOf(faults, roundExact.length)
       const v = chaosVerdict(roundExact, faults, tree.overcounts, o.minExact)

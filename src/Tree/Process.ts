@@ -55,7 +55,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { dirname, extname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Data, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as Result from "effect/Result"
@@ -488,7 +488,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const childNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=4"]
 
 /** The entry file the children run. */
-export const coordinatorProcessEntry = join(here, "CoordinatorProcess.ts")
+// `.ts` in the repository (run by type stripping), `.js` in the compiled package (dist/)
+export const coordinatorProcessEntry = join(here, `CoordinatorProcess${extname(fileURLToPath(import.meta.url))}`)
 
 const defaultNode = (): string => {
   const major = Number(process.versions.node.split(".")[0])

@@ -6,8 +6,12 @@
  * @module
  */
 export { runTree } from "./Runner.ts"
+export * as Admission from "./Admission.ts"
+export * as Control from "./Control.ts"
 export * as Messages from "./Messages.ts"
 export * as Policy from "./Policy.ts"
+export * as Provenance from "./Provenance.ts"
 export * as Runner from "./Runner.ts"
 export * as Summary from "./Summary.ts"
 export * as Topology from "./Topology.ts"
+export * as Versions from "./Versions.ts"

@@ -1,5 +1,5 @@
 /** Shared set-up of the failover and partition tests: one tree per transport, with a way to cut and heal a subtree. */
-import { isolating, makeInProcessServer } from "../../src/Net/InProcess.ts"
+import { isolatingAll, makeInProcessServer } from "../../src/Net/InProcess.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
 import { type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
 import type { Kv, Transport } from "../../src/Net/Transport.ts"
@@ -112,7 +112,7 @@ export const startHarness = async (
       return {
         tree,
         raw,
-        cut: async (c) => server.partition(isolating(...tree.subtreeClients(c))),
+        cut: async (c) => server.partition(isolatingAll(tree.subtreeClients(c))),
         heal: async () => server.heal(),
         close,
       }
