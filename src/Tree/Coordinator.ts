@@ -47,14 +47,12 @@ import {
   type MessageErrorTag,
   type MessageKind,
   peekedUp,
-  HEADER_BYTES,
   KindCode,
   peekUp,
   peekUpBatch,
   readUpBatchEntry,
   UP_MESSAGE_BYTES,
   upBatchCount,
-  upBatchEntryOffset,
   upBatchEntryShift,
 } from "./Messages.ts"
 import { checkDownPolicy, decodePolicy } from "./Policy.ts"
@@ -498,7 +496,7 @@ export class Coordinator implements CoordinatorLike {
           this.counters.accepted += m.ups.length - 1
           m.ups.forEach((e, i) => {
             const u = e.summary
-            const outcome = this.offerChild(e.index - this.childLo, e.epoch, e.seq, 0, u.count, u.sum, u.min, u.max, subject, upBatchEntryOffset(i) + 4 - HEADER_BYTES)
+            const outcome = this.offerChild(e.index - this.childLo, e.epoch, e.seq, 0, u.count, u.sum, u.min, u.max, subject, upBatchEntryShift(i))
             if (outcome !== undefined) this.offerUp(outcome)
           })
           return

@@ -80,6 +80,7 @@
  *
  * @module
  */
+import { setU32 } from "../Bytes/Writer.ts"
 import type { Kv, Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
@@ -240,10 +241,10 @@ export class Replica {
   }
 
   private leaseValue(): Uint8Array {
+    // the lease record: replica, incarnation (u32 LE each); only its revision is compared, never decoded
     const b = new Uint8Array(8)
-    const dv = new DataView(b.buffer)
-    dv.setUint32(0, this.replica, true)
-    dv.setUint32(4, this.incarnation, true)
+    setU32(b, 0, this.replica)
+    setU32(b, 4, this.incarnation)
     return b
   }
 

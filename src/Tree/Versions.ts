@@ -30,12 +30,13 @@
  * @module
  */
 import { InvalidField, type MessageTag } from "./Messages.ts"
+import { FieldOffset } from "./MessagesLayout.ts"
 
 /** Largest accepted jump of a sender's seq within one term. */
 export const SEQ_WINDOW = 2 ** 16
 
 /** Byte offsets of the version fields (header 16 bytes; see src/Tree/Messages.ts). */
-export const versionOffsets = { epoch: 16, seq: 20, upTerm: 56, heartbeatTerm: 16 } as const
+export const versionOffsets = { epoch: FieldOffset.upEpoch, seq: FieldOffset.upSeq, upTerm: FieldOffset.upTerm, heartbeatTerm: FieldOffset.heartbeatTerm } as const
 
 /** The highest epoch an honest Up or Down can carry for a receiver at Down epoch `epoch`. */
 export const defaultEpochCeiling = (epoch: number): number => epoch + 1
