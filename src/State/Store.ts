@@ -31,6 +31,8 @@ import { Data, type Effect } from "effect"
 import * as Result from "effect/Result"
 import type { DecodeError } from "./Encoding.ts"
 import type { JoinSemilatticeBot } from "./Lattice.ts"
+import { u32At } from "../Bytes/Reader.ts"
+import { setU32 } from "../Bytes/Writer.ts"
 import { crc32, type SyncCodec } from "./Sync.ts"
 
 // ---------------------------------------------------------------------------
@@ -48,19 +50,11 @@ export const HEADER_BYTES = 9
 /** Bytes of the body checksum. */
 export const TRAILER_BYTES = 4
 
-const putU32 = (b: Uint8Array, at: number, v: number): void => {
-  b[at] = v & 0xff
-  b[at + 1] = (v >>> 8) & 0xff
-  b[at + 2] = (v >>> 16) & 0xff
-  b[at + 3] = (v >>> 24) & 0xff
-}
-export const getU32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
-
 const reservedBytes = (n: number): Uint8Array => {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`store: reserved sequence number must be a non-negative safe integer, got ${n}`)
   const b = new Uint8Array(8)
-  putU32(b, 0, n >>> 0)
-  putU32(b, 4, Math.floor(n / 2 ** 32))
+  setU32(b, 0, n >>> 0)
+  setU32(b, 4, Math.floor(n / 2 ** 32))
   return b
 }
 
@@ -96,11 +90,11 @@ export const encodeRecord = <A>(codec: SyncCodec<A>, r: StoreRecord<A>): Uint8Ar
       break
   }
   const out = new Uint8Array(HEADER_BYTES + body.length + TRAILER_BYTES)
-  putU32(out, 0, body.length)
+  setU32(out, 0, body.length)
   out[4] = KIND[r.kind]
-  putU32(out, 5, crc32(out.subarray(0, 5)))
+  setU32(out, 5, crc32(out.subarray(0, 5)))
   out.set(body, HEADER_BYTES)
-  putU32(out, HEADER_BYTES + body.length, crc32(body))
+  setU32(out, HEADER_BYTES + body.length, crc32(body))
   return out
 }
 
@@ -185,21 +179,21 @@ export const decodeRecord = <A>(
   where: string,
 ): Result.Result<Scanned<A>, CorruptRecord | BadRecord> => {
   if (bytes.length - offset < HEADER_BYTES) return Result.succeed({ kind: "incomplete" })
-  const expectedHeader = getU32(bytes, offset + 5)
+  const expectedHeader = u32At(bytes, offset + 5)
   const actualHeader = crc32(bytes.subarray(offset, offset + 5))
   if (expectedHeader !== actualHeader) {
     return Result.fail(new CorruptRecord({ where, offset, part: "header", expected: expectedHeader, actual: actualHeader }))
   }
-  const length = getU32(bytes, offset)
+  const length = u32At(bytes, offset)
   const kind = bytes[offset + 4]!
   const start = offset + HEADER_BYTES
   const next = start + length + TRAILER_BYTES
   if (next > bytes.length) return Result.succeed({ kind: "incomplete" })
   const body = bytes.subarray(start, start + length)
-  const expected = getU32(bytes, start + length)
+  const expected = u32At(bytes, start + length)
   const actual = crc32(body)
   if (expected !== actual) return Result.fail(new CorruptRecord({ where, offset, part: "body", expected, actual }))
-  const reserved = (at: number): number => getU32(body, at) + getU32(body, at + 4) * 2 ** 32
+  const reserved = (at: number): number => u32At(body, at) + u32At(body, at + 4) * 2 ** 32
   const state = (from: number): Result.Result<A, BadRecord> => {
     const d = codec.decode(body.subarray(from))
     return Result.isFailure(d)
