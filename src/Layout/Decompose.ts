@@ -98,12 +98,31 @@ export const restrict = <C extends Reads, K>(cs: ReadonlyArray<C>, label: (v: nu
   cs.filter((c) => c.vars.some((u) => label(u) === k))
 
 /**
+ * Constraint `c` reads a variable of `v`'s component.
+ *
+ * @lean Hydrogen.Layout.Touches
+ */
+export const touches = (cs: ReadonlyArray<Reads>, v: number, c: Reads): boolean => c.vars.some((u) => connected(cs, v, u))
+
+/**
+ * The hypothesis of the decomposition theorem, checked on one system: the
+ * solver's answer for every variable `cs` reads is its answer on that
+ * variable's component alone.
+ *
+ * @lean Hydrogen.Layout.Local
+ */
+export const isLocalOn = <C extends Reads, A>(solve: (cs: ReadonlyArray<C>) => (v: number) => A, cs: ReadonlyArray<C>, eq: (x: A, y: A) => boolean = Object.is): boolean => {
+  const whole = solve(cs)
+  return cs.every((c) => c.vars.every((v) => eq(whole(v), solve(compCs(cs, v))(v))))
+}
+
+/**
  * The constraints of `v`'s connected component.
  *
  * @lean Hydrogen.Layout.compCs
  */
 export const compCs = <C extends Reads>(cs: ReadonlyArray<C>, v: number): Array<C> =>
-  cs.filter((c) => c.vars.some((u) => connected(cs, v, u)))
+  cs.filter((c) => touches(cs, v, c))
 
 /**
  * Per-block answers combined: `v` takes its block's answer.
