@@ -50,6 +50,8 @@ export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string =
     `  round latency (agents' update → root aggregate): p50 ${ms(r.latencyP50Ms)} ms, p95 ${ms(r.latencyP95Ms)} ms, max ${ms(r.latencyMaxMs)} ms`,
     `  throughput: ${fmt(Math.round(r.agentsPerSecond))} agents/s, ${fmt(Math.round(r.messagesPerSecond))} msg/s (setup ${ms(r.setupMs)} ms)`,
     `  rejected messages: ${fmt(r.rejectedTotal)}${rej === "" ? "" : ` (${rej})`}`,
+    `  version fields refused (beyond the receiver's epoch, seq window or lease revision): ${fmt(r.versionRejected)}`,
+    `  bus reconnects: ${fmt(r.reconnects)}; re-sends of the latest Downs and Ups after one: ${fmt(r.resends)}`,
     `  last aggregate: count ${fmt(last.aggregate.count)}, sum ${fmt(last.aggregate.sum)}, min ${fmt(last.aggregate.min)}, max ${fmt(last.aggregate.max)}, average ${avg === null ? "—" : avg.toFixed(4)}`,
     `  rounds whose aggregate equals the direct fold: ${exactCount}/${n}; not exact: ${inexactRounds(r.rounds)}`,
     ...formatProvenance(r.rounds),
