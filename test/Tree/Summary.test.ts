@@ -304,6 +304,36 @@ describe("Hydrogen.Tree.LatestPerChild: per-child summaries in a proved LWW map"
     )
   })
 
+  // @lean Hydrogen.Tree.LatestPerChild.get_offerAll_version_newest
+  it("get_offerAll_version_newest: no version delivered to a slot is newer than the kept version", () => {
+    fc.assert(
+      fc.property(fc.array(delivery, { maxLength: 20 }), (ds) => {
+        const m = columns(ds)
+        for (const d of ds) expect(compareTuples(tuple(d.entry).slice(0, 3), tuple(m.entryAt(d.slot)!).slice(0, 3))).toBeLessThanOrEqual(0)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Tree.LatestPerChild.get_offerAll_honest
+  it("get_offerAll_honest: when a summary is a function of slot and version, each slot keeps its summary at the greatest version delivered", () => {
+    const version = fc.record({ term: fc.nat({ max: 1 }), epoch: fc.nat({ max: 3 }), seq: fc.nat({ max: 3 }) })
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 4 }), version), { maxLength: 24 }), fc.integer({ min: -1000, max: 1000 }), (sent, salt) => {
+        const content = (slot: number, v: Entry["version"]): Summary =>
+          [slot, v.term, v.epoch, v.seq].map((x, i) => summaryOfValue(salt + 7 * x - 3 * i)).reduce(summaryMerge, summaryEmpty)
+        const ds: Delivery[] = sent.map(([slot, v]) => ({ slot, entry: { version: v, summary: content(slot, v) } }))
+        const m = columns(ds)
+        for (let k = 0; k < m.size; k++) {
+          const kept = m.entryAt(k)
+          if (kept === null) continue
+          expect(summaryEquals(kept.summary, content(k, kept.version))).toBe(true)
+          const versions = ds.filter((d) => d.slot === k).map((d) => tuple(d.entry).slice(0, 3))
+          for (const v of versions) expect(compareTuples(tuple(kept).slice(0, 3), v)).toBeGreaterThanOrEqual(0)
+        }
+      }),
+    )
+  })
+
   // @lean Hydrogen.Tree.LatestPerChild.get_offerAll_eq_none
   it("get_offerAll_eq_none: a slot nobody delivered to stays empty", () => {
     fc.assert(

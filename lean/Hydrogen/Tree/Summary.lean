@@ -407,6 +407,29 @@ theorem get_offerAll_newest {ds : List Delivery} {k : Nat} {e : Entry} (h : ⟨k
       simp only [Bool.false_eq_true, ↓reduceIte] at hj
       subst hj; rw [lt_irrefl] at h1; cases h1
 
+/-- The kept entry's version is the greatest version delivered to the slot. -/
+theorem get_offerAll_version_newest {ds : List Delivery} {k : Nat} {e : Entry} (h : ⟨k, e⟩ ∈ ds) :
+    ∃ e', get (offerAll ds) k = some e' ∧ lt e'.version e.version = false := by
+  obtain ⟨e', h1, h2⟩ := get_offerAll_newest h
+  refine ⟨e', h1, ?_⟩
+  change (lt e'.version e.version || (decide (e'.version = e.version) && lt e'.summary e.summary)) = false at h2
+  simp only [Bool.or_eq_false_iff] at h2
+  exact h2.1
+
+/-- **Honest children.** If a delivery's summary is a function of its slot and
+version (no child sends two summaries under one version), each slot keeps its
+summary at the greatest version delivered: the tie-break never decides. -/
+theorem get_offerAll_honest {ds : List Delivery} (content : Nat → Version → Summary)
+    (honest : ∀ d ∈ ds, d.entry.summary = content d.slot d.entry.version) {k : Nat} {e : Entry}
+    (h : get (offerAll ds) k = some e) :
+    e.summary = content k e.version ∧ ∀ d ∈ ds, d.slot = k → lt e.version d.entry.version = false := by
+  refine ⟨honest _ (get_offerAll_mem h), fun d hd hk => ?_⟩
+  have hd' : (⟨k, d.entry⟩ : Delivery) ∈ ds := by subst hk; exact hd
+  obtain ⟨e', h1, h2⟩ := get_offerAll_version_newest hd'
+  rw [h] at h1
+  cases h1
+  exact h2
+
 /-- A slot nobody delivered to stays empty. -/
 theorem get_offerAll_eq_none {ds : List Delivery} {k : Nat} (h : ∀ e, ⟨k, e⟩ ∉ ds) : get (offerAll ds) k = none := by
   cases hg : get (offerAll ds) k with
