@@ -22,6 +22,7 @@
 import { Data } from "effect"
 import * as Result from "effect/Result"
 import * as kiwi from "@lume/kiwi"
+import type { TriggerEvent } from "../Viewport/Trigger.ts"
 import { checkReads, components, InvalidConstraint, type Components, type Reads } from "./Decompose.ts"
 
 export type Op = "le" | "ge" | "eq"
@@ -175,3 +176,18 @@ export const solveDecomposed = (cs: ReadonlyArray<LinearConstraint>): Result.Res
   }
   return conflicts.length > 0 ? Result.fail(new LayoutUnsatisfiable({ conflicts })) : Result.succeed({ values, components: comps })
 }
+
+/**
+ * Delivered trigger events as input to the next frame's layout: each event
+ * asks its target viewport's own variable `anchor(viewport)` to take
+ * `value(event)` (a `strong` preference). Each such constraint reads one
+ * variable of one viewport: a trigger is a message that changes a viewport's
+ * next system, never an edge between two viewports (seed 001, Critique 2).
+ */
+export const eventConstraints = (
+  events: ReadonlyArray<TriggerEvent>,
+  anchor: (viewport: number) => number,
+  value: (event: TriggerEvent) => number,
+  firstId: number,
+): Array<LinearConstraint> =>
+  events.map((e, i) => ({ id: firstId + i, vars: [anchor(e.viewport)], coefs: [1], op: "eq", rhs: value(e), strength: "strong" }))
