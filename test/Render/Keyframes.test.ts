@@ -61,6 +61,8 @@ interface Run {
   readonly regionDrift: ReadonlyArray<number>
   /** Largest one-frame change of the surface over a region within one interval. */
   readonly w: number
+  /** Largest one-frame change from the last frame of an interval to the next keyframe's frame. */
+  readonly wSwap: number
 }
 
 /** Runs `frames` frames; measures the drifts and w from independent full recomputes. */
@@ -70,6 +72,7 @@ const run = (c: KeyframeConfig, frames: number): Run => {
   const shownDrift: number[] = []
   const regionDrift: number[] = []
   let w = 0
+  let wSwap = 0
   let key = keyframeAt(c, 0)
   let prev = key
   for (let f = 0; f < frames; f++) {
@@ -79,12 +82,13 @@ const run = (c: KeyframeConfig, frames: number): Run => {
     shownDrift.push(maxAbsDiff(renderTruth(c, f), s.display))
     const k = f - (f % c.interval)
     if (k === f) key = keyframeAt(c, k)
+    if (k === f && f > 0) wSwap = Math.max(wSwap, maxAbsDiff(regionAt(c, k - c.interval, f), prev))
     const here = regionAt(c, k, f)
     if (k !== f) w = Math.max(w, maxAbsDiff(here, prev))
     regionDrift.push(maxAbsDiff(here, key))
     prev = here
   }
-  return { reports, shownDrift, regionDrift, w }
+  return { reports, shownDrift, regionDrift, w, wSwap }
 }
 
 describe("Hydrogen.Render keyframes: drift against a full recompute", () => {
@@ -218,6 +222,36 @@ describe("Hydrogen.Render keyframes: the double-buffered schedule", () => {
           for (let py = 0; py < c.height; py++)
             for (let px = 0; px < c.width; px++)
               expect(s.display[py * c.width + px]).toBe(surfaceAt(c.surface, px + f * c.dx, py + f * c.dy, k))
+        }
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  it("each world point holds still between keyframes and jumps by at most (N−1)·w + one frame's change at a swap (keyframe jank, bounded)", () => {
+    fc.assert(
+      fc.property(smallConfig, fc.integer({ min: 1, max: 12 }), (c, extra) => {
+        const { w, wSwap } = run(c, 2 * c.interval + extra)
+        // The jump is the drift just before the swap plus the surface's change over that frame.
+        expect(wSwap).toBeLessThanOrEqual(driftPerFrameBound(c.surface))
+        const s = makeScheduler(c)
+        let prev = Int32Array.from(s.display)
+        for (let f = 0; f < 2 * c.interval + extra; f++) {
+          Result.getOrThrow(s.frame())
+          if (f > 0) {
+            // World point x is view pixel p at frame f and p + (dx, dy) at frame f − 1.
+            let jump = 0
+            for (let py = 0; py < c.height; py++)
+              for (let px = 0; px < c.width; px++) {
+                const qx = px + c.dx
+                const qy = py + c.dy
+                if (qx < 0 || qy < 0 || qx >= c.width || qy >= c.height) continue
+                jump = Math.max(jump, Math.abs(s.display[py * c.width + px]! - prev[qy * c.width + qx]!))
+              }
+            if (f % c.interval !== 0) expect(jump).toBe(0)
+            else expect(jump).toBeLessThanOrEqual((c.interval - 1) * w + wSwap)
+          }
+          prev = Int32Array.from(s.display)
         }
       }),
       { numRuns: 30 },
