@@ -337,6 +337,21 @@ let aMaxSamples = 0
 let aMaxMs = 0
 let maxDrift = 0
 let driftOk = true
+let maxJump = 0
+let stillOk = true
+const prevShown = new Int32Array(cfg.width * cfg.height)
+/** Largest change of a world point's shown value from the previous frame (pixel p now was p + d then). */
+const jumpFromPrevious = (now: Int32Array): number => {
+  let m = 0
+  for (let py = 0; py < cfg.height; py++)
+    for (let px = 0; px < cfg.width; px++) {
+      const qx = px + cfg.dx
+      const qy = py + cfg.dy
+      if (qx < 0 || qy < 0 || qx >= cfg.width || qy >= cfg.height) continue
+      m = Math.max(m, Math.abs(now[py * cfg.width + px]! - prevShown[qy * cfg.width + qx]!))
+    }
+  return m
+}
 for (let f = 0; f < frames; f++) {
   const t0 = performance.now()
   const r = amortized.frame()
@@ -347,6 +362,12 @@ for (let f = 0; f < frames; f++) {
   }
   aMaxSamples = Math.max(aMaxSamples, r.success.samples)
   aMaxMs = Math.max(aMaxMs, dt)
+  if (f > 0) {
+    const j = jumpFromPrevious(amortized.display)
+    if (f % N === 0) maxJump = Math.max(maxJump, j)
+    else if (j !== 0) stillOk = false
+  }
+  prevShown.set(amortized.display)
   if (measured(f)) {
     const d = K.maxAbsDiff(K.renderTruth(cfg, f, truth), amortized.display)
     maxDrift = Math.max(maxDrift, d)
@@ -394,4 +415,7 @@ console.log(
 console.log(
   `   (N−1)·w = ${(((N - 1) * w) / K.SCALE).toFixed(5)}, N·w = ${show(K.allTimeBound(N, w))} = ${((N * w) / K.SCALE).toFixed(5)} < 3/5 [amortized_diffusion_quality, error_lt_forever]: ${lt(K.allTimeBound(N, w), frac(3n, 5n)) ? "yes" : "NO"}`,
 )
-if (mismatch || !driftOk || aMaxSamples > budget.samples) process.exit(1)
+console.log(
+  `   keyframe jank: between swaps every world point holds still: ${stillOk ? "yes" : "NO"}; largest jump at a swap ${maxJump} units = ${(maxJump / K.SCALE).toFixed(5)} ≤ N·w = ${((N * w) / K.SCALE).toFixed(5)}: ${maxJump <= N * w ? "yes" : "NO"}`,
+)
+if (mismatch || !driftOk || !stillOk || maxJump > N * w || aMaxSamples > budget.samples) process.exit(1)
