@@ -14,7 +14,7 @@
  *    - naive (columns): the same records built from the same columns ours
  *      reads, to separate the representation from the per-Element allocation.
  *    Neither path sorts (the scene is generated in z order). Best of R timed
- *    runs after one warm-up, in CPU time of this process (the machine is shared;
+ *    rounds (paths interleaved) after one warm-up, in CPU time of this process (the machine is shared;
  *    wall time is printed too). Draw calls: ours, naive, and the proved count
  *    (`Hydrogen.Render.drawCalls_eq_length_usedKinds`: distinct kinds among the
  *    visible Elements, computed with the Lean mirrors `cull` and `usedKinds`).
@@ -46,7 +46,7 @@ const argValue = (name: string, dflt: number): number => {
 }
 const V = argValue("--viewports", 10_000)
 const P = argValue("--per", 100)
-const reps = argValue("--reps", 7)
+const reps = argValue("--reps", 9)
 const frames = argValue("--frames", 180)
 const n = V * P
 
@@ -243,28 +243,33 @@ const provedDrawCalls = (): number => {
 
 interface Timing { cpu: number; cpuMedian: number; wall: number }
 /**
- * Best of `reps` after a warm-up. CPU time (`process.cpuUsage`, user + system,
- * all threads of this process, GC helpers included) is the primary figure: the
- * machine is shared, and wall time counts the time other processes hold the cores.
+ * Times the paths round-robin (one warm-up each, then `reps` rounds, each
+ * running every path once), so every path sees the same changing load. CPU
+ * time (`process.cpuUsage`, user + system, all threads of this process, GC
+ * helpers included) is the primary figure: the machine is shared, and wall
+ * time counts the time other processes hold the cores. Best of the rounds.
  */
-const bestMs = (f: () => unknown): Timing => {
-  f()
-  const cpus: number[] = []
-  let wall = Number.POSITIVE_INFINITY
-  for (let i = 0; i < reps; i++) {
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    f()
-    wall = Math.min(wall, performance.now() - t0)
-    const d = process.cpuUsage(c0)
-    cpus.push((d.user + d.system) / 1000)
-  }
-  cpus.sort((a, b) => a - b)
-  return { cpu: cpus[0]!, cpuMedian: cpus[Math.floor(cpus.length / 2)]!, wall }
+const timeRoundRobin = (fs: ReadonlyArray<() => unknown>): Timing[] => {
+  for (const f of fs) f()
+  const cpus: number[][] = fs.map(() => [])
+  const walls = fs.map(() => Number.POSITIVE_INFINITY)
+  for (let i = 0; i < reps; i++)
+    fs.forEach((f, j) => {
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      f()
+      walls[j] = Math.min(walls[j]!, performance.now() - t0)
+      const d = process.cpuUsage(c0)
+      cpus[j]!.push((d.user + d.system) / 1000)
+    })
+  return cpus.map((cs, j) => {
+    cs.sort((a, b) => a - b)
+    return { cpu: cs[0]!, cpuMedian: cs[Math.floor(cs.length / 2)]!, wall: walls[j]! }
+  })
 }
 
 const fmt = (x: number): string => x.toLocaleString("en-US")
-console.log(`render bench: node ${process.version}, ${process.arch}; best (median) of ${reps} after a warm-up, CPU time of this process`)
+console.log(`render bench: node ${process.version}, ${process.arch}; best (median) of ${reps} interleaved rounds after a warm-up, CPU time of this process`)
 console.log()
 console.log(`1. Elements → commands: ${fmt(n)} Elements = ${fmt(V)} viewports × ${fmt(P)}, views 1280×720 px of 1920×1080`)
 
@@ -285,10 +290,12 @@ if (refOurs.drawCalls !== proved) {
   mismatch = true
 }
 
-const tOurs = bestMs(() => ours(false))
-const tObj = bestMs(() => naiveObjects(false))
-const tPacked = bestMs(() => naivePacked())
-const tCol = bestMs(() => naiveColumns(false))
+const [tOurs, tObj, tPacked, tCol] = timeRoundRobin([() => ours(false), () => naiveObjects(false), naivePacked, () => naiveColumns(false)]) as [
+  Timing,
+  Timing,
+  Timing,
+  Timing,
+]
 const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(2)
 console.log(`   visible ${fmt(refOurs.visible)} (culled ${fmt(n - refOurs.visible)}); per kind rect/text/image/path ${refOurs.perKind.map(fmt).join(" / ")}`)
 console.log()
