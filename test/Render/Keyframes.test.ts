@@ -258,6 +258,24 @@ describe("Hydrogen.Render keyframes: the double-buffered schedule", () => {
     )
   })
 
+  it("a plain swap is not smooth: at frame N some world point's shown value jumps (the seed's 'swap smoothly', refuted)", () => {
+    const c: KeyframeConfig = {
+      width: 12,
+      height: 6,
+      interval: 60,
+      dx: 0,
+      dy: 0,
+      surface: { seed: 77, octaves: 4, baseFreq: 0.1, lacunarity: 2, gain: 0.5, tau: 1 / 256 },
+    }
+    const s = makeScheduler(c)
+    for (let f = 0; f < 60; f++) Result.getOrThrow(s.frame())
+    const before = Int32Array.from(s.display) // frame 59: keyframe 0 warped (no scroll: unchanged)
+    expect(Array.from(before)).toEqual(Array.from(renderTruth(c, 0)))
+    Result.getOrThrow(s.frame()) // frame 60: keyframe 60
+    expect(Array.from(s.display)).toEqual(Array.from(renderTruth(c, 60)))
+    expect(maxAbsDiff(s.display, before)).toBeGreaterThan(0)
+  })
+
   it("a slice below ⌈cells/N⌉ is late: KeyframeLate names the frame and the filled cells, and nothing changes", () => {
     const base: KeyframeConfig = {
       width: 5,
