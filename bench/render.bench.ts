@@ -160,24 +160,28 @@ const foldRecords = (sum: number, recs: ReadonlyArray<DrawRecord>): number => {
   return sum
 }
 
+/** Viewport `v`'s draw records from its Element objects: one object per visible Element. */
+const objectRecords = (v: number): DrawRecord[] => {
+  const w = views[v]!
+  const records: DrawRecord[] = []
+  for (const e of objects[v]!) {
+    if (e.viewport !== w.viewport || !hits(w, e.x, e.y, e.width, e.height)) continue
+    records.push({ kind: kindOf(e.atom), x: e.x, y: e.y, width: e.width, height: e.height, color: e.color, payload: payloadOf(e.atom), z: e.z })
+  }
+  return records
+}
+
 const naiveObjects = (check: boolean): Totals => {
   const perKind = [0, 0, 0, 0]
   let visible = 0
-  let drawCalls = 0
   let sum = 0
   for (let v = 0; v < V; v++) {
-    const w = views[v]!
-    const records: DrawRecord[] = []
-    for (const e of objects[v]!) {
-      if (e.viewport !== w.viewport || !hits(w, e.x, e.y, e.width, e.height)) continue
-      records.push({ kind: kindOf(e.atom), x: e.x, y: e.y, width: e.width, height: e.height, color: e.color, payload: payloadOf(e.atom), z: e.z })
-    }
-    drawCalls += records.length // one draw per record
-    visible += records.length
+    const records = objectRecords(v)
+    visible += records.length // one draw per record
     for (const r of records) perKind[r.kind]!++
     sum = check ? foldRecords(sum, records) : fold(sum, records.length)
   }
-  return { visible, perKind, drawCalls, sum }
+  return { visible, perKind, drawCalls: visible, sum }
 }
 
 const naiveColumns = (check: boolean): Totals => {
@@ -211,12 +215,7 @@ const naivePacked = (): Totals => {
   let visible = 0
   let sum = 0
   for (let v = 0; v < V; v++) {
-    const w = views[v]!
-    const records: DrawRecord[] = []
-    for (const e of objects[v]!) {
-      if (e.viewport !== w.viewport || !hits(w, e.x, e.y, e.width, e.height)) continue
-      records.push({ kind: kindOf(e.atom), x: e.x, y: e.y, width: e.width, height: e.height, color: e.color, payload: payloadOf(e.atom), z: e.z })
-    }
+    const records = objectRecords(v)
     for (let j = 0; j < records.length; j++) {
       const r = records[j]!
       const o = j * INSTANCE_WORDS
