@@ -1,0 +1,141 @@
+/**
+ * The page side of the GPU runtime: an HTML page whose script (plain JS, run
+ * by Chromium) owns the WebGPU device, one render pipeline per atom kind, and
+ * executes byte streams (src/Gpu/Frame.ts `encodeFrame`) with instanced draws
+ * straight from the instance records: the stream's words are uploaded as the
+ * vertex buffer, 24 bytes per instance. It counts every draw it issues.
+ *
+ * The host (src/Gpu/Browser.ts) validates a stream before sending it; the
+ * page re-checks lengths and kinds and refuses (throws, draws nothing) on a
+ * mismatch, so the last good frame stays in the framebuffer.
+ *
+ * @module
+ */
+import { fragmentEntryPoints, wgsl } from "./Shaders.ts"
+
+const script = String.raw`
+const WGSL = __WGSL__;
+const ENTRIES = __ENTRIES__;
+const hg = { device: null, pipelines: [], size: [0, 0], target: null, depth: null, uniform: null, bind: null, frames: 0, errors: [] };
+window.hg = hg;
+
+const fromB64 = (s) => { const b = atob(s); const u = new Uint8Array(b.length); for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return u; };
+const toB64 = (u) => { let s = ""; for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subarray(i, i + 0x8000)); return btoa(s); };
+
+hg.init = async () => {
+  if (!navigator.gpu) return { ok: false, reason: "navigator.gpu is missing: WebGPU is not enabled in this browser" };
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) return { ok: false, reason: "navigator.gpu.requestAdapter() found no adapter" };
+  const device = await adapter.requestDevice({ requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize } });
+  device.onuncapturederror = (e) => hg.errors.push(e.error.message);
+  const module = device.createShaderModule({ code: WGSL });
+  const info = await module.getCompilationInfo();
+  const bad = info.messages.filter((m) => m.type === "error");
+  if (bad.length > 0) return { ok: false, reason: "WGSL: " + bad.map((m) => m.lineNum + ":" + m.linePos + " " + m.message).join("; ") };
+  hg.device = device;
+  hg.uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const layout = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: GPUShaderStage.VERTEX, buffer: {} }] });
+  hg.bind = device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: hg.uniform } }] });
+  const attrs = [
+    { shaderLocation: 0, offset: 0, format: "sint32x2" },
+    { shaderLocation: 1, offset: 8, format: "uint32" },
+    { shaderLocation: 2, offset: 12, format: "uint32" },
+    { shaderLocation: 3, offset: 16, format: "uint32" },
+    { shaderLocation: 4, offset: 20, format: "sint32" },
+  ];
+  hg.pipelines = ENTRIES.map((entryPoint) => device.createRenderPipeline({
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    vertex: { module, entryPoint: "vs", buffers: [{ arrayStride: 24, stepMode: "instance", attributes: attrs }] },
+    fragment: { module, entryPoint, targets: [{ format: "rgba8unorm" }] },
+    primitive: { topology: "triangle-strip" },
+    depthStencil: { format: "depth32float", depthWriteEnabled: true, depthCompare: "less-equal" },
+  }));
+  await device.queue.onSubmittedWorkDone();
+  const a = adapter.info || {};
+  return { ok: true, adapter: [a.vendor, a.architecture, a.device, a.description].filter((x) => x).join(" ") || "unknown" };
+};
+
+const decode = (bytes) => {
+  if (bytes.length % 4 !== 0 || bytes.length < 20) throw new Error("page: stream length " + bytes.length);
+  const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  const batches = [];
+  let o = 5;
+  for (let b = 0; b < w[4]; b++) {
+    const kind = w[o], count = w[o + 1];
+    if (!(kind >= 0 && kind < ENTRIES.length) || count < 0 || o + 2 + 6 * count > w.length) throw new Error("page: bad batch " + b);
+    batches.push({ kind, count, words: w.subarray(o + 2, o + 2 + 6 * count) });
+    o += 2 + 6 * count;
+  }
+  if (o !== w.length) throw new Error("page: trailing words");
+  return { width: w[0], height: w[1], left: w[2], top: w[3], batches };
+};
+
+const ensureTarget = (width, height) => {
+  if (hg.size[0] === width && hg.size[1] === height) return;
+  if (hg.target) { hg.target.destroy(); hg.depth.destroy(); }
+  hg.target = hg.device.createTexture({ size: [width, height], format: "rgba8unorm", usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  hg.depth = hg.device.createTexture({ size: [width, height], format: "depth32float", usage: GPUTextureUsage.RENDER_ATTACHMENT });
+  hg.size = [width, height];
+};
+
+// mode "instanced": one draw per batch; "perElement": one draw per instance (the naive path, for the bench).
+hg.render = async (b64, mode, repeat) => {
+  const f = decode(fromB64(b64));
+  const device = hg.device;
+  ensureTarget(f.width, f.height);
+  device.queue.writeBuffer(hg.uniform, 0, new Int32Array([f.width, f.height, f.left, f.top]));
+  const buffers = f.batches.map((b) => {
+    const buf = device.createBuffer({ size: Math.max(24, b.words.byteLength), usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    if (b.count > 0) device.queue.writeBuffer(buf, 0, b.words);
+    return buf;
+  });
+  const ms = [];
+  let drawCalls = 0;
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    drawCalls = 0;
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginRenderPass({
+      colorAttachments: [{ view: hg.target.createView(), clearValue: [0, 0, 0, 0], loadOp: "clear", storeOp: "store" }],
+      depthStencilAttachment: { view: hg.depth.createView(), depthClearValue: 1, depthLoadOp: "clear", depthStoreOp: "store" },
+    });
+    pass.setBindGroup(0, hg.bind);
+    f.batches.forEach((b, i) => {
+      if (b.count === 0) return;
+      pass.setPipeline(hg.pipelines[b.kind]);
+      pass.setVertexBuffer(0, buffers[i]);
+      if (mode === "perElement") for (let e = 0; e < b.count; e++) { pass.draw(4, 1, 0, e); drawCalls++; }
+      else { pass.draw(4, b.count, 0, 0); drawCalls++; }
+    });
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    ms.push(performance.now() - t0);
+  }
+  buffers.forEach((b) => b.destroy());
+  hg.frames++;
+  return { drawCalls, instances: f.batches.reduce((s, b) => s + b.count, 0), ms, frames: hg.frames, errors: hg.errors.splice(0) };
+};
+
+hg.readback = async () => {
+  const [width, height] = hg.size;
+  const row = Math.ceil((width * 4) / 256) * 256;
+  const buf = hg.device.createBuffer({ size: row * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const enc = hg.device.createCommandEncoder();
+  enc.copyTextureToBuffer({ texture: hg.target }, { buffer: buf, bytesPerRow: row }, [width, height]);
+  hg.device.queue.submit([enc.finish()]);
+  await buf.mapAsync(GPUMapMode.READ);
+  const src = new Uint8Array(buf.getMappedRange());
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) out.set(src.subarray(y * row, y * row + width * 4), y * width * 4);
+  buf.unmap();
+  buf.destroy();
+  return { width, height, b64: toB64(out) };
+};
+`
+
+/** The page: its script defines `window.hg` (`init`, `render`, `readback`). */
+export const pageHtml = (): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>Hydrogen GPU runtime</title></head><body><script>${script
+    .replace("__WGSL__", () => JSON.stringify(wgsl))
+    .replace("__ENTRIES__", () => JSON.stringify(fragmentEntryPoints))}</script></body></html>`

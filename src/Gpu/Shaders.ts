@@ -1,0 +1,99 @@
+/**
+ * The WGSL of the GPU runtime: one vertex shader that places each instance's
+ * candidate quad, and one fragment shader per atom kind (four pipelines).
+ * They implement the rules stated in src/Gpu/Reference.ts, in the same int32
+ * arithmetic on 1/16 px; the only floats are the quad's corners, and the quad
+ * is one pixel wider than the instance on every side, so the rasterizer's
+ * edge tie-breaking never decides a covered pixel: the fragment test does.
+ *
+ * Each fragment writes `frag_depth = (32768 − z) / 65536` (exact in f32) and
+ * the pipelines test `less-equal`; with the draws issued in kind order and
+ * instances in batch order, the visible fragment is the last in
+ * (z, kind, index) order, the reference's painter's order.
+ *
+ * @module
+ */
+
+/** Entry points of the fragment shaders, indexed by atom kind code. */
+export const fragmentEntryPoints: ReadonlyArray<string> = ["fs_rect", "fs_text", "fs_image", "fs_path"]
+
+export const wgsl = /* wgsl */ `
+struct FrameU { size: vec2<i32>, origin: vec2<i32> }
+@group(0) @binding(0) var<uniform> frame: FrameU;
+
+struct VOut {
+  @builtin(position) pos: vec4f,
+  @location(0) @interpolate(flat) box: vec4<i32>,
+  @location(1) @interpolate(flat) color: u32,
+  @location(2) @interpolate(flat) payload: u32,
+  @location(3) @interpolate(flat) depth: f32,
+}
+
+@vertex
+fn vs(@builtin(vertex_index) vi: u32,
+      @location(0) xy: vec2<i32>, @location(1) wh: u32, @location(2) color: u32,
+      @location(3) payload: u32, @location(4) z: i32) -> VOut {
+  let x0 = xy.x - frame.origin.x;
+  let y0 = xy.y - frame.origin.y;
+  let x1 = x0 + 16 * i32(wh & 0xffffu);
+  let y1 = y0 + 16 * i32(wh >> 16u);
+  let right = (vi & 1u) == 1u;
+  let bottom = (vi & 2u) == 2u;
+  let size = vec2f(frame.size);
+  // Corners in px, one px outside the instance, clamped just outside the framebuffer.
+  let sx = clamp(f32(select(x0, x1, right)) / 16.0 + select(-1.0, 1.0, right), -1.0, size.x + 1.0);
+  let sy = clamp(f32(select(y0, y1, bottom)) / 16.0 + select(-1.0, 1.0, bottom), -1.0, size.y + 1.0);
+  var o: VOut;
+  o.pos = vec4f(sx / size.x * 2.0 - 1.0, 1.0 - sy / size.y * 2.0, 0.0, 1.0);
+  o.box = vec4<i32>(x0, y0, x1, y1);
+  o.color = color;
+  o.payload = payload;
+  o.depth = f32(32768 - z) / 65536.0;
+  return o;
+}
+
+struct FOut { @location(0) color: vec4f, @builtin(frag_depth) depth: f32 }
+
+// Local offsets (u, v, u', v') of this pixel's centre, 1/16 px.
+fn local(v: VOut) -> vec4<i32> {
+  let c = vec2<i32>(floor(v.pos.xy)) * 16 + vec2<i32>(8, 8);
+  return vec4<i32>(c.x - v.box.x, c.y - v.box.y, v.box.z - c.x, v.box.w - c.y);
+}
+
+fn inside(q: vec4<i32>) -> bool { return q.x >= 0 && q.y >= 0 && q.z > 0 && q.w > 0; }
+
+fn shade(v: VOut) -> FOut {
+  let c = v.color;
+  var o: FOut;
+  o.color = vec4f(f32(c >> 24u), f32((c >> 16u) & 255u), f32((c >> 8u) & 255u), f32(c & 255u)) / 255.0;
+  o.depth = v.depth;
+  return o;
+}
+
+@fragment fn fs_rect(v: VOut) -> FOut {
+  let q = local(v);
+  let r = min(16 * i32(min(v.payload, 256u)), min((q.x + q.z) >> 1u, (q.y + q.w) >> 1u));
+  let dx = max(0, max(r - q.x, r - q.z));
+  let dy = max(0, max(r - q.y, r - q.w));
+  if (!inside(q) || dx * dx + dy * dy > r * r) { discard; }
+  return shade(v);
+}
+
+@fragment fn fs_text(v: VOut) -> FOut {
+  let q = local(v);
+  if (!inside(q) || (q.x >> 4u) % 6 == 5 || (q.y >> 4u) % 4 == 3) { discard; }
+  return shade(v);
+}
+
+@fragment fn fs_image(v: VOut) -> FOut {
+  let q = local(v);
+  if (!inside(q) || ((q.x >> 6u) + (q.y >> 6u) + i32(v.payload & 1u)) % 2 != 0) { discard; }
+  return shade(v);
+}
+
+@fragment fn fs_path(v: VOut) -> FOut {
+  let q = local(v);
+  if (!inside(q) || min(min(q.x, q.y), min(q.z, q.w)) >= 16 * i32(min(v.payload, 255u))) { discard; }
+  return shade(v);
+}
+`
