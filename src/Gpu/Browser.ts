@@ -18,7 +18,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Data } from "effect"
 import * as Result from "effect/Result"
-import { decodeFrame, encodeFrame, type GpuInputError } from "./Frame.ts"
+import { decodeFrame, decodeStream, encodeFrame, type Frame, type GpuInputError } from "./Frame.ts"
 import { pageHtml } from "./Page.ts"
 import type { Image } from "./Reference.ts"
 
@@ -64,6 +64,8 @@ export interface GpuRuntime {
   readonly adapter: string
   /** Decodes `frame` (src/Gpu/Frame.ts) and renders it; bad input is returned, not sent. */
   render(frame: unknown, options?: { readonly mode?: DrawMode; readonly repeat?: number }): Promise<Result.Result<GpuFrameReport, GpuInputError>>
+  /** Decodes the byte stream (src/Gpu/Frame.ts `decodeStream`) and renders it; bad input is returned, not sent. */
+  renderStream(bytes: Uint8Array, options?: { readonly mode?: DrawMode; readonly repeat?: number }): Promise<Result.Result<GpuFrameReport, GpuInputError>>
   /** The framebuffer of the last rendered frame, RGBA8 (copyTextureToBuffer). */
   readPixels(): Promise<Image>
   /** Console errors and uncaught page errors seen so far. */
@@ -126,16 +128,20 @@ export const launchGpu = async (options: { readonly executablePath?: string } = 
     await page.goto(`http://127.0.0.1:${port}/`)
     const init = (await page.evaluate("window.hg.init()")) as { ok: boolean; reason?: string; adapter?: string }
     if (!init.ok) throw new GpuUnavailable({ reason: init.reason ?? "the page could not start WebGPU" })
+    // Only a decoded frame is re-encoded and sent: nothing malformed reaches the page.
+    const run = async (
+      f: Result.Result<Frame, GpuInputError>,
+      o: { readonly mode?: DrawMode; readonly repeat?: number },
+    ): Promise<Result.Result<GpuFrameReport, GpuInputError>> => {
+      if (Result.isFailure(f)) return Result.fail(f.failure)
+      const args = [Buffer.from(encodeFrame(f.success)).toString("base64"), o.mode ?? "instanced", o.repeat ?? 1] as const
+      const r = (await page.evaluate(([s, m, n]) => (globalThis as unknown as PageApi).hg.render(s, m, n), args)) as GpuFrameReport
+      return Result.succeed(r)
+    }
     return {
       adapter: init.adapter ?? "unknown",
-      render: async (frame, o = {}) => {
-        const f = decodeFrame(frame)
-        if (Result.isFailure(f)) return Result.fail(f.failure)
-        const b64 = Buffer.from(encodeFrame(f.success)).toString("base64")
-        const args = [b64, o.mode ?? "instanced", o.repeat ?? 1] as const
-        const r = (await page.evaluate(([s, m, n]) => (globalThis as unknown as PageApi).hg.render(s, m, n), args)) as GpuFrameReport
-        return Result.succeed(r)
-      },
+      render: (frame, o = {}) => run(decodeFrame(frame), o),
+      renderStream: (bytes, o = {}) => run(decodeStream(bytes), o),
       readPixels: async () => {
         const r = (await page.evaluate("window.hg.readback()")) as { width: number; height: number; b64: string }
         return { width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.b64, "base64")) }

@@ -10,7 +10,7 @@
  */
 import * as Result from "effect/Result"
 import { buildDraws, cull, drawCalls, usedKinds, type View } from "../Render/Commands.ts"
-import { atomPayloadWord, columnsOfElements } from "../Wire/Codec.ts"
+import { columnsOfElements } from "../Wire/Codec.ts"
 import type { Atom, Element } from "../Wire/Element.ts"
 import { type Frame, frameOfDraws } from "./Frame.ts"
 
@@ -52,22 +52,28 @@ const atomOf = (k: number, r: () => number): Atom => {
 }
 
 /**
- * A `width × height` px frame of `count` Elements (≥ 4; the first four are one
- * of each kind, inside the view). Positions are 1/16 px relative to a view
- * origin off the pixel grid.
+ * A `width × height` px frame of `count` Elements of the atom kinds `kinds`
+ * (default all four; the first `kinds.length` Elements are one of each, inside
+ * the view). Positions are 1/16 px relative to a view origin off the pixel grid.
  */
-export const generateScene = (seed: number, width: number, height: number, count: number): Scene => {
+export const generateScene = (
+  seed: number,
+  width: number,
+  height: number,
+  count: number,
+  kinds: ReadonlyArray<number> = [0, 1, 2, 3],
+): Scene => {
   const r = prng(seed)
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1))
   const left = int(-4000, 4000)
   const top = int(-4000, 4000)
   const view: View = { viewport: 0, left, top, right: left + 16 * width, bottom: top + 16 * height }
   const elements: Array<Element> = []
-  for (let i = 0; i < Math.max(4, count); i++) {
-    const k = i < 4 ? i : int(0, 3)
+  for (let i = 0; i < Math.max(kinds.length, count); i++) {
+    const k = i < kinds.length ? kinds[i]! : kinds[int(0, kinds.length - 1)]!
     const w = int(1, Math.max(1, Math.min(64, width)))
     const h = int(1, Math.max(1, Math.min(64, height)))
-    const inside = i < 4
+    const inside = i < kinds.length
     let dx = inside ? int(0, 16 * (width - w)) : int(-16 * (w + 8), 16 * (width + 8))
     let dy = inside ? int(0, 16 * (height - h)) : int(-16 * (h + 8), 16 * (height + 8))
     if (r() < 0.25) dx = 16 * Math.floor(dx / 16) + 8 // left edge on a pixel centre
@@ -94,6 +100,3 @@ export const generateScene = (seed: number, width: number, height: number, count
     visibleKinds: usedKinds(visible),
   }
 }
-
-/** The payload word the runtime reads for an Element (as `buildDraws` writes it). */
-export const payloadOf = (e: Element): number => atomPayloadWord(e.atom)
