@@ -21,6 +21,7 @@ public import Hydrogen.Viewport.Trigger
 public import Hydrogen.Render.Error
 public import Hydrogen.Render.Commands
 public import Hydrogen.Layout.Decompose
+public import Hydrogen.Tree.Order
 public import Hydrogen.Tree.Summary
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/

@@ -5,6 +5,7 @@ import {
   aggregateRef,
   type Delivery,
   type Entry,
+  entryCompare,
   entryJoin,
   foldValues,
   joinRef,
@@ -214,6 +215,22 @@ describe("Hydrogen.Tree.LatestPerChild: per-child summaries in a proved LWW map"
     fc.assert(fc.property(entry, entry, entry, (a, b, c) =>
       sameEntry(entryJoin(a, b), entryJoin(b, a)) && sameEntry(entryJoin(entryJoin(a, b), c), entryJoin(a, entryJoin(b, c))) &&
       sameEntry(entryJoin(a, a), a) && sameEntry(entryJoin(a, b), greater(b, a) ? b : a)))
+  })
+
+  // @lean Hydrogen.Tree.StrictTotalOrder.lt_asymm
+  it("lt_asymm: of two entries at most one is greater, and the entry order is the tuple order", () => {
+    fc.assert(fc.property(entry, entry, (a, b) => {
+      const ab = entryCompare(a, b), ba = entryCompare(b, a)
+      return !(ab < 0 && ba < 0) && (ab < 0) === greater(b, a) && (ab === 0) === sameEntry(a, b)
+    }))
+  })
+
+  // @lean Hydrogen.Tree.StrictTotalOrder.join_eq_or
+  it("join_eq_or: the join of two entries is one of them", () => {
+    fc.assert(fc.property(entry, entry, (a, b) => {
+      const j = entryJoin(a, b)
+      return j === a || j === b
+    }))
   })
 
   // @lean Hydrogen.Tree.LatestPerChild.get_offer_self
