@@ -21,10 +21,13 @@
  *
  * Exit codes: 0 every check holds, 1 a check failed, 2 bad arguments.
  */
+import { writeFileSync } from "node:fs"
 import { Effect } from "effect"
 import * as Result from "effect/Result"
 import { allocColumns } from "../Wire/Codec.ts"
-import { allocDrawBuffers, buildDraws, drawCallsOfBuffers, INSTANCE_BYTES, numKinds, type View } from "../Render/Commands.ts"
+import { frameOfDraws } from "../Gpu/Frame.ts"
+import { encodePng, renderReference } from "../Gpu/Reference.ts"
+import { allocDrawBuffers, buildDraws, drawCallsOfBuffers, type DrawBuffers, INSTANCE_BYTES, numKinds, type View } from "../Render/Commands.ts"
 import { type Fraction, le, max, show, ZERO } from "../Render/Error.ts"
 import { colorValue, errorBound, exact, measureMaxError, positionsToGpu, quantizeColors, quantizePositions } from "../Render/Graded.ts"
 import type { Io } from "./Flags.ts"
@@ -127,9 +130,13 @@ const level = (k: number): number => k / 255
 /**
  * Generates the seeded scene viewport by viewport (columns and draw buffers
  * allocated once, reused), builds its draws and measures its graded error.
+ * `visit` sees each viewport's draw buffers before the next overwrites them.
  * Throws only on a `buildDraws` input error, which a generated scene never has.
  */
-export const computeRender = (args: RenderArgs): RenderReport => {
+export const computeRender = (
+  args: RenderArgs,
+  visit?: (viewport: number, view: View, draws: DrawBuffers) => void,
+): RenderReport => {
   const n = args.elements
   const rand = mulberry32(args.seed)
   const cols = allocColumns(n)
@@ -175,6 +182,7 @@ export const computeRender = (args: RenderArgs): RenderReport => {
     const r = buildDraws(view, cols, bufs)
     if (Result.isFailure(r)) throw r.failure
     const b = r.success
+    visit?.(v, view, b)
     for (let k = 0; k < numKinds; k++) {
       perKind[k]! += b.counts[k]!
       visible += b.counts[k]!
@@ -290,10 +298,52 @@ export const renderToJson = (r: RenderReport) => ({
   ok: renderOk(r),
 })
 
-/** Runs `render`: prints the report (text or JSON); 0 when every check holds, else 1. */
-export const runRenderCommand = (args: RenderArgs, io: Io, compute: (a: RenderArgs) => RenderReport = computeRender): number => {
-  const r = compute(args)
-  io.out(args.json ? JSON.stringify(renderToJson(r), null, 2) + "\n" : formatRender(r))
+/** What `--out` wrote: viewport 0's frame as PNG. */
+export interface PngWritten {
+  readonly path: string
+  readonly width: number
+  readonly height: number
+  readonly instances: number
+  readonly drawCalls: number
+}
+
+/**
+ * Runs `render`: prints the report (text or JSON); with `--out`, first writes
+ * viewport 0's frame as drawn by the CPU reference renderer. 0 when every
+ * check holds, else 1 (also when the PNG cannot be written).
+ */
+export const runRenderCommand = (
+  args: RenderArgs,
+  io: Io,
+  compute: (a: RenderArgs, visit?: (viewport: number, view: View, draws: DrawBuffers) => void) => RenderReport = computeRender,
+): number => {
+  let png: Uint8Array | undefined
+  let written: PngWritten | undefined
+  const r = compute(args, (v, view, b) => {
+    if (args.out === undefined || v !== 0) return
+    const frame = frameOfDraws(view, b, args.view.width, args.view.height)
+    png = encodePng(renderReference(frame))
+    const instances = frame.counts.reduce((a, c) => a + c, 0)
+    written = { path: args.out, width: frame.width, height: frame.height, instances, drawCalls: drawCallsOfBuffers(b) }
+  })
+  if (args.out !== undefined) {
+    try {
+      if (png === undefined || written === undefined) throw new Error("no viewport 0 was rendered")
+      writeFileSync(args.out, png)
+    } catch (e) {
+      io.err(`hydrogen render: cannot write --out ${args.out}: ${e instanceof Error ? e.message : String(e)}\n`)
+      return 1
+    }
+  }
+  const w = written
+  io.out(
+    args.json
+      ? JSON.stringify(w === undefined ? renderToJson(r) : { ...renderToJson(r), png: w }, null, 2) + "\n"
+      : formatRender(r) +
+          (w === undefined
+            ? ""
+            : `Wrote ${w.path}: viewport 0, ${w.width}×${w.height} px, ${fmt(w.instances)} instances in ${w.drawCalls} draw calls (CPU reference renderer, src/Gpu/Reference.ts)\n`),
+  )
   if (renderOk(r)) return 0
   io.err(`hydrogen render: a check failed (draw calls over the bound or a measured error EXCEEDS the proved bound)\n`)
   return 1

@@ -25,6 +25,8 @@ export interface RenderArgs {
   /** The view rectangle, px: `[0, width) × [0, height)` of every viewport. */
   readonly view: { readonly width: number; readonly height: number }
   readonly json: boolean
+  /** `--out FILE.png`: also write viewport 0's frame as drawn by the CPU reference renderer. */
+  readonly out?: string
 }
 
 /** `--view W,H`: the view rectangle in px, each side in 1..maxViewSide. */
@@ -43,19 +45,29 @@ const viewFlag = Flag.String("view").pipe(
   Flag.optional,
 )
 
+/** `--out FILE.png`: a path ending in .png. */
+const outFlag = Flag.String("out").pipe(
+  Flag.withSchema(Schema.String.check(Schema.isPattern(/^.*[^/]\.png$/i, { expected: "a file path ending in .png" }))),
+  Flag.withMetavar("FILE.png"),
+  Flag.withDescription("write viewport 0's frame as a PNG, drawn by the CPU reference renderer (no browser, no GPU)"),
+  Flag.optional,
+)
+
 export const renderFlags = {
   viewports: intFlagOr("viewports", 1, maxViewports, "N", "viewports", 100),
   elements: intFlagOr("elements", 0, maxElementsPerViewport, "E", "valid Wire Elements per viewport", 100),
   seed: seedFlag,
   view: viewFlag,
   json: switchFlag("json", "print the report as JSON"),
+  out: outFlag,
 } as const
 
 type RawRender = Command.Command.Config.Infer<typeof renderFlags>
 
 const toRenderArgs = (o: RawRender): RenderArgs => {
   const [width, height] = Option.match(o.view, { onNone: () => [defaultView.width, defaultView.height], onSome: (v) => v.split(",").map(Number) }) as [number, number]
-  return { viewports: o.viewports, elements: o.elements, seed: o.seed, view: { width, height }, json: o.json }
+  const base = { viewports: o.viewports, elements: o.elements, seed: o.seed, view: { width, height }, json: o.json }
+  return Option.isSome(o.out) ? { ...base, out: o.out.value } : base
 }
 
 export const renderDescription = `Draw commands of a seeded scene: N viewports of E valid Wire Elements each,
@@ -63,7 +75,9 @@ export const renderDescription = `Draw commands of a seeded scene: N viewports o
   culled/visible Elements, instances per kind, draw calls against the proved
   bound (≤ 4 per viewport, Hydrogen.Render.draw_calls_bounded), instance bytes,
   and the graded error: proved bounds 33/1024 px and 1/510 against the maximum
-  measured exactly over the scene. Exit 1 if a measured error EXCEEDS its bound.`
+  measured exactly over the scene. Exit 1 if a measured error EXCEEDS its bound.
+  --out FILE.png also writes viewport 0's frame, drawn by the CPU reference
+  renderer (src/Gpu/Reference.ts), as a PNG.`
 
 /** `render`, with `handler` run on the decoded arguments; a scene above `maxSceneElements` is refused. */
 export const renderCommand = <E, R>(handler: (a: RenderArgs) => Effect.Effect<void, E, R>) =>
