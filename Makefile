@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup setup-nats run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+.PHONY: help setup setup-nats setup-chromium run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -28,11 +28,14 @@ setup: node_modules/.hydrogen-installed ## install npm packages, patch and unpac
 setup-nats: ## install nats-server (Debian package) if missing; tests start their own on loopback
 	bash scripts/nats/install.sh
 
+setup-chromium: ## install Chromium (Debian package, WebGPU on SwiftShader) if missing; the GPU tests drive it headless
+	bash scripts/chromium/install.sh
+
 run: setup ## main job, embedded (no server): plan 10^9 agents, aggregate 10^7 leaves, run a 10^6-agent coordinator tree
 	$(NODE) bin/hydrogen.mjs run
 	$(NODE) bin/hydrogen.mjs tree --agents 1000000 --branching 1000 --rounds 10
 
-test: setup setup-nats ## everything: generated files, types, unit/property/vector tests, proof gate and its negative suite, report, bench smoke
+test: setup setup-nats setup-chromium ## everything: generated files, types, unit/property/vector tests, proof gate and its negative suite, report, bench smoke
 	$(NODE) scripts/vectors/generate.ts --check
 	tsc -p .
 	vitest run --reporter=default --reporter=json --outputFile.json=.hydrogen/vitest.json
