@@ -43,8 +43,21 @@ export class GpuUnavailable extends Data.TaggedError("GpuUnavailable")<{ readonl
   }
 }
 
-/** Draws are issued one per non-empty batch (`instanced`) or one per instance (`perElement`, the naive path). */
-export type DrawMode = "instanced" | "perElement"
+/**
+ * How the page draws a batch: one instanced draw with the records as
+ * per-instance attributes (`instanced`); one draw of 6 vertices per record,
+ * pulled from the records as a storage buffer (`pulled`); or one draw per
+ * instance (`perElement`, the naive path).
+ */
+export type DrawMode = "instanced" | "pulled" | "perElement"
+
+/**
+ * `pulled`: SwiftShader runs an instanced draw as a loop of per-instance
+ * draws (bench/results/gpu.txt: no faster than one draw per Element), while
+ * one large draw of pulled vertices is several times faster. Both issue one
+ * draw per kind and read the same records.
+ */
+export const defaultDrawMode: DrawMode = "pulled"
 
 /** What the page reports for a frame. */
 export interface GpuFrameReport {
@@ -134,7 +147,7 @@ export const launchGpu = async (options: { readonly executablePath?: string } = 
       o: { readonly mode?: DrawMode; readonly repeat?: number },
     ): Promise<Result.Result<GpuFrameReport, GpuInputError>> => {
       if (Result.isFailure(f)) return Result.fail(f.failure)
-      const args = [Buffer.from(encodeFrame(f.success)).toString("base64"), o.mode ?? "instanced", o.repeat ?? 1] as const
+      const args = [Buffer.from(encodeFrame(f.success)).toString("base64"), o.mode ?? defaultDrawMode, o.repeat ?? 1] as const
       const r = (await page.evaluate(([s, m, n]) => (globalThis as unknown as PageApi).hg.render(s, m, n), args)) as GpuFrameReport
       return Result.succeed(r)
     }

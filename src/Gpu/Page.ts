@@ -16,7 +16,7 @@ import { fragmentEntryPoints, wgsl } from "./Shaders.ts"
 const script = String.raw`
 const WGSL = __WGSL__;
 const ENTRIES = __ENTRIES__;
-const hg = { device: null, pipelines: [], size: [0, 0], target: null, depth: null, uniform: null, bind: null, frames: 0, errors: [] };
+const hg = { device: null, pipelines: [], pulled: [], layout: null, size: [0, 0], target: null, depth: null, uniform: null, frames: 0, errors: [] };
 window.hg = hg;
 
 const fromB64 = (s) => { const b = atob(s); const u = new Uint8Array(b.length); for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return u; };
@@ -34,8 +34,11 @@ hg.init = async () => {
   if (bad.length > 0) return { ok: false, reason: "WGSL: " + bad.map((m) => m.lineNum + ":" + m.linePos + " " + m.message).join("; ") };
   hg.device = device;
   hg.uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const layout = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: GPUShaderStage.VERTEX, buffer: {} }] });
-  hg.bind = device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: hg.uniform } }] });
+  const layout = device.createBindGroupLayout({ entries: [
+    { binding: 0, visibility: GPUShaderStage.VERTEX, buffer: {} },
+    { binding: 1, visibility: GPUShaderStage.VERTEX, buffer: { type: "read-only-storage" } },
+  ] });
+  hg.layout = layout;
   const attrs = [
     { shaderLocation: 0, offset: 0, format: "sint32x2" },
     { shaderLocation: 1, offset: 8, format: "uint32" },
@@ -43,12 +46,21 @@ hg.init = async () => {
     { shaderLocation: 3, offset: 16, format: "uint32" },
     { shaderLocation: 4, offset: 20, format: "sint32" },
   ];
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const depthStencil = { format: "depth32float", depthWriteEnabled: true, depthCompare: "less-equal" };
   hg.pipelines = ENTRIES.map((entryPoint) => device.createRenderPipeline({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    layout: pipelineLayout,
     vertex: { module, entryPoint: "vs", buffers: [{ arrayStride: 24, stepMode: "instance", attributes: attrs }] },
     fragment: { module, entryPoint, targets: [{ format: "rgba8unorm" }] },
     primitive: { topology: "triangle-strip" },
-    depthStencil: { format: "depth32float", depthWriteEnabled: true, depthCompare: "less-equal" },
+    depthStencil,
+  }));
+  hg.pulled = ENTRIES.map((entryPoint) => device.createRenderPipeline({
+    layout: pipelineLayout,
+    vertex: { module, entryPoint: "vs_pull" },
+    fragment: { module, entryPoint, targets: [{ format: "rgba8unorm" }] },
+    primitive: { topology: "triangle-list" },
+    depthStencil,
   }));
   await device.queue.onSubmittedWorkDone();
   const a = adapter.info || {};
@@ -78,17 +90,23 @@ const ensureTarget = (width, height) => {
   hg.size = [width, height];
 };
 
-// mode "instanced": one draw per batch; "perElement": one draw per instance (the naive path, for the bench).
+// mode "instanced": one instanced draw per batch (records as per-instance attributes);
+// "pulled": one draw of 6 vertices per record per batch (records as a storage buffer);
+// "perElement": one draw per instance (the naive path, for the bench).
 hg.render = async (b64, mode, repeat) => {
   const f = decode(fromB64(b64));
   const device = hg.device;
   ensureTarget(f.width, f.height);
   device.queue.writeBuffer(hg.uniform, 0, new Int32Array([f.width, f.height, f.left, f.top]));
   const buffers = f.batches.map((b) => {
-    const buf = device.createBuffer({ size: Math.max(24, b.words.byteLength), usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    const buf = device.createBuffer({ size: Math.max(24, b.words.byteLength), usage: GPUBufferUsage.VERTEX | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     if (b.count > 0) device.queue.writeBuffer(buf, 0, b.words);
     return buf;
   });
+  const binds = buffers.map((buf) => device.createBindGroup({ layout: hg.layout, entries: [
+    { binding: 0, resource: { buffer: hg.uniform } },
+    { binding: 1, resource: { buffer: buf } },
+  ] }));
   const ms = [];
   let drawCalls = 0;
   for (let r = 0; r < repeat; r++) {
@@ -99,9 +117,10 @@ hg.render = async (b64, mode, repeat) => {
       colorAttachments: [{ view: hg.target.createView(), clearValue: [0, 0, 0, 0], loadOp: "clear", storeOp: "store" }],
       depthStencilAttachment: { view: hg.depth.createView(), depthClearValue: 1, depthLoadOp: "clear", depthStoreOp: "store" },
     });
-    pass.setBindGroup(0, hg.bind);
     f.batches.forEach((b, i) => {
       if (b.count === 0) return;
+      pass.setBindGroup(0, binds[i]);
+      if (mode === "pulled") { pass.setPipeline(hg.pulled[b.kind]); pass.draw(6 * b.count); drawCalls++; return; }
       pass.setPipeline(hg.pipelines[b.kind]);
       pass.setVertexBuffer(0, buffers[i]);
       if (mode === "perElement") for (let e = 0; e < b.count; e++) { pass.draw(4, 1, 0, e); drawCalls++; }

@@ -1,6 +1,8 @@
 /**
- * The WGSL of the GPU runtime: one vertex shader that places each instance's
- * candidate quad, and one fragment shader per atom kind (four pipelines).
+ * The WGSL of the GPU runtime: a vertex shader that places each instance's
+ * candidate quad (fed as per-instance attributes, `vs`, or pulled from the
+ * records as a storage buffer, `vs_pull`), and one fragment shader per atom
+ * kind (one pipeline per kind and feeding).
  * They implement the rules stated in src/Gpu/Reference.ts, in the same int32
  * arithmetic on 1/16 px; the only floats are the quad's corners, and the quad
  * is one pixel wider than the instance on every side, so the rasterizer's
@@ -29,16 +31,14 @@ struct VOut {
   @location(3) @interpolate(flat) depth: f32,
 }
 
-@vertex
-fn vs(@builtin(vertex_index) vi: u32,
-      @location(0) xy: vec2<i32>, @location(1) wh: u32, @location(2) color: u32,
-      @location(3) payload: u32, @location(4) z: i32) -> VOut {
+// An instance's candidate quad at one corner (bit 0: right, bit 1: bottom).
+fn place(corner: u32, xy: vec2<i32>, wh: u32, color: u32, payload: u32, z: i32) -> VOut {
   let x0 = xy.x - frame.origin.x;
   let y0 = xy.y - frame.origin.y;
   let x1 = x0 + 16 * i32(wh & 0xffffu);
   let y1 = y0 + 16 * i32(wh >> 16u);
-  let right = (vi & 1u) == 1u;
-  let bottom = (vi & 2u) == 2u;
+  let right = (corner & 1u) == 1u;
+  let bottom = (corner & 2u) == 2u;
   let size = vec2f(frame.size);
   // Corners in px, one px outside the instance, clamped just outside the framebuffer.
   let sx = clamp(f32(select(x0, x1, right)) / 16.0 + select(-1.0, 1.0, right), -1.0, size.x + 1.0);
@@ -50,6 +50,24 @@ fn vs(@builtin(vertex_index) vi: u32,
   o.payload = payload;
   o.depth = f32(32768 - z) / 65536.0;
   return o;
+}
+
+// Instanced: the record arrives as per-instance vertex attributes; a triangle strip of 4 corners.
+@vertex
+fn vs(@builtin(vertex_index) vi: u32,
+      @location(0) xy: vec2<i32>, @location(1) wh: u32, @location(2) color: u32,
+      @location(3) payload: u32, @location(4) z: i32) -> VOut {
+  return place(vi, xy, wh, color, payload, z);
+}
+
+// Pulled: one triangle list over the whole batch, 6 vertices per record, read from the same words.
+@group(0) @binding(1) var<storage, read> records: array<i32>;
+@vertex
+fn vs_pull(@builtin(vertex_index) vi: u32) -> VOut {
+  let o = (vi / 6u) * 6u;
+  let corner = array<u32, 6>(0u, 1u, 2u, 2u, 1u, 3u)[vi % 6u];
+  return place(corner, vec2<i32>(records[o], records[o + 1u]), u32(records[o + 2u]), u32(records[o + 3u]),
+               u32(records[o + 4u]), records[o + 5u]);
 }
 
 struct FOut { @location(0) color: vec4f, @builtin(frag_depth) depth: f32 }

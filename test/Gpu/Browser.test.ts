@@ -66,13 +66,18 @@ describe("WebGPU runtime vs the CPU reference (Chromium, SwiftShader)", () => {
     expect(drawn).toBeGreaterThan(0)
   })
 
-  it("the naive path (one draw per Element) draws the same pixels with one draw call per instance", async () => {
+  it("every draw mode draws the reference's pixels: instanced and pulled with the proved count, naive with one draw per instance", async () => {
     const g = runtime()
-    const s = generateScene(77, 120, 90, 150)
-    const r = await g.render(s.frame, { mode: "perElement" })
-    if (Result.isFailure(r)) throw r.failure
-    expect(r.success.drawCalls).toBe(r.success.instances)
-    expect(compareImages(await g.readPixels(), renderReference(s.frame)).differing).toBe(0)
+    for (const seed of [77, 78, 79]) {
+      const s = generateScene(seed, 120, 90, 150)
+      const ref = renderReference(s.frame)
+      for (const mode of ["instanced", "pulled", "perElement"] as const) {
+        const r = await g.render(s.frame, { mode })
+        if (Result.isFailure(r)) throw r.failure
+        expect(r.success.drawCalls).toBe(mode === "perElement" ? r.success.instances : s.provedDrawCalls)
+        expect(compareImages(await g.readPixels(), ref).differing).toBe(0)
+      }
+    }
   })
 
   it("malformed frames are typed errors before the GPU: the page renders nothing and keeps the last good frame", async () => {

@@ -1,0 +1,105 @@
+/**
+ * Benchmark: the GPU runtime (issue 11) in headless Chromium, WebGPU on
+ * SwiftShader (this machine has no GPU).
+ *
+ *   node bench/gpu.bench.ts [--sizes 10000,100000] [--reps R] [--width W --height H]
+ *
+ * For each instance count N: one seeded frame of N visible instances (all four
+ * kinds, 1–8 px, z in −3..3) in a W×H framebuffer (default 1280×720), drawn
+ * on the same page by
+ *   - naive (`perElement`): one draw per Element (`draw(4, 1, 0, i)`);
+ *   - instanced: one instanced draw per non-empty kind, the records as
+ *     per-instance vertex attributes (the command stream as is);
+ *   - pulled: one draw per non-empty kind of 6 vertices per record, the same
+ *     records read as a storage buffer (no instancing).
+ * Frame time: encode + submit until `onSubmittedWorkDone`, median of R frames
+ * after one warm-up frame (which includes the upload). Draw calls of each,
+ * against the proved count (distinct kinds, `drawCalls_eq_length_usedKinds`).
+ * Both framebuffers are read back and compared with the CPU reference
+ * renderer's image (differing pixels, largest byte difference). The
+ * reference renderer is timed too (ns per pixel and per instance).
+ *
+ * Timings are reported, never asserted; the pixel comparison exits 1 on a mismatch.
+ */
+import * as Result from "effect/Result"
+import { launchGpu } from "../src/Gpu/Browser.ts"
+import type { Frame } from "../src/Gpu/Frame.ts"
+import { compareImages, renderReference } from "../src/Gpu/Reference.ts"
+import { prng } from "../src/Gpu/Scenes.ts"
+import { INSTANCE_WORDS, numKinds } from "../src/Render/Commands.ts"
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(name)
+  return i < 0 ? dflt : (process.argv[i + 1] ?? dflt)
+}
+const sizes = arg("--sizes", "10000,100000").split(",").map(Number)
+const reps = Number(arg("--reps", "5"))
+const width = Number(arg("--width", "1280"))
+const height = Number(arg("--height", "720"))
+
+/** N visible instances, kinds round-robin, positions inside the view (1/16 px). */
+const benchFrame = (n: number, seed: number): Frame => {
+  const r = prng(seed)
+  const per = Array.from({ length: numKinds }, (_, k) => Math.floor(n / numKinds) + (k < n % numKinds ? 1 : 0))
+  const instances = per.map((count, k) => {
+    const buf = new Int32Array(count * INSTANCE_WORDS)
+    for (let i = 0; i < count; i++) {
+      const w = 1 + Math.floor(r() * 8)
+      const h = 1 + Math.floor(r() * 8)
+      const o = i * INSTANCE_WORDS
+      buf[o] = Math.floor(r() * 16 * (width - w))
+      buf[o + 1] = Math.floor(r() * 16 * (height - h))
+      buf[o + 2] = w | (h << 16)
+      buf[o + 3] = Math.floor(r() * 0x100000000) | 0
+      buf[o + 4] = k === 0 ? Math.floor(r() * 4) : k === 3 ? 1 : Math.floor(r() * 0x10000)
+      buf[o + 5] = Math.floor(r() * 7) - 3
+    }
+    return buf
+  })
+  return { width, height, left: 0, top: 0, counts: per, instances }
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = xs.slice().sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const f2 = (x: number): string => x.toFixed(2)
+
+const gpu = await launchGpu()
+let failed = false
+try {
+  console.log(`GPU runtime bench: Chromium WebGPU, adapter "${gpu.adapter}", ${width}×${height} framebuffer, median of ${reps} frames after a warm-up`)
+  console.log(`${"N".padStart(8)} | mode       | ${"ms/frame".padStart(9)} | ${"draws".padStart(6)} | proved | naive ms ÷ this | pixels vs reference`)
+  const refRows: Array<string> = []
+  for (const n of sizes) {
+    const frame = benchFrame(n, 7 + n)
+    const t0 = process.hrtime.bigint()
+    const ref = renderReference(frame)
+    const refNs = Number(process.hrtime.bigint() - t0)
+    refRows.push(`${String(n).padStart(8)} | ${f2(refNs / 1e6).padStart(9)} ms | ${f2(refNs / (width * height)).padStart(6)} ns/pixel | ${f2(refNs / n).padStart(8)} ns/instance`)
+    const proved = frame.counts.filter((c) => c > 0).length
+    const results: Array<{ mode: string; ms: number; draws: number; diff: string }> = []
+    for (const mode of ["perElement", "instanced", "pulled"] as const) {
+      const r = await gpu.render(frame, { mode, repeat: reps + 1 })
+      if (Result.isFailure(r)) throw r.failure
+      const d = compareImages(await gpu.readPixels(), ref)
+      if (d.differing !== 0 || r.success.errors.length > 0) failed = true
+      if (mode !== "perElement" && r.success.drawCalls !== proved) failed = true
+      results.push({ mode, ms: median(r.success.ms.slice(1)), draws: r.success.drawCalls, diff: `${d.differing} differing, max ${d.maxByteDiff}` })
+    }
+    const naive = results[0]!.ms
+    for (const x of results)
+      console.log(
+        `${String(n).padStart(8)} | ${x.mode.padEnd(10)} | ${f2(x.ms).padStart(9)} | ${String(x.draws).padStart(6)} | ${String(proved).padStart(6)} | ${(naive / x.ms).toFixed(1).padStart(14)}× | ${x.diff}`,
+      )
+  }
+  console.log(`CPU reference renderer (same frames, one run each):`)
+  for (const row of refRows) console.log(row)
+  console.log(`Console errors on the page: ${gpu.consoleErrors().length}`)
+} finally {
+  await gpu.close()
+}
+if (failed) {
+  console.error("gpu bench: a frame differed from the reference, or draw calls differed from the proved count")
+  process.exit(1)
+}
