@@ -85,8 +85,8 @@ export const holds = (c: LinearConstraint, a: (v: number) => number, tol = 0): b
   return c.op === "le" ? lhs <= c.rhs + tol : c.op === "ge" ? lhs >= c.rhs - tol : Math.abs(lhs - c.rhs) <= tol
 }
 
-/** Adds `cs` to a fresh kiwi solver; the index of the first required constraint kiwi rejects, or the solved variables. */
-const kiwiSolve = (cs: ReadonlyArray<LinearConstraint>): { readonly failed: number; readonly vars: Map<number, kiwi.Variable> } => {
+/** Adds `cs` to ONE fresh kiwi solver (the global baseline when `cs` is everything); the index of the first required constraint kiwi rejects, or the solved variables. */
+export const kiwiSolve = (cs: ReadonlyArray<LinearConstraint>): { readonly failed: number; readonly vars: Map<number, kiwi.Variable> } => {
   const solver = new kiwi.Solver()
   const vars = new Map<number, kiwi.Variable>()
   for (let i = 0; i < cs.length; i++) {
