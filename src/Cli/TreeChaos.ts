@@ -121,6 +121,7 @@ export const formatRoundMarks = (roundExact: ReadonlyArray<boolean>, windows: Re
 export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outcome) =>
   Effect.gen(function* () {
     const { ReplicatedTree, claimAfterMs } = yield* Effect.promise(() => import("../Tree/Failover.ts"))
+    const { driveRound } = yield* Effect.promise(() => import("../Tree/Round.ts"))
     let connect: (name: string) => Transport | Promise<Transport>
     let cut: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
     let heal: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
@@ -190,9 +191,11 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
             open = f
           }
         }
-        const round = tree.nextRound()
-        const ms = await tree.untilExact(round, roundDeadline)
-        lastExact = ms !== undefined
+        // one round of the round driver (src/Tree/Round.ts) in the replicated tree's configuration
+        const res = await driveRound(tree.rounds, roundDeadline, {}, "rates")
+        const round = res.round
+        const ms = res.latencyMs
+        lastExact = res.exact
         roundExact.push(lastExact)
         for (const f of [...pending]) {
           const start = f.kind === "kill" ? f.at : f.healedAt
@@ -212,7 +215,7 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
         }
         if (lastExact) for (const k of killed.splice(0)) await k.restart() // the crashed replica comes back as a standby
         const line =
-          `round ${round}/${o.rounds} | agents ${t.agents.toLocaleString("en-US")} | ${lastExact ? `exact (${ms!.toFixed(0)} ms)` : "not exact yet"}` +
+          `round ${round}/${o.rounds} | agents ${t.agents.toLocaleString("en-US")} | ${lastExact ? `exact (${ms.toFixed(0)} ms)` : "not exact yet"}` +
           ` | faults ${faults.length} | positions with a leader ${tree.replicas.filter((rs) => rs.some((x) => x.isActive)).length}/${t.total}`
         if (env.tty) {
           io.out(`\r${line}\x1b[K`)

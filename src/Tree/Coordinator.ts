@@ -1,3 +1,4 @@
+// Over 400 lines: one class whose receive, tick and replication paths share its per-child state (options, counters: CoordinatorTypes.ts).
 /**
  * One coordinator of the tree, running on its own `Transport` client.
  *
@@ -41,11 +42,9 @@ import {
   Forged,
   type Heartbeat,
   type Lateral,
-  type Message,
   type SingleMessage,
   type MessageError,
   type MessageErrorTag,
-  type MessageKind,
   peekedUp,
   KindCode,
   peekUp,
@@ -64,126 +63,17 @@ import {
   childRange,
   type CoordinatorId,
   coordinatorName,
-  countAt,
   inSubtree,
   parent,
-  subjectIndex,
   subjects,
   type Subjects,
   type Topology,
 } from "./Topology.ts"
 import * as Result from "effect/Result"
+import { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
 
-/** Merge rates in Hz by role. */
-export interface Rates {
-  readonly local: number
-  readonly regional: number
-  readonly global: number
-}
-
-export const defaultRates: Rates = { local: 30, regional: 10, global: 1 }
-
-/** The rate of coordinator `c`: the root is global, level 1 local, the rest regional. */
-export const rateOf = (t: Topology, c: CoordinatorId, rates: Rates = defaultRates): number =>
-  c.level === t.levels ? rates.global : c.level === 1 ? rates.local : rates.regional
-
-export interface CoordinatorOptions {
-  readonly topology: Topology
-  readonly id: CoordinatorId
-  readonly transport: Transport
-  /** The agent pool; a local coordinator hosts (and folds) its range of it. */
-  readonly agents?: AgentPool
-  /** Largest accepted message (default 64 KiB). */
-  readonly maxBytes?: number
-  /** Called for every rejected message (after it is counted). */
-  readonly onReject?: (error: MessageError, subject: string) => void
-  /** A lateral message reached its destination agent (hosted here). */
-  readonly onLateral?: (m: Lateral) => void
-  /** A newer Down reached this coordinator. */
-  readonly onDown?: (m: Down) => void
-  /** Replication: start as the active replica (default) or as a standby that publishes nothing. */
-  readonly role?: CoordinatorRole
-  /** Replication: also subscribe to its own down subject, to hear its position's active replica. */
-  readonly watchPeers?: boolean
-  /** Send Up only once every child has reported (a fresh replica never sends a partial merge). */
-  readonly requireComplete?: boolean
-  /** Clock for the last-heard times, ms (default performance.now). */
-  readonly now?: () => number
-  /** A heartbeat arrived: from a child, from the parent, or from a replica of this position ("peer"). */
-  readonly onHeartbeat?: (m: Heartbeat, from: "child" | "parent" | "peer") => void
-  /**
-   * Subscribe to its subjects on `start` (default true). With false its owner
-   * delivers them (`receive`, `receivePeer`), e.g. from one wildcard
-   * subscription per level of a process (src/Tree/Runner.ts).
-   */
-  readonly subscribe?: boolean
-  /**
-   * The highest epoch an honest Up or Down can carry now (src/Tree/Versions.ts);
-   * default this coordinator's Down epoch + 1.
-   */
-  readonly epochCeiling?: () => number
-  /**
-   * Whether a new leadership `term` claimed by `from` (a child, the parent, or
-   * this position's replica) is believable. Default: no Up term (an
-   * unreplicated tree has none), any Heartbeat term (nothing acts on it).
-   */
-  readonly termOk?: (from: CoordinatorId, term: number, kind: "Up" | "Heartbeat") => boolean
-}
-
-/**
- * What the tree runner and the tests observe and drive of a coordinator: a
- * `Coordinator`, or a view of one local coordinator of a `LocalLevel`
- * (src/Tree/LocalLevel.ts).
- */
-export interface CoordinatorLike {
-  readonly topology: Topology
-  readonly id: CoordinatorId
-  readonly name: string
-  readonly subjects: Subjects
-  readonly isRoot: boolean
-  readonly isLocal: boolean
-  readonly childCount: number
-  readonly epoch: number
-  readonly policy: Uint8Array
-  readonly triggers: ReadonlyArray<number>
-  readonly seq: number
-  readonly summary: Summary
-  readonly summaryEpoch: number
-  readonly heartbeats: Uint32Array
-  readonly counters: CoordinatorCounters
-  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>
-  readonly rejections: ReadonlyArray<{ readonly subject: string; readonly error: MessageError }>
-  readonly childEpoch: number
-  mergedChildren(): Summary
-  tick(): Summary
-  heartbeat(term: number): void
-  whenEpoch(epoch: number): Promise<void>
-  whenChildrenAt(epoch: number): Promise<void>
-  whenSummaryAt(epoch: number): Promise<void>
-}
-
-/** The role of a replica of a coordinator position. */
-export type CoordinatorRole = "active" | "standby"
-
-/** Counters of one coordinator. */
-export interface CoordinatorCounters {
-  received: number
-  accepted: number
-  duplicates: number
-  stale: number
-  rejected: number
-  internalErrors: number
-  lateralDelivered: number
-  /** Tree messages by kind; an Up inside an UpBatch counts as one Up. */
-  published: Record<MessageKind, number>
-  /** Publishes saved by UpBatches: Ups carried in them minus the batches (bus publishes = the sum of `published` − this). */
-  coalesced: number
-  /** Rejected for a version field out of bounds (also in `rejected`, as InvalidField; src/Tree/Versions.ts). */
-  versionRejected: number
-}
-
-/** How many recent rejections each coordinator keeps. */
-export const rejectionLogSize = 16
+export { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, defaultRates, type Rates, rateOf, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
+export { subscribeLevel } from "./SubscribeLevel.ts"
 
 const noHeartbeats = new Uint32Array(0)
 const noHeardAt = new Float64Array(0)
@@ -191,19 +81,6 @@ const noPolicy = new Uint8Array(0)
 const noRejections: ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> = []
 const defaultNow = (): number => performance.now()
 
-/** Zeroed counters. */
-export const zeroCounters = (): CoordinatorCounters => ({
-  received: 0,
-  accepted: 0,
-  duplicates: 0,
-  stale: 0,
-  rejected: 0,
-  internalErrors: 0,
-  lateralDelivered: 0,
-  published: { Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 },
-  coalesced: 0,
-  versionRejected: 0,
-})
 
 interface Waiter {
   readonly epoch: number
@@ -827,39 +704,4 @@ export class Coordinator implements CoordinatorLike {
     if (this.summaryEpoch >= epoch) return Promise.resolve()
     return new Promise((resolve) => (this.summaryWaiters ??= []).push({ epoch, resolve }))
   }
-}
-
-/**
- * Receives for coordinators `row` = `(level, lo … lo + row.length − 1)` (all
- * built with `subscribe: false`) through one wildcard subscription per subject
- * kind on `rx`: `P.up.L.*`, `P.lat.L.*` and, below the root level, the
- * parents' `P.down.(L+1).*`, dispatched by the subject's last token. A Down
- * from parent `j` is handed to each of its children in the row, as separate
- * subscriptions would. Messages for indices outside the row are ignored (they
- * belong to another process).
- */
-export const subscribeLevel = (rx: Transport, t: Topology, level: number, lo: number, row: ReadonlyArray<Coordinator>): Subscription[] => {
-  const p = t.prefix
-  const n = countAt(t, level)
-  const hi = lo + row.length
-  const at = (s: string): Coordinator | undefined => {
-    const i = subjectIndex(s, n)
-    return i >= lo && i < hi ? row[i - lo] : undefined
-  }
-  const subs: Subscription[] = [
-    rx.subscribe(`${p}.up.${level}.*`, (d, s) => at(s)?.receive(d, s, "up")),
-    rx.subscribe(`${p}.lat.${level}.*`, (d, s) => at(s)?.receive(d, s, "lateral")),
-  ]
-  if (level < t.levels) {
-    const parents = countAt(t, level + 1)
-    subs.push(
-      rx.subscribe(`${p}.down.${level + 1}.*`, (d, s) => {
-        const j = subjectIndex(s, parents)
-        if (j < 0) return
-        const r = childRange(t, { level: level + 1, index: j })
-        for (let i = Math.max(r.lo, lo); i < Math.min(r.hi, hi); i++) row[i - lo]!.receive(d, s, "down")
-      }),
-    )
-  }
-  return subs
 }

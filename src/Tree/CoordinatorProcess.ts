@@ -9,7 +9,8 @@
  * process also exits when its stdin closes (the parent is gone).
  */
 import * as Result from "effect/Result"
-import { decodeProcessConfig, runCoordinatorProcess } from "./Process.ts"
+import { runCoordinatorProcess } from "./ProcessChild.ts"
+import { decodeProcessConfig } from "./ProcessPlan.ts"
 
 const decoded = decodeProcessConfig(process.argv.slice(2), process.env)
 if (Result.isFailure(decoded)) {

@@ -1,3 +1,4 @@
+// Over 400 lines: one class over shared columns (Down handling, fold, batched send and counters index the same arrays).
 /**
  * Every local coordinator (level 1) of one process, held as columns instead of
  * one `Coordinator` object each: at branching 10 nine coordinators in ten are
@@ -43,7 +44,7 @@
  */
 import type { Subscription, Transport } from "../Net/Transport.ts"
 import { type AgentPool, valueRange } from "./Agents.ts"
-import { type CoordinatorCounters, type CoordinatorLike, rejectionLogSize, zeroCounters } from "./Coordinator.ts"
+import { type CoordinatorCounters, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   checkSender,
@@ -52,7 +53,6 @@ import {
   encodeMessage,
   Forged,
   type Lateral,
-  type Message,
   type SingleMessage,
   type MessageError,
   type MessageErrorTag,
@@ -66,8 +66,11 @@ import {
 import { checkDownPolicy } from "./Policy.ts"
 import { defaultEpochCeiling, downVersionProblem } from "./Versions.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
-import { childRange, type CoordinatorId, subjectIndex, coordinatorName, countAt, inSubtree, subjects, type Subjects, type Topology } from "./Topology.ts"
+import { childRange, type CoordinatorId, subjectIndex, countAt, inSubtree, subjects, type Topology } from "./Topology.ts"
 import * as Result from "effect/Result"
+import { LocalView } from "./LocalView.ts"
+
+export { LocalView } from "./LocalView.ts"
 
 export interface LocalLevelOptions {
   readonly topology: Topology
@@ -136,7 +139,6 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   return true
 }
 const noTriggers: ReadonlyArray<number> = []
-const noHeartbeats = new Uint32Array(0)
 
 export class LocalLevel {
   readonly topology: Topology
@@ -720,82 +722,5 @@ export class LocalLevel {
       this.viewCache = out
     }
     return this.viewCache
-  }
-}
-
-/** One local coordinator of a `LocalLevel`, seen as a `Coordinator` (state lives in the level). */
-export class LocalView implements CoordinatorLike {
-  readonly level: LocalLevel
-  readonly index: number
-  readonly isRoot = false
-  readonly isLocal = true
-  readonly heartbeats: Uint32Array = noHeartbeats
-  readonly childEpoch = 0
-
-  constructor(level: LocalLevel, index: number) {
-    this.level = level
-    this.index = index
-  }
-
-  get topology(): Topology {
-    return this.level.topology
-  }
-  get id(): CoordinatorId {
-    return { level: 1, index: this.index }
-  }
-  get name(): string {
-    return coordinatorName(this.id)
-  }
-  get subjects(): Subjects {
-    return subjects(this.level.topology, this.id)
-  }
-  get childCount(): number {
-    const r = childRange(this.level.topology, this.id)
-    return r.hi - r.lo
-  }
-  get epoch(): number {
-    return this.level.epochOf(this.index)
-  }
-  get policy(): Uint8Array {
-    return this.level.policyOf(this.index)
-  }
-  get triggers(): ReadonlyArray<number> {
-    return this.level.triggersOf(this.index)
-  }
-  get seq(): number {
-    return this.level.seq
-  }
-  get summary(): Summary {
-    return this.level.summaryOf(this.index)
-  }
-  get summaryEpoch(): number {
-    return this.level.summaryEpochOf(this.index)
-  }
-  get counters(): CoordinatorCounters {
-    return this.level.countersOf(this.index)
-  }
-  get rejectedByTag(): Partial<Record<MessageErrorTag, number>> {
-    return this.level.rejectedByTagOf(this.index)
-  }
-  get rejections(): ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> {
-    return this.level.rejectionsOf(this.index)
-  }
-  mergedChildren(): Summary {
-    return summaryEmpty
-  }
-  tick(): Summary {
-    return this.level.tickOne(this.index)
-  }
-  heartbeat(term: number): void {
-    this.level.heartbeat(this.index, term)
-  }
-  whenEpoch(epoch: number): Promise<void> {
-    return this.level.whenEpochAt(this.index, epoch)
-  }
-  whenChildrenAt(_epoch: number): Promise<void> {
-    return Promise.resolve()
-  }
-  whenSummaryAt(epoch: number): Promise<void> {
-    return this.level.whenSummaryAt(this.index, epoch)
   }
 }

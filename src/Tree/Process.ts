@@ -57,349 +57,30 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { dirname, extname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Data, Schema, SchemaIssue, SchemaTransformation } from "effect"
-import * as Result from "effect/Result"
 import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
-import { AgentPool, maxAgentsInProcess } from "./Agents.ts"
-import { Coordinator, subscribeLevel } from "./Coordinator.ts"
+import { AgentPool } from "./Agents.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
-import { encodePolicy, type Policy } from "./Policy.ts"
-import { encodeMessage, type MessageKind } from "./Messages.ts"
-import { acceptControl, controlSubjects, controlTokenPattern, encodeControl, newControlToken } from "./Control.ts"
+import { addKinds, columnLevel, type Level, zeroKinds } from "./Level.ts"
+import type { Policy } from "./Policy.ts"
+import type { MessageKind } from "./Messages.ts"
+import { acceptControl, controlSubjects, encodeControl, newControlToken } from "./Control.ts"
+import { CoordinatorProcessFailed, defaultMaxProcesses, encodeProcessArgs, planProcesses, type ProcessPlan } from "./ProcessPlan.ts"
 import { policyProvenance } from "./Provenance.ts"
-import { resendAfterReconnect, type RoundResult, roundStats, type RunTreeResult } from "./Runner.ts"
-import { type Summary, summaryEquals } from "./Summary.ts"
-import { countAt, makeTopology, type Topology } from "./Topology.ts"
+import { driveRounds, type RoundConfig, type RoundResult } from "./Round.ts"
+import { roundStats, type RunTreeResult } from "./Runner.ts"
+import type { Summary } from "./Summary.ts"
+import { countAt, makeTopology } from "./Topology.ts"
 
-// ---------------------------------------------------------------------------
-// Errors
 
-/** The child's command line / environment does not describe a valid coordinator process. */
-export class ProcessConfigError extends Data.TaggedError("ProcessConfigError")<{
-  readonly issues: ReadonlyArray<string>
-}> {
-  override get message(): string {
-    return `bad coordinator process configuration: ${this.issues.join("; ")}`
-  }
-}
-
-/** A coordinator process failed: exited early, reported an error, or was not ready / done in time. */
-export class CoordinatorProcessFailed extends Data.TaggedError("CoordinatorProcessFailed")<{
-  readonly process: string
-  readonly detail: string
-  readonly stderr: string
-}> {
-  override get message(): string {
-    const tail = this.stderr.trim()
-    return `coordinator process ${this.process} failed: ${this.detail}` + (tail === "" ? "" : `\n--- stderr ---\n${tail}`)
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Plan: which process hosts which coordinators
-
-/** Coordinators `[lo, hi)` of one level. */
-export interface CoordinatorGroup {
-  readonly level: number
-  readonly lo: number
-  readonly hi: number
-}
-
-export interface ProcessPlan {
-  /** Process name (also its NATS connection name), e.g. "levels-2" or "levels-3-5". */
-  readonly name: string
-  readonly groups: ReadonlyArray<CoordinatorGroup>
-}
-
-/** Default cap on child processes. */
-export const defaultMaxProcesses = 4
-
-/**
- * One process per upper level (2..L), level 2 first; with more upper levels
- * than `maxProcesses`, the last process takes every remaining (higher, smaller)
- * level. Empty when the tree has no level above the local one.
- */
-export const planProcesses = (t: Topology, maxProcesses = defaultMaxProcesses): ReadonlyArray<ProcessPlan> => {
-  if (!Number.isSafeInteger(maxProcesses) || maxProcesses < 1) {
-    throw new RangeError(`planProcesses: maxProcesses must be an integer >= 1, got ${maxProcesses}`)
-  }
-  const upper: number[] = []
-  for (let l = 2; l <= t.levels; l++) upper.push(l)
-  const out: ProcessPlan[] = []
-  for (let p = 0; p < Math.min(maxProcesses, upper.length); p++) {
-    const levels = p === maxProcesses - 1 ? upper.slice(p) : [upper[p]!]
-    const first = levels[0]!
-    const last = levels[levels.length - 1]!
-    out.push({
-      name: first === last ? `levels-${first}` : `levels-${first}-${last}`,
-      groups: levels.map((level) => ({ level, lo: 0, hi: countAt(t, level) })),
-    })
-  }
-  return out
-}
-
-/** `"2:0-100,3:0-10"` (half-open index ranges). */
-export const formatGroups = (groups: ReadonlyArray<CoordinatorGroup>): string =>
-  groups.map((g) => `${g.level}:${g.lo}-${g.hi}`).join(",")
-
-// ---------------------------------------------------------------------------
-// Child configuration (argv / env, decoded with Schema)
-
-const maxSeed = 2 ** 32 - 1
-
-const IntegerText = (minimum: number, maximum: number) =>
-  Schema.String.check(Schema.isPattern(/^[0-9]+$/, { expected: "a whole number written in decimal digits" })).pipe(
-    Schema.decodeTo(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum, maximum })), SchemaTransformation.numberFromString),
-  )
-
-/** The raw (string) configuration of a coordinator process, as Schema decodes it. */
-export const CoordinatorProcessArgs = Schema.Struct({
-  servers: Schema.String.check(
-    Schema.isPattern(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, { expected: "nats:// URLs separated by commas" }),
-  ),
-  agents: IntegerText(1, maxAgentsInProcess),
-  branching: IntegerText(2, 10 ** 6),
-  seed: IntegerText(0, maxSeed),
-  prefix: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]+$/, { expected: "one subject token of [A-Za-z0-9_-]" })),
-  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/, { expected: "a name of [A-Za-z0-9_.-], 1..64 characters" })),
-  coordinators: Schema.String.check(
-    Schema.isPattern(/^[0-9]+:[0-9]+-[0-9]+(,[0-9]+:[0-9]+-[0-9]+)*$/, { expected: "LEVEL:LO-HI groups separated by commas" }),
-  ),
-})
-
-/** A decoded, topology-checked coordinator process configuration. */
-export interface CoordinatorProcessConfig {
-  readonly servers: ReadonlyArray<string>
-  readonly agents: number
-  readonly branching: number
-  readonly seed: number
-  readonly prefix: string
-  readonly name: string
-  readonly groups: ReadonlyArray<CoordinatorGroup>
-  /** The run's control token (from `HYDROGEN_CONTROL_TOKEN`; not on the command line). */
-  readonly token: string
-}
-
-const argKeys = ["servers", "agents", "branching", "seed", "prefix", "name", "coordinators"] as const
-
-/** The argv of a child for `config` (the token goes in its environment, see `decodeProcessConfig`). */
-export const encodeProcessArgs = (config: Omit<CoordinatorProcessConfig, "token">): ReadonlyArray<string> => [
-  "--servers",
-  config.servers.join(","),
-  "--agents",
-  String(config.agents),
-  "--branching",
-  String(config.branching),
-  "--seed",
-  String(config.seed),
-  "--prefix",
-  config.prefix,
-  "--name",
-  config.name,
-  "--coordinators",
-  formatGroups(config.groups),
-]
-
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/**
- * Decodes a child's argv (`--key value` pairs) with `HYDROGEN_NATS_URL` as the
- * fallback for `--servers` and the control token from `HYDROGEN_CONTROL_TOKEN`
- * (required, 32 hex digits), then checks the groups against the topology:
- * levels 2..L, `0 ≤ lo < hi ≤ count(level)`, no overlap.
- */
-export const decodeProcessConfig = (
-  argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>> = {},
-): Result.Result<CoordinatorProcessConfig, ProcessConfigError> => {
-  const issues: string[] = []
-  const raw: Record<string, string> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    const key = a.startsWith("--") ? a.slice(2) : undefined
-    if (key === undefined || !(argKeys as ReadonlyArray<string>).includes(key)) {
-      issues.push(`unexpected argument ${JSON.stringify(a)}`)
-      continue
-    }
-    const v = argv[i + 1]
-    if (v === undefined) {
-      issues.push(`--${key} needs a value`)
-      continue
-    }
-    if (key in raw) issues.push(`--${key} given twice`)
-    raw[key] = v
-    i++
-  }
-  const envUrl = env["HYDROGEN_NATS_URL"]
-  if (raw["servers"] === undefined && envUrl !== undefined) raw["servers"] = envUrl
-  const decoded = Schema.decodeUnknownResult(CoordinatorProcessArgs)(raw, { errors: "all" })
-  if (Result.isFailure(decoded)) {
-    for (const issue of formatIssues(decoded.failure.issue).issues) {
-      const key = String(issue.path?.[0] ?? "?")
-      issues.push(issue.message === "Missing key" ? `--${key} is required` : `--${key}: ${issue.message}`)
-    }
-    return Result.fail(new ProcessConfigError({ issues }))
-  }
-  const token = env["HYDROGEN_CONTROL_TOKEN"]
-  if (token === undefined) issues.push("HYDROGEN_CONTROL_TOKEN is required (the run's control token)")
-  else if (!controlTokenPattern.test(token)) issues.push("HYDROGEN_CONTROL_TOKEN: expected 32 hex digits")
-  if (issues.length > 0 || token === undefined) return Result.fail(new ProcessConfigError({ issues }))
-  const a = decoded.success
-  const t = makeTopology(a.agents, a.branching, a.prefix)
-  const groups: CoordinatorGroup[] = []
-  for (const part of a.coordinators.split(",")) {
-    const m = /^([0-9]+):([0-9]+)-([0-9]+)$/.exec(part)!
-    const g = { level: Number(m[1]), lo: Number(m[2]), hi: Number(m[3]) }
-    if (g.level < 2 || g.level > t.levels) issues.push(`--coordinators: level ${g.level} is not an upper level (2..${t.levels})`)
-    else if (!(g.lo < g.hi && g.hi <= countAt(t, g.level))) {
-      issues.push(`--coordinators: range ${g.lo}-${g.hi} of level ${g.level} is not within 0-${countAt(t, g.level)} (or empty)`)
-    } else if (groups.some((h) => h.level === g.level && h.lo < g.hi && g.lo < h.hi)) {
-      issues.push(`--coordinators: ${part} overlaps another group`)
-    }
-    groups.push(g)
-  }
-  if (issues.length > 0) return Result.fail(new ProcessConfigError({ issues }))
-  return Result.succeed({
-    servers: a.servers.split(","),
-    agents: a.agents,
-    branching: a.branching,
-    seed: a.seed,
-    prefix: a.prefix,
-    name: a.name,
-    groups,
-    token,
-  })
-}
+export * from "./ProcessPlan.ts"
+export { runCoordinatorProcess } from "./ProcessChild.ts"
 
 // ---------------------------------------------------------------------------
 // Control messages: src/Tree/Control.ts (re-exported here)
 
 export { acceptControl, ControlMessage, controlSubjects, controlTokenPattern, decodeControl, encodeControl, newControlToken } from "./Control.ts"
-
-const zeroKinds = (): Record<MessageKind, number> => ({ Up: 0, Down: 0, Heartbeat: 0, Lateral: 0 })
-
-const sumPublished = (cs: Iterable<Coordinator>): Record<MessageKind, number> => {
-  const out = zeroKinds()
-  for (const c of cs) {
-    const p = c.counters.published
-    out.Up += p.Up
-    out.Down += p.Down
-    out.Heartbeat += p.Heartbeat
-    out.Lateral += p.Lateral
-  }
-  return out
-}
-
-// ---------------------------------------------------------------------------
-// The child side
-
-/**
- * Runs one coordinator process until `stop` (resolves 0) or a fatal error
- * (resolves 1 after reporting `failed`). Used by src/Tree/CoordinatorProcess.ts.
- */
-export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): Promise<number> => {
-  const t = makeTopology(config.agents, config.branching, config.prefix)
-  const ctl = controlSubjects(config.prefix)
-  // reconnects forever (a restarted server); the process ends with its parent (stdin) anyway
-  const transport = await connectNats({ servers: config.servers, name: config.name, noRandomize: true })
-  // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
-  const coordinators: Coordinator[] = []
-  const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
-  for (const g of config.groups) {
-    const row: Coordinator[] = []
-    for (let i = g.lo; i < g.hi; i++) row.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport, subscribe: false }))
-    rows.push({ group: g, row })
-    for (const c of row) coordinators.push(c) // no spread: a group can hold 10^5 coordinators
-  }
-  const root = coordinators.find((c) => c.isRoot)
-  const token = config.token
-  let controlRejected = 0
-  let lastRound = 0
-  /** The `done` of the last round this process finished, and that round. */
-  let lastDone: Uint8Array | undefined
-  let lastDoneEpoch = 0
-  let finish: (code: number) => void = () => undefined
-  const finished = new Promise<number>((r) => {
-    finish = r
-  })
-  const fail = (error: unknown): void => {
-    const text = error instanceof Error ? error.message : String(error)
-    try {
-      transport.publish(ctl.failed, encodeControl({ type: "failed", process: config.name, error: text, token }))
-    } catch {
-      // the connection is gone; the parent sees the exit code
-    }
-    finish(1)
-  }
-  const runRound = async (epoch: number, policy: ReadonlyArray<number>, triggers: ReadonlyArray<number>): Promise<void> => {
-    if (root !== undefined) {
-      const e = root.broadcast(Uint8Array.from(policy), triggers)
-      if (e !== epoch) throw new Error(`root epoch ${e} does not match round epoch ${epoch}`)
-    }
-    await Promise.all(coordinators.map((c) => c.whenChildrenAt(epoch).then(() => c.tick())))
-    let rejected = 0
-    let internalErrors = 0
-    let versionRejected = 0
-    for (const c of coordinators) {
-      rejected += c.counters.rejected
-      internalErrors += c.counters.internalErrors
-      versionRejected += c.counters.versionRejected
-    }
-    lastDone = encodeControl({
-        type: "done",
-        process: config.name,
-        epoch,
-        published: sumPublished(coordinators),
-        rejected,
-        internalErrors,
-        controlRejected,
-        versionRejected,
-        token,
-        ...(root === undefined ? {} : { root: { summary: { ...root.summary }, summaryEpoch: root.summaryEpoch } }),
-      })
-    lastDoneEpoch = epoch
-    transport.publish(ctl.done, lastDone)
-  }
-  // The parent repeated the round after a reconnect: what was in flight may be lost; send the latest again.
-  const resend = (): void => {
-    for (const c of coordinators) {
-      if (c.isLocal || c.role !== "active" || c.epoch === 0) continue
-      transport.publish(c.subjects.down, encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers }))
-    }
-    for (const c of coordinators) if (c.summaryEpoch > 0) c.tick()
-    if (lastDone !== undefined && lastDoneEpoch === lastRound) transport.publish(ctl.done, lastDone)
-  }
-  try {
-    for (const { group, row } of rows) subscribeLevel(transport, t, group.level, group.lo, row)
-    // only the parent's messages, in turn: rounds 1, 2, … once each
-    transport.subscribe(ctl.round, (data) => {
-      const m = acceptControl(data, token)
-      if (m?.type === "round" && m.epoch === lastRound && lastRound > 0) return resend()
-      if (m?.type !== "round" || m.epoch !== lastRound + 1) return void controlRejected++
-      lastRound = m.epoch
-      runRound(m.epoch, m.policy ?? [], m.triggers ?? []).catch(fail)
-    })
-    transport.subscribe(ctl.stop, (data) => {
-      if (acceptControl(data, token)?.type === "stop") finish(0)
-      else controlRejected++
-    })
-    await transport.flush() // the server has every subscription before we say ready
-    const ready = encodeControl({ type: "ready", process: config.name, pid: process.pid, coordinators: coordinators.length, token })
-    transport.publish(ctl.ready, ready)
-    await transport.flush()
-    // subscriptions are back on a server: tell the parent, which repeats the round in progress
-    transport.onReconnect(() => transport.publish(ctl.ready, ready))
-  } catch (e) {
-    fail(e)
-  }
-  const code = await finished
-  // Closing the connection drops every subscription at once (unsubscribing one by one costs a flush each).
-  for (const c of coordinators) c.stopClock()
-  await transport.close().catch(() => undefined)
-  return code
-}
 
 // ---------------------------------------------------------------------------
 // The parent side
@@ -658,22 +339,6 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     }
   }
 
-  const withTimeout = async (p: Promise<unknown>, ms: number, what: string): Promise<void> => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      await Promise.race([
-        failed,
-        p,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: "" })), ms)
-        }),
-      ])
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  const results: MultiProcessRound[] = []
   let tRun = 0
   try {
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
@@ -730,82 +395,71 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     for (const c of children) opts.onSpawn?.(c.plan.name, c.proc.pid ?? -1)
     const setupMs = performance.now() - tSetup
 
-    tRun = performance.now()
-    for (let r = 0; r < opts.rounds; r++) {
-      const epoch = r + 1
-      const level = local
-      const beforeLocal = { ...level.counters.published }
-      const coalescedBefore = level.counters.coalesced // only the local level batches (coordinator processes send Ups one by one)
-      const beforeChildren = children.map((c) => ({ ...c.published }))
-      const tStart = performance.now()
-      const policy = opts.policyFor === undefined ? undefined : Array.from(encodePolicy(opts.policyFor(epoch)))
-      const triggers = opts.triggersFor?.(epoch)
-      for (const x of triggers ?? []) {
-        if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
-      }
-      currentRound = epoch
-      const roundMessage = encodeControl({
-        type: "round",
-        epoch,
-        token,
-        ...(policy === undefined || policy.length === 0 ? {} : { policy }),
-        ...(triggers === undefined || triggers.length === 0 ? {} : { triggers }),
+    // The round driver's configuration (src/Tree/Round.ts): the local column here, the coordinator processes as one level above it.
+    const level = local
+    let roundMessage: Uint8Array | undefined
+    const whenDone = (epoch: number): Promise<void> =>
+      new Promise((resolve) => {
+        const cond = (): boolean => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch)
+        if (cond()) return resolve()
+        doneWaiter = () => {
+          if (!cond()) return
+          doneWaiter = undefined
+          resolve()
+        }
       })
-      ctlConn.publish(ctl.round, roundMessage)
-      // after a reconnect: the round again (children re-send), and the local level's latest Ups
-      const resend = (): void => {
-        resends++
-        ctlConn.publish(ctl.round, roundMessage)
-        if (level.ticks > 0) level.tickAll()
-      }
-      let stopResend = resendAfterReconnect(() => lastReconnectAt, tStart, resend)
-      let tUpdate: number
-      let t0: number
-      try {
-        await withTimeout(level.whenAllAt(epoch), roundTimeoutMs, `Down epoch ${epoch} to reach every local coordinator`)
-        stopResend()
-        tUpdate = performance.now()
-        level.updateAgents(epoch)
-        t0 = performance.now()
-        // paced: the Ups leave as they are written instead of queueing n/k of them in the client at once
-        await level.tickAllPaced()
-        stopResend = resendAfterReconnect(() => lastReconnectAt, tStart, resend)
-        await until(
-          () => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch),
-          (w) => (doneWaiter = w),
-          roundTimeoutMs,
-          `the root's aggregate for epoch ${epoch}`,
-        )
-      } finally {
-        stopResend()
-      }
-      const t1 = performance.now()
-      const afterLocal = level.counters.published
-      const published = zeroKinds()
-      for (const k of Object.keys(published) as MessageKind[]) {
-        published[k] = afterLocal[k] - beforeLocal[k]
-        children.forEach((c, i) => (published[k] += c.published[k] - beforeChildren[i]![k]))
-      }
-      const aggregate = rootResult!.summary
-      const expected = agents.directFold()
-      const messages = published.Up + published.Down + published.Heartbeat + published.Lateral
-      results.push({
-        round: epoch,
-        aggregate,
-        expected,
-        exact: summaryEquals(aggregate, expected) && rootResult!.summaryEpoch >= epoch,
-        published,
-        messages,
-        busPublishes: messages - (level.counters.coalesced - coalescedBefore),
-        aggregationMessages: t.agents + published.Up,
-        latencyMs: t1 - t0,
-        updateMs: t0 - tUpdate,
-        roundMs: t1 - tStart,
-        // the upper coordinators are in other processes: compared with what the root was told to broadcast
-        provenance: policyProvenance({ epoch, policy: Uint8Array.from(policy ?? []) }, level),
-      })
-      opts.onRound?.(results[results.length - 1]!)
+    const processes: Level = {
+      waiting: (epoch) => `the root's aggregate for epoch ${epoch}`,
+      advance: whenDone,
+      published: () => {
+        const out = zeroKinds()
+        for (const c of children) addKinds(out, c.published)
+        return out
+      },
+      coalesced: () => 0, // coordinator processes send Ups one by one
+      // a child that has the round re-sends its latest Downs, Ups and done
+      resendDowns: () => {
+        if (roundMessage !== undefined) ctlConn.publish(ctl.round, roundMessage)
+      },
+      resendUps: () => undefined,
     }
+    const config: RoundConfig = {
+      agentCount: t.agents,
+      agents: columnLevel(level),
+      above: [processes],
+      start: (policy, triggers) => {
+        const epoch = currentRound + 1
+        for (const x of triggers) {
+          if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
+        }
+        currentRound = epoch
+        roundMessage = encodeControl({
+          type: "round",
+          epoch,
+          token,
+          ...(policy.length === 0 ? {} : { policy: Array.from(policy) }),
+          ...(triggers.length === 0 ? {} : { triggers: [...triggers] }),
+        })
+        ctlConn.publish(ctl.round, roundMessage)
+        return epoch
+      },
+      root: () => rootResult!,
+      expected: () => agents.directFold(),
+      // the upper coordinators are in other processes: compared with what the root was told to broadcast
+      provenance: (epoch, policy) => policyProvenance({ epoch, policy }, level),
+      lastReconnectAt: () => lastReconnectAt,
+      onResend: () => void resends++,
+      timedOut: (ms, what) => new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: children.map((c) => c.stderr).join("") }),
+      failed,
+    }
+    tRun = performance.now()
+    const results = await driveRounds(config, () => currentRound + 1, {
+      rounds: opts.rounds,
+      roundTimeoutMs,
+      ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
+      ...(opts.triggersFor === undefined ? {} : { triggersFor: opts.triggersFor }),
+      ...(opts.onRound === undefined ? {} : { onRound: (rs) => opts.onRound!(rs[rs.length - 1]!) }),
+    })
     const elapsedMs = performance.now() - tRun
     let rejectedTotal = 0
     let internalErrors = 0

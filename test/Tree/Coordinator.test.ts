@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from "vitest"
 import { makeInProcessServer } from "../../src/Net/InProcess.ts"
 import { encodeMessage, type Lateral } from "../../src/Tree/Messages.ts"
 import { clamp, encodePolicy } from "../../src/Tree/Policy.ts"
-import { Tree } from "../../src/Tree/Runner.ts"
+import { CoordinatorTree } from "../../src/Tree/CoordinatorTree.ts"
 import { summaryEquals, summaryOfValue } from "../../src/Tree/Summary.ts"
 import { lateralRoute, subjects } from "../../src/Tree/Topology.ts"
 
-const trees: Tree[] = []
+const trees: CoordinatorTree[] = []
 const startTree = async (agents: number, branching: number, extra: { onLateral?: (m: Lateral) => void; maxBytes?: number } = {}) => {
   const server = makeInProcessServer()
-  const tree = await Tree.start({ agents, branching, connect: (name) => server.connect(name), seed: 3, ...extra })
+  const tree = await CoordinatorTree.start({ agents, branching, connect: (name) => server.connect(name), seed: 3, ...extra })
   trees.push(tree)
   return { tree, server, attacker: server.connect("attacker") }
 }
@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const t of trees.splice(0)) await t.stop()
 })
 
-const snapshot = (tree: Tree) =>
+const snapshot = (tree: CoordinatorTree) =>
   [...tree.coordinators()].map((c) => ({ name: c.name, summary: c.mergedChildren(), epoch: c.epoch, childEpoch: c.childEpoch }))
 
 describe("coordinator: bad input is rejected, counted, and changes nothing", () => {

@@ -18,7 +18,8 @@ import {
   type PolicyError,
 } from "../../src/Tree/Policy.ts"
 import { decodeControl, encodeControl, runTreeMultiProcess } from "../../src/Tree/Process.ts"
-import { runTree, Tree } from "../../src/Tree/Runner.ts"
+import { CoordinatorTree } from "../../src/Tree/CoordinatorTree.ts"
+import { runTree } from "../../src/Tree/Runner.ts"
 import type { Summary } from "../../src/Tree/Summary.ts"
 import { makeTopology } from "../../src/Tree/Topology.ts"
 
@@ -170,20 +171,20 @@ describe("agents under a clamp", () => {
 // ---------------------------------------------------------------------------
 // In a running tree
 
-const trees: Tree[] = []
+const trees: CoordinatorTree[] = []
 afterEach(async () => {
   for (const t of trees.splice(0)) await t.stop()
 })
 
 const startTree = async (agents: number, branching: number, onTriggers?: (d: TriggerDelivery) => void) => {
   const server = makeInProcessServer()
-  const tree = await Tree.start({ agents, branching, seed: 11, connect: (name) => server.connect(name), ...(onTriggers === undefined ? {} : { onTriggers }) })
+  const tree = await CoordinatorTree.start({ agents, branching, seed: 11, connect: (name) => server.connect(name), ...(onTriggers === undefined ? {} : { onTriggers }) })
   trees.push(tree)
   return { tree, server, attacker: server.connect("attacker") }
 }
 
 /** The local coordinators under level-2 coordinator `j`, computed from the branching. */
-const localsUnder = (tree: Tree, j: number): { lo: number; hi: number } => {
+const localsUnder = (tree: CoordinatorTree, j: number): { lo: number; hi: number } => {
   const k = tree.topology.branching
   return { lo: j * k, hi: Math.min((j + 1) * k, tree.topology.perLevel[0]!) }
 }

@@ -11,7 +11,7 @@ import type { Transport } from "../../src/Net/Transport.ts"
 import { encodeMessage } from "../../src/Tree/Messages.ts"
 import { runTreeMultiProcess } from "../../src/Tree/Process.ts"
 import { clamp, encodePolicy } from "../../src/Tree/Policy.ts"
-import { Tree } from "../../src/Tree/Runner.ts"
+import { CoordinatorTree } from "../../src/Tree/CoordinatorTree.ts"
 import { summaryOfValue } from "../../src/Tree/Summary.ts"
 import { subjects } from "../../src/Tree/Topology.ts"
 import { provenanceOfLocals } from "../../src/Tree/Provenance.ts"
@@ -45,7 +45,7 @@ describe("version bounds (src/Tree/Versions.ts)", () => {
 })
 
 /** Forged messages against a 1000-agent, k = 10 tree (100 / 10 / 1) after round 1; how many rejections each causes. */
-const forge = (tree: Tree, attacker: Transport): number => {
+const forge = (tree: CoordinatorTree, attacker: Transport): number => {
   const t = tree.topology
   const l23 = { level: 2, index: 3 }
   const up = (epoch: number, seq: number, term?: number) =>
@@ -67,7 +67,7 @@ const forge = (tree: Tree, attacker: Transport): number => {
   return n
 }
 
-const afterForgery = async (tree: Tree, attacker: Transport, settle: () => Promise<void>) => {
+const afterForgery = async (tree: CoordinatorTree, attacker: Transport, settle: () => Promise<void>) => {
   expect((await tree.round()).exact).toBe(true)
   const before = tree.rejected()
   const expected = forge(tree, attacker)
@@ -89,7 +89,7 @@ const afterForgery = async (tree: Tree, attacker: Transport, settle: () => Promi
 describe("version inflation on the running tree", () => {
   it("in-process: forged epoch/seq/term at 2^32 − 1 are rejected and counted; the tree stays exact", async () => {
     const server = makeInProcessServer()
-    const tree = await Tree.start({ agents: 1000, branching: 10, connect: (name) => server.connect(name), bus: "in-process", seed: 11 })
+    const tree = await CoordinatorTree.start({ agents: 1000, branching: 10, connect: (name) => server.connect(name), bus: "in-process", seed: 11 })
     try {
       await afterForgery(tree, server.connect("attacker"), () => server.settle())
     } finally {
@@ -101,9 +101,9 @@ describe("version inflation on the running tree", () => {
   it("on a real nats-server: the same forged bytes mid-run are rejected and counted; the tree stays exact", async () => {
     const nats = await startNatsServer({ jetstream: false })
     const attacker = await connectNats({ servers: nats.url, name: "attacker" })
-    let tree: Tree | undefined
+    let tree: CoordinatorTree | undefined
     try {
-      tree = await Tree.start({ agents: 1000, branching: 10, connect: (name) => connectNats({ servers: nats.url, name }), seed: 12 })
+      tree = await CoordinatorTree.start({ agents: 1000, branching: 10, connect: (name) => connectNats({ servers: nats.url, name }), seed: 12 })
       const receivers = tree.transports
       await afterForgery(tree, attacker, async () => {
         // every client has had the attacker's messages once its own round trip to the server is done
@@ -169,7 +169,7 @@ describe("policy provenance", () => {
 
   it("a forged Down within the bounds is exact by the fold but visible in the round's provenance", async () => {
     const server = makeInProcessServer()
-    const tree = await Tree.start({ agents: 1000, branching: 10, connect: (name) => server.connect(name), bus: "in-process", seed: 13 })
+    const tree = await CoordinatorTree.start({ agents: 1000, branching: 10, connect: (name) => server.connect(name), bus: "in-process", seed: 13 })
     try {
       const first = await tree.round()
       expect(first.provenance.faithful).toBe(true)
