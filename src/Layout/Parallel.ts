@@ -10,8 +10,8 @@
  */
 import { Worker } from "node:worker_threads"
 import * as Result from "effect/Result"
-import { type Components } from "./Decompose.ts"
-import { type Conflict, type LayoutError, type Layout, type LinearConstraint, type Op, type StrengthName, LayoutUnsatisfiable, prepare, solveDecomposed } from "./Solve.ts"
+import type { Components } from "./Decompose.ts"
+import { type Conflict, type LayoutError, type Layout, type LinearConstraint, type Op, type StrengthName, LayoutUnsatisfiable, prepare, solveComponent, solveDecomposed } from "./Solve.ts"
 
 const opCode: Record<Op, number> = { le: 0, ge: 1, eq: 2 }
 const opOf: ReadonlyArray<Op> = ["le", "ge", "eq"]
@@ -92,23 +92,32 @@ export class LayoutPool {
     })
   }
 
-  /** Solves like `solveDecomposed`, with the components split over the workers in runs of about equal constraint count. */
+  /**
+   * Solves like `solveDecomposed`: the components are cut into `size + 1` runs
+   * of about equal constraint count; the workers take one run each and this
+   * thread solves the first meanwhile (it would otherwise only wait).
+   */
   async solve(cs: ReadonlyArray<LinearConstraint>): Promise<Result.Result<Layout, LayoutError>> {
     const p = prepare(cs)
     if (Result.isFailure(p)) return Result.fail(p.failure)
     const { comps, values } = p.success
     if (comps.count < this.minComponents || this.size === 0) return solveDecomposed(cs)
+    const parts = this.size + 1
     const cuts = [0]
-    const per = cs.length / this.size
     let acc = 0
-    for (let k = 0; k < comps.count && cuts.length < this.size; k++) {
+    for (let k = 0; k < comps.count && cuts.length < parts; k++) {
       acc += comps.constraints[k]!.length
-      if (acc >= per * cuts.length) cuts.push(k + 1)
+      if (acc >= (cs.length / parts) * cuts.length) cuts.push(k + 1)
     }
     if (cuts[cuts.length - 1] !== comps.count) cuts.push(comps.count)
-    const replies = await Promise.all(cuts.slice(1).map((to, i) => this.ask(this.workers[i]!, encode(cs, comps, cuts[i]!, to))))
+    const asked = cuts.slice(2).map((to, i) => this.ask(this.workers[i]!, encode(cs, comps, cuts[i + 1]!, to)))
     const conflicts: Array<Conflict> = []
-    for (const r of replies) {
+    const write = (id: number, x: number) => { values[id] = x }
+    for (let k = 0; k < cuts[1]!; k++) {
+      const c = solveComponent(comps.constraints[k]!.map((i) => cs[i]!), k, write)
+      if (c !== undefined) conflicts.push(c)
+    }
+    for (const r of await Promise.all(asked)) {
       for (let j = 0; j < r.pairs.length; j += 2) values[r.pairs[j]!] = r.pairs[j + 1]!
       conflicts.push(...r.conflicts)
     }
