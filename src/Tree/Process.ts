@@ -51,31 +51,31 @@
  * A child whose stdin closes (the parent died) exits; the parent SIGKILLs
  * children that outlive `stop` by 5 s, on failure, and when Node exits.
  *
+ * Files: this one is the parent's configuration of the round driver
+ * (src/Tree/Round.ts); the children as one `Level` in ProcessGroup.ts; a
+ * child's side in ProcessChild.ts; plans, errors and the child's arguments in
+ * ProcessPlan.ts; control messages in Control.ts.
+ *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
-import { dirname, extname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { connectNats } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
+import { columnLevel } from "./Level.ts"
 import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
-import { addKinds, columnLevel, type Level, zeroKinds } from "./Level.ts"
 import type { Policy } from "./Policy.ts"
-import type { MessageKind } from "./Messages.ts"
-import { acceptControl, controlSubjects, encodeControl, newControlToken } from "./Control.ts"
-import { CoordinatorProcessFailed, defaultMaxProcesses, encodeProcessArgs, planProcesses, type ProcessPlan } from "./ProcessPlan.ts"
+import { newControlToken } from "./Control.ts"
+import { ProcessGroup } from "./ProcessGroup.ts"
+import { defaultMaxProcesses, planProcesses, type ProcessPlan } from "./ProcessPlan.ts"
 import { policyProvenance } from "./Provenance.ts"
 import { driveRounds, type RoundConfig, type RoundResult } from "./Round.ts"
 import { roundStats, type RunTreeResult } from "./Runner.ts"
-import type { Summary } from "./Summary.ts"
 import { countAt, makeTopology } from "./Topology.ts"
-
 
 export * from "./ProcessPlan.ts"
 export { runCoordinatorProcess } from "./ProcessChild.ts"
+export { childNodeFlags, coordinatorProcessEntry } from "./ProcessGroup.ts"
 
 // ---------------------------------------------------------------------------
 // Control messages: src/Tree/Control.ts (re-exported here)
@@ -163,70 +163,6 @@ export interface MultiProcessResult
   readonly controlRejected: number
 }
 
-const here = dirname(fileURLToPath(import.meta.url))
-
-/** Default V8 flags of the coordinator processes (see `MultiProcessOptions.nodeFlags`). */
-export const childNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=4"]
-
-/** The entry file the children run. */
-// `.ts` in the repository (run by type stripping), `.js` in the compiled package (dist/)
-export const coordinatorProcessEntry = join(here, `CoordinatorProcess${extname(fileURLToPath(import.meta.url))}`)
-
-const defaultNode = (): string => {
-  const major = Number(process.versions.node.split(".")[0])
-  if (major >= 24) return process.execPath
-  const local = resolve(here, "../../node_modules/.bin/node")
-  return existsSync(local) ? local : process.execPath
-}
-
-// Children still running when this Node process exits are killed.
-const liveChildren = new Set<ChildProcess>()
-let exitHook = false
-const installExitHook = (): void => {
-  if (exitHook) return
-  exitHook = true
-  process.once("exit", () => {
-    for (const c of liveChildren) {
-      try {
-        c.kill("SIGKILL")
-      } catch {
-        // gone
-      }
-    }
-  })
-}
-
-const exitedChild = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null
-
-const waitChildExit = (c: ChildProcess, ms: number): Promise<boolean> =>
-  exitedChild(c)
-    ? Promise.resolve(true)
-    : new Promise((r) => {
-        const timer = setTimeout(() => {
-          c.off("exit", onExit)
-          r(false)
-        }, ms)
-        const onExit = (): void => {
-          clearTimeout(timer)
-          r(true)
-        }
-        c.once("exit", onExit)
-      })
-
-interface Child {
-  readonly plan: ProcessPlan
-  readonly proc: ChildProcess
-  stderr: string
-  ready: boolean
-  /** Cumulative counters of its last `done`. */
-  published: Record<MessageKind, number>
-  rejected: number
-  internalErrors: number
-  controlRejected: number
-  versionRejected: number
-  doneEpoch: number
-}
-
 /**
  * Runs the tree with every upper level in its own OS process (see the module
  * doc) for `rounds` driven rounds and returns the same statistics as
@@ -249,211 +185,64 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
     parentConnections: Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1))),
     childLevels: plans.map((p) => p.groups.map((g) => g.level)),
   })
-  const ctl = controlSubjects(prefix)
   const token = newControlToken()
-  let controlRejected = 0
-  let currentRound = 0
-  installExitHook()
-
   const tSetup = performance.now()
   const agents = new AgentPool(t.agents, seed)
   const conns: Transport[] = []
-  const children: Child[] = []
   let local: LocalLevel | undefined
-  let failure: CoordinatorProcessFailed | undefined
-  let onFailure: (e: CoordinatorProcessFailed) => void = () => undefined
-  const failed = new Promise<never>((_, reject) => {
-    onFailure = reject
-  })
-  failed.catch(() => undefined)
-  const fail = (e: CoordinatorProcessFailed): void => {
-    if (failure !== undefined) return
-    failure = e
-    onFailure(e)
-  }
-  let stopping = false
-  // Resolvers waiting on control messages.
-  let readyWaiter: (() => void) | undefined
-  let doneWaiter: (() => void) | undefined
-  let rootResult: { readonly epoch: number; readonly summary: Summary; readonly summaryEpoch: number } | undefined
-
-  const byName = new Map<string, Child>()
-  // reconnects of the parent's clients and of the children (a repeated `ready`), and the round repeats they caused
-  let reconnects = 0
-  let resends = 0
-  let lastReconnectAt = -Infinity
-  // Only the children's messages with this run's token (see the module doc); the rest is counted and ignored.
-  const onControl = (data: Uint8Array): void => {
-    const m = acceptControl(data, token)
-    const c = m !== undefined && "process" in m ? byName.get(m.process) : undefined
-    if (m === undefined || c === undefined) return void controlRejected++
-    switch (m.type) {
-      case "ready": {
-        if (c.ready) {
-          // again: the child reconnected
-          reconnects++
-          lastReconnectAt = performance.now()
-        }
-        c.ready = true
-        readyWaiter?.()
-        return
-      }
-      case "done": {
-        if (m.epoch !== currentRound) return void controlRejected++
-        c.published = { ...m.published }
-        c.rejected = m.rejected
-        c.internalErrors = m.internalErrors
-        c.controlRejected = m.controlRejected ?? 0
-        c.versionRejected = m.versionRejected ?? 0
-        c.doneEpoch = m.epoch
-        if (m.root !== undefined) rootResult = { epoch: m.epoch, summary: m.root.summary, summaryEpoch: m.root.summaryEpoch }
-        doneWaiter?.()
-        return
-      }
-      case "failed": {
-        fail(new CoordinatorProcessFailed({ process: m.process, detail: `reported: ${m.error}`, stderr: c.stderr }))
-        return
-      }
-      default:
-        controlRejected++
-        return
-    }
-  }
-
-  const until = async (cond: () => boolean, set: (w: (() => void) | undefined) => void, ms: number, what: string): Promise<void> => {
-    if (cond()) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      await Promise.race([
-        failed,
-        new Promise<void>((resolve, reject) => {
-          timer = setTimeout(() => reject(new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: children.map((c) => c.stderr).join("") })), ms)
-          set(() => {
-            if (cond()) resolve()
-          })
-        }),
-      ])
-    } finally {
-      clearTimeout(timer)
-      set(undefined)
-    }
-  }
-
-  let tRun = 0
+  let group: ProcessGroup | undefined
   try {
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
     for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}`, noRandomize: true }))
-    for (const c of conns) {
-      c.onReconnect?.(() => {
-        reconnects++
-        lastReconnectAt = performance.now()
-      })
-    }
     const ctlConn = conns[0]!
-    ctlConn.subscribe(ctl.ready, onControl)
-    ctlConn.subscribe(ctl.done, onControl)
-    ctlConn.subscribe(ctl.failed, onControl)
+    const processes = new ProcessGroup({
+      topology: t,
+      plans,
+      servers,
+      seed,
+      token,
+      control: ctlConn,
+      ...(opts.nodePath === undefined ? {} : { nodePath: opts.nodePath }),
+      ...(opts.nodeFlags === undefined ? {} : { nodeFlags: opts.nodeFlags }),
+    })
+    group = processes
+    for (const c of conns) c.onReconnect?.(() => processes.noteReconnect())
     // Every local coordinator in one LocalLevel (columns, three wildcard subscriptions); with several
     // connections, local i publishes on connection i mod nConns.
     const nLocals = countAt(t, 1)
-    local = new LocalLevel({
+    const level = new LocalLevel({
       topology: t,
       agents,
       transport: ctlConn,
       ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
       ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
     })
-    local.start()
+    local = level
+    level.start()
     await Promise.all(conns.map((c) => c.flush()))
-
-    const node = opts.nodePath ?? defaultNode()
-    for (const plan of plans) {
-      const rotated = servers.map((_, j) => servers[(j + children.length + 1) % servers.length]!)
-      const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix, name: `${prefix}-${plan.name}`, groups: plan.groups })
-      const proc = spawn(node, [...(opts.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
-        stdio: ["pipe", "ignore", "pipe"],
-        env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },
-      })
-      liveChildren.add(proc)
-      const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, doneEpoch: 0 }
-      children.push(child)
-      byName.set(`${prefix}-${plan.name}`, child)
-      proc.stderr?.on("data", (chunk: Buffer) => {
-        child.stderr = (child.stderr + chunk.toString("utf8")).slice(-8192)
-      })
-      proc.once("error", (e) => fail(new CoordinatorProcessFailed({ process: plan.name, detail: `spawn failed: ${e.message}`, stderr: child.stderr })))
-      proc.once("exit", (code, signal) => {
-        liveChildren.delete(proc)
-        if (!stopping) {
-          fail(new CoordinatorProcessFailed({ process: plan.name, detail: `exited early (code ${String(code)}, signal ${String(signal)})`, stderr: child.stderr }))
-        }
-      })
-      // stdin stays open; its end tells the child the parent is gone
-      proc.stdin?.on("error", () => undefined)
-    }
-    await until(() => children.every((c) => c.ready), (w) => (readyWaiter = w), opts.readyTimeoutMs ?? 60_000, "every coordinator process to be ready")
-    for (const c of children) opts.onSpawn?.(c.plan.name, c.proc.pid ?? -1)
+    processes.spawnAll()
+    await processes.whenReady(opts.readyTimeoutMs ?? 60_000)
+    for (const p of processes.processes()) opts.onSpawn?.(p.name, p.pid)
     const setupMs = performance.now() - tSetup
 
     // The round driver's configuration (src/Tree/Round.ts): the local column here, the coordinator processes as one level above it.
-    const level = local
-    let roundMessage: Uint8Array | undefined
-    const whenDone = (epoch: number): Promise<void> =>
-      new Promise((resolve) => {
-        const cond = (): boolean => rootResult !== undefined && rootResult.epoch >= epoch && children.every((c) => c.doneEpoch >= epoch)
-        if (cond()) return resolve()
-        doneWaiter = () => {
-          if (!cond()) return
-          doneWaiter = undefined
-          resolve()
-        }
-      })
-    const processes: Level = {
-      waiting: (epoch) => `the root's aggregate for epoch ${epoch}`,
-      advance: whenDone,
-      published: () => {
-        const out = zeroKinds()
-        for (const c of children) addKinds(out, c.published)
-        return out
-      },
-      coalesced: () => 0, // coordinator processes send Ups one by one
-      // a child that has the round re-sends its latest Downs, Ups and done
-      resendDowns: () => {
-        if (roundMessage !== undefined) ctlConn.publish(ctl.round, roundMessage)
-      },
-      resendUps: () => undefined,
-    }
+    let resends = 0
     const config: RoundConfig = {
       agentCount: t.agents,
       agents: columnLevel(level),
       above: [processes],
-      start: (policy, triggers) => {
-        const epoch = currentRound + 1
-        for (const x of triggers) {
-          if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`runTreeMultiProcess: triggers must be u32, got ${x} in round ${epoch}`)
-        }
-        currentRound = epoch
-        roundMessage = encodeControl({
-          type: "round",
-          epoch,
-          token,
-          ...(policy.length === 0 ? {} : { policy: Array.from(policy) }),
-          ...(triggers.length === 0 ? {} : { triggers: [...triggers] }),
-        })
-        ctlConn.publish(ctl.round, roundMessage)
-        return epoch
-      },
-      root: () => rootResult!,
+      start: (policy, triggers) => processes.startRound(policy, triggers),
+      root: () => processes.root(),
       expected: () => agents.directFold(),
       // the upper coordinators are in other processes: compared with what the root was told to broadcast
       provenance: (epoch, policy) => policyProvenance({ epoch, policy }, level),
-      lastReconnectAt: () => lastReconnectAt,
+      lastReconnectAt: () => processes.lastReconnectAt,
       onResend: () => void resends++,
-      timedOut: (ms, what) => new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: children.map((c) => c.stderr).join("") }),
-      failed,
+      timedOut: (ms, what) => processes.timedOut(ms, what),
+      failed: processes.failed,
     }
-    tRun = performance.now()
-    const results = await driveRounds(config, () => currentRound + 1, {
+    const tRun = performance.now()
+    const results = await driveRounds(config, () => processes.currentRound + 1, {
       rounds: opts.rounds,
       roundTimeoutMs,
       ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
@@ -461,57 +250,26 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       ...(opts.onRound === undefined ? {} : { onRound: (rs) => opts.onRound!(rs[rs.length - 1]!) }),
     })
     const elapsedMs = performance.now() - tRun
-    let rejectedTotal = 0
-    let internalErrors = 0
-    rejectedTotal += local.counters.rejected
-    internalErrors += local.counters.internalErrors
-    let versionRejected = local.counters.versionRejected
-    let childControlRejected = 0
-    for (const c of children) {
-      rejectedTotal += c.rejected
-      internalErrors += c.internalErrors
-      versionRejected += c.versionRejected
-      childControlRejected += c.controlRejected
-    }
+    const cs = processes.counters()
     return {
       ...roundStats(t, results),
-      rejectedTotal,
-      versionRejected,
+      rejectedTotal: level.counters.rejected + cs.rejected,
+      versionRejected: level.counters.versionRejected + cs.versionRejected,
       exactRounds: results.filter((x) => x.exact).length,
-      controlRejected: controlRejected + childControlRejected,
-      internalErrors,
-      triggersDelivered: local.triggersDelivered,
-      reconnects,
+      controlRejected: processes.controlRejected + cs.controlRejected,
+      internalErrors: level.counters.internalErrors + cs.internalErrors,
+      triggersDelivered: level.triggersDelivered,
+      reconnects: processes.reconnects,
       resends,
       allExact: results.every((x) => x.exact),
       elapsedMs,
       setupMs,
-      processes: children.map((c) => ({ ...c.plan, pid: c.proc.pid ?? -1 })),
-      controlMessagesPerRound: 1 + children.length,
+      processes: processes.processes(),
+      controlMessagesPerRound: 1 + processes.size,
     }
   } finally {
-    stopping = true
     // Ask politely, then SIGKILL whatever is left (at once after a failure).
-    const ctlConn = conns[0]
-    if (ctlConn !== undefined && failure === undefined) {
-      try {
-        ctlConn.publish(ctl.stop, encodeControl({ type: "stop", token }))
-        await ctlConn.flush()
-      } catch {
-        // fall through to the kill
-      }
-    }
-    await Promise.all(
-      children.map(async (c) => {
-        if (failure === undefined && (await waitChildExit(c.proc, 5_000))) return
-        if (!exitedChild(c.proc)) c.proc.kill("SIGKILL")
-        await waitChildExit(c.proc, 5_000)
-      }),
-    )
-    for (const c of children) {
-      c.proc.stdin?.destroy()
-      liveChildren.delete(c.proc)
-    }
+    await group?.stop()
     local?.stopClock() // closing the connections drops its subscriptions
     await Promise.all(conns.map((c) => c.close().catch(() => undefined)))
   }
