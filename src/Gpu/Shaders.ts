@@ -5,8 +5,10 @@
  * kind (one pipeline per kind and feeding).
  * They implement the rules stated in src/Gpu/Reference.ts, in the same int32
  * arithmetic on 1/16 px; the only floats are the quad's corners, and the quad
- * is one pixel wider than the instance on every side, so the rasterizer's
- * edge tie-breaking never decides a covered pixel: the fragment test does.
+ * is half a pixel wider than the instance on every side, so every centre the
+ * instance covers lies strictly inside it (by ≥ 1/2 px, far above float32
+ * error for |x| ≤ 2^14 px) and the rasterizer's edge tie-breaking never
+ * decides a covered pixel: the fragment test does.
  *
  * Each fragment writes `frag_depth = (32768 − z) / 65536` (exact in f32) and
  * the pipelines test `less-equal`; with the draws issued in kind order and
@@ -40,9 +42,10 @@ fn place(corner: u32, xy: vec2<i32>, wh: u32, color: u32, payload: u32, z: i32) 
   let right = (corner & 1u) == 1u;
   let bottom = (corner & 2u) == 2u;
   let size = vec2f(frame.size);
-  // Corners in px, one px outside the instance, clamped just outside the framebuffer.
-  let sx = clamp(f32(select(x0, x1, right)) / 16.0 + select(-1.0, 1.0, right), -1.0, size.x + 1.0);
-  let sy = clamp(f32(select(y0, y1, bottom)) / 16.0 + select(-1.0, 1.0, bottom), -1.0, size.y + 1.0);
+  // Corners in px, half a px outside the instance, clamped just outside the framebuffer:
+  // every centre the instance covers is at least half a px inside the quad.
+  let sx = clamp(f32(select(x0, x1, right)) / 16.0 + select(-0.5, 0.5, right), -1.0, size.x + 1.0);
+  let sy = clamp(f32(select(y0, y1, bottom)) / 16.0 + select(-0.5, 0.5, bottom), -1.0, size.y + 1.0);
   var o: VOut;
   o.pos = vec4f(sx / size.x * 2.0 - 1.0, 1.0 - sy / size.y * 2.0, 0.0, 1.0);
   o.box = vec4<i32>(x0, y0, x1, y1);
