@@ -1,6 +1,7 @@
 /**
  * The page side of the GPU runtime: an HTML page whose script (plain JS, run
  * by Chromium) owns the WebGPU device, one render pipeline per atom kind, and
+ * with the glyph and image atlases of src/Gpu/Atlas.ts as textures, and
  * executes byte streams (src/Gpu/Frame.ts `encodeFrame`) with instanced draws
  * straight from the instance records: the stream's words are uploaded as the
  * vertex buffer, 24 bytes per instance. It counts every draw it issues.
@@ -11,11 +12,18 @@
  *
  * @module
  */
+import { glyphAtlas, glyphAtlasWidth, glyphHeight, imageAtlas, imageAtlasWidth, tileSize } from "./Atlas.ts"
 import { fragmentEntryPoints, wgsl } from "./Shaders.ts"
+
+const atlases = {
+  glyphs: { width: glyphAtlasWidth, height: glyphHeight, data: Array.from(glyphAtlas) },
+  tiles: { width: imageAtlasWidth, height: tileSize, data: Array.from(imageAtlas) },
+}
 
 const script = String.raw`
 const WGSL = __WGSL__;
 const ENTRIES = __ENTRIES__;
+const ATLASES = __ATLASES__;
 const hg = { device: null, pipelines: [], pulled: [], layout: null, size: [0, 0], target: null, depth: null, uniform: null, frames: 0, errors: [] };
 window.hg = hg;
 
@@ -37,7 +45,15 @@ hg.init = async () => {
   const layout = device.createBindGroupLayout({ entries: [
     { binding: 0, visibility: GPUShaderStage.VERTEX, buffer: {} },
     { binding: 1, visibility: GPUShaderStage.VERTEX, buffer: { type: "read-only-storage" } },
+    { binding: 2, visibility: GPUShaderStage.FRAGMENT, texture: { sampleType: "uint" } },
+    { binding: 3, visibility: GPUShaderStage.FRAGMENT, texture: { sampleType: "uint" } },
   ] });
+  const atlas = (a) => {
+    const t = device.createTexture({ size: [a.width, a.height], format: "r8uint", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    device.queue.writeTexture({ texture: t }, new Uint8Array(a.data), { bytesPerRow: a.width }, [a.width, a.height]);
+    return t.createView();
+  };
+  hg.atlases = [atlas(ATLASES.glyphs), atlas(ATLASES.tiles)];
   hg.layout = layout;
   const attrs = [
     { shaderLocation: 0, offset: 0, format: "sint32x2" },
@@ -106,6 +122,8 @@ hg.render = async (b64, mode, repeat) => {
   const binds = buffers.map((buf) => device.createBindGroup({ layout: hg.layout, entries: [
     { binding: 0, resource: { buffer: hg.uniform } },
     { binding: 1, resource: { buffer: buf } },
+    { binding: 2, resource: hg.atlases[0] },
+    { binding: 3, resource: hg.atlases[1] },
   ] }));
   const ms = [];
   let drawCalls = 0;
@@ -157,4 +175,5 @@ hg.readback = async () => {
 export const pageHtml = (): string =>
   `<!doctype html><html><head><meta charset="utf-8"><title>Hydrogen GPU runtime</title></head><body><script>${script
     .replace("__WGSL__", () => JSON.stringify(wgsl))
-    .replace("__ENTRIES__", () => JSON.stringify(fragmentEntryPoints))}</script></body></html>`
+    .replace("__ENTRIES__", () => JSON.stringify(fragmentEntryPoints))
+    .replace("__ATLASES__", () => JSON.stringify(atlases))}</script></body></html>`

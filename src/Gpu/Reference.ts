@@ -16,10 +16,12 @@
  * - rect (0): radius `R = min(16·min(payload, 256), 8·width, 8·height)`;
  *   with `dx = max(0, R − u, R − u')`, `dy = max(0, R − v, R − v')`:
  *   `dx² + dy² ≤ R²` (R = 0 is the plain rectangle);
- * - text (1): a placeholder until a glyph atlas exists: blocks of 5 × 3 px
- *   glyph cells with 1 px gaps: `(u >> 4) mod 6 ≠ 5` and `(v >> 4) mod 4 ≠ 3`;
- * - image (2): a 4 px checkerboard phased by the source id:
- *   `((u >> 6) + (v >> 6) + payload) mod 2 = 0`;
+ * - text (1): with `px = u >> 4`, `py = v >> 4` (whole px from the top-left
+ *   corner), cell `c = ⌊px / 6⌋`: `px mod 6 < 5`, `py mod 8 < 7` and the glyph
+ *   atlas (src/Gpu/Atlas.ts) has ink at texel `(5·g + px mod 6, py mod 8)` of
+ *   digit `g = (c + font) mod 10`, `font = payload & 0xffff`;
+ * - image (2): the image atlas has ink at texel `(8·t + px mod 8, py mod 8)`
+ *   of tile `t = payload mod 16`;
  * - path (3): the stroke of the rectangle's outline, `S = 16·min(payload, 255)`:
  *   `min(u, v, u', v') < S`.
  *
@@ -32,6 +34,18 @@
  */
 import { PNG } from "pngjs"
 import { INSTANCE_WORDS, numKinds } from "../Render/Commands.ts"
+import {
+  cellHeight,
+  cellWidth,
+  glyphAtlas,
+  glyphAtlasWidth,
+  glyphCount,
+  glyphHeight,
+  glyphWidth,
+  imageAtlas,
+  imageAtlasWidth,
+  tileSize,
+} from "./Atlas.ts"
 import type { Frame } from "./Frame.ts"
 
 /** An RGBA8 image, rows top to bottom, 4 bytes per pixel. */
@@ -50,10 +64,17 @@ export const kindCovers = (k: number, payload: number, u: number, v: number, u2:
       const dy = Math.max(0, r - v, r - v2)
       return dx * dx + dy * dy <= r * r
     }
-    case 1:
-      return (u >> 4) % 6 !== 5 && (v >> 4) % 4 !== 3
+    case 1: {
+      const px = u >> 4
+      const py = v >> 4
+      const cu = px % cellWidth
+      const cv = py % cellHeight
+      if (cu >= glyphWidth || cv >= glyphHeight) return false
+      const g = (Math.floor(px / cellWidth) + (payload & 0xffff)) % glyphCount
+      return glyphAtlas[cv * glyphAtlasWidth + g * glyphWidth + cu] === 1
+    }
     case 2:
-      return ((u >> 6) + (v >> 6) + (payload & 1)) % 2 === 0
+      return imageAtlas[((v >> 4) & 7) * imageAtlasWidth + (payload & 15) * tileSize + ((u >> 4) & 7)] === 1
     default:
       return Math.min(u, v, u2, v2) < 16 * Math.min(payload, 255)
   }

@@ -100,15 +100,27 @@ fn shade(v: VOut) -> FOut {
   return shade(v);
 }
 
+@group(0) @binding(2) var glyphs: texture_2d<u32>;
+@group(0) @binding(3) var tiles: texture_2d<u32>;
+
 @fragment fn fs_text(v: VOut) -> FOut {
   let q = local(v);
-  if (!inside(q) || (q.x >> 4u) % 6 == 5 || (q.y >> 4u) % 4 == 3) { discard; }
+  if (!inside(q)) { discard; }
+  let px = q.x >> 4u;
+  let py = q.y >> 4u;
+  let cu = px % 6;
+  let cv = py % 8;
+  if (cu >= 5 || cv >= 7) { discard; }
+  let g = (px / 6 + i32(v.payload & 0xffffu)) % 10;
+  if (textureLoad(glyphs, vec2<i32>(5 * g + cu, cv), 0).r == 0u) { discard; }
   return shade(v);
 }
 
 @fragment fn fs_image(v: VOut) -> FOut {
   let q = local(v);
-  if (!inside(q) || ((q.x >> 6u) + (q.y >> 6u) + i32(v.payload & 1u)) % 2 != 0) { discard; }
+  if (!inside(q)) { discard; }
+  let t = i32(v.payload & 15u);
+  if (textureLoad(tiles, vec2<i32>(8 * t + ((q.x >> 4u) & 7), (q.y >> 4u) & 7), 0).r == 0u) { discard; }
   return shade(v);
 }
 

@@ -84,18 +84,28 @@ describe("reference renderer: coverage at pixel centres (hand-computed)", () => 
     expect(mask(img)).toEqual(["#####", "#...#", "#...#", "#...#", "#####"])
   })
 
-  it("image: 4 px checkerboard, phase flipped by an odd source id", () => {
-    const even = mask(renderReference(frameOf(8, 8, [{ k: 2, x: 0, y: 0, w: 8, h: 8, payload: 4 }])))
-    const odd = mask(renderReference(frameOf(8, 8, [{ k: 2, x: 0, y: 0, w: 8, h: 8, payload: 7 }])))
-    expect(even[0]).toBe("####....")
-    expect(even[5]).toBe("....####")
-    expect(odd[0]).toBe("....####")
-    expect(odd[5]).toBe("####....")
+  it("image: tile payload mod 16 of the image atlas, repeated every 8 px (tiles 0, 8 = 0 inverted, 5)", () => {
+    const img = (payload: number, w: number, h: number) =>
+      mask(renderReference(frameOf(w, h, [{ k: 2, x: 0, y: 0, w, h, payload }])))
+    // Tile 0: ((x·1) >> 1) & 1 — 2 px vertical stripes; payload 16 is tile 0 again.
+    expect(img(0, 10, 2)).toEqual(["..##..##..", "..##..##.."])
+    expect(img(16, 10, 2)).toEqual(["..##..##..", "..##..##.."])
+    // Tile 8: tile 0 inverted (payload 24 mod 16 = 8).
+    expect(img(24, 8, 1)).toEqual(["##..##.."])
+    // Tile 5: ((2x + y) >> 1) & 1.
+    expect(img(5, 8, 4)).toEqual([".#.#.#.#", ".#.#.#.#", "#.#.#.#.", "#.#.#.#."])
   })
 
-  it("text placeholder: 5×3 px glyph cells with a 1 px gap column and row", () => {
-    const img = renderReference(frameOf(7, 5, [{ k: 1, x: 0, y: 0, w: 7, h: 5, payload: 12 << 16 }]))
-    expect(mask(img)).toEqual(["#####.#", "#####.#", "#####.#", ".......", "#####.#"])
+  it("text: digits from the glyph atlas in 6 × 8 px cells, starting at the font id (font 3: '3', '4')", () => {
+    const img = renderReference(frameOf(12, 8, [{ k: 1, x: 0, y: 0, w: 12, h: 8, payload: 3 | (12 << 16) }]))
+    const three = ["####.", "....#", "....#", ".###.", "....#", "....#", "####."]
+    const four = ["...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."]
+    expect(mask(img)).toEqual([...three.map((r, y) => `${r}.${four[y]}.`), "............"])
+    // Font 13 starts at digit 3 too (mod 10); font 9 draws '9' then '0'.
+    const font13 = renderReference(frameOf(12, 8, [{ k: 1, x: 0, y: 0, w: 12, h: 8, payload: 13 }]))
+    expect(compareImages(font13, img).differing).toBe(0)
+    const nineZero = mask(renderReference(frameOf(12, 8, [{ k: 1, x: 0, y: 0, w: 12, h: 8, payload: 9 }])))
+    expect(nineZero.slice(0, 3)).toEqual([".###...###..", "#...#.#...#.", "#...#.#..##."])
   })
 
   it("painter's order: higher z on top whatever the kind; equal z: later kind, then later index", () => {
@@ -105,8 +115,8 @@ describe("reference renderer: coverage at pixel centres (hand-computed)", () => 
     // rect z=1 (A) over a path z=0 (B) that is drawn in a later batch.
     const zWins = renderReference(frameOf(1, 1, [{ k: 0, x: 0, y: 0, w: 1, h: 1, z: 1, color: A }, { k: 3, x: 0, y: 0, w: 1, h: 1, z: 0, color: B, payload: 1 }]))
     expect(mask(zWins, A)).toEqual(["#"])
-    // Equal z: the text (kind 1) is over the rect (kind 0).
-    const kindWins = renderReference(frameOf(1, 1, [{ k: 1, x: 0, y: 0, w: 1, h: 1, color: B }, { k: 0, x: 0, y: 0, w: 1, h: 1, color: A }]))
+    // Equal z: the path (kind 3) is over the rect (kind 0).
+    const kindWins = renderReference(frameOf(1, 1, [{ k: 3, x: 0, y: 0, w: 1, h: 1, color: B, payload: 1 }, { k: 0, x: 0, y: 0, w: 1, h: 1, color: A }]))
     expect(mask(kindWins, B)).toEqual(["#"])
     // Equal z and kind: the later instance in the batch.
     const indexWins = renderReference(frameOf(1, 1, [{ k: 0, x: 0, y: 0, w: 1, h: 1, color: A }, { k: 0, x: 0, y: 0, w: 1, h: 1, color: C }]))
