@@ -139,6 +139,27 @@ export const combine = <K, A>(label: (v: number) => K, sols: (k: K) => (v: numbe
 export const noCrossViewportEdges = (cs: ReadonlyArray<Reads>, vp: (v: number) => number): boolean => isValid(cs, vp)
 
 /**
+ * The seed's right-hand side: one `[viewport, solution]` pair per listed viewport.
+ *
+ * @lean Hydrogen.Layout.solveViewports
+ */
+export const solveViewports = <C extends Reads, A>(solve: (cs: ReadonlyArray<C>) => (v: number) => A, cs: ReadonlyArray<C>, vp: (v: number) => number, viewports: ReadonlyArray<number>): Array<readonly [number, (v: number) => A]> =>
+  viewports.map((k) => [k, solve(restrict(cs, vp, k))] as const)
+
+/** The first pair's value under key `k` (Lean's `List.lookup`). */
+export const lookup = <B>(pairs: ReadonlyArray<readonly [number, B]>, k: number): B | undefined => pairs.find(([key]) => key === k)?.[1]
+
+/**
+ * Variable `v` read off the per-viewport list (`fallback` if its viewport is not listed).
+ *
+ * @lean Hydrogen.Layout.glue
+ */
+export const glue = <A>(vp: (v: number) => number, sols: ReadonlyArray<readonly [number, (v: number) => A]>, fallback: A) => (v: number): A => {
+  const s = lookup(sols, vp(v))
+  return s === undefined ? fallback : s(v)
+}
+
+/**
  * Every constraint holds under the assignment.
  *
  * @lean Hydrogen.Layout.Sat

@@ -8,14 +8,17 @@ import {
   compCs,
   components,
   connected,
+  glue,
   InvalidConstraint,
   isLocalOn,
+  lookup,
   isValid,
   noCrossViewportEdges,
   type Reads,
   restrict,
   restrictAssign,
   sat,
+  solveViewports,
 } from "../../src/Layout/Decompose.ts"
 
 const runs = { numRuns: 200 } as const
@@ -233,6 +236,24 @@ describe("decomposition (Hydrogen.Layout)", () => {
       const glued = combine(vp, (k: number) => propagate(restrict(cs, vp, k)))
       const whole = propagate(cs)
       return varsOf(cs).every((v) => glued(v) === whole(v))
+    }), runs)
+  })
+
+  // @lean Hydrogen.Layout.lookup_map_pair
+  it("lookup_map_pair: looking up a listed key in the list of (key, f key) pairs gives f key", () => {
+    fc.assert(fc.property(fc.array(fc.nat(9), { minLength: 1 }), fc.nat(), (l, i) => {
+      const x = l[i % l.length]!
+      return lookup(l.map((k) => [k, k * 31 + 7] as const), x) === x * 31 + 7
+    }), runs)
+  })
+
+  // @lean Hydrogen.Layout.layout_decomposable_list
+  it("layout_decomposable_list: the seed's list of per-viewport solutions gives every listed viewport's variables their whole-system values", () => {
+    fc.assert(fc.property(viewportArb, fc.array(fc.nat(4), { maxLength: 6 }), ({ per, cs }, viewports) => {
+      const vp = (v: number) => Math.floor(v / per)
+      const glued = glue(vp, solveViewports(propagate, cs, vp, viewports), NaN)
+      const whole = propagate(cs)
+      return varsOf(cs).every((v) => (viewports.includes(vp(v)) ? glued(v) === whole(v) : Number.isNaN(glued(v))))
     }), runs)
   })
 

@@ -22,7 +22,8 @@ constraints of `v`'s component alone (`compCs`): a hypothesis on the solver.
 For such a solver and any valid labelling, solving the whole system equals
 solving each block and combining (`layout_decomposable`), in particular per
 component (`components_decomposable`) and per viewport
-(`no_cross_viewport_edges`). Independently of any solver, an assignment
+(`no_cross_viewport_edges`, and in the seed's list shape
+`layout_decomposable_list`). Independently of any solver, an assignment
 satisfies the system iff its restriction to each block satisfies that block's
 constraints (`sat_iff_blocks`), per-block solutions combine into a solution of
 the whole (`combine_sat`), and the system is satisfiable iff every block is
@@ -240,6 +241,42 @@ theorem no_cross_viewport_edges {solve : List (Constraint α) → Nat → α} (h
     {cs : List (Constraint α)} {vp : Nat → Nat} (h : NoCrossViewportEdges cs vp) :
     solve cs = combine vp (fun k => solve (restrict cs vp k)) :=
   layout_decomposable hl h
+
+/-- The seed's right-hand side: one `(viewport, solution)` pair per listed viewport. -/
+def solveViewports (solve : List (Constraint α) → Nat → α) (cs : List (Constraint α))
+    (vp : Nat → Nat) (viewports : List Nat) : List (Nat × (Nat → α)) :=
+  viewports.map (fun k => (k, solve (restrict cs vp k)))
+
+/-- Variable `v` read off the per-viewport list (`default` if its viewport is not listed). -/
+def glue [Inhabited α] (vp : Nat → Nat) (sols : List (Nat × (Nat → α))) (v : Nat) : α :=
+  match sols.lookup (vp v) with
+  | some s => s v
+  | none => default
+
+theorem lookup_map_pair {β : Type} (f : Nat → β) (l : List Nat) (x : Nat) (h : x ∈ l) :
+    (l.map (fun k => (k, f k))).lookup x = some (f x) := by
+  induction l with
+  | nil => simp at h
+  | cons y ys ih =>
+    by_cases hxy : x = y
+    · subst hxy
+      simp
+    · have hx : x ∈ ys := by
+        rcases List.mem_cons.1 h with h' | h'
+        · exact absurd h' hxy
+        · exact h'
+      have hb : (x == y) = false := by simp [hxy]
+      simp [List.lookup, ih hx, hb]
+
+/-- The seed's `layout_decomposable` in its list shape: every variable whose
+viewport is listed gets the same value from the per-viewport solutions as from
+solving the whole. -/
+theorem layout_decomposable_list [Inhabited α] {solve : List (Constraint α) → Nat → α}
+    (hl : Local solve) {cs : List (Constraint α)} {vp : Nat → Nat}
+    (h : NoCrossViewportEdges cs vp) (viewports : List Nat) {v : Nat} (hv : vp v ∈ viewports) :
+    solve cs v = glue vp (solveViewports solve cs vp viewports) v := by
+  rw [no_cross_viewport_edges hl h]
+  simp [glue, solveViewports, lookup_map_pair _ _ _ hv, combine]
 
 /-- An assignment cut down to block `k` (`default` elsewhere). -/
 def restrictAssign {κ : Type} [DecidableEq κ] [Inhabited α] (comp : Nat → κ) (k : κ)
