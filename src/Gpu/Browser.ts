@@ -87,7 +87,8 @@ export interface GpuRuntime {
   close(): Promise<void>
 }
 
-const serve = async (html: string): Promise<Server> => {
+/** Serves `html` at / on a free loopback port (404 elsewhere, 204 for the icon). */
+export const serve = async (html: string): Promise<Server> => {
   const server = createServer((req, res) => {
     if (req.url === "/" || req.url === "/index.html") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
@@ -107,16 +108,22 @@ const serve = async (html: string): Promise<Server> => {
   return server
 }
 
+/** A headless Chromium page (fresh profile), with its console errors collected. */
+export interface ChromiumPage {
+  readonly page: import("playwright-core").Page
+  consoleErrors(): ReadonlyArray<string>
+  /** Closes the browser and removes the profile dir. Idempotent. */
+  close(): Promise<void>
+}
+
 /**
- * Launches Chromium and opens the runtime page. Rejects with `GpuUnavailable`
- * (and leaves nothing running) when the browser does not start or has no
- * WebGPU adapter.
+ * Launches Chromium with `chromiumArgs` on a fresh profile and opens `url`
+ * (loopback). Rejects with `GpuUnavailable`, leaving nothing running, when the
+ * browser does not start or the page does not load.
  */
-export const launchGpu = async (options: { readonly executablePath?: string } = {}): Promise<GpuRuntime> => {
+export const openChromium = async (url: string, options: { readonly executablePath?: string } = {}): Promise<ChromiumPage> => {
   const { chromium } = await import("playwright-core")
   const profile = await mkdtemp(join(tmpdir(), "hydrogen-chromium-"))
-  const server = await serve(pageHtml())
-  const port = (server.address() as { port: number }).port
   const errors: Array<string> = []
   let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined
   let closed = false
@@ -124,7 +131,6 @@ export const launchGpu = async (options: { readonly executablePath?: string } = 
     if (closed) return
     closed = true
     await context?.close().catch(() => undefined)
-    await new Promise<void>((ok) => server.close(() => ok()))
     await rm(profile, { recursive: true, force: true })
   }
   try {
@@ -138,7 +144,30 @@ export const launchGpu = async (options: { readonly executablePath?: string } = 
       if (m.type() === "error") errors.push(m.text())
     })
     page.on("pageerror", (e) => errors.push(e.message))
-    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.goto(url)
+    return { page, consoleErrors: () => errors.slice(), close }
+  } catch (e) {
+    await close()
+    throw new GpuUnavailable({ reason: `Chromium did not start or load the page (${e instanceof Error ? e.message.split("\n")[0] : String(e)})` })
+  }
+}
+
+/**
+ * Launches Chromium and opens the runtime page. Rejects with `GpuUnavailable`
+ * (and leaves nothing running) when the browser does not start or has no
+ * WebGPU adapter.
+ */
+export const launchGpu = async (options: { readonly executablePath?: string } = {}): Promise<GpuRuntime> => {
+  const server = await serve(pageHtml())
+  const port = (server.address() as { port: number }).port
+  let browser: ChromiumPage | undefined
+  const close = async (): Promise<void> => {
+    await browser?.close()
+    if (server.listening) await new Promise<void>((ok) => server.close(() => ok()))
+  }
+  try {
+    browser = await openChromium(`http://127.0.0.1:${port}/`, options)
+    const page = browser.page
     const init = (await page.evaluate("window.hg.init()")) as { ok: boolean; reason?: string; adapter?: string }
     if (!init.ok) throw new GpuUnavailable({ reason: init.reason ?? "the page could not start WebGPU" })
     // Only a decoded frame is re-encoded and sent: nothing malformed reaches the page.
@@ -159,13 +188,13 @@ export const launchGpu = async (options: { readonly executablePath?: string } = 
         const r = (await page.evaluate("window.hg.readback()")) as { width: number; height: number; b64: string }
         return { width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.b64, "base64")) }
       },
-      consoleErrors: () => errors.slice(),
+      consoleErrors: () => browser!.consoleErrors(),
       close,
     }
   } catch (e) {
     await close()
     if (e instanceof GpuUnavailable) throw e
-    throw new GpuUnavailable({ reason: `Chromium did not start or load the page (${e instanceof Error ? e.message.split("\n")[0] : String(e)})` })
+    throw new GpuUnavailable({ reason: `the runtime page failed (${e instanceof Error ? e.message.split("\n")[0] : String(e)})` })
   }
 }
 

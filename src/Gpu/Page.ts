@@ -33,6 +33,7 @@ const toB64 = (u) => { let s = ""; for (let i = 0; i < u.length; i += 0x8000) s 
 hg.init = async () => {
   if (!navigator.gpu) return { ok: false, reason: "navigator.gpu is missing: WebGPU is not enabled in this browser" };
   const adapter = await navigator.gpu.requestAdapter();
+  hg.adapter = adapter; // keep it (and its instance) alive as long as the device
   if (!adapter) return { ok: false, reason: "navigator.gpu.requestAdapter() found no adapter" };
   const device = await adapter.requestDevice({ requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize } });
   device.onuncapturederror = (e) => hg.errors.push(e.error.message);
@@ -109,8 +110,9 @@ const ensureTarget = (width, height) => {
 // mode "instanced": one instanced draw per batch (records as per-instance attributes);
 // "pulled": one draw of 6 vertices per record per batch (records as a storage buffer);
 // "perElement": one draw per instance (the naive path, for the bench).
-hg.render = async (b64, mode, repeat) => {
-  const f = decode(fromB64(b64));
+hg.render = (b64, mode, repeat) => hg.renderBytes(fromB64(b64), mode, repeat);
+hg.renderBytes = async (bytes, mode, repeat) => {
+  const f = decode(bytes);
   const device = hg.device;
   ensureTarget(f.width, f.height);
   device.queue.writeBuffer(hg.uniform, 0, new Int32Array([f.width, f.height, f.left, f.top]));
@@ -155,6 +157,11 @@ hg.render = async (b64, mode, repeat) => {
 };
 
 hg.readback = async () => {
+  const { width, height, data } = await hg.readPixels();
+  return { width, height, b64: toB64(data) };
+};
+
+hg.readPixels = async () => {
   const [width, height] = hg.size;
   const row = Math.ceil((width * 4) / 256) * 256;
   const buf = hg.device.createBuffer({ size: row * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
@@ -167,13 +174,17 @@ hg.readback = async () => {
   for (let y = 0; y < height; y++) out.set(src.subarray(y * row, y * row + width * 4), y * width * 4);
   buf.unmap();
   buf.destroy();
-  return { width, height, b64: toB64(out) };
+  return { width, height, data: out };
 };
 `
 
-/** The page: its script defines `window.hg` (`init`, `render`, `readback`). */
-export const pageHtml = (): string =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>Hydrogen GPU runtime</title></head><body><script>${script
+/** The runtime's script: defines `window.hg` (`init`, `render`, `renderBytes`, `readback`). */
+export const runtimeScript = (): string =>
+  script
     .replace("__WGSL__", () => JSON.stringify(wgsl))
     .replace("__ENTRIES__", () => JSON.stringify(fragmentEntryPoints))
-    .replace("__ATLASES__", () => JSON.stringify(atlases))}</script></body></html>`
+    .replace("__ATLASES__", () => JSON.stringify(atlases))
+
+/** The runtime page: the script alone, driven by the host through `window.hg`. */
+export const pageHtml = (): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>Hydrogen GPU runtime</title></head><body><script>${runtimeScript()}</script></body></html>`
