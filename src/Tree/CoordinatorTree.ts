@@ -76,7 +76,7 @@ export class CoordinatorTree {
   agentPublishes = 0
   /** Reconnects of the tree's clients (a restarted server, a lost cluster node). */
   reconnects = 0
-  /** Re-sends of the latest Downs and Ups (see `resend`) and the Downs they re-published. */
+  /** Re-sends of the latest Downs and Ups after a reconnect (src/Tree/Round.ts). */
   resends = 0
   private lastReconnectAt = -Infinity
   private readonly unlisten: Array<() => void> = []
@@ -289,18 +289,6 @@ export class CoordinatorTree {
   /** Trigger reactions so far (each trigger once per local coordinator it reached). */
   get triggersDelivered(): number {
     return this.rounds.agents.triggersDelivered
-  }
-
-  /**
-   * After a reconnect what was in flight is lost: every upper coordinator
-   * publishes its latest Down again and every coordinator that has ticked
-   * sends its latest Up again (a new seq, same data). Receivers drop a Down
-   * they hold and keep the newest Up per child, so repeats change nothing.
-   */
-  resend(): void {
-    this.resends++
-    for (const l of this.roundLevels) l.resendDowns()
-    for (const l of this.roundLevels) l.resendUps()
   }
 
   /** One driven round (src/Tree/Round.ts) whose Down carries `down`. */

@@ -83,7 +83,7 @@
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
 import { defaultFailoverConfig, type FailoverConfig, type FailoverEvent, Replica } from "./Replica.ts"
-import type { Connect } from "./Runner.ts"
+import type { Connect } from "./Level.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { type HeldByLocal, type PolicyProvenance, provenanceOfLocals } from "./Provenance.ts"
 import { allCoordinators, childRange, children, type CoordinatorId, coordinatorName, makeTopology, parent, type Topology } from "./Topology.ts"

@@ -12,7 +12,7 @@ import type { Kv, Transport } from "../Net/Transport.ts"
 import type { AgentPool } from "./Agents.ts"
 import { Coordinator } from "./Coordinator.ts"
 import type { Heartbeat } from "./Messages.ts"
-import type { Connect } from "./Runner.ts"
+import type { Connect } from "./Level.ts"
 import { children, type CoordinatorId, type Topology } from "./Topology.ts"
 
 export interface FailoverConfig {
