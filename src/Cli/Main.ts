@@ -1,7 +1,7 @@
 /**
  * The `hydrogen` command line on Effect's CLI module: one Command per
  * subcommand — `plan`, `run` (src/Cli/Plan.ts), `tree` (src/Cli/Tree.ts and
- * TreeOptions.ts), `render` (src/Cli/Render.ts) and `help` — each with typed
+ * TreeOptions.ts), `render` (src/Cli/Render.ts), `view` (src/Cli/View.ts) and `help` — each with typed
  * flags and its own `--help`. `main` runs the command line and returns the
  * exit code; bin/hydrogen.mjs is the entry.
  *
@@ -16,6 +16,7 @@ import { exitCodeOf, invokeCommand, type Outcome } from "./Invoke.ts"
 import { boundStatement, boundTheorem, planCommand, runCommand, runPlan, runRun } from "./Plan.ts"
 import { renderCommand } from "./RenderOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
+import { runView, viewCommand } from "./View.ts"
 
 export { type Io, processIo } from "./Flags.ts"
 
@@ -60,6 +61,7 @@ Usage:
       own OS process (at most P, default 4; the highest levels share the
       last), talking to the agents' process only through NATS.
   hydrogen render [--viewports N] [--elements E] [--seed S] [--view W,H] [--json]
+                  [--out FILE.png]
       Draw commands of a seeded scene: N viewports (1..10^5, default 100) of
       E valid Wire Elements each (0..10^4, default 100), culled to the view
       [0, W) × [0, H) px (default 1280,720) and batched per atom kind.
@@ -67,7 +69,13 @@ Usage:
       the proved bound (≤ 4 per viewport, Hydrogen.Render.draw_calls_bounded),
       instance bytes, and the graded error: proved bounds 33/1024 px and
       1/510 against the maximum measured exactly over the scene. Exit 1 if a
-      measured error EXCEEDS its bound.
+      measured error EXCEEDS its bound. --out writes viewport 0's frame as a
+      PNG drawn by the CPU reference renderer (no browser, no GPU).
+  hydrogen view [--agents N] [--branching K] [--width W] [--height H] [--pause MS]
+      Live view: a coordinator tree of N agents (default 400) and a page on
+      127.0.0.1 drawing their Elements with WebGPU from per-round deltas,
+      with frame time, draw calls against the proved count, the proved and
+      measured error and the round status. Runs until Ctrl-C.
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.
@@ -79,7 +87,7 @@ stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
 
 /** The subcommands, in the order `help` lists them. */
-export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "help"]
+export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "help"]
 
 export interface MainOptions {
   /** Turn SIGINT/SIGTERM into interruption of the command (default: when writing to the process's own stdout/stderr). */
@@ -98,6 +106,7 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       // the tree and render modules load only when their command runs
       treeCommand((o) => Effect.flatMap(Effect.promise(() => import("./Tree.ts")), (m) => m.runTreeCommand(io, env, outcome)(o))),
       renderCommand((a) => Effect.flatMap(Effect.promise(() => import("./Render.ts")), (m) => m.runRender(io, outcome)(a))),
+      viewCommand(runView(io)),
       help,
     ]),
   )
