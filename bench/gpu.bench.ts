@@ -3,6 +3,7 @@
  * SwiftShader (this machine has no GPU).
  *
  *   node bench/gpu.bench.ts [--sizes 10000,100000] [--reps R] [--width W --height H]
+ *                           [--live PNG [--agents N] [--rounds R]]
  *
  * For each instance count N: one seeded frame of N visible instances (all four
  * kinds, 1–8 px, z in −3..3) in a W×H framebuffer (default 1280×720), drawn
@@ -19,10 +20,16 @@
  * renderer's image (differing pixels, largest byte difference). The
  * reference renderer is timed too (ns per pixel and per instance).
  *
+ * With `--live PNG`: the live view (src/Gpu/Live.ts) of a tree of N agents
+ * (default 2000) in Chromium for R rounds (default 40): delta sent → pixels on
+ * the canvas (p50/p95), frame time, draw calls against the proved count, and
+ * a screenshot of the page written to PNG.
+ *
  * Timings are reported, never asserted; the pixel comparison exits 1 on a mismatch.
  */
 import * as Result from "effect/Result"
-import { launchGpu } from "../src/Gpu/Browser.ts"
+import { launchGpu, openChromium } from "../src/Gpu/Browser.ts"
+import { startLiveView } from "../src/Gpu/Live.ts"
 import type { Frame } from "../src/Gpu/Frame.ts"
 import { compareImages, renderReference } from "../src/Gpu/Reference.ts"
 import { prng } from "../src/Gpu/Scenes.ts"
@@ -65,8 +72,40 @@ const median = (xs: ReadonlyArray<number>): number => {
 }
 const f2 = (x: number): string => x.toFixed(2)
 
-const gpu = await launchGpu()
+const livePath = process.argv.includes("--live") ? arg("--live", "bench/results/gpu-live.png") : undefined
+
+/** The live view: `rounds` rounds of a tree of `agents`, delta → pixel latency on the page, and a screenshot. */
+const liveBench = async (path: string, agents: number, rounds: number): Promise<void> => {
+  const view = await startLiveView({ agents, width: 960, height: 540, pauseMs: 50 })
+  const browser = await openChromium(view.url)
+  try {
+    const page = browser.page
+    type Drawn = { round: number; ms: number; drawCalls: number; proved: number; instances: number; entries: number; latencyMs: number }
+    const history = async () => (await page.evaluate("window.live ? window.live.history : []")) as Drawn[]
+    const deadline = Date.now() + 120_000
+    while ((await history()).length < rounds && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await view.pause()
+    await new Promise((r) => setTimeout(r, 500))
+    const h = await history()
+    await page.screenshot({ path })
+    const st = view.status()!
+    const lat = h.map((d) => d.latencyMs)
+    const ft = h.map((d) => d.ms)
+    const q = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!
+    console.log(`Live view (hydrogen view): ${agents} agents, branching 8, 960×540 px, ${h.length} rounds drawn; screenshot ${path}`)
+    console.log(`  tree: levels ${st.perLevel.join("/")}, last round ${st.round} ${st.exact ? "exact" : "INEXACT"}, update → root aggregate ${f2(st.latencyMs)} ms`)
+    console.log(`  delta sent → pixels on the canvas: p50 ${q(lat, 0.5)} ms, p95 ${q(lat, 0.95)} ms (Date.now() on both sides, ms resolution)`)
+    console.log(`  frame (draw only): p50 ${f2(q(ft, 0.5))} ms, p95 ${f2(q(ft, 0.95))} ms; delta entries per round: median ${q(h.map((d) => d.entries), 0.5)} of ${agents}`)
+    console.log(`  draw calls = proved count in ${h.filter((d) => d.drawCalls === d.proved).length} of ${h.length} rounds; page console errors: ${browser.consoleErrors().length}`)
+    if (h.some((d) => d.drawCalls !== d.proved) || browser.consoleErrors().length > 0) failed = true
+  } finally {
+    await browser.close()
+    await view.close()
+  }
+}
+
 let failed = false
+const gpu = await launchGpu()
 try {
   console.log(`GPU runtime bench: Chromium WebGPU, adapter "${gpu.adapter}", ${width}×${height} framebuffer, median of ${reps} frames after a warm-up`)
   console.log(`${"N".padStart(8)} | mode       | ${"ms/frame".padStart(9)} | ${"draws".padStart(6)} | proved | naive ms ÷ this | pixels vs reference`)
@@ -99,6 +138,7 @@ try {
 } finally {
   await gpu.close()
 }
+if (livePath !== undefined) await liveBench(livePath, Number(arg("--agents", "2000")), Number(arg("--rounds", "40")))
 if (failed) {
   console.error("gpu bench: a frame differed from the reference, or draw calls differed from the proved count")
   process.exit(1)
