@@ -12,6 +12,7 @@
  * node `i mod N` first and knows every other node, so when its node dies it
  * reconnects to another one.
  */
+import { setTimeout as sleep } from "node:timers/promises"
 import { jetstreamManager } from "@nats-io/jetstream"
 import { NatsServerStartFailed } from "./Errors.ts"
 import { connectNats, type NatsTransport } from "./Nats.ts"
@@ -56,7 +57,6 @@ const freePorts = async (n: number, taken: ReadonlySet<number>): Promise<Array<n
   return out
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Whether a message published on every node reaches a subscriber on every node (one probe round). */
 const routesCarry = async (clients: ReadonlyArray<NatsTransport>, probe: number): Promise<boolean> => {

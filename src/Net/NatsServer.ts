@@ -12,6 +12,7 @@
  * `sh` loop that polls the parent's pid and SIGKILLs the server once the
  * parent is gone (and ends by itself when the server ends).
  */
+import { setTimeout as sleep } from "node:timers/promises"
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants as fsConstants, statSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -113,7 +114,6 @@ const installExitHook = (): void => {
   })
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 // $1: the parent (this Node process), $2: the server. Polls both; SIGKILLs the server when the parent is gone.
 const watchdogScript =

@@ -80,6 +80,7 @@
  *
  * @module
  */
+import { setTimeout as sleep } from "node:timers/promises"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
 import { defaultFailoverConfig, type FailoverConfig, type FailoverEvent, Replica } from "./Replica.ts"
@@ -114,7 +115,6 @@ export interface ReplicatedTreeOptions {
   readonly bus?: "nats" | "in-process"
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const sameId = (a: CoordinatorId, b: CoordinatorId): boolean => a.level === b.level && a.index === b.index
 
