@@ -1,5 +1,7 @@
 // The live view in real headless Chromium (WebGPU on SwiftShader): a
 // coordinator tree's rounds, pushed as deltas over a loopback event stream.
+import { spawn } from "node:child_process"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ChromiumPage, openChromium } from "../../src/Gpu/Browser.ts"
 import { type LiveView, startLiveView } from "../../src/Gpu/Live.ts"
@@ -90,5 +92,29 @@ describe("hydrogen live view (Chromium, SwiftShader)", () => {
 
   it("nothing in the page's console errors", () => {
     expect(browser!.consoleErrors()).toEqual([])
+  })
+})
+
+describe("hydrogen view (the command)", () => {
+  it("prints its loopback URL, serves the page and the event stream, and stops on SIGINT with exit 130", async () => {
+    const bin = join(import.meta.dirname, "../../bin/hydrogen.mjs")
+    const child = spawn(process.execPath, [bin, "view", "--agents", "32", "--width", "128", "--height", "96", "--pause", "20"], { stdio: ["ignore", "pipe", "pipe"] })
+    try {
+      let out = ""
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+      const url = await until("the URL", async () => /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0], (u) => u !== undefined)
+      expect(await (await fetch(url!)).text()).toContain("<title>Hydrogen live view</title>")
+      const events = await fetch(`${url}events`)
+      const reader = events.body!.getReader()
+      let text = ""
+      while (!text.includes("event: delta")) text += new TextDecoder().decode((await reader.read()).value)
+      await reader.cancel()
+      expect(text).toContain('event: hello\ndata: {"elements":32,"width":128,"height":96}')
+      const code = new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)))
+      child.kill("SIGINT")
+      expect(await code).toBe(130)
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL")
+    }
   })
 })
