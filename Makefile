@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup setup-nats setup-chromium run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage bench clean
+.PHONY: help setup setup-nats setup-chromium run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage mutation bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -79,6 +79,10 @@ unit: setup ## vitest only
 
 coverage: setup ## vitest with coverage
 	vitest run --coverage
+
+mutation: setup ## mutation testing of the verified core (StrykerJS, slow: not part of make test); AREA=src/Wire narrows it; summary in bench/results/mutation.txt
+	stryker run stryker.config.mjs $(if $(AREA),--mutate '$(AREA)/**/*.ts,!$(AREA)/**/index.ts,!src/State/JetStreamStore.ts,!src/State/Replica.ts')
+	$(NODE) scripts/mutation/summary.ts .hydrogen/mutation.json bench/results/mutation.txt
 
 bench: setup ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire codec vs msgpackr/protobufjs/JSON (10^5 Elements)
 	$(NODE) bench/aggregate.bench.ts

@@ -115,6 +115,26 @@ describe("delta bytes", () => {
     expect(err(decodeDeltas(edit(5, 0)))).toMatchObject({ _tag: "BadHeader", field: "payload kind", offset: 5, value: 0, expected: "1 (deltas)" })
     expect(err(decodeDeltas(encodeBatch([])))).toMatchObject({ _tag: "BadHeader", field: "payload kind" })
   })
+
+  it("the delta decoder takes the record decoder's text-size edges: sizes 1 and 4096 decode, 0 and 4097 fail at the size bytes", () => {
+    // Size bytes of the one record's atom: header 12 + index 4 + mask 1 + kind 1 + font 2 = offset 20.
+    const withSize = (size: number) => {
+      const b = encodeDeltas([{ index: 0, delta: { atom: { _tag: "text", font: 7, size: 1 } } }])
+      b[20] = size & 0xff
+      b[21] = size >>> 8
+      return b
+    }
+    for (const size of [1, 4096]) {
+      expect(ok(decodeDeltas(withSize(size)))).toEqual([{ index: 0, delta: { atom: { _tag: "text", font: 7, size } } }])
+    }
+    for (const size of [0, 4097, 0xffff]) {
+      const want = { _tag: "InvalidField", index: 0, offset: 20, field: "atom.size", value: size, expected: "an integer in 1..4096" }
+      expect(err(decodeDeltas(withSize(size)))).toMatchObject(want)
+      const cols = ok(decodeColumns(encodeBatch([{ atom: { _tag: "rect", cornerRadius: 0 }, z: 0, viewport: 0, x: 0, y: 0, width: 1, height: 1, color: 0 }])))
+      expect(err(applyDeltaBytesToColumns(cols, withSize(size)))).toMatchObject(want)
+      expect(cols.kind[0]).toBe(0)
+    }
+  })
 })
 
 describe("deltas on columns (render path)", () => {

@@ -1,0 +1,66 @@
+// Reads Stryker's mutation-testing-report JSON and writes the kept summary:
+// score, per-file status counts, and every surviving / uncovered mutant.
+// Usage: node scripts/mutation/summary.ts <report.json> <out.txt>
+import { readFileSync, writeFileSync } from "node:fs"
+
+interface Mutant {
+  readonly mutatorName: string
+  readonly replacement?: string
+  readonly status: string
+  readonly location: { readonly start: { readonly line: number; readonly column: number } }
+}
+interface Report {
+  readonly files: Record<string, { readonly mutants: ReadonlyArray<Mutant> }>
+}
+
+const [input, output] = process.argv.slice(2)
+if (input === undefined || output === undefined) {
+  console.error("usage: node scripts/mutation/summary.ts <report.json> <out.txt>")
+  process.exit(2)
+}
+const parsed: unknown = JSON.parse(readFileSync(input, "utf8"))
+if (typeof parsed !== "object" || parsed === null || typeof (parsed as Report).files !== "object") {
+  console.error(`${input}: not a mutation-testing report (no "files" object)`)
+  process.exit(2)
+}
+const report = parsed as Report
+const kinds = ["Killed", "Survived", "Timeout", "NoCoverage", "RuntimeError", "CompileError", "Ignored"] as const
+const total = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<string, number>
+const rows: string[] = []
+const survivors: string[] = []
+const pad = (s: string | number, n: number) => String(s).padStart(n)
+
+for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const c = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<string, number>
+  for (const m of mutants) {
+    c[m.status] = (c[m.status] ?? 0) + 1
+    total[m.status] = (total[m.status] ?? 0) + 1
+    if (m.status === "Survived" || m.status === "NoCoverage") {
+      const at = `${file}:${m.location.start.line}:${m.location.start.column}`
+      survivors.push(`${m.status.padEnd(10)} ${at}  ${m.mutatorName}  ${(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80)}`)
+    }
+  }
+  rows.push(`${file.padEnd(34)}${kinds.map((k) => pad(c[k] ?? 0, 11)).join("")}${pad(score(c), 9)}`)
+}
+
+function score(c: Record<string, number>): string {
+  // Stryker's definition: (killed + timeout) / (all valid mutants, ignored excluded).
+  const detected = (c.Killed ?? 0) + (c.Timeout ?? 0)
+  const valid = detected + (c.Survived ?? 0) + (c.NoCoverage ?? 0)
+  return valid === 0 ? "n/a" : `${((100 * detected) / valid).toFixed(2)}%`
+}
+
+const header = `${"file".padEnd(34)}${kinds.map((k) => pad(k, 11)).join("")}${pad("score", 9)}`
+const text = [
+  `Mutation score (StrykerJS, killed+timeout over killed+timeout+survived+no-coverage): ${score(total)}`,
+  "",
+  header,
+  ...rows,
+  `${"TOTAL".padEnd(34)}${kinds.map((k) => pad(total[k] ?? 0, 11)).join("")}${pad(score(total), 9)}`,
+  "",
+  `Survivors and uncovered mutants (${survivors.length}):`,
+  ...survivors,
+  "",
+].join("\n")
+writeFileSync(output, text)
+console.log(text.split("\n").slice(0, 3).join("\n"))
