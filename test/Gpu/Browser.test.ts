@@ -4,7 +4,7 @@
 import * as Result from "effect/Result"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodeFrame, GpuInputError } from "../../src/Gpu/Frame.ts"
-import { type GpuRuntime, launchGpu } from "../../src/Gpu/Browser.ts"
+import { GpuUnavailable, type GpuRuntime, launchGpu } from "../../src/Gpu/Browser.ts"
 import { compareImages, renderReference } from "../../src/Gpu/Reference.ts"
 import { generateScene } from "../../src/Gpu/Scenes.ts"
 
@@ -99,6 +99,15 @@ describe("WebGPU runtime vs the CPU reference (Chromium, SwiftShader)", () => {
     if (Result.isFailure(after)) throw after.failure
     expect(after.success.frames).toBe(r0.success.frames + 1)
     expect(compareImages(await g.readPixels(), before).differing).toBe(0)
+  })
+
+  it("without a browser, launchGpu fails with GpuUnavailable pointing at the CPU renderer", async () => {
+    const e = await launchGpu({ executablePath: "/nonexistent/chromium" }).then(
+      () => null,
+      (err: unknown) => err,
+    )
+    expect(e).toBeInstanceOf(GpuUnavailable)
+    expect((e as GpuUnavailable).message).toContain("hydrogen render --out frame.png")
   })
 
   it("nothing in the page's console errors", () => {
