@@ -29,7 +29,7 @@ import { frameOfDraws } from "../Gpu/Frame.ts"
 import { encodePng, renderReference } from "../Gpu/Reference.ts"
 import { allocDrawBuffers, buildDraws, drawCallsOfBuffers, type DrawBuffers, INSTANCE_BYTES, numKinds, type View } from "../Render/Commands.ts"
 import { type Fraction, le, max, show, ZERO } from "../Render/Error.ts"
-import { colorValue, errorBound, exact, measureMaxError, positionsToGpu, quantizeColors, quantizePositions } from "../Render/Graded.ts"
+import { colorValue, decimal, errorBound, exact, maxErrorExact, measureMaxError, positionsToGpu, quantizeColors, quantizePositions } from "../Render/Graded.ts"
 import type { Io } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
 import { mulberry32 } from "./Plan.ts"
@@ -85,43 +85,6 @@ export interface RenderReport {
   readonly instanceBytes: number
   readonly position: ErrorCheck
   readonly color: ErrorCheck
-}
-
-/**
- * Tolerance of the float pre-filter of `maxErrorExact`: far above twice the
- * float64 error of `|x − out|` for positions (|x| ≤ 2^14, error ≤ 2^-39) and
- * colours (`k/255` and the subtraction, error ≤ 2^-52).
- */
-const prefilterTolerance = 1e-9
-
-/**
- * The exact largest `|out − ideal|`, by `measureMaxError` (src/Render/Graded.ts)
- * on the candidates only: values whose float64 error estimate is within
- * `prefilterTolerance` of the largest estimate. Each estimate is within
- * δ ≪ tolerance/2 of the exact error, so the value attaining the exact maximum
- * is always a candidate; the answer is the same fraction as `measureMaxError`
- * over all values, at float speed.
- */
-export const maxErrorExact = (
-  inputs: ArrayLike<number>,
-  outputs: ArrayLike<number>,
-  approx: (o: number) => number,
-  outValue?: (o: number) => Fraction,
-): Fraction => {
-  let top = -1
-  for (let i = 0; i < inputs.length; i++) {
-    const d = Math.abs(inputs[i]! - approx(outputs[i]!))
-    if (d > top) top = d
-  }
-  const ins: number[] = []
-  const outs: number[] = []
-  for (let i = 0; i < inputs.length; i++) {
-    if (Math.abs(inputs[i]! - approx(outputs[i]!)) >= top - prefilterTolerance) {
-      ins.push(inputs[i]!)
-      outs.push(outputs[i]!)
-    }
-  }
-  return measureMaxError(ins, outs, outValue)
 }
 
 const identity = (o: number): number => o
@@ -224,19 +187,6 @@ export const renderOk = (r: RenderReport): boolean =>
 // Format
 
 const fmt = (x: number): string => x.toLocaleString("en-US")
-
-/** `f` (≥ 0) as a decimal truncated to `digits` places, with "…" when inexact. */
-export const decimal = (f: Fraction, digits = 12): string => {
-  const neg = f.num < 0n
-  const num = neg ? -f.num : f.num
-  const scale = 10n ** BigInt(digits)
-  const scaled = (num * scale) / f.den
-  const exactDigits = (num * scale) % f.den === 0n
-  const whole = scaled / scale
-  let fracPart = (scaled % scale).toString().padStart(digits, "0")
-  if (exactDigits) fracPart = fracPart.replace(/0+$/, "")
-  return `${neg ? "-" : ""}${whole}${fracPart === "" ? "" : "." + fracPart}${exactDigits ? "" : "…"}`
-}
 
 const verdict = (c: ErrorCheck): string => (withinBound(c) ? "within the proved bound" : "EXCEEDS the proved bound")
 

@@ -18,7 +18,7 @@
  * @module
  */
 import { createServer, type ServerResponse } from "node:http"
-import { decimal, maxErrorExact } from "../Cli/Render.ts"
+import { decimal, maxErrorExact } from "../Render/Graded.ts"
 import { makeInProcessTransport } from "../Net/InProcess.ts"
 import { cull, drawCalls, intersects, type View } from "../Render/Commands.ts"
 import { show } from "../Render/Error.ts"

@@ -196,3 +196,53 @@ export const measureMaxError = (
 
 /** The value `k/255` of an 8-bit level. */
 export const colorValue = (k: number): Fraction => mul(frac(BigInt(k)), frac(1n, 255n))
+
+/**
+ * Tolerance of the float pre-filter of `maxErrorExact`: far above twice the
+ * float64 error of `|x − out|` for positions (|x| ≤ 2^14, error ≤ 2^-39) and
+ * colours (`k/255` and the subtraction, error ≤ 2^-52).
+ */
+const prefilterTolerance = 1e-9
+
+/**
+ * The exact largest `|out − ideal|`, by `measureMaxError` (src/Render/Graded.ts)
+ * on the candidates only: values whose float64 error estimate is within
+ * `prefilterTolerance` of the largest estimate. Each estimate is within
+ * δ ≪ tolerance/2 of the exact error, so the value attaining the exact maximum
+ * is always a candidate; the answer is the same fraction as `measureMaxError`
+ * over all values, at float speed.
+ */
+export const maxErrorExact = (
+  inputs: ArrayLike<number>,
+  outputs: ArrayLike<number>,
+  approx: (o: number) => number,
+  outValue?: (o: number) => Fraction,
+): Fraction => {
+  let top = -1
+  for (let i = 0; i < inputs.length; i++) {
+    const d = Math.abs(inputs[i]! - approx(outputs[i]!))
+    if (d > top) top = d
+  }
+  const ins: number[] = []
+  const outs: number[] = []
+  for (let i = 0; i < inputs.length; i++) {
+    if (Math.abs(inputs[i]! - approx(outputs[i]!)) >= top - prefilterTolerance) {
+      ins.push(inputs[i]!)
+      outs.push(outputs[i]!)
+    }
+  }
+  return measureMaxError(ins, outs, outValue)
+}
+
+/** `f` (≥ 0) as a decimal truncated to `digits` places, with "…" when inexact. */
+export const decimal = (f: Fraction, digits = 12): string => {
+  const neg = f.num < 0n
+  const num = neg ? -f.num : f.num
+  const scale = 10n ** BigInt(digits)
+  const scaled = (num * scale) / f.den
+  const exactDigits = (num * scale) % f.den === 0n
+  const whole = scaled / scale
+  let fracPart = (scaled % scale).toString().padStart(digits, "0")
+  if (exactDigits) fracPart = fracPart.replace(/0+$/, "")
+  return `${neg ? "-" : ""}${whole}${fracPart === "" ? "" : "." + fracPart}${exactDigits ? "" : "…"}`
+}
