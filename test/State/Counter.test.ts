@@ -273,13 +273,17 @@ describe("VectorClock", () => {
     expect(VectorClock.leq(a, b)).toBe(true)
     expect(VectorClock.happenedBefore(a, b)).toBe(true)
     expect(VectorClock.happenedBefore(a, a)).toBe(false)
+    expect(VectorClock.happenedBefore(a, { ticks: [1, 0, 2, 0, 0] })).toBe(false)
+    expect(VectorClock.concurrent(a, { ticks: [1, 0, 2, 0] })).toBe(false)
     expect(VectorClock.leq({ ticks: [0, 0] }, VectorClock.empty)).toBe(true)
     expect(VectorClock.concurrent({ ticks: [1] }, { ticks: [0, 1] })).toBe(true)
     expect(VectorClock.tick(2, a)).toEqual({ ticks: [1, 0, 3] })
     expect(VectorClock.tickDelta(4, a)).toEqual({ ticks: [0, 0, 0, 0, 1] })
     expect(VectorClock.meet([{ ticks: [3, 1, 4] }, { ticks: [2, 5] }])).toEqual({ ticks: [2, 1] })
+    // Random pairs are almost never equal; equal readings (trailing zeros too) and a tiny domain make them common.
+    const pairArb = fc.oneof(fc.tuple(vclockArb, vclockArb), sameReadingArb, fc.tuple(smallClockArb, smallClockArb))
     fc.assert(
-      fc.property(vclockArb, vclockArb, (x, y) => {
+      fc.property(pairArb, ([x, y]) => {
         const n = Math.max(x.ticks.length, y.ticks.length)
         const g = (v: { ticks: ReadonlyArray<number> }, r: number) => v.ticks[r] ?? 0
         const le = Array.from({ length: n }, (_, r) => g(x, r) <= g(y, r)).every(Boolean)

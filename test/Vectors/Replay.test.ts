@@ -14,16 +14,27 @@ import { loadVectors, type Vector } from "./load.ts";
 
 const load = loadVectors;
 const none = (x: number | null, empty: number) => (x === null ? empty : x);
+// Lean's `none` (no value yet) as the mirror must spell it, fixed here rather than read from the
+// mirror: an input `none` goes in as the mirror's empty, an expected `none` must come out as these.
+const MAX_NONE = -Infinity;
+const MIN_NONE = Infinity;
 
-/** Replays numeric vectors against the given merges; returns the failing vectors. */
-export function replayNumeric(vs: Vector[], merges: { max: (a: number, b: number) => number } = { max: maxMerge }): Vector[] {
+interface NumericMirror {
+  readonly max: (a: number, b: number) => number;
+  readonly maxEmpty: number;
+  readonly minEmpty: number;
+}
+
+/** Replays numeric vectors against the given mirror (default: src/); returns the failing vectors. */
+export function replayNumeric(vs: Vector[], mirror: Partial<NumericMirror> = {}): Vector[] {
+  const { max, maxEmpty, minEmpty }: NumericMirror = { max: maxMerge, maxEmpty: Max.empty, minEmpty: Min.empty, ...mirror };
   return vs.filter((v) => {
     const { a, b } = v.input;
     switch (v.family) {
       case "Sum.merge": return sumMerge(a, b) !== v.expected;
       case "Count.merge": return countMerge(a, b) !== v.expected;
-      case "Max.merge": return merges.max(none(a, Max.empty), none(b, Max.empty)) !== none(v.expected, Max.empty);
-      case "Min.merge": return minMerge(none(a, Min.empty), none(b, Min.empty)) !== none(v.expected, Min.empty);
+      case "Max.merge": return max(none(a, maxEmpty), none(b, maxEmpty)) !== none(v.expected, MAX_NONE);
+      case "Min.merge": return minMerge(none(a, minEmpty), none(b, minEmpty)) !== none(v.expected, MIN_NONE);
       case "SumCount.merge": return !SumCount.equals(sumCountMerge(a, b), v.expected);
       default: throw new Error(`unknown family ${v.family}`);
     }
@@ -45,6 +56,17 @@ describe("conformance vectors (Lean-kernel-checked) replayed against src/", () =
     const maxVectors = numeric.filter((v) => v.family === "Max.merge");
     const failing = replayNumeric(maxVectors, { max: (a, b) => Math.min(a, b) });
     expect(failing.length).toBeGreaterThan(maxVectors.length / 2);
+  });
+
+  // @lean Hydrogen.Aggregate.Max.empty
+  it("a mutant Max.empty or Min.empty (a finite identity instead of none) fails the Max/Min vectors", () => {
+    const maxVectors = numeric.filter((v) => v.family === "Max.merge");
+    const minVectors = numeric.filter((v) => v.family === "Min.merge");
+    expect(replayNumeric(maxVectors)).toEqual([]);
+    expect(replayNumeric(maxVectors, { maxEmpty: Number.MIN_SAFE_INTEGER }).length).toBeGreaterThan(0);
+    expect(replayNumeric(maxVectors, { maxEmpty: 0 }).length).toBeGreaterThan(0);
+    expect(replayNumeric(minVectors, { minEmpty: Number.MAX_SAFE_INTEGER }).length).toBeGreaterThan(0);
+    expect(replayNumeric(minVectors, { minEmpty: 0 }).length).toBeGreaterThan(0);
   });
 
   const structural = load("structural");

@@ -5,7 +5,7 @@ module
 
 public import Hydrogen.State.Viewport
 
-/-! 240 conformance vectors (state), checked by the kernel. -/
+/-! 246 conformance vectors (state), checked by the kernel. -/
 
 @[expose] public noncomputable section
 
@@ -131,6 +131,12 @@ example : VectorClock.join ⟨[⟨500⟩, ⟨758⟩, ⟨772⟩, ⟨0⟩, ⟨875�
 example : VectorClock.join ⟨[⟨799⟩, ⟨235⟩, ⟨0⟩, ⟨695⟩, ⟨228⟩]⟩ ⟨[]⟩ = ⟨[⟨799⟩, ⟨235⟩, ⟨0⟩, ⟨695⟩, ⟨228⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨799⟩, ⟨235⟩, ⟨0⟩, ⟨695⟩, ⟨228⟩]⟩ ⟨[]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨799⟩, ⟨235⟩, ⟨0⟩, ⟨695⟩, ⟨228⟩]⟩ ⟨[]⟩) = false := by decide
 example : VectorClock.join ⟨[⟨0⟩, ⟨0⟩, ⟨371⟩, ⟨572⟩]⟩ ⟨[⟨771⟩, ⟨567⟩, ⟨962⟩]⟩ = ⟨[⟨771⟩, ⟨567⟩, ⟨962⟩, ⟨572⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨0⟩, ⟨0⟩, ⟨371⟩, ⟨572⟩]⟩ ⟨[⟨771⟩, ⟨567⟩, ⟨962⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨0⟩, ⟨0⟩, ⟨371⟩, ⟨572⟩]⟩ ⟨[⟨771⟩, ⟨567⟩, ⟨962⟩]⟩) = true := by decide
 example : VectorClock.join ⟨[⟨0⟩, ⟨333⟩, ⟨36⟩]⟩ ⟨[⟨377⟩, ⟨473⟩, ⟨151⟩, ⟨0⟩, ⟨490⟩]⟩ = ⟨[⟨377⟩, ⟨473⟩, ⟨151⟩, ⟨0⟩, ⟨490⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨0⟩, ⟨333⟩, ⟨36⟩]⟩ ⟨[⟨377⟩, ⟨473⟩, ⟨151⟩, ⟨0⟩, ⟨490⟩]⟩) = true ∧ decide (VectorClock.concurrent ⟨[⟨0⟩, ⟨333⟩, ⟨36⟩]⟩ ⟨[⟨377⟩, ⟨473⟩, ⟨151⟩, ⟨0⟩, ⟨490⟩]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩]⟩ = ⟨[⟨1⟩, ⟨2⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩ ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩ = ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩ ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩ ⟨[⟨3⟩, ⟨0⟩, ⟨5⟩]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩, ⟨0⟩]⟩ = ⟨[⟨1⟩, ⟨2⟩, ⟨0⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩, ⟨0⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨1⟩, ⟨2⟩]⟩ ⟨[⟨1⟩, ⟨2⟩, ⟨0⟩]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨0⟩]⟩ ⟨[]⟩ = ⟨[⟨0⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨0⟩]⟩ ⟨[]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨0⟩]⟩ ⟨[]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩]⟩ ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩, ⟨0⟩, ⟨0⟩]⟩ = ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩, ⟨0⟩, ⟨0⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩]⟩ ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩, ⟨0⟩, ⟨0⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩]⟩ ⟨[⟨0⟩, ⟨0⟩, ⟨7⟩, ⟨0⟩, ⟨0⟩]⟩) = false := by decide
+example : VectorClock.join ⟨[⟨1000⟩]⟩ ⟨[⟨1000⟩]⟩ = ⟨[⟨1000⟩]⟩ ∧ decide (VectorClock.happenedBefore ⟨[⟨1000⟩]⟩ ⟨[⟨1000⟩]⟩) = false ∧ decide (VectorClock.concurrent ⟨[⟨1000⟩]⟩ ⟨[⟨1000⟩]⟩) = false := by decide
 example : LWWMap.join ⟨[]⟩ ⟨[none]⟩ = ⟨[none]⟩ ∧ LWWMap.set 4 ⟨0, 2, 9⟩ ⟨[]⟩ = ⟨[none, none, none, none, some ⟨0, 2, 9⟩]⟩ := by decide
 example : LWWMap.join ⟨[]⟩ ⟨[some ⟨3, 0, 2⟩, some ⟨0, 1, 0⟩, some ⟨2, 1, 9⟩, none]⟩ = ⟨[some ⟨3, 0, 2⟩, some ⟨0, 1, 0⟩, some ⟨2, 1, 9⟩, none]⟩ ∧ LWWMap.set 1 ⟨4, 2, 8⟩ ⟨[]⟩ = ⟨[none, some ⟨4, 2, 8⟩]⟩ := by decide
 example : LWWMap.join ⟨[some ⟨5, 2, 1⟩, some ⟨1, 1, 8⟩, some ⟨3, 0, 4⟩]⟩ ⟨[some ⟨3, 3, 1⟩, none, some ⟨5, 1, 3⟩]⟩ = ⟨[some ⟨5, 2, 1⟩, some ⟨1, 1, 8⟩, some ⟨5, 1, 3⟩]⟩ ∧ LWWMap.set 2 ⟨1, 2, 6⟩ ⟨[some ⟨5, 2, 1⟩, some ⟨1, 1, 8⟩, some ⟨3, 0, 4⟩]⟩ = ⟨[some ⟨5, 2, 1⟩, some ⟨1, 1, 8⟩, some ⟨3, 0, 4⟩]⟩ := by decide

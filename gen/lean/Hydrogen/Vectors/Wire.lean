@@ -5,7 +5,7 @@ module
 
 public import Hydrogen.Wire.Delta
 
-/-! 370 conformance vectors (wire), checked by the kernel. -/
+/-! 372 conformance vectors (wire), checked by the kernel. -/
 
 @[expose] public noncomputable section
 
@@ -281,6 +281,8 @@ example : decode [2, 0, 143, 0, 201, 110, 173, 115, 162, 70, 141, 171, 140, 119,
 example : decode [1, 0, 0, 128, 130, 6, 47, 155, 0, 0, 0, 128, 0, 0, 0, 0, 18, 131, 0, 0, 230, 154, 87, 194, 255, 255, 0, 0] = none := by decide
 example : decode [1, 0, 110, 87, 23, 111, 118, 174, 255, 255, 255, 255, 2, 47, 63, 61, 213, 155, 51, 214, 255, 255, 255, 255, 208, 161, 1, 16] = none := by decide
 example : decode [1, 0, 127, 125, 0, 0, 0, 0, 255, 255, 255, 255, 59, 197, 131, 211, 223, 24, 134, 200, 224, 136] = none := by decide
+example : decode [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0] = none := by decide
+example : decode [4, 0, 255, 255, 2, 0, 0, 0, 16, 0, 0, 0, 240, 255, 255, 255, 80, 0, 20, 0, 255, 255, 0, 255, 3, 0, 12, 0] = none := by decide
 example : diff (⟨.image 4294967295, 20960, 0, 1938591580, 2091017006, 2190, 44972, 2180043888⟩ : Element) (⟨.image 4294967295, 19468, 0, 214540574, 2091017006, 53417, 44972, 2180043888⟩ : Element) = ⟨none, some 19468, none, some 214540574, none, some 53417, none, none⟩ ∧ apply (⟨.image 4294967295, 20960, 0, 1938591580, 2091017006, 2190, 44972, 2180043888⟩ : Element) ⟨none, some 19468, none, some 214540574, none, some 53417, none, none⟩ = (⟨.image 4294967295, 19468, 0, 214540574, 2091017006, 53417, 44972, 2180043888⟩ : Element) := by decide
 example : diff (⟨.rect 28190, 28704, 1267243583, 241592330, 162221559, 2277, 1, 4294967295⟩ : Element) (⟨.rect 28190, 28704, 1299307988, 491226313, 162221559, 21915, 1, 4294967295⟩ : Element) = ⟨none, none, some 1299307988, some 491226313, none, some 21915, none, none⟩ ∧ apply (⟨.rect 28190, 28704, 1267243583, 241592330, 162221559, 2277, 1, 4294967295⟩ : Element) ⟨none, none, some 1299307988, some 491226313, none, some 21915, none, none⟩ = (⟨.rect 28190, 28704, 1299307988, 491226313, 162221559, 21915, 1, 4294967295⟩ : Element) := by decide
 example : diff (⟨.text 51787 3575, (-10721), 134547729, (-1920348242), 1923650384, 58887, 46269, 3555522763⟩ : Element) (⟨.text 51787 3575, (-10721), 134547729, (-1920348242), 1923650384, 58887, 46269, 4294967295⟩ : Element) = ⟨none, none, none, none, none, none, none, some 4294967295⟩ ∧ apply (⟨.text 51787 3575, (-10721), 134547729, (-1920348242), 1923650384, 58887, 46269, 3555522763⟩ : Element) ⟨none, none, none, none, none, none, none, some 4294967295⟩ = (⟨.text 51787 3575, (-10721), 134547729, (-1920348242), 1923650384, 58887, 46269, 4294967295⟩ : Element) := by decide
