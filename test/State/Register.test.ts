@@ -133,6 +133,37 @@ describe("LWWColumns (structure of arrays) agrees with LWWMap", () => {
       params,
     ))
 
+  it("join, joinInto and set break timestamp ties by replica, then value, whatever the argument order (fixed cases)", () => {
+    const r = (timestamp: number, replica: number, value: number) => ({ timestamp, replica, value })
+    // [a's write, b's write, the winner]: written out by the rule (timestamp, then replica, then value), not computed.
+    const cases = [
+      [r(5, 1, 9), r(5, 2, 0), r(5, 2, 0)], // tie on timestamp: the higher replica wins even with the lower value
+      [r(5, 2, 1), r(5, 1, 7), r(5, 2, 1)],
+      [r(5, 3, 1), r(5, 3, 4), r(5, 3, 4)], // tie on timestamp and replica: the higher value wins
+      [r(5, 3, 4), r(5, 3, 1), r(5, 3, 4)],
+      [r(5, 3, 4), r(5, 3, 4), r(5, 3, 4)], // the same write
+      [r(6, 0, 0), r(5, 9, 9), r(6, 0, 0)], // the later timestamp wins over higher replica and value
+      [r(0, 0, 0), r(0, 0, 1), r(0, 0, 1)],
+      [r(0, 1, 0), r(0, 0, 5), r(0, 1, 0)],
+    ] as const
+    const a = LWWColumns.alloc(cases.length)
+    const b = LWWColumns.alloc(cases.length)
+    cases.forEach(([x, y], k) => (LWWColumns.setInPlace(k, x, a), LWWColumns.setInPlace(k, y, b)))
+    const want = cases.map(([, , w]) => w)
+    expect(LWWColumns.toMap(LWWColumns.join(a, b)).entries).toEqual(want)
+    expect(LWWColumns.toMap(LWWColumns.join(b, a)).entries).toEqual(want)
+    const bCopy = LWWColumns.join(b, LWWColumns.empty())
+    expect(LWWColumns.toMap(LWWColumns.joinInto(LWWColumns.join(a, LWWColumns.empty()), b)).entries).toEqual(want)
+    expect(LWWColumns.toMap(LWWColumns.joinInto(bCopy, a)).entries).toEqual(want)
+    cases.forEach(([x, y, w], k) => {
+      expect(LWWColumns.get(LWWColumns.set(k, y, LWWColumns.setDelta(k, x)), k)).toEqual(w)
+      expect(LWWColumns.get(LWWColumns.set(k, x, LWWColumns.setDelta(k, y)), k)).toEqual(w)
+      const m = LWWColumns.setDelta(k, x)
+      LWWColumns.setInPlace(k, y, m)
+      expect(LWWColumns.get(m, k)).toEqual(w)
+    })
+  })
+
   it("joins 10^5 keys in place and agrees with the dense map on sampled keys", () => {
     const n = 100_000
     const a = LWWColumns.alloc(n)
