@@ -80,9 +80,9 @@ unit: setup ## vitest only
 coverage: setup ## vitest with coverage
 	vitest run --coverage
 
-mutation: setup ## mutation testing of the verified core (StrykerJS, slow: not part of make test); AREA=src/Wire narrows it; summary in bench/results/mutation.txt
-	stryker run stryker.config.mjs $(if $(AREA),--mutate '$(AREA)/**/*.ts,!$(AREA)/**/index.ts,!src/State/JetStreamStore.ts,!src/State/Replica.ts')
-	$(NODE) scripts/mutation/summary.ts .hydrogen/mutation.json bench/results/mutation.txt
+mutation: setup ## mutation testing of the verified core (StrykerJS, slow: not part of make test); AREA=src/Wire runs one area; summary of every area's last report in bench/results/mutation.txt
+	HYDROGEN_MUTATE='$(AREA)' stryker run stryker.config.mjs
+	$(NODE) scripts/mutation/summary.ts bench/results/mutation.txt .hydrogen/mutation/report-*.json
 
 bench: setup ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire codec vs msgpackr/protobufjs/JSON (10^5 Elements)
 	$(NODE) bench/aggregate.bench.ts

@@ -1,6 +1,12 @@
 // StrykerJS configuration for `make mutation`: the verified core under mutation.
 // The network-bound State modules (JetStreamStore, Replica) are left out: their
 // tests start nats-server and child processes, seconds per mutant.
+// HYDROGEN_MUTATE=src/Wire (one area) narrows the run; each area keeps its own
+// incremental file and report, so areas can be run (and re-run) one at a time.
+const area = process.env.HYDROGEN_MUTATE
+const areas = area ? [area] : ["src/Aggregate", "src/Scale", "src/State", "src/Wire"]
+const tag = area ? area.replace(/^src\//, "").replace(/\W+/g, "-") : "all"
+
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "npm",
@@ -13,7 +19,7 @@ export default {
   concurrency: 2,
   timeoutMS: 20000,
   incremental: true,
-  incrementalFile: ".hydrogen/stryker-incremental.json",
+  incrementalFile: `.hydrogen/mutation/incremental-${tag}.json`,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
   // TypeScript 7 (the native compiler) has no JS API for Stryker's tsconfig
@@ -22,15 +28,12 @@ export default {
   tsconfigFile: "tsconfig.stryker-none.json",
   ignorePatterns: [".hydrogen", ".lake", "dist", "coverage", "lean", "spec", "bench", "examples", "default.profraw", ".scratch"],
   mutate: [
-    "src/Aggregate/**/*.ts",
-    "src/Scale/**/*.ts",
-    "src/State/**/*.ts",
-    "src/Wire/**/*.ts",
+    ...areas.map((a) => `${a}/**/*.ts`),
     "!src/**/index.ts",
     "!src/State/JetStreamStore.ts",
     "!src/State/Replica.ts",
   ],
   reporters: ["json", "clear-text", "progress-append-only"],
-  jsonReporter: { fileName: ".hydrogen/mutation.json" },
+  jsonReporter: { fileName: `.hydrogen/mutation/report-${tag}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false },
 }

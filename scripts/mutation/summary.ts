@@ -1,7 +1,8 @@
-// Reads Stryker's mutation-testing-report JSON and writes the kept summary:
-// score, per-file status counts, and every surviving / uncovered mutant.
-// Usage: node scripts/mutation/summary.ts <report.json> <out.txt>
-import { readFileSync, writeFileSync } from "node:fs"
+// Reads Stryker's mutation-testing-report JSON files (one per area run) and
+// writes the kept summary: score, per-file status counts, and every surviving
+// or uncovered mutant. A file in several reports is taken from the newest.
+// Usage: node scripts/mutation/summary.ts <out.txt> <report.json>...
+import { readFileSync, statSync, writeFileSync } from "node:fs"
 
 interface Mutant {
   readonly mutatorName: string
@@ -9,28 +10,36 @@ interface Mutant {
   readonly status: string
   readonly location: { readonly start: { readonly line: number; readonly column: number } }
 }
-interface Report {
-  readonly files: Record<string, { readonly mutants: ReadonlyArray<Mutant> }>
+interface FileResult {
+  readonly mutants: ReadonlyArray<Mutant>
 }
 
-const [input, output] = process.argv.slice(2)
-if (input === undefined || output === undefined) {
-  console.error("usage: node scripts/mutation/summary.ts <report.json> <out.txt>")
+const [output, ...inputs] = process.argv.slice(2)
+if (output === undefined || inputs.length === 0) {
+  console.error("usage: node scripts/mutation/summary.ts <out.txt> <report.json>...")
   process.exit(2)
 }
-const parsed: unknown = JSON.parse(readFileSync(input, "utf8"))
-if (typeof parsed !== "object" || parsed === null || typeof (parsed as Report).files !== "object") {
-  console.error(`${input}: not a mutation-testing report (no "files" object)`)
-  process.exit(2)
+const files = new Map<string, { readonly result: FileResult; readonly report: string; readonly mtime: number }>()
+for (const input of inputs) {
+  const parsed: unknown = JSON.parse(readFileSync(input, "utf8"))
+  const fs = (parsed as { files?: unknown } | null)?.files
+  if (typeof fs !== "object" || fs === null) {
+    console.error(`${input}: not a mutation-testing report (no "files" object)`)
+    process.exit(2)
+  }
+  const mtime = statSync(input).mtimeMs
+  for (const [file, result] of Object.entries(fs as Record<string, FileResult>)) {
+    const prev = files.get(file)
+    if (prev === undefined || prev.mtime < mtime) files.set(file, { result, report: input, mtime })
+  }
 }
-const report = parsed as Report
 const kinds = ["Killed", "Survived", "Timeout", "NoCoverage", "RuntimeError", "CompileError", "Ignored"] as const
 const total = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<string, number>
 const rows: string[] = []
 const survivors: string[] = []
 const pad = (s: string | number, n: number) => String(s).padStart(n)
 
-for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+for (const [file, { result: { mutants } }] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
   const c = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<string, number>
   for (const m of mutants) {
     c[m.status] = (c[m.status] ?? 0) + 1
@@ -51,7 +60,9 @@ function score(c: Record<string, number>): string {
 }
 
 const header = `${"file".padEnd(34)}${kinds.map((k) => pad(k, 11)).join("")}${pad("score", 9)}`
+const reports = [...new Set([...files.values()].map((f) => `${f.report} (${new Date(f.mtime).toISOString()})`))]
 const text = [
+  `Reports: ${reports.join(", ")}`,
   `Mutation score (StrykerJS, killed+timeout over killed+timeout+survived+no-coverage): ${score(total)}`,
   "",
   header,
@@ -63,4 +74,4 @@ const text = [
   "",
 ].join("\n")
 writeFileSync(output, text)
-console.log(text.split("\n").slice(0, 3).join("\n"))
+console.log(text.split("\n").slice(0, 4).join("\n"))
