@@ -1,0 +1,214 @@
+// Translation of a definition body (Lean's elaborated term, as printed) to a
+// TypeScript expression, with the little type inference the fragment needs:
+// Nat and Int are bigint, but `-`, `/` and `%` differ (Nat subtraction
+// truncates at 0; Int division is Euclidean), so every arithmetic node must
+// know its Lean type, from the parameters' types, structure fields and the
+// expected type. A node whose type cannot be known is outside the fragment.
+import { GenError, type LType, type TypeDecl } from "./translate.ts"
+import { patternVars, type Term } from "./term.ts"
+
+export interface Globals {
+  readonly types: ReadonlyMap<string, TypeDecl>
+  /** Exported values and functions: Lean name → TS name and Lean type. */
+  readonly values: ReadonlyMap<string, { readonly ts: string; readonly type: LType }>
+  readonly tsType: (name: string) => string
+}
+
+interface Out { readonly code: string; readonly type: LType | undefined }
+
+const same = (a: LType, b: LType): boolean => JSON.stringify(a) === JSON.stringify(b)
+const show = (t: LType | undefined): string => (t === undefined ? "?" : t.k === "named" ? t.name : t.k === "option" || t.k === "list" ? `${t.k} ${show(t.of)}` : t.k)
+
+export function compileBody(where: string, term: Term, env: ReadonlyMap<string, LType>, expected: LType | undefined, g: Globals): string {
+  const fail = (msg: string): never => { throw new GenError(`${where}: outside the fragment: ${msg}`) }
+
+  const fieldType = (t: LType | undefined, field: string): LType => {
+    if (t?.k !== "named") return fail(`projection .${field} of a value of type ${show(t)}`)
+    const d = g.types.get(t.name)
+    if (d?.kind !== "structure") return fail(`projection .${field} of ${t.name}, which is not an exported structure`)
+    const f = d.fields.find(([n]) => n === field)
+    if (!f) return fail(`${t.name} has no field ${field}`)
+    return f[1]
+  }
+
+  const arith: Record<string, Partial<Record<LType["k"], (a: string, b: string) => string>>> = {
+    "+": { nat: (a, b) => `(${a} + ${b})`, int: (a, b) => `(${a} + ${b})`, rat: (a, b) => `ratAdd(${a}, ${b})` },
+    "-": { nat: (a, b) => `natSub(${a}, ${b})`, int: (a, b) => `(${a} - ${b})`, rat: (a, b) => `ratSub(${a}, ${b})` },
+    "*": { nat: (a, b) => `(${a} * ${b})`, int: (a, b) => `(${a} * ${b})`, rat: (a, b) => `ratMul(${a}, ${b})` },
+    "/": { nat: (a, b) => `natDiv(${a}, ${b})`, int: (a, b) => `intDiv(${a}, ${b})`, rat: (a, b) => `ratDiv(${a}, ${b})` },
+    "%": { nat: (a, b) => `natMod(${a}, ${b})`, int: (a, b) => `intMod(${a}, ${b})` },
+  }
+  const cmpOps: Record<string, string> = { "<": "<", "≤": "<=", ">": ">", "≥": ">=", "=": "===", "≠": "!==" }
+
+  const go = (t: Term, env: ReadonlyMap<string, LType>, exp: LType | undefined): Out => {
+    switch (t.t) {
+      case "num": {
+        const ty = exp
+        if (ty?.k === "nat" || ty?.k === "int") return { code: `${t.v}n`, type: ty }
+        if (ty?.k === "rat") return { code: `ratOf(${t.v}n)`, type: ty }
+        return fail(`the numeral ${t.v} has no known numeric type (expected ${show(ty)})`)
+      }
+      case "var": {
+        const local = env.get(t.name)
+        if (local) return { code: t.name, type: local }
+        if (t.name === "none") { if (exp?.k !== "option") fail("none without an Option type"); return { code: "null", type: exp } }
+        if (t.name === "true" || t.name === "false") return { code: t.name, type: { k: "bool" } }
+        const v = g.values.get(t.name)
+        if (v) return { code: v.ts, type: v.type }
+        const parts = t.name.split(".")
+        if (parts.length > 1 && env.has(parts[0]!)) fail(`unresolved projection ${t.name}`)
+        return fail(`${t.name} is neither a parameter nor an exported definition`)
+      }
+      case "proj": {
+        const of = go(t.of, env, undefined)
+        return { code: `${of.code}.${t.field}`, type: fieldType(of.type, t.field) }
+      }
+      case "neg": {
+        const of = go(t.of, env, exp)
+        if (of.type?.k === "int") return { code: `(-${of.code})`, type: of.type }
+        if (of.type?.k === "rat") return { code: `ratNeg(${of.code})`, type: of.type }
+        return fail(`negation at type ${show(of.type)}`)
+      }
+      case "bin": {
+        if (t.op === "∧" || t.op === "∨") {
+          const l = go(t.l, env, { k: "bool" }), r = go(t.r, env, { k: "bool" })
+          return { code: `(${l.code} ${t.op === "∧" ? "&&" : "||"} ${r.code})`, type: { k: "bool" } }
+        }
+        const operands = (hint: LType | undefined): [Out, Out] => {
+          const tryL = t.l.t === "num" ? undefined : go(t.l, env, hint)
+          const tryR = t.r.t === "num" ? undefined : go(t.r, env, hint)
+          const ty = tryL?.type ?? tryR?.type ?? hint
+          return [tryL ?? go(t.l, env, ty), tryR ?? go(t.r, env, ty)]
+        }
+        if (t.op === "^") {
+          const base = go(t.l, env, exp)
+          const e = go(t.r, env, { k: "nat" })
+          if (e.type?.k !== "nat") fail("an exponent that is not a Nat")
+          if (base.type?.k === "nat" || base.type?.k === "int") return { code: `(${base.code} ** ${e.code})`, type: base.type }
+          if (base.type?.k === "rat") return { code: `ratPow(${base.code}, ${e.code})`, type: base.type }
+          return fail(`power at type ${show(base.type)}`)
+        }
+        if (t.op in cmpOps) {
+          const [l, r] = operands(undefined)
+          if (!l.type || !r.type || !same(l.type, r.type)) fail(`comparison of ${show(l.type)} with ${show(r.type)}`)
+          const k = l.type!.k
+          if (k === "nat" || k === "int") return { code: `(${l.code} ${cmpOps[t.op]} ${r.code})`, type: { k: "bool" } }
+          if (k === "rat") return { code: `(ratCmp(${l.code}, ${r.code}) ${cmpOps[t.op]} 0)`, type: { k: "bool" } }
+          return fail(`comparison at type ${show(l.type)}`)
+        }
+        const [l, r] = operands(exp)
+        if (!l.type || !r.type || !same(l.type, r.type)) fail(`${t.op} on ${show(l.type)} and ${show(r.type)}`)
+        const f = arith[t.op]?.[l.type!.k]
+        if (!f) return fail(`${t.op} at type ${show(l.type)}`)
+        return { code: f(l.code, r.code), type: l.type }
+      }
+      case "struct": {
+        if (exp?.k !== "named") return fail("a structure instance whose type is not known")
+        const d = g.types.get(exp.name)
+        if (d?.kind !== "structure") return fail(`a structure instance of ${exp.name}, not an exported structure`)
+        const given = new Map(t.fields)
+        if (given.size !== d.fields.length || d.fields.some(([n]) => !given.has(n))) fail(`a structure instance of ${exp.name} that does not give every field`)
+        return { code: `{ ${d.fields.map(([n, ft]) => `${n}: ${go(given.get(n)!, env, ft).code}`).join(", ")} }`, type: exp }
+      }
+      case "app": {
+        const fn = t.fn.t === "var" ? t.fn.name : fail("application of a computed function")
+        if (fn === "some") {
+          const inner = go(t.args[0]!, env, exp?.k === "option" ? exp.of : undefined)
+          if (inner.type?.k === "option") fail("nested Option")
+          return { code: inner.code, type: { k: "option", of: inner.type! } }
+        }
+        if ((fn === "max" || fn === "min") && t.args.length === 2) {
+          const a = go(t.args[0]!, env, exp), b = go(t.args[1]!, env, a.type)
+          if (!a.type || !same(a.type, b.type!)) fail(`${fn} of ${show(a.type)} and ${show(b.type)}`)
+          const k = a.type!.k
+          if (k === "nat" || k === "int") return { code: `${fn === "max" ? "bigMax" : "bigMin"}(${a.code}, ${b.code})`, type: a.type }
+          if (k === "rat") return { code: `${fn === "max" ? "ratMax" : "ratMin"}(${a.code}, ${b.code})`, type: a.type }
+          return fail(`${fn} at type ${show(a.type)}`)
+        }
+        if (fn === "List.foldl" && t.args.length === 3) {
+          const xs = go(t.args[2]!, env, undefined)
+          if (xs.type?.k !== "list") return fail("List.foldl over a value that is not a List")
+          const init = go(t.args[1]!, env, exp)
+          const f = t.args[0]!
+          if (f.t === "var" && g.values.has(f.name)) {
+            const v = g.values.get(f.name)!
+            return { code: `${xs.code}.reduce((acc: ${tsOf(init.type!)}, x) => ${v.ts}(acc, x), ${init.code})`, type: init.type }
+          }
+          if (f.t === "fun" && f.params.length === 2) {
+            const inner = new Map(env).set(f.params[0]!, init.type!).set(f.params[1]!, xs.type.of)
+            return { code: `${xs.code}.reduce((${f.params[0]}: ${tsOf(init.type!)}, ${f.params[1]}) => ${go(f.body, inner, init.type).code}, ${init.code})`, type: init.type }
+          }
+          return fail("List.foldl with a function that is neither exported nor a two-argument lambda")
+        }
+        const v = g.values.get(fn)
+        if (!v || v.type.k !== "fn") return fail(`a call of ${fn}, which is not an exported reference`)
+        if (v.type.params.length !== t.args.length) fail(`a partial application of ${fn}`)
+        const params = v.type.params
+        const args = t.args.map((a, i) => go(a, env, params[i]).code)
+        return { code: `${v.ts}(${args.join(", ")})`, type: v.type.result }
+      }
+      case "ite": {
+        const c = go(t.cond, env, { k: "bool" })
+        const a = go(t.then, env, exp), b = go(t.else, env, exp ?? a.type)
+        return { code: `(${c.code} ? ${a.code} : ${b.code})`, type: a.type ?? b.type }
+      }
+      case "match": {
+        const scr = t.scrutinees.map((s) => go(s, env, undefined))
+        const arms = t.arms.map((arm) => {
+          const conds: string[] = []
+          const binds: string[] = []
+          const inner = new Map(env)
+          arm.pats.forEach((p, i) => pattern(p, `s${i}`, scr[i]!.type, conds, binds, inner))
+          const body = go(arm.body, inner, exp)
+          return `${conds.length ? `if (${conds.join(" && ")}) ` : ""}{ ${binds.map((b) => b + " ").join("")}return ${body.code} }`
+        })
+        const head = scr.map((s, i) => `const s${i} = ${s.code}`).join("; ")
+        return { code: `(() => { ${head}; ${arms.join(" ")} throw new Error("${where}: no match arm applies") })()`, type: exp }
+      }
+      default:
+        return fail(`a ${t.t} term`)
+    }
+  }
+
+  const pattern = (p: Term, at: string, ty: LType | undefined, conds: string[], binds: string[], env: Map<string, LType>): void => {
+    if (p.t === "var" && p.name === "_") return
+    if (p.t === "var" && patternVars([p]).length === 1) { binds.push(`const ${p.name} = ${at};`); env.set(p.name, ty!); return }
+    if (p.t === "var" && p.name === "none") { conds.push(`${at} === null`); return }
+    if (p.t === "num") { conds.push(`${at} === ${p.v}n`); return }
+    if (p.t === "app" && p.fn.t === "var" && p.fn.name === "some" && ty?.k === "option") {
+      conds.push(`${at} !== null`)
+      pattern(p.args[0]!, at, ty.of, conds, binds, env)
+      return
+    }
+    if (p.t === "struct" && ty?.k === "named") {
+      for (const [f, sub] of p.fields) pattern(sub, `${at}.${f}`, fieldType(ty, f), conds, binds, env)
+      return
+    }
+    const ctorName = p.t === "var" ? p.name : p.t === "app" && p.fn.t === "var" ? p.fn.name : undefined
+    const args = p.t === "app" ? p.args : []
+    const d = ty?.k === "named" ? g.types.get(ty.name) : undefined
+    if (ctorName && d?.kind === "inductive" && ctorName.startsWith(d.name + ".")) {
+      const c = d.ctors.find((x) => x.name === ctorName.slice(d.name.length + 1))
+      if (!c || c.args.length !== args.length) fail(`pattern ${ctorName}`)
+      conds.push(`${at}._tag === "${c!.name}"`)
+      args.forEach((a, i) => pattern(a, `${at}.${c!.args[i]![0]}`, c!.args[i]![1], conds, binds, env))
+      return
+    }
+    fail(`a pattern ${JSON.stringify(p)} at type ${show(ty)}`)
+  }
+
+  const tsOf = (t: LType): string => tsTypeOf(t, g.tsType)
+  return go(term, env, expected).code
+}
+
+export function tsTypeOf(t: LType, named: (n: string) => string): string {
+  switch (t.k) {
+    case "nat": case "int": return "bigint"
+    case "rat": return "Fraction"
+    case "bool": case "prop": return "boolean"
+    case "option": return `${tsTypeOf(t.of, named)} | null`
+    case "list": return `ReadonlyArray<${tsTypeOf(t.of, named)}>`
+    case "named": return named(t.name)
+    case "fn": return `(${t.params.map((p, i) => `a${i}: ${tsTypeOf(p, named)}`).join(", ")}) => ${tsTypeOf(t.result, named)}`
+  }
+}
