@@ -214,6 +214,8 @@ export interface RoundsOptions {
   readonly triggersFor?: (round: number) => ReadonlyArray<number>
   /** Called after every round with the rounds so far (the last is this one). */
   readonly onRound?: (results: ReadonlyArray<RoundResult>) => void
+  /** Awaited after every round, before `onRound`, outside its counted time (the viewport feed). */
+  readonly afterRound?: (result: RoundResult) => Promise<void>
 }
 
 /** `rounds` rounds back to back; `nextEpoch` is the epoch the next `start` will send. */
@@ -225,7 +227,9 @@ export const driveRounds = async (c: RoundConfig, nextEpoch: () => number, o: Ro
       ...(o.policyFor === undefined ? {} : { policy: o.policyFor(round) }),
       ...(o.triggersFor === undefined ? {} : { triggers: o.triggersFor(round) }),
     }
-    results.push(await driveRound(c, o.roundTimeoutMs ?? 60_000, down, o.clock ?? "driven"))
+    const res = await driveRound(c, o.roundTimeoutMs ?? 60_000, down, o.clock ?? "driven")
+    results.push(res)
+    if (o.afterRound !== undefined) await o.afterRound(res)
     o.onRound?.(results)
   }
   return results

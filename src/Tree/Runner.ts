@@ -35,10 +35,12 @@ import type { MessageErrorTag } from "./Messages.ts"
 import type { Policy } from "./Policy.ts"
 import { driveRounds, type RoundResult } from "./Round.ts"
 import type { Topology } from "./Topology.ts"
+import { ViewportFeed, type ViewportOptions, type ViewportRound } from "./ViewportFeed.ts"
 
 export { CoordinatorTree, type TreeOptions } from "./CoordinatorTree.ts"
 export type { Connect } from "./Level.ts"
 export { resendAfterReconnect, type RoundDown, type RoundResult } from "./Round.ts"
+export type { ViewportOptions, ViewportRound } from "./ViewportFeed.ts"
 
 export interface RunTreeOptions extends TreeOptions {
   readonly rounds: number
@@ -54,9 +56,16 @@ export interface RunTreeOptions extends TreeOptions {
   readonly policyFor?: (round: number) => Policy
   /** The triggers the root broadcasts for round `round` (default: none). */
   readonly triggersFor?: (round: number) => ReadonlyArray<number>
+  /**
+   * Opt-in: the agents report their Elements to replicated viewport state
+   * after every round (src/Tree/ViewportFeed.ts). Absent: nothing of it runs.
+   */
+  readonly viewport?: ViewportOptions
 }
 
 export interface RoundStatus extends RoundResult {
+  /** This round's viewport report (with `viewport`). */
+  readonly viewport?: ViewportRound
   readonly rounds: number
   readonly agents: number
   readonly perLevel: ReadonlyArray<number>
@@ -104,6 +113,8 @@ export interface RunTreeResult {
   readonly allExact: boolean
   readonly elapsedMs: number
   readonly setupMs: number
+  /** With `viewport`: every round's report and the frames rejected by error tag. */
+  readonly viewport?: { readonly rounds: ReadonlyArray<ViewportRound>; readonly rejected: Readonly<Record<string, number>> }
 }
 
 /** The `q`-quantile (0..1) of `xs` by nearest rank; 0 for an empty list. */
@@ -152,8 +163,14 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
   const setupMs = performance.now() - tSetup
   const t = tree.topology
   let results: ReadonlyArray<RoundResult> = []
+  let feed: ViewportFeed | undefined
   const tRun = performance.now()
   try {
+    if (opts.viewport !== undefined) {
+      const bus = opts.connect !== undefined ? { connect: opts.connect } : opts.transport !== undefined ? { transport: opts.transport } : {}
+      feed = await ViewportFeed.start(t, tree.agents, opts.viewport, bus)
+    }
+    const vf = feed
     if (opts.clock === "rates") tree.startClocks(opts.rates ?? defaultRates)
     results = await driveRounds(tree.rounds, () => tree.root.epoch + 1, {
       rounds: opts.rounds,
@@ -161,9 +178,11 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
       ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
       ...(opts.triggersFor === undefined ? {} : { triggersFor: opts.triggersFor }),
-      ...(opts.onStatus === undefined ? {} : { onRound: (rs) => opts.onStatus!(statusOf(t, opts.rounds, rs)) }),
+      ...(opts.onStatus === undefined ? {} : { onRound: (rs) => opts.onStatus!(statusOf(t, opts.rounds, rs, vf?.reports[vf.reports.length - 1])) }),
+      ...(vf === undefined ? {} : { afterRound: async (res) => void (await vf.afterRound(res.round)) }),
     })
   } finally {
+    await feed?.stop()
     await tree.stop()
   }
   const elapsedMs = performance.now() - tRun
@@ -181,11 +200,12 @@ export const runTree = async (opts: RunTreeOptions): Promise<RunTreeResult> => {
     allExact: results.every((x) => x.exact),
     elapsedMs,
     setupMs,
+    ...(feed === undefined ? {} : { viewport: { rounds: feed.reports, rejected: { ...feed.rejectedByTag } } }),
   }
 }
 
 /** The status after the last of `results` (figures over the rounds so far). */
-const statusOf = (t: Topology, rounds: number, results: ReadonlyArray<RoundResult>): RoundStatus => {
+const statusOf = (t: Topology, rounds: number, results: ReadonlyArray<RoundResult>, viewport?: ViewportRound): RoundStatus => {
   const res = results[results.length - 1]!
   const lat = results.map((x) => x.latencyMs)
   const totalMs = results.reduce((s, x) => s + x.roundMs, 0)
@@ -200,5 +220,6 @@ const statusOf = (t: Topology, rounds: number, results: ReadonlyArray<RoundResul
     messagesPerSecond: totalMs > 0 ? (totalBus / totalMs) * 1000 : 0,
     exactRounds: results.filter((x) => x.exact).length,
     allExact: results.every((x) => x.exact),
+    ...(viewport === undefined ? {} : { viewport }),
   }
 }
