@@ -16,6 +16,7 @@
  *
  * @module
  */
+import * as Lean from "../../gen/ts/Render/Error.ts"
 
 // ---------------------------------------------------------------------------
 // Exact rationals (Lean's `Rat`)
@@ -252,49 +253,50 @@ export const driftsWithKeyframes = (N: number, w: Fraction, errs: ReadonlyArray<
 export const dist = (a: Fraction, b: Fraction): Fraction => (le(a, b) ? sub(b, a) : sub(a, b))
 
 // ---------------------------------------------------------------------------
-// The real stages of this pipeline
+// The real stages of this pipeline: their values are Lean's, as the generator
+// evaluated them (gen/ts/Render/Error.ts), not restated here.
 
 /**
  * Positions are fixed point with 4 fractional bits: a step of `1/16` px.
  *
  * @lean Hydrogen.Render.positionStep
  */
-export const positionStep: Fraction = frac(1n, 16n)
+export const positionStep: Fraction = Lean.positionStep
 
 /**
  * Quantising a position to the `1/16`-px grid, rounding to nearest: `eps = 1/32` px, `sens = 1`.
  *
  * @lean Hydrogen.Render.quantizeStage
  */
-export const quantizeStage: Stage = stage(div(positionStep, frac(2n)), ONE)
+export const quantizeStage: Stage = Lean.quantizeStage
 
 /**
  * The largest coordinate magnitude the float32 stage is graded for: `2^14` px.
  *
  * @lean Hydrogen.Render.coordBound
  */
-export const coordBound: Fraction = frac(2n ** 14n)
+export const coordBound: Fraction = Lean.coordBound
 
 /**
  * Unit roundoff of float32 (24-bit significand, round to nearest): `2^-24`.
  *
  * @lean Hydrogen.Render.float32UnitRoundoff
  */
-export const float32UnitRoundoff: Fraction = frac(1n, 2n ** 24n)
+export const float32UnitRoundoff: Fraction = Lean.float32UnitRoundoff
 
 /**
  * Float32 conversion of `|x| ≤ 2^14` px: `eps = 2^14·2^-24 = 2^-10` px, `sens = 1`.
  *
  * @lean Hydrogen.Render.float32Stage
  */
-export const float32Stage: Stage = stage(mul(coordBound, float32UnitRoundoff), ONE)
+export const float32Stage: Stage = Lean.float32Stage
 
 /**
  * 8-bit colour (`k/255`), rounded to nearest: `eps = 1/510` per channel, `sens = 1`.
  *
  * @lean Hydrogen.Render.colorStage
  */
-export const colorStage: Stage = stage(div(frac(1n, 255n), frac(2n)), ONE)
+export const colorStage: Stage = Lean.colorStage
 
 /**
  * The position axis: quantise to `1/16` px, then float32 for the GPU.

@@ -5,10 +5,13 @@
  * arbitraries all read their limits from here.
  *
  * Every bound is an inclusive integer interval `[min, max]` (Lean states the
- * upper ends exclusively: `v < 65536` is `max = 65535` here).
+ * upper ends exclusively: `v < 65536` is `max = 65535` here). The numbers are
+ * not restated here: they come from gen/ts/Wire/Element.ts, which the
+ * generator (scripts/gen) reads off Lean's own `Valid`.
  *
  * @module
  */
+import { Atom_Valid, Element_Valid } from "../../gen/ts/Wire/Element.ts"
 
 /** An inclusive integer interval. */
 export interface Bound {
@@ -17,33 +20,33 @@ export interface Bound {
 }
 
 /** Unsigned 16-bit: `v < 65536`. */
-export const U16: Bound = { min: 0, max: 0xffff }
+export const U16: Bound = Element_Valid.width
 /** Unsigned 32-bit: `v < 4294967296`. */
-export const U32: Bound = { min: 0, max: 0xffffffff }
+export const U32: Bound = Element_Valid.viewport
 /** Signed 16-bit (two's complement): `-32768 ≤ v ∧ v < 32768`. */
-export const I16: Bound = { min: -0x8000, max: 0x7fff }
+export const I16: Bound = Element_Valid.z
 /** Signed 32-bit (two's complement): `-2147483648 ≤ v ∧ v < 2147483648`. */
-export const I32: Bound = { min: -0x80000000, max: 0x7fffffff }
+export const I32: Bound = Element_Valid.x
 /** Text size: `1 ≤ s ∧ s ≤ 4096`. */
-export const TextSize: Bound = { min: 1, max: 4096 }
+export const TextSize: Bound = Atom_Valid.text.size
 
 /**
  * The bound of each field, by its path in the Element (`atom.*` for the atom's
  * own fields). `x` and `y` are in units of 1/16 px; `color` is RGBA.
  */
 export const FieldBounds = {
-  "atom.cornerRadius": U16,
-  "atom.font": U16,
-  "atom.size": TextSize,
-  "atom.source": U32,
-  "atom.stroke": U16,
-  z: I16,
-  viewport: U32,
-  x: I32,
-  y: I32,
-  width: U16,
-  height: U16,
-  color: U32,
+  "atom.cornerRadius": Atom_Valid.rect.cornerRadius,
+  "atom.font": Atom_Valid.text.font,
+  "atom.size": Atom_Valid.text.size,
+  "atom.source": Atom_Valid.image.source,
+  "atom.stroke": Atom_Valid.path.stroke,
+  z: Element_Valid.z,
+  viewport: Element_Valid.viewport,
+  x: Element_Valid.x,
+  y: Element_Valid.y,
+  width: Element_Valid.width,
+  height: Element_Valid.height,
+  color: Element_Valid.color,
 } as const satisfies Record<string, Bound>
 
 /** A field path that has a bound. */
