@@ -7,10 +7,10 @@ if (!(major >= 24)) {
   process.exit(2);
 }
 // In the repository the CLI runs from src/; the packed package ships only
-// the compiled dist/ (`npm run build`).
+// the compiled dist/ (`npm run build`: dist/src/ and dist/gen/ts/).
 const { existsSync } = await import("node:fs");
 const fromSrc = existsSync(new URL("../src/Cli/Main.ts", import.meta.url));
-const { main } = await import(fromSrc ? "../src/Cli/Main.ts" : "../dist/Cli/Main.js");
+const { main } = await import(fromSrc ? "../src/Cli/Main.ts" : "../dist/src/Cli/Main.js");
 const code = await main(process.argv.slice(2));
 // Stopped by a signal: what the command started is already released; exit now
 // rather than wait for work the interruption abandoned.

@@ -45,7 +45,7 @@ describe("package", () => {
     expect(areaExports.map(([sub]) => sub).sort()).toEqual(areas.map((a) => `./${a.toLowerCase()}`).sort())
     for (const [sub, target] of areaExports) {
       const area = areas.find((a) => `./${a.toLowerCase()}` === sub)!
-      expect(target).toEqual({ types: `./dist/${area}/index.d.ts`, import: `./dist/${area}/index.js` })
+      expect(target).toEqual({ types: `./dist/src/${area}/index.d.ts`, import: `./dist/src/${area}/index.js` })
     }
   })
 
