@@ -9,7 +9,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 NODE := $(BIN)/node
 
-.PHONY: help setup setup-nats setup-chromium run test example proofs proofs-negative proofs-clean vectors vectors-check report report-check typecheck unit coverage mutation bench clean
+.PHONY: help setup setup-nats setup-chromium run test example proofs proofs-negative proofs-clean gen gen-check vectors vectors-check report report-check typecheck unit coverage mutation bench clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -42,6 +42,7 @@ test: setup setup-nats setup-chromium ## everything: generated files, types, uni
 	bash scripts/package/example.sh
 	$(NODE) scripts/lean/build.ts
 	$(NODE) scripts/lean/negative.ts
+	$(NODE) scripts/gen/generate.ts --check
 	$(NODE) scripts/report/traceability.ts --check
 	$(NODE) bench/aggregate.bench.ts --leaves 1000000
 	$(NODE) bench/wire.bench.ts --elements 10000
@@ -57,6 +58,14 @@ proofs-negative: setup ## the gate's negative suite: every file in test/Lean/neg
 
 proofs-clean: setup ## check every Lean module from scratch
 	$(NODE) scripts/lean/build.ts --clean
+
+gen: setup ## regenerate gen/ts/ from Lean (types, constants, bounds, reference functions of scripts/gen/exports.txt); builds the Lean modules first
+	$(NODE) scripts/lean/build.ts
+	$(NODE) scripts/gen/generate.ts
+
+gen-check: setup ## fail if gen/ts/ differs from what Lean generates now
+	$(NODE) scripts/lean/build.ts
+	$(NODE) scripts/gen/generate.ts --check
 
 vectors: setup ## regenerate gen/ (vectors as JSON and as Lean)
 	$(NODE) scripts/vectors/generate.ts
