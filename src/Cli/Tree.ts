@@ -4,11 +4,14 @@
  * over the in-process bus (the default) or NATS; `--processes` (every level
  * above the local one in its own OS process, src/Cli/TreeProcesses.ts);
  * `--chaos` (replicated positions with injected faults, src/Cli/TreeChaos.ts).
+ * `--viewport-replicas` adds the viewport feed to the single-process run
+ * (src/Tree/ViewportFeed.ts).
  *
  * Resources are scoped: a nats-server this command starts is stopped when the
  * run ends, fails or is interrupted (SIGINT/SIGTERM, see Main.ts).
  *
- * Exit codes: 0 every round exact, 1 a round inexact or the run failed, 2 bad arguments.
+ * Exit codes: 0 every round exact (and, with the viewport feed, converged and
+ * equal to the agents' Elements), 1 otherwise or the run failed, 2 bad arguments.
  */
 import { Effect } from "effect"
 import * as Result from "effect/Result"
@@ -55,8 +58,18 @@ export const formatTreeSummary = (o: TreeCliOptions, r: RunTreeResult): string =
     `  last aggregate: count ${fmt(last.aggregate.count)}, sum ${fmt(last.aggregate.sum)}, min ${fmt(last.aggregate.min)}, max ${fmt(last.aggregate.max)}, average ${avg === null ? "—" : avg.toFixed(4)}`,
     `  rounds whose aggregate equals the direct fold: ${exactCount}/${n}; not exact: ${inexactRounds(r.rounds)}`,
     ...formatProvenance(r.rounds),
+    ...(r.viewport === undefined ? [] : [formatViewportSummary(r.viewport)]),
   ]
   return lines.join("\n") + "\n"
+}
+
+/** The viewport feed's line of the summary: rounds healthy, deltas and bytes sent, frames rejected. */
+const formatViewportSummary = (v: NonNullable<RunTreeResult["viewport"]>): string => {
+  const ok = v.rounds.filter((x) => x.converged && x.matchesAgents).length
+  const deltas = v.rounds.reduce((s, x) => s + x.deltas, 0)
+  const bytes = v.rounds.reduce((s, x) => s + x.bytes, 0)
+  const rej = Object.entries(v.rejected).map(([k, n]) => `${k} ${fmt(n)}`).join(", ")
+  return `  viewport: replicas converged and equal to the agents' Elements in ${ok}/${v.rounds.length} rounds; ${fmt(deltas)} Element deltas, ${fmt(bytes)} B sent; frames rejected: ${rej === "" ? "0" : rej}`
 }
 
 /** The single-process run (in-process bus or NATS), scoped. */
@@ -73,6 +86,8 @@ const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outc
       const servers = yield* natsServersFor(o.servers, false, io)
       connect = (name) => connectNats({ servers, name })
     }
+    const viewport = o.viewportReplicas === undefined ? undefined : yield* viewportOptions(o.viewportReplicas, io)
+    const { viewportLine } = yield* Effect.promise(() => import("../Tree/ViewportFeed.ts"))
     const every = Math.max(1, Math.ceil(o.rounds / 10))
     let wroteLive = false
     let exactSoFar = 0
@@ -86,8 +101,14 @@ const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outc
         connect,
         // in-process, the coordinators of a level share one client (memory); over NATS each has its own connection
         clients: o.transport === "in-process" ? "level" : "coordinator",
+        ...(viewport === undefined ? {} : { viewport }),
         onStatus: (s) => {
           if (s.exact) exactSoFar++
+          if (s.viewport !== undefined) {
+            if (wroteLive) io.out("\n")
+            wroteLive = false
+            io.out(viewportLine(s.viewport) + "\n")
+          }
           if (env.tty) {
             io.out(`\r${formatStatus(s, exactSoFar)}\x1b[K`)
             wroteLive = true
@@ -100,7 +121,26 @@ const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outc
     if (wroteLive) io.out("\n")
     io.out(formatTreeSummary(o, result))
     outcome.code = exitForExactness(io, result.rounds)
+    const vp = result.viewport?.rounds.filter((x) => !(x.converged && x.matchesAgents)) ?? []
+    if (vp.length > 0) {
+      io.err(`hydrogen tree: in ${vp.length} round(s) the viewport replicas did not converge or differ from the agents' Elements (rounds ${vp.map((x) => x.round).join(", ")})\n`)
+      outcome.code = 1
+    }
   }).pipe(Effect.scoped, Effect.catch(reportFailure(io, outcome, "hydrogen tree")))
+
+/** `--viewport-replicas`: file stores in a temp directory removed when the run's scope closes. */
+const viewportOptions = (replicas: number, io: Io) =>
+  Effect.gen(function* () {
+    const [{ mkdtemp, rm }, { tmpdir }, { join }, { openFileStore }, { ViewportStateCodec }] = yield* Effect.promise(() =>
+      Promise.all([import("node:fs/promises"), import("node:os"), import("node:path"), import("../State/FileStore.ts"), import("../State/Encoding.ts")]),
+    )
+    const dir = yield* Effect.acquireRelease(
+      Effect.tryPromise(() => mkdtemp(join(tmpdir(), "hydrogen-viewport-"))),
+      (d) => Effect.promise(() => rm(d, { recursive: true, force: true }).catch(() => undefined)),
+    )
+    io.out(`viewport: ${replicas} replica(s), stores in ${dir}\n`)
+    return { replicas, store: (i: number) => openFileStore(join(dir, `replica-${i}.log`), ViewportStateCodec) }
+  })
 
 /**
  * The run's shape for admission control (src/Tree/Admission.ts), as the entry

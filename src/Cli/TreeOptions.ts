@@ -16,6 +16,10 @@ import { decodeArgs, type Outcome } from "./Invoke.ts"
 export const maxTreeAgents = 10 ** 7
 /** Most coordinator processes of `--processes`. */
 export const maxProcessesLimit = 64
+/** Most viewport replicas of `--viewport-replicas`. */
+export const maxViewportReplicas = 16
+/** Most agents with `--viewport-replicas`: every replica holds, and gossips, the whole viewport state. */
+export const maxViewportAgents = 10_000
 
 export const treeFlags = {
   agents: intFlag("agents", 1, maxTreeAgents, "N", "simulated agents"),
@@ -34,6 +38,13 @@ export const treeFlags = {
   chaos: switchFlag("chaos", "3 replicas per position, kill coordinators and cut subtrees on a schedule, report recoveries"),
   processes: switchFlag("processes", "every level above the local one in its own OS process (needs --transport nats)"),
   "max-processes": intFlag("max-processes", 1, maxProcessesLimit, "P", "coordinator processes at most with --processes, default 4").pipe(Flag.optional),
+  "viewport-replicas": intFlag(
+    "viewport-replicas",
+    1,
+    maxViewportReplicas,
+    "V",
+    "agents report their Elements each round to V replicas of the viewport state (file stores in a temp directory); prints a viewport line per round",
+  ).pipe(Flag.optional),
   "min-exact": Flag.String("min-exact").pipe(
     Flag.withSchema(Schema.String.check(Schema.isPattern(/^(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)$/, { expected: "a fraction between 0 and 1, like 0.9" }))),
     Flag.withMetavar("F"),
@@ -58,6 +69,8 @@ export interface TreeCliOptions {
   readonly maxProcesses: number
   /** `--chaos`: least share of exact rounds outside fault windows for exit 0. */
   readonly minExact: number
+  /** `--viewport-replicas`: replicas of the viewport state (absent: no viewport feed). */
+  readonly viewportReplicas?: number
 }
 
 /** Fills in defaults; `treeCombinationErrors` lists the combinations that cannot run. */
@@ -72,6 +85,7 @@ export const resolveTree = (r: RawTree): TreeCliOptions => ({
   mode: r.chaos ? "chaos" : r.processes ? "processes" : "single",
   maxProcesses: Option.getOrElse(r["max-processes"], () => 4),
   minExact: Option.match(r["min-exact"], { onNone: () => 1, onSome: Number }),
+  ...(Option.isSome(r["viewport-replicas"]) ? { viewportReplicas: r["viewport-replicas"].value } : {}),
 })
 
 /** The combinations of flags the tree cannot run, each named with both flags and why. */
@@ -86,6 +100,10 @@ export const treeCombinationErrors = (r: RawTree): ReadonlyArray<string> => {
   if (r.processes && o.clock === "rates") errors.push("--processes and --clock rates cannot be combined: the coordinator processes are driven round by round; leave out --clock")
   if (Option.isSome(r["max-processes"]) && !r.processes) errors.push("--max-processes only applies to --processes")
   if (Option.isSome(r["min-exact"]) && !r.chaos) errors.push("--min-exact only applies to --chaos (a run without faults must be exact in every round)")
+  if (Option.isSome(r["viewport-replicas"]) && (r.chaos || r.processes))
+    errors.push(`--viewport-replicas cannot be combined with ${r.chaos ? "--chaos" : "--processes"}: the viewport feed runs beside the single-process tree; leave out one of them`)
+  if (Option.isSome(r["viewport-replicas"]) && r.agents > maxViewportAgents)
+    errors.push(`--viewport-replicas needs --agents ≤ ${fmt(maxViewportAgents)} (got ${fmt(r.agents)}): every replica holds and gossips the whole viewport state`)
   if (r.processes && coordinatorLevels(r.agents, r.branching) < 2)
     errors.push(`--processes needs a level above the local one: --agents (${fmt(r.agents)}) must exceed --branching (${fmt(r.branching)})`)
   return errors
@@ -103,7 +121,11 @@ export const treeDescription = `Runs the coordinator tree: N simulated agents un
   kills an active coordinator or cuts a subtree off the bus; exit 0 only if every
   fault recovered, nothing was counted twice, the last round is exact and at
   least --min-exact (default 1) of the rounds outside fault windows are exact (a
-  fault's window: its round, the heal round of a partition, and 2 rounds more).`
+  fault's window: its round, the heal round of a partition, and 2 rounds more).
+  --viewport-replicas V: after each round every local coordinator sends its
+  agents' changed Elements (Wire deltas) to V replicas of the viewport CRDT,
+  synced over the bus and stored on disk; a line per round says whether they
+  converged and equal the agents' Elements (exit 1 if a round's do not).`
 
 /** `tree`, with `handler` run on the resolved options after the combination checks. */
 export const treeCommand = <E, R>(handler: (o: TreeCliOptions) => Effect.Effect<void, E, R>) =>

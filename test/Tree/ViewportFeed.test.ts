@@ -25,6 +25,7 @@ import { runTree, type RunTreeOptions } from "../../src/Tree/Runner.ts"
 import { agentRange, countAt, makeTopology } from "../../src/Tree/Topology.ts"
 import type { ViewportFeed, ViewportOptions, ViewportRound } from "../../src/Tree/ViewportFeed.ts"
 import { elementOf, encodeFrame } from "../../src/Tree/ViewportFrame.ts"
+import { runMain } from "../Cli/run.ts"
 
 const L = ViewportState.joinSemilattice
 const cleanups: Array<() => Promise<unknown>> = []
@@ -239,4 +240,38 @@ describe("viewport feed on a real nats-server", () => {
   }
   it("with the file store: a replica killed and restarted converges, nothing acknowledged lost", () => run("file"), 60_000)
   it("with the JetStream store: a replica killed and restarted converges, nothing acknowledged lost", () => run("jetstream"), 60_000)
+})
+
+describe("hydrogen tree --viewport-replicas", () => {
+  it("prints a viewport line per round: deltas, frames, bytes by the layout, converged and equal to the agents", async () => {
+    const [n, k] = [200, 10]
+    const r = await runMain(["tree", "--agents", String(n), "--branching", String(k), "--rounds", "2", "--viewport-replicas", "2"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    const locals = countAt(makeTopology(n, k), 1)
+    const b1 = locals * frameBytes(0, 0) + n * (5 + WHOLE)
+    expect(r.out).toContain(`viewport round 1: ${n} Element deltas in ${locals} frames (${b1} B), 2 replicas converged, equal to the agents' Elements, 0 frames rejected`)
+    const d2 = moved(n, 1, 2)
+    expect(r.out).toMatch(new RegExp(`viewport round 2: ${d2} Element deltas in \\d+ frames \\(\\d+ B\\), 2 replicas converged, equal to the agents' Elements`))
+    expect(r.out).toContain("viewport: replicas converged and equal to the agents' Elements in 2/2 rounds")
+    const help = await runMain(["tree", "--help"])
+    expect(help.out).toMatch(/--viewport-replicas V +agents report their Elements/)
+  })
+
+  it("refuses --viewport-replicas with --chaos or --processes, out of range, or with too many agents (exit 2)", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+      [["--chaos"], /--viewport-replicas cannot be combined with --chaos/],
+      [["--processes", "--transport", "nats"], /--viewport-replicas cannot be combined with --processes/],
+      [["--viewport-replicas", "0"], /--viewport-replicas: expected a value between 1 and 16/],
+    ]
+    for (const [extra, re] of cases) {
+      const argv = ["tree", "--agents", "100", "--branching", "10", ...(extra.includes("--viewport-replicas") ? [] : ["--viewport-replicas", "2"]), ...extra]
+      const r = await runMain(argv)
+      expect(r.code).toBe(2)
+      expect(r.err).toMatch(re)
+    }
+    const big = await runMain(["tree", "--agents", "10001", "--branching", "10", "--viewport-replicas", "2"])
+    expect(big.code).toBe(2)
+    expect(big.err).toMatch(/--viewport-replicas needs --agents ≤ 10,000 \(got 10,001\)/)
+  })
 })
