@@ -7,6 +7,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { treeSummary } from "./tree.ts";
+// Expected values come from the references generated from Lean (gen/ts/) where
+// one exists; the kernel still checks every vector against Lean itself.
+import * as GenNumeric from "../../gen/ts/Aggregate/Numeric.ts";
+import * as GenRender from "../../gen/ts/Render/Error.ts";
+import * as GenScale from "../../gen/ts/Scale/Communication.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SEED = 0x48796472; // "Hydr"
@@ -57,27 +62,31 @@ function numeric(r: Rng): Family {
   const big = () => r.int(-1_000_000_000, 1_000_000_000);
   for (let i = 0; i < 100; i++) {
     const a = big(), b = big();
-    const c = Number(BigInt(a) + BigInt(b));
+    const c = Number(GenNumeric.Sum_merge({ total: BigInt(a) }, { total: BigInt(b) }).total);
     vectors.push({ family: "Sum.merge", lean: [`${A}.Sum.merge`], input: { a, b }, expected: c });
     statements.push(`example : Sum.merge ⟨${int(a)}⟩ ⟨${int(b)}⟩ = ⟨${int(c)}⟩ := by decide`);
   }
   for (let i = 0; i < 60; i++) {
     const a = r.int(0, 1_000_000_000), b = r.int(0, 1_000_000_000);
-    vectors.push({ family: "Count.merge", lean: [`${A}.Count.merge`], input: { a, b }, expected: a + b });
-    statements.push(`example : Count.merge ⟨${a}⟩ ⟨${b}⟩ = ⟨${a + b}⟩ := by decide`);
+    const c = Number(GenNumeric.Count_merge({ count: BigInt(a) }, { count: BigInt(b) }).count);
+    vectors.push({ family: "Count.merge", lean: [`${A}.Count.merge`], input: { a, b }, expected: c });
+    statements.push(`example : Count.merge ⟨${a}⟩ ⟨${b}⟩ = ⟨${c}⟩ := by decide`);
   }
-  for (const [name, pickBetter] of [["Max", (x: number, y: number) => (x >= y ? x : y)], ["Min", (x: number, y: number) => (x <= y ? x : y)]] as const) {
+  const opt = (x: number | null) => ({ value: x === null ? null : BigInt(x) });
+  const unOpt = (o: { readonly value: bigint | null }) => (o.value === null ? null : Number(o.value));
+  for (const [name, merge] of [["Max", GenNumeric.Max_merge], ["Min", GenNumeric.Min_merge]] as const) {
     for (let i = 0; i < 80; i++) {
       const a = r.int(0, 5) === 0 ? null : big();
       const b = r.int(0, 5) === 0 ? null : r.int(0, 4) === 0 && a !== null ? a : big();
-      const c = a === null ? b : b === null ? a : pickBetter(a, b);
+      const c = unOpt(merge(opt(a), opt(b)));
       vectors.push({ family: `${name}.merge`, lean: [`${A}.${name}.merge`], input: { a, b }, expected: c });
       statements.push(`example : ${name}.merge ⟨${optInt(a)}⟩ ⟨${optInt(b)}⟩ = ⟨${optInt(c)}⟩ := by decide`);
     }
   }
   for (let i = 0; i < 60; i++) {
     const a = { sum: big(), count: r.int(0, 1_000_000) }, b = { sum: big(), count: r.int(0, 1_000_000) };
-    const c = { sum: a.sum + b.sum, count: a.count + b.count };
+    const g = GenNumeric.SumCount_merge({ sum: BigInt(a.sum), count: BigInt(a.count) }, { sum: BigInt(b.sum), count: BigInt(b.count) });
+    const c = { sum: Number(g.sum), count: Number(g.count) };
     vectors.push({ family: "SumCount.merge", lean: [`${A}.SumCount.merge`], input: { a, b }, expected: c });
     statements.push(
       `example : SumCount.merge ⟨${int(a.sum)}, ${a.count}⟩ ⟨${int(b.sum)}, ${b.count}⟩ = ⟨${int(c.sum)}, ${c.count}⟩ := by decide`,
@@ -237,7 +246,7 @@ function scale(r: Rng): Family {
     let below = BigInt(n);
     const K = BigInt(k);
     for (let fuel = n; fuel > 0; fuel--) { // Lean's fuel is n; ceilDiv a 0 = 0
-      const c = K === 0n ? 0n : (below + K - 1n) / K;
+      const c = GenScale.ceilDiv(below, K);
       if (c <= 1n) { perLevel.push(1); break; }
       perLevel.push(Number(c));
       below = c;
@@ -672,6 +681,9 @@ function renderVectors(r: Rng): Family[] {
   const stageLean = (s: St) => `⟨${qlean(s.eps)}, ${qlean(s.sens)}⟩`;
   const stagesLean = (xs: St[]) => `([${xs.map(stageLean).join(", ")}] : List Stage)`;
   const stJson = (s: St) => ({ eps: qstr(s.eps), sens: qstr(s.sens) });
+  const toF = (a: Q) => ({ num: a.n, den: a.d });
+  const ofF = (a: { readonly num: bigint; readonly den: bigint }): Q => ({ n: a.num, d: a.den });
+  const toStage = (s: St) => ({ eps: toF(s.eps), sens: toF(s.sens) });
   // compose / closedForm / gain / step: 60 pipelines, the first 36 nonnegative.
   const fixed: St[][] = [
     [],
@@ -685,14 +697,14 @@ function renderVectors(r: Rng): Family[] {
     if (i === 30) f = parts[1]!;
     const xs: St[] = i < fixed.length ? fixed[i]! : Array.from({ length: r.int(1, 6) }, () => ({ eps: rat(neg), sens: sensQ(neg) }));
     // reference: the fold from 0 (first stage first), the closed form from the last stage back, the product of sensitivities
-    const compose = xs.reduce((e, s) => qadd(qmul(s.sens, e), s.eps), q(0n));
+    const compose = ofF(GenRender.compose(xs.map(toStage)));
     let closed = q(0n), after = q(1n);
     for (let j = xs.length - 1; j >= 0; j--) { closed = qadd(qmul(xs[j]!.eps, after), closed); after = qmul(xs[j]!.sens, after); }
     const gain = xs.reduce((g, s) => qmul(g, s.sens), q(1n));
     if (qstr(compose) !== qstr(closed)) throw new Error("render reference: compose ≠ closedForm");
     const e0 = rat(true, 20);
     const st: St = { eps: rat(neg), sens: sensQ(neg) };
-    const stepped = qadd(qmul(st.sens, e0), st.eps);
+    const stepped = ofF(GenRender.Stage_step(toF(e0), toStage(st)));
     const sl = stagesLean(xs);
     f.vectors.push({ family: "Render.compose", lean: [`${R}.compose`, `${R}.closedForm`, `${R}.gain`, `${R}.Stage.step`, `${R}.Stage`], input: { stages: xs.map(stJson), e: qstr(e0), stage: stJson(st) },
       expected: { compose: qstr(compose), closedForm: qstr(closed), gain: qstr(gain), step: qstr(stepped) } });
