@@ -542,3 +542,50 @@ describe("TopK.ofList conformance vectors (gen/vectors/topk-oflist.json, checked
     }
   })
 })
+
+// Pinning: these restate the order in scores and ids, not through `before`, so a
+// summary that broke ties by descending id would fail them.
+describe("TopK pinned in scores and ids", () => {
+  // @lean Hydrogen.Aggregate.TopK.order_of_lt
+  it("TopK.order_of_lt: an earlier entry of a summary has a higher score, or the same score and a smaller id", () => {
+    fc.assert(
+      fc.property(kArb, listArb, listArb, (k, xs, ys) => {
+        const s = topKMerge(k, topKOfList(k, xs), topKOfList(k, ys))
+        for (let i = 0; i < s.length; i++) {
+          for (let j = i + 1; j < s.length; j++) {
+            const a = s[i] as Entry
+            const b = s[j] as Entry
+            expect(b.score < a.score || (a.score === b.score && a.id < b.id)).toBe(true)
+          }
+        }
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.TopK.score_le_of_mem_ofList
+  it("TopK.score_le_of_mem_ofList: a kept entry's score is at least the score of every input with its id", () => {
+    fc.assert(
+      fc.property(kArb, listArb, (k, xs) => {
+        for (const z of topKOfList(k, xs)) for (const w of xs) if (w.id === z.id) expect(w.score).toBeLessThanOrEqual(z.score)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.TopK.dropped_lt_of_mem_ofList
+  it("TopK.dropped_lt_of_mem_ofList: an input whose id is not kept has a lower score than every kept entry, or the same score and a larger id", () => {
+    fc.assert(
+      fc.property(kArb, listArb, (k, xs) => {
+        const s = topKOfList(k, xs)
+        for (const w of xs) {
+          if (s.every((z) => z.id !== w.id)) {
+            for (const z of s) expect(w.score < z.score || (w.score === z.score && z.id < w.id)).toBe(true)
+          }
+        }
+      }),
+    )
+  })
+
+  it("ties at the cut keep the smaller ids (the example the issue names)", () => {
+    expect(plain(topKOfList(2, [entry(5, 9), entry(5, 3), entry(5, 7)]))).toEqual([[5, 3], [5, 7]])
+  })
+})
