@@ -97,3 +97,37 @@ describe("BoundingBox (none = null)", () => {
   // @lean Hydrogen.Aggregate.BoundingBox.merge_comm
   it("BoundingBox.merge_comm: a ⊕ b = b ⊕ a for all extents", () => expectPassed(checkComm(BoundingBox, bbArb)))
 })
+
+// Pinning: any join passes the monoid laws; these say the merge is the least
+// containing box and that the empty extent adds nothing.
+describe("BoundingBox pinned to the least containing box", () => {
+  const within = (a: Box, c: Box): boolean => c.minX <= a.minX && a.maxX <= c.maxX && c.minY <= a.minY && a.maxY <= c.maxY
+  const nudge = fc.integer({ min: -2, max: 2 })
+  // c near the hull of a and b, so both outcomes of `within` are frequent.
+  const caseArb = fc.tuple(anyBoxArb, anyBoxArb, nudge, nudge, nudge, nudge).map(([a, b, d1, d2, d3, d4]) => {
+    const h = hull(a, b)
+    return { a, b, c: { minX: h.minX + d1, minY: h.minY + d2, maxX: h.maxX + d3, maxY: h.maxY + d4 } }
+  })
+
+  // @lean Hydrogen.Aggregate.Box.hull_within_iff
+  it("Box.hull_within_iff: a box contains the hull exactly when it contains each box", () => {
+    let held = 0
+    fc.assert(
+      fc.property(caseArb, ({ a, b, c }) => {
+        const lhs = within(hull(a, b), c)
+        if (lhs) held++
+        expect(lhs).toBe(within(a, c) && within(b, c))
+      }),
+    )
+    expect(held).toBeGreaterThan(0)
+  })
+
+  // @lean Hydrogen.Aggregate.BoundingBox.merge_point_empty
+  it("BoundingBox.merge_point_empty: merging a point into the empty extent gives [x, x] × [y, y]", () => {
+    fc.assert(
+      fc.property(intArb, intArb, (x, y) => {
+        expect(boundingBoxMerge(boundingBoxEmpty, point(x, y))).toEqual({ minX: x, minY: y, maxX: x, maxY: y })
+      }),
+    )
+  })
+})

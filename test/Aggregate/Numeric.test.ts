@@ -160,3 +160,36 @@ describe("SumCount", () => {
   it("SumCount.merge_comm: a ⊕ b = b ⊕ a for all sum+count pairs", () =>
     expectPassed(checkComm(SumCount, sumCountArb)))
 })
+
+// Pinning: the monoid laws hold for max and min alike; these say which one.
+describe("Max and Min pinned to the greatest and least value", () => {
+  const valuesArb = fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 10 })
+
+  // @lean Hydrogen.Aggregate.Max.ofValues_spec
+  it("Max.ofValues_spec: merging the values gives none (-Infinity) exactly for no values, else a member no member exceeds", () => {
+    fc.assert(
+      fc.property(valuesArb, (xs) => {
+        const m = xs.reduceRight<Max>((acc, x) => maxMerge(x, acc), maxEmpty)
+        if (xs.length === 0) expect(m).toBe(maxEmpty)
+        else {
+          expect(xs).toContain(m)
+          for (const x of xs) expect(x).toBeLessThanOrEqual(m)
+        }
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.Min.ofValues_spec
+  it("Min.ofValues_spec: merging the values gives none (+Infinity) exactly for no values, else a member no member is below", () => {
+    fc.assert(
+      fc.property(valuesArb, (xs) => {
+        const m = xs.reduceRight<Min>((acc, x) => minMerge(x, acc), minEmpty)
+        if (xs.length === 0) expect(m).toBe(minEmpty)
+        else {
+          expect(xs).toContain(m)
+          for (const x of xs) expect(m).toBeLessThanOrEqual(x)
+        }
+      }),
+    )
+  })
+})
