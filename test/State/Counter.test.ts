@@ -691,3 +691,35 @@ describe("domain: safe naturals only, exact near 2^53", () => {
     expect(Result.isFailure(r) && r.failure instanceof InvalidField).toBe(true)
   })
 })
+
+// Pinning: value_inc and value_dec hold for any value shifted by a constant;
+// these fix the empty value and the count over any sequence of operations.
+describe("PNCounter value pinned to the operations", () => {
+  const opsArb = fc.array(fc.tuple(fc.boolean(), replicaArb), { maxLength: 20 })
+  const applyOps = (ops: ReadonlyArray<readonly [boolean, number]>, c: PNCounter): PNCounter =>
+    ops.reduce((acc, [up, r]) => (up ? PNCounter.inc(r, acc) : PNCounter.dec(r, acc)), c)
+  const ups = (ops: ReadonlyArray<readonly [boolean, number]>): number => ops.filter(([up]) => up).length
+
+  // @lean Hydrogen.State.PNCounter.value_empty
+  it("PNCounter.value_empty: the empty counter reads 0", () => {
+    expect(PNCounter.value(PNCounter.empty)).toBe(0)
+  })
+
+  // @lean Hydrogen.State.PNCounter.value_applyOps
+  it("PNCounter.value_applyOps: after any increments and decrements the value moved by #inc − #dec", () =>
+    fc.assert(
+      fc.property(opsArb, pncounterArb, (ops, c) => {
+        expect(PNCounter.value(applyOps(ops, c))).toBe(PNCounter.value(c) + ups(ops) - (ops.length - ups(ops)))
+      }),
+      params,
+    ))
+
+  // @lean Hydrogen.State.PNCounter.value_applyOps_empty
+  it("PNCounter.value_applyOps_empty: from the empty counter the value is #inc − #dec", () =>
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        expect(PNCounter.value(applyOps(ops, PNCounter.empty))).toBe(ups(ops) - (ops.length - ups(ops)))
+      }),
+      params,
+    ))
+})

@@ -183,3 +183,39 @@ describe("LWWColumns (structure of arrays) agrees with LWWMap", () => {
     expect(() => LWWColumns.fromMap({ entries: [{ timestamp: 0, replica: 2 ** 32, value: 0 }] })).toThrow(RangeError)
   })
 })
+
+// Pinning: the semilattice laws hold for "keep the earlier write" and for either
+// tie-break direction too; these say which write wins, from either side.
+describe("LWWReg pinned: later timestamp, then larger replica id, wins", () => {
+  const tsArb = fc.nat(5)
+  const writeArb = fc.record({ timestamp: tsArb, replica: fc.nat(5), value: fc.nat(5) })
+
+  // @lean Hydrogen.State.LWWReg.join_of_timestamp_lt
+  it("LWWReg.join_of_timestamp_lt: the write with the later timestamp wins, merged from either side", () =>
+    fc.assert(
+      fc.property(writeArb, writeArb, (a, b) => {
+        if (!(a.timestamp < b.timestamp)) return
+        expect(LWWReg.join(a, b)).toEqual(b)
+        expect(LWWReg.join(b, a)).toEqual(b)
+      }),
+      { numRuns: 1000 },
+    ))
+
+  // @lean Hydrogen.State.LWWReg.join_of_replica_lt
+  it("LWWReg.join_of_replica_lt: at equal timestamps the larger replica id wins, merged from either side", () =>
+    fc.assert(
+      fc.property(tsArb, writeArb, writeArb, (t, a0, b0) => {
+        const a = { ...a0, timestamp: t }
+        const b = { ...b0, timestamp: t }
+        if (!(a.replica < b.replica)) return
+        expect(LWWReg.join(a, b)).toEqual(b)
+        expect(LWWReg.join(b, a)).toEqual(b)
+        // The columnar map breaks the tie the same way, from either side.
+        const ca = LWWColumns.setDelta(0, a)
+        const cb = LWWColumns.setDelta(0, b)
+        expect(LWWColumns.get(LWWColumns.join(ca, cb), 0)).toEqual(b)
+        expect(LWWColumns.get(LWWColumns.join(cb, ca), 0)).toEqual(b)
+      }),
+      { numRuns: 1000 },
+    ))
+})
