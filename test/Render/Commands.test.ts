@@ -24,7 +24,7 @@ import {
   zSorted,
 } from "../../src/Render/Commands.ts"
 import { allocColumns, atomOfWord, columnsOfElements } from "../../src/Wire/Codec.ts"
-import { atomKind, type Element, elementEquals } from "../../src/Wire/Element.ts"
+import { atomKind, type Element, elementEquals, rect } from "../../src/Wire/Element.ts"
 import { atomArb, elementArb } from "../Wire/arbitraries.ts"
 
 // References written from the Lean statements, independently of the mirrors:
@@ -460,5 +460,67 @@ describe("Render.Commands: columnar pass", () => {
     badKind.kind[1] = 4
     fails(buildDraws(good, badKind), "kind", 1)
     expect(Result.isSuccess(buildDraws(good, allocColumns(0)))).toBe(true)
+  })
+})
+
+// Pinning: the culling theorems are stated through `intersects` and would hold
+// for closed rectangles too; this one says which points count, by brute force
+// over the grid, with Elements snapped to the view's edges (±1).
+describe("culling boundary pinned (half-open on both sides)", () => {
+  const edgeCaseArb = fc
+    .record({
+      viewport: fc.integer({ min: 0, max: 1 }),
+      left: fc.integer({ min: -40, max: 40 }),
+      top: fc.integer({ min: -40, max: 40 }),
+      w: fc.integer({ min: -3, max: 60 }),
+      h: fc.integer({ min: -3, max: 60 }),
+      ev: fc.integer({ min: 0, max: 1 }),
+      width: fc.integer({ min: 0, max: 3 }),
+      height: fc.integer({ min: 0, max: 3 }),
+      sx: fc.constantFrom("left", "right", "free"),
+      sy: fc.constantFrom("top", "bottom", "free"),
+      dx: fc.integer({ min: -1, max: 1 }),
+      dy: fc.integer({ min: -1, max: 1 }),
+      fx: fc.integer({ min: -100, max: 100 }),
+      fy: fc.integer({ min: -100, max: 100 }),
+      atom: atomArb,
+    })
+    .map((r) => {
+      const v: View = { viewport: r.viewport, left: r.left, top: r.top, right: r.left + r.w, bottom: r.top + r.h }
+      // Snap the Element's far edge to the view's near edge, or its near edge to the far edge.
+      const x = r.sx === "left" ? v.left - 16 * r.width + r.dx : r.sx === "right" ? v.right + r.dx : r.fx
+      const y = r.sy === "top" ? v.top - 16 * r.height + r.dy : r.sy === "bottom" ? v.bottom + r.dy : r.fy
+      const e: Element = { atom: r.atom, z: 0, viewport: r.ev, x, y, width: r.width, height: r.height, color: 0 }
+      return { v, e }
+    })
+  const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i)
+
+  // @lean Hydrogen.Render.intersects_iff_common_point
+  it("intersects_iff_common_point: an Element is kept iff its viewport matches and a grid point lies in both half-open rectangles", () => {
+    let kept = 0
+    let dropped = 0
+    fc.assert(
+      fc.property(edgeCaseArb, ({ v, e }) => {
+        const px = range(v.left, v.right).some((p) => e.x <= p && p < e.x + 16 * e.width)
+        const py = range(v.top, v.bottom).some((p) => e.y <= p && p < e.y + 16 * e.height)
+        const spec = e.viewport === v.viewport && px && py
+        if (spec) kept++
+        else dropped++
+        expect(intersects(v, e)).toBe(spec)
+        expect(cull(v, [e]).length).toBe(spec ? 1 : 0)
+      }),
+      { numRuns: 2000 },
+    )
+    expect(kept).toBeGreaterThan(0)
+    expect(dropped).toBeGreaterThan(0)
+  })
+
+  it("an Element starting at the right edge is culled; one ending one unit inside the left edge is kept", () => {
+    const v: View = { viewport: 0, left: 0, top: 0, right: 160, bottom: 160 }
+    const base: Element = { atom: rect(0), z: 0, viewport: 0, x: 160, y: 0, width: 1, height: 1, color: 0 }
+    expect(intersects(v, base)).toBe(false)
+    expect(intersects(v, { ...base, x: -16 })).toBe(false)
+    expect(intersects(v, { ...base, x: -15 })).toBe(true)
+    expect(intersects(v, { ...base, x: 159 })).toBe(true)
   })
 })

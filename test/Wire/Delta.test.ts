@@ -197,3 +197,23 @@ describe("delta encoding over Lean's domain (typed errors)", () => {
     )
   })
 })
+
+// Pinning: apply_diff and applyAll_diffs do not say which of two deltas naming
+// the same field wins; this does (the last one), field by field.
+describe("delta order pinned: the last delta that names a field wins", () => {
+  const fields = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const
+
+  // @lean Hydrogen.Wire.applyAll_last_wins
+  it("applyAll_last_wins: each field holds the value of the last delta that changed it, or its old value", () => {
+    fc.assert(
+      fc.property(elementArb, fc.array(deltaArb, { maxLength: 6 }), (e, ds) => {
+        const out = applyAll(e, ds)
+        for (const f of fields) {
+          const last = [...ds].reverse().find((d) => d[f] !== undefined)
+          expect(out[f]).toEqual(last === undefined ? e[f] : last[f])
+        }
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
