@@ -123,6 +123,9 @@ export type TypeDecl = StructureDecl | InductiveDecl
 export function readTypeDecl(name: string, shown: Shown): TypeDecl {
   const lines = shown.print.split("\n")
   const head = lines[0] ?? ""
+  if (!head.startsWith(`structure ${name} `) && !head.startsWith(`inductive ${name} `)) {
+    throw new GenError(`${name}: marked "type" but Lean shows neither a structure nor an inductive: ${head}`)
+  }
   if (!lines.some((l) => l.trim() === "number of parameters: 0")) throw new GenError(`${name}: only types without parameters are in the fragment`)
   if (head.startsWith(`structure ${name} `)) {
     const at = lines.findIndex((l) => l.trim() === "fields:")
