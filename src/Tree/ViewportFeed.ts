@@ -29,7 +29,7 @@ import { type Element, elementEquals } from "../Wire/Element.ts"
 import type { AgentPool } from "./Agents.ts"
 import type { Connect } from "./Level.ts"
 import { agentRange, countAt, type Topology } from "./Topology.ts"
-import { checkElement, decodeFrame, deltaOf, elementOf, encodeFrame, type FrameError, frameDelta, mismatches } from "./ViewportFrame.ts"
+import { checkElement, decodeFrame, deltaOf, elementOf, encodeFrame, type Frame, type FrameError, frameDelta, mismatches } from "./ViewportFrame.ts"
 
 const L = ViewportState.joinSemilattice
 
@@ -83,13 +83,14 @@ export class ViewportFeed {
   /** Rejected frames by error tag. */
   readonly rejectedByTag: Partial<Record<FrameError["_tag"], number>> = {}
   rejected = 0
-  /** Frames applied by a replica, and frames whose replica's store failed (not applied; counted). */
+  /** Frames applied by a replica, and frames not applied because their replica's store failed or none was live (counted). */
   applied = 0
   storeFailures = 0
   readonly reports: ViewportRound[] = []
   private round = 0
   private handled = 0
   private queue: Promise<void> = Promise.resolve()
+  private pending: Uint8Array[] = []
   private readonly last: Array<Element | undefined>
   private readonly sub: { unsubscribe(): Promise<void> }
   private readonly subject: string
@@ -113,7 +114,8 @@ export class ViewportFeed {
     this.last = new Array<Element | undefined>(agents.size).fill(undefined)
     this.subject = `${topology.prefix}.vp`
     this.sub = bus.subscribe(`${this.subject}.in`, (bytes) => {
-      this.queue = this.queue.then(() => this.ingest(bytes))
+      this.pending.push(bytes)
+      this.queue = this.queue.then(() => this.drain())
     })
   }
 
@@ -147,31 +149,57 @@ export class ViewportFeed {
     return undefined
   }
 
-  private async ingest(bytes: Uint8Array): Promise<void> {
-    try {
+  /** Takes every frame waiting and ingests them (one at a time: the queue serializes drains). */
+  private drain(): Promise<void> {
+    const batch = this.pending
+    this.pending = []
+    return batch.length === 0 ? Promise.resolve() : this.ingest(batch)
+  }
+
+  /**
+   * Decodes `frames` (a bad one is counted by tag, never applied), groups the
+   * good ones by the replica they go to, and applies each group as one delta
+   * mutation: one store write per replica however many frames arrived.
+   */
+  private async ingest(frames: ReadonlyArray<Uint8Array>): Promise<void> {
+    const groups = new Map<number, Frame[]>()
+    for (const bytes of frames) {
       const f = decodeFrame(bytes, { locals: this.locals, round: this.round, agentsOf: this.agentsOf })
       if (Result.isFailure(f)) {
         const tag = f.failure._tag
         this.rejectedByTag[tag] = (this.rejectedByTag[tag] ?? 0) + 1
         this.rejected++
-        return
+        continue
       }
-      const frame = f.success
-      const i = this.replicaFor(frame.local)
-      const r = i === undefined ? undefined : this.replicas[i]
-      if (i === undefined || r === undefined) {
+      const i = this.replicaFor(f.success.local)
+      if (i === undefined) {
         this.storeFailures++
-        return
+        continue
       }
+      const g = groups.get(i)
+      if (g === undefined) groups.set(i, [f.success])
+      else g.push(f.success)
+    }
+    for (const [i, group] of groups) {
+      const r = this.replicas[i]!
       let delta = ViewportState.empty
-      const res = await Effect.runPromise(Effect.result(r.handle.update((s) => (delta = frameDelta(s, frame)))))
+      const mutate = (s: ViewportState): ViewportState => {
+        delta = ViewportState.empty
+        let at = s
+        for (const f of group) {
+          const d = frameDelta(at, f)
+          delta = L.join(delta, d)
+          at = L.join(at, d)
+        }
+        return delta
+      }
+      const res = await Effect.runPromise(Effect.result(r.handle.update(mutate)))
       if (Result.isSuccess(res)) {
         this.acknowledged[i] = L.join(this.acknowledged[i]!, delta)
-        this.applied++
-      } else this.storeFailures++
-    } finally {
-      this.handled++
+        this.applied += group.length
+      } else this.storeFailures += group.length
     }
+    this.handled += frames.length
   }
 
   /** Starts replica `i` (again) from its store. */
