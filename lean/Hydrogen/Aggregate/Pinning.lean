@@ -73,6 +73,39 @@ theorem Min.ofValues_spec (xs : List Int) :
       · rw [Int.min_eq_left h]; exact Or.inl rfl
       · rw [Int.min_eq_right h]; exact Or.inr hm
 
+/-- **Sum adds**: merging the values `xs` one at a time from the empty summary gives their sum. -/
+theorem Sum.ofValues_total (xs : List Int) :
+    ((xs.map fun x => (⟨x⟩ : Sum)).foldr Sum.merge Sum.empty).total = xs.sum := by
+  induction xs with
+  | nil => rfl
+  | cons y ys ih => simp only [List.map_cons, List.foldr_cons, Sum.merge, List.sum_cons, ih]
+
+/-- **Count counts**: merging `n` single observations from the empty summary gives `n`. -/
+theorem Count.replicate_count (n : Nat) :
+    ((List.replicate n (⟨1⟩ : Count)).foldr Count.merge Count.empty).count = n := by
+  induction n with
+  | zero => rfl
+  | succ n ih => simp only [List.replicate_succ, List.foldr_cons, Count.merge, ih]; omega
+
+/-- **Sum and count of the observations**: merging `ofValue` of each of `xs`
+gives their sum and their number. -/
+theorem SumCount.ofValues_eq (xs : List Int) :
+    (xs.map SumCount.ofValue).foldr SumCount.merge SumCount.empty = ⟨xs.sum, xs.length⟩ := by
+  induction xs with
+  | nil => rfl
+  | cons y ys ih =>
+    simp only [List.map_cons, List.foldr_cons, ih, SumCount.merge, SumCount.ofValue, List.sum_cons,
+      List.length_cons, SumCount.mk.injEq, true_and]
+    omega
+
+/-- **The average is the mean**: the merged observations of a non-empty `xs`
+average to their sum over their number; of none, to `none`. -/
+theorem SumCount.average_ofValues (xs : List Int) :
+    ((xs.map SumCount.ofValue).foldr SumCount.merge SumCount.empty).average =
+      if xs = [] then none else some ((xs.sum : Rat) / (xs.length : Rat)) := by
+  rw [SumCount.ofValues_eq]
+  simp only [SumCount.average, List.length_eq_zero_iff]
+
 /-- `a` lies inside `c` (closed boxes, compared by their bounds). -/
 def Box.within (a c : Box) : Prop := c.minX ≤ a.minX ∧ a.maxX ≤ c.maxX ∧ c.minY ≤ a.minY ∧ a.maxY ≤ c.maxY
 

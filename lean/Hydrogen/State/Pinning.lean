@@ -2,6 +2,7 @@ module
 
 public import Hydrogen.State.Counter
 public import Hydrogen.State.Register
+public import Hydrogen.State.ORSet
 
 /-!
 # Theorems that pin the replicated state's behaviour
@@ -66,6 +67,31 @@ theorem PNCounter.value_applyOps (ops : List (Bool × Nat)) (c : PNCounter) :
 theorem PNCounter.value_applyOps_empty (ops : List (Bool × Nat)) :
     (PNCounter.applyOps ops PNCounter.empty).value = (ops.countP (·.1) : Int) - (ops.countP (!·.1) : Int) := by
   rw [PNCounter.value_applyOps, PNCounter.value_empty]; omega
+
+/-- **Add wins in the map**: from a common state, one replica removes key `k`
+while another concurrently puts `w` at `k` with a fresh tag; after merging, the
+key is present. (`ORSet.add_wins` for the map's own `contains`.) -/
+theorem ORMap.put_wins (m : ORMap) (k t : Nat) (w : LWWReg)
+    (ha : (entry m.entries k).1.1.bits.testBit t = false) (hr : (entry m.entries k).1.2.bits.testBit t = false) :
+    ((m.remove k).join (m.put k t w)).contains k = true := by
+  simp only [ORMap.contains, bne_iff_ne, ne_eq]
+  apply ne_zero_of_testBit (t := t)
+  simp only [ORMap.join, entry_zipJoin, ORMap.remove, ORMap.put, entry_setAt_self,
+    JoinSemilattice.join, prodJoin, Bitset.join, Nat.testBit_xor, Nat.testBit_and, Nat.testBit_or,
+    Nat.testBit_two_pow_self, Nat.zero_testBit, ha, hr]
+  decide
+
+/-- **Remove removes what it observed**: after `remove k`, with no concurrent
+put, the key is absent and reads `none`. -/
+theorem ORMap.get_remove (m : ORMap) (k : Nat) : (m.remove k).contains k = false ∧ (m.remove k).get k = none := by
+  have h : (m.remove k).contains k = false := by
+    simp only [ORMap.contains, ORMap.remove, entry_setAt_self, JoinSemilattice.join, prodJoin,
+      Bitset.join, Nat.or_zero, bne_eq_false_iff_eq]
+    apply Nat.eq_of_testBit_eq
+    intro i
+    simp only [Nat.testBit_xor, Nat.testBit_and, Nat.testBit_or, Nat.zero_testBit]
+    cases (entry m.entries k).1.1.bits.testBit i <;> simp
+  exact ⟨h, by simp only [ORMap.get, h]; rfl⟩
 
 end Hydrogen.State
 
