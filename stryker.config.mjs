@@ -1,11 +1,11 @@
 // StrykerJS configuration for `make mutation`: the verified core under mutation.
 // The network-bound State modules (JetStreamStore, Replica) are left out: their
 // tests start nats-server and child processes, seconds per mutant.
-// HYDROGEN_MUTATE=src/Wire (one area) narrows the run; each area keeps its own
+// HYDROGEN_MUTATE=src/Wire (one area, or a comma-separated list) narrows the run; each area keeps its own
 // incremental file and report, so areas can be run (and re-run) one at a time.
 const area = process.env.HYDROGEN_MUTATE
-const areas = area ? [area] : ["src/Aggregate", "src/Scale", "src/State", "src/Wire"]
-const tag = area ? area.replace(/^src\//, "").replace(/\W+/g, "-") : "all"
+const areas = area ? area.split(",") : ["src/Aggregate", "src/Scale", "src/State", "src/Wire"]
+const tag = area ? areas.map((a) => a.replace(/^src\//, "").replace(/\W+/g, "-")).join("+") : "all"
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
