@@ -193,3 +193,57 @@ describe("Max and Min pinned to the greatest and least value", () => {
     )
   })
 })
+
+// Pinning: Count's laws hold for `max` with identity 0 as well; these say the
+// numeric summaries add and count.
+describe("Sum, Count and SumCount pinned to adding and counting", () => {
+  const valuesArb = fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 30 })
+
+  // @lean Hydrogen.Aggregate.Sum.ofValues_total
+  it("Sum.ofValues_total: merging the values from the empty summary gives their sum", () => {
+    fc.assert(
+      fc.property(valuesArb, (xs) => {
+        let expected = 0
+        for (const x of xs) expected += x
+        expect(xs.reduceRight<Sum>((acc, x) => sumMerge(x, acc), sumEmpty)).toBe(expected)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.Count.replicate_count
+  it("Count.replicate_count: merging n single observations from the empty summary gives n", () => {
+    fc.assert(
+      fc.property(fc.nat(50), (n) => {
+        let c: Count = countEmpty
+        for (let i = 0; i < n; i++) c = countMerge(1, c)
+        expect(c).toBe(n)
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.SumCount.ofValues_eq
+  it("SumCount.ofValues_eq: merging ofValue of each value gives ⟨their sum, their number⟩", () => {
+    fc.assert(
+      fc.property(valuesArb, (xs) => {
+        let sum = 0
+        for (const x of xs) sum += x
+        expect(xs.reduceRight<SumCount>((acc, x) => sumCountMerge(sumCountOfValue(x), acc), sumCountEmpty)).toEqual({
+          sum,
+          count: xs.length,
+        })
+      }),
+    )
+  })
+
+  // @lean Hydrogen.Aggregate.SumCount.average_ofValues
+  it("SumCount.average_ofValues: the merged observations average to sum / number, none for no values", () => {
+    fc.assert(
+      fc.property(valuesArb, (xs) => {
+        const sc = xs.reduceRight<SumCount>((acc, x) => sumCountMerge(sumCountOfValue(x), acc), sumCountEmpty)
+        let sum = 0
+        for (const x of xs) sum += x
+        expect(average(sc)).toBe(xs.length === 0 ? null : sum / xs.length)
+      }),
+    )
+  })
+})

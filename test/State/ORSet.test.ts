@@ -226,3 +226,31 @@ describe("ORMap", () => {
       params,
     ))
 })
+
+// Pinning: the map's semilattice laws hold for remove-wins too; these say the
+// map's own `contains` and `get` are add-wins and that a remove clears the key.
+describe("ORMap pinned: add wins, remove clears", () => {
+  // @lean Hydrogen.State.ORMap.put_wins
+  it("ORMap.put_wins: from m, remove k ⊔ put k t w (t fresh for k) contains k — a concurrent put survives a remove", () =>
+    fc.assert(
+      fc.property(ormapArb, elemArb, tagArb, regArb, (m, k, t, w) => {
+        const [[adds, removes]] = ORMap.entry(m, k)
+        fc.pre(!adds.includes(t) && !removes.includes(t))
+        const merged = ORMap.join(ORMap.remove(k, m), ORMap.put(k, t, w, m))
+        expect(ORMap.contains(merged, k)).toBe(true)
+        expect(ORMap.get(merged, k)).not.toBe(undefined)
+      }),
+      params,
+    ))
+
+  // @lean Hydrogen.State.ORMap.get_remove
+  it("ORMap.get_remove: after remove k, with no concurrent put, k is absent and reads none", () =>
+    fc.assert(
+      fc.property(ormapArb, elemArb, (m, k) => {
+        const r = ORMap.remove(k, m)
+        expect(ORMap.contains(r, k)).toBe(false)
+        expect(ORMap.get(r, k)).toBe(undefined)
+      }),
+      params,
+    ))
+})
