@@ -29,7 +29,7 @@ import { type Element, elementEquals } from "../Wire/Element.ts"
 import type { AgentPool } from "./Agents.ts"
 import type { Connect } from "./Level.ts"
 import { agentRange, countAt, type Topology } from "./Topology.ts"
-import { checkElement, decodeFrame, deltaOf, elementOf, encodeFrame, type Frame, type FrameError, frameDelta, mismatches } from "./ViewportFrame.ts"
+import { checkElement, decodeFrame, deltaOf, elementOf, encodeFrame, type Frame, type FrameError, framesDelta, mismatches } from "./ViewportFrame.ts"
 
 const L = ViewportState.joinSemilattice
 
@@ -39,7 +39,11 @@ export interface ViewportOptions {
   readonly replicas: number
   /** Replica `i`'s durable store, a scoped resource (`openFileStore`, `openJetStreamStore`). */
   readonly store: (replica: number) => Effect.Effect<Store<ViewportState>, StoreError, Scope.Scope>
-  /** Anti-entropy period of the replicas, ms (default 50). */
+  /**
+   * Anti-entropy period of the replicas, ms. Default: 50, plus 1 ms per 20
+   * agents — a replica re-sends to a peer every period until it acknowledges,
+   * so a period shorter than a large state's handling floods the inboxes.
+   */
   readonly intervalMs?: number
   /** Give up waiting for the replicas to converge after this long, ms (default 10 s): the round reports not converged. */
   readonly convergeTimeoutMs?: number
@@ -183,16 +187,7 @@ export class ViewportFeed {
     for (const [i, group] of groups) {
       const r = this.replicas[i]!
       let delta = ViewportState.empty
-      const mutate = (s: ViewportState): ViewportState => {
-        delta = ViewportState.empty
-        let at = s
-        for (const f of group) {
-          const d = frameDelta(at, f)
-          delta = L.join(delta, d)
-          at = L.join(at, d)
-        }
-        return delta
-      }
+      const mutate = (s: ViewportState): ViewportState => (delta = framesDelta(s, group))
       const res = await Effect.runPromise(Effect.result(r.handle.update(mutate)))
       if (Result.isSuccess(res)) {
         this.acknowledged[i] = L.join(this.acknowledged[i]!, delta)
@@ -208,6 +203,7 @@ export class ViewportFeed {
     const transport = this.connect === undefined ? this.bus : await this.connect(`viewport-replica-${i}`)
     const scope = await Effect.runPromise(Scope.make())
     const { options, subject } = this
+    const intervalMs = options.intervalMs ?? 50 + Math.ceil(this.agents.size / 20)
     try {
       const handle = await Effect.runPromise(
         Scope.provide(scope)(
@@ -221,7 +217,7 @@ export class ViewportFeed {
               codec: ViewportStateCodec,
               transport,
               store,
-              intervalMs: options.intervalMs ?? 50,
+              intervalMs,
             })
           }),
         ),
