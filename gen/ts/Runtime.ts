@@ -22,6 +22,8 @@ export const intMod = (a: bigint, b: bigint): bigint => {
   return r < 0n ? r + (b < 0n ? -b : b) : r
 }
 export const intDiv = (a: bigint, b: bigint): bigint => (b === 0n ? 0n : (a - intMod(a, b)) / b)
+/** `Int.toNat`: negative values become 0. */
+export const intToNat = (a: bigint): bigint => (a < 0n ? 0n : a)
 export const bigMax = (a: bigint, b: bigint): bigint => (a <= b ? b : a)
 export const bigMin = (a: bigint, b: bigint): bigint => (a <= b ? a : b)
 

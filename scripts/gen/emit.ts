@@ -206,7 +206,7 @@ export function emitAll(exports: ReadonlyArray<Export>, shown: ReadonlyMap<strin
       }
     }
     const text = body.join("\n\n")
-    const helpers = ["natSub", "natDiv", "natMod", "intDiv", "intMod", "bigMax", "bigMin", "ratOf", "ratAdd", "ratSub", "ratMul", "ratDiv", "ratNeg", "ratPow", "ratCmp", "ratMax", "ratMin", "FractionSchema"].filter((h) => new RegExp(`\\b${h}\\b`).test(text))
+    const helpers = ["natSub", "natDiv", "natMod", "intDiv", "intMod", "intToNat", "bigMax", "bigMin", "ratOf", "ratAdd", "ratSub", "ratMul", "ratDiv", "ratNeg", "ratPow", "ratCmp", "ratMax", "ratMin", "FractionSchema"].filter((h) => new RegExp(`\\b${h}\\b`).test(text))
     const usesFraction = /\bFraction\b/.test(text.replace(/FractionSchema/g, ""))
     const up = "../".repeat(mod.split(".").length - 2) || "./"
     const imports = [

@@ -61,7 +61,18 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
       }
       case "proj": {
         const of = go(t.of, env, undefined)
+        if (t.field === "toNat" && of.type?.k === "int") return { code: `intToNat(${of.code})`, type: { k: "nat" } }
+        // Field notation for a function: `e.atom.kind` is `Atom.kind e.atom`.
+        const fn = of.type?.k === "named" ? g.values.get(`${of.type.name}.${t.field}`) : undefined
+        if (fn && fn.type.k === "fn" && fn.type.params.length === 1) return { code: `${fn.ts}(${of.code})`, type: fn.type.result }
         return { code: `${of.code}.${t.field}`, type: fieldType(of.type, t.field) }
+      }
+      case "list": {
+        const el = exp?.k === "list" ? exp.of : undefined
+        const items = t.items.map((x) => go(x, env, el))
+        const ty = el ?? items[0]?.type
+        if (!ty || items.some((x) => !x.type || !same(x.type, ty))) return fail("a list literal whose element type is not known or not uniform")
+        return { code: `[${items.map((x) => x.code).join(", ")}]`, type: { k: "list", of: ty } }
       }
       case "neg": {
         const of = go(t.of, env, exp)
@@ -74,11 +85,18 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
           const l = go(t.l, env, { k: "bool" }), r = go(t.r, env, { k: "bool" })
           return { code: `(${l.code} ${t.op === "∧" ? "&&" : "||"} ${r.code})`, type: { k: "bool" } }
         }
+        if (t.op === "++") {
+          const l = go(t.l, env, exp)
+          if (l.type?.k !== "list") return fail("++ on a value that is not a List")
+          const r = go(t.r, env, l.type)
+          if (!r.type || !same(l.type, r.type)) fail(`++ of ${show(l.type)} and ${show(r.type)}`)
+          return { code: `[...${l.code}, ...${r.code}]`, type: l.type }
+        }
+        // The side that is not a numeral is typed first; the other follows it.
         const operands = (hint: LType | undefined): [Out, Out] => {
-          const tryL = t.l.t === "num" ? undefined : go(t.l, env, hint)
-          const tryR = t.r.t === "num" ? undefined : go(t.r, env, hint)
-          const ty = tryL?.type ?? tryR?.type ?? hint
-          return [tryL ?? go(t.l, env, ty), tryR ?? go(t.r, env, ty)]
+          if (t.l.t === "num" && t.r.t !== "num") { const r = go(t.r, env, hint); return [go(t.l, env, r.type ?? hint), r] }
+          const l = go(t.l, env, hint)
+          return [l, go(t.r, env, l.type ?? hint)]
         }
         if (t.op === "^") {
           const base = go(t.l, env, exp)
@@ -112,6 +130,32 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
       }
       case "app": {
         const fn = t.fn.t === "var" ? t.fn.name : fail("application of a computed function")
+        if (fn === "↑" && t.args.length === 1) {
+          // A coercion: Nat → Int is the same bigint; Nat or Int → Rat an integral fraction.
+          if (exp?.k === "int") {
+            const a = go(t.args[0]!, env, { k: "nat" })
+            if (a.type?.k !== "nat") fail(`a coercion from ${show(a.type)} to Int`)
+            return { code: a.code, type: exp }
+          }
+          if (exp?.k === "rat") {
+            const a = go(t.args[0]!, env, undefined)
+            if (a.type?.k !== "nat" && a.type?.k !== "int") fail(`a coercion from ${show(a.type)} to Rat`)
+            return { code: `ratOf(${a.code})`, type: exp }
+          }
+          return fail(`a coercion to ${show(exp)}`)
+        }
+        if (fn === "Int.toNat" && t.args.length === 1) {
+          const a = go(t.args[0]!, env, { k: "int" })
+          if (a.type?.k !== "int") fail("Int.toNat of a value that is not an Int")
+          return { code: `intToNat(${a.code})`, type: { k: "nat" } }
+        }
+        const ctorOf = [...g.types.values()].find((d) => d.kind === "inductive" && fn.startsWith(d.name + ".") && d.ctors.some((c) => `${d.name}.${c.name}` === fn))
+        if (ctorOf?.kind === "inductive") {
+          const c = ctorOf.ctors.find((x) => `${ctorOf.name}.${x.name}` === fn)!
+          if (c.args.length !== t.args.length) fail(`a partial application of ${fn}`)
+          const fields = c.args.map(([n, ty], i) => `${n}: ${go(t.args[i]!, env, ty).code}`)
+          return { code: `{ _tag: "${c.name}" as const${fields.map((f) => ", " + f).join("")} }`, type: { k: "named", name: ctorOf.name } }
+        }
         if (fn === "some") {
           const inner = go(t.args[0]!, env, exp?.k === "option" ? exp.of : undefined)
           if (inner.type?.k === "option") fail("nested Option")

@@ -20,7 +20,7 @@ export type Term =
 
 export class TermError extends Error {}
 
-const symbols = [":=", "=>", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
+const symbols = [":=", "=>", "++", "↑", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
 
 function tokenize(src: string): string[] {
   const out: string[] = []
@@ -32,6 +32,9 @@ function tokenize(src: string): string[] {
     if (num) { out.push(num[0]); i += num[0].length; continue }
     const id = /^[A-Za-z_][\w'.!?]*/u.exec(src.slice(i))
     if (id) { out.push(id[0].replace(/\.$/, "")); i += id[0].replace(/\.$/, "").length; continue }
+    // `(e).toNat` prints as `(e).toNat`: a field access after a parenthesis.
+    const dotted = /^\.[A-Za-z_][\w']*/u.exec(src.slice(i))
+    if (dotted && out[out.length - 1] === ")") { out.push(dotted[0]); i += dotted[0].length; continue }
     const sym = symbols.find((s) => src.startsWith(s, i))
     if (sym) { out.push(sym); i += sym.length; continue }
     throw new TermError(`unexpected character ${JSON.stringify(c)} in: ${src.slice(Math.max(0, i - 20), i + 20)}`)
@@ -43,6 +46,7 @@ const binary: ReadonlyArray<{ readonly ops: ReadonlyArray<string>; readonly righ
   { ops: ["∨"], right: true },
   { ops: ["∧"], right: true },
   { ops: ["≤", "<", "≥", ">", "=", "≠"], right: false },
+  { ops: ["++"], right: true },
   { ops: ["+", "-"], right: false },
   { ops: ["*", "/", "%"], right: false },
   { ops: ["^"], right: true },
@@ -114,7 +118,7 @@ export function parseTerm(src: string): Term {
   }
 
   const startsAtom = (t: string | undefined) =>
-    t !== undefined && !keywords.has(t) && !binary.some((b) => b.ops.includes(t)) && t !== "¬"
+    t !== undefined && !keywords.has(t) && !binary.some((b) => b.ops.includes(t)) && t !== "¬" && !t.startsWith(".")
 
   const application = (): Term => {
     const fn = postfix()
@@ -135,6 +139,7 @@ export function parseTerm(src: string): Term {
     const t = next()
     if (/^\d+$/.test(t)) return { t: "num", v: BigInt(t) }
     if (t === "⋯") return { t: "elided" }
+    if (t === "↑") return { t: "app", fn: { t: "var", name: "↑" }, args: [postfix()] }
     if (t === "(") {
       const first = expr()
       if (peek() === ",") {
