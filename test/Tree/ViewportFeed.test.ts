@@ -5,9 +5,11 @@
  * killed and restarted replica with nothing acknowledged lost, and rejects
  * forged frames; on the in-process bus and on a real nats-server.
  */
+import { spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Effect, type Scope } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { makeInProcessServer } from "../../src/Net/InProcess.ts"
@@ -25,6 +27,10 @@ import { runTree, type RunTreeOptions } from "../../src/Tree/Runner.ts"
 import { agentRange, countAt, makeTopology } from "../../src/Tree/Topology.ts"
 import type { ViewportFeed, ViewportOptions, ViewportRound } from "../../src/Tree/ViewportFeed.ts"
 import { elementOf, encodeFrame } from "../../src/Tree/ViewportFrame.ts"
+import { I32 } from "../../src/Wire/Bounds.ts"
+import { ORMap } from "../../src/State/ORSet.ts"
+import { LWWMap } from "../../src/State/Register.ts"
+import { waitUntil } from "../Net/helpers.ts"
 import { runMain } from "../Cli/run.ts"
 
 const L = ViewportState.joinSemilattice
@@ -240,6 +246,40 @@ describe("viewport feed on a real nats-server", () => {
   }
   it("with the file store: a replica killed and restarted converges, nothing acknowledged lost", () => run("file"), 60_000)
   it("with the JetStream store: a replica killed and restarted converges, nothing acknowledged lost", () => run("jetstream"), 60_000)
+
+  it("the process hosting the feed SIGKILLed mid-run: every replica's store holds each Element as of the last acknowledged round or later", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    cleanups.push(() => server.stop())
+    const dir = await tempDir()
+    const n = 300
+    const script = fileURLToPath(new URL("./viewportChild.ts", import.meta.url))
+    const child = spawn(process.execPath, [script, server.url, dir, String(n)], { stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    let err = ""
+    child.stdout!.on("data", (c: Buffer) => (out += c.toString("utf8")))
+    child.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")))
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)))
+    cleanups.push(async () => void child.kill("SIGKILL"))
+    await waitUntil(() => /acked 3\n/.test(out), 30_000, `round 3 acknowledged (stderr: ${err})`)
+    child.kill("SIGKILL")
+    expect(await exited).toBe("SIGKILL")
+    const acked = Math.max(...[...out.matchAll(/acked (\d+)/g)].map((m) => Number(m[1])))
+    expect(acked).toBeGreaterThanOrEqual(3)
+    const pool = new AgentPool(n, 1)
+    for (let i = 0; i < 3; i++) {
+      const s = await storedIn(dir, i)
+      let behind = 0
+      let wrong = 0
+      for (let a = 0; a < n; a++) {
+        const x = LWWMap.get(s.positions, 2 * a)
+        if (x === undefined || x.timestamp < acked) behind++
+        // the write of round t holds the agent's x in round t (its Element then)
+        else if (x.value + I32.min !== elementOf(a, pool.valueAt(x.timestamp, a)).x) wrong++
+        if (!ORMap.contains(s.elements, a)) behind++
+      }
+      expect({ replica: i, behind, wrong }).toEqual({ replica: i, behind: 0, wrong: 0 })
+    }
+  }, 60_000)
 })
 
 describe("hydrogen tree --viewport-replicas", () => {
