@@ -1,7 +1,7 @@
 /**
  * `hydrogen/tree`: the coordinator tree over a message bus (`runTree`), its
- * round driver over levels, topology, versioned summaries, Down policies and
- * message codec. Exported as namespaces named after their files, plus
+ * round driver over levels, topology, versioned summaries, Down policies,
+ * message codec and the opt-in viewport feed. Exported as namespaces named after their files, plus
  * `runTree` flat.
  *
  * @module
@@ -18,3 +18,5 @@ export * as Runner from "./Runner.ts"
 export * as Summary from "./Summary.ts"
 export * as Topology from "./Topology.ts"
 export * as Versions from "./Versions.ts"
+export * as ViewportFeed from "./ViewportFeed.ts"
+export * as ViewportFrame from "./ViewportFrame.ts"
