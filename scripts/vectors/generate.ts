@@ -12,6 +12,7 @@ import { treeSummary } from "./tree.ts";
 import * as GenNumeric from "../../gen/ts/Aggregate/Numeric.ts";
 import * as GenRender from "../../gen/ts/Render/Error.ts";
 import * as GenScale from "../../gen/ts/Scale/Communication.ts";
+import * as GenWire from "../../gen/ts/Wire/Element.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SEED = 0x48796472; // "Hydr"
@@ -276,23 +277,13 @@ type WAtom =
   | { _tag: "path"; stroke: number };
 interface WElement { atom: WAtom; z: number; viewport: number; x: number; y: number; width: number; height: number; color: number }
 const W = "Hydrogen.Wire";
-/** Reference encoder, written from the layout table in Element.lean with a DataView. */
+/** The record's bytes, by the reference generated from Lean's `encode` (gen/ts/Wire/Element.ts). */
 function refEncode(e: WElement): number[] {
-  const dv = new DataView(new ArrayBuffer(28));
-  dv.setUint8(0, { rect: 0, text: 1, image: 2, path: 3 }[e.atom._tag]);
-  dv.setInt16(2, e.z, true);
-  dv.setUint32(4, e.viewport, true);
-  dv.setInt32(8, e.x, true);
-  dv.setInt32(12, e.y, true);
-  dv.setUint16(16, e.width, true);
-  dv.setUint16(18, e.height, true);
-  dv.setUint32(20, e.color, true);
-  const a = e.atom;
-  if (a._tag === "rect") dv.setUint16(24, a.cornerRadius, true);
-  else if (a._tag === "text") { dv.setUint16(24, a.font, true); dv.setUint16(26, a.size, true); }
-  else if (a._tag === "image") dv.setUint32(24, a.source, true);
-  else dv.setUint16(24, a.stroke, true);
-  return [...new Uint8Array(dv.buffer)];
+  const a = e.atom, B = BigInt;
+  const atom: GenWire.Atom = a._tag === "rect" ? { _tag: "rect", cornerRadius: B(a.cornerRadius) }
+    : a._tag === "text" ? { _tag: "text", font: B(a.font), size: B(a.size) }
+    : a._tag === "image" ? { _tag: "image", source: B(a.source) } : { _tag: "path", stroke: B(a.stroke) };
+  return GenWire.encode({ atom, z: B(e.z), viewport: B(e.viewport), x: B(e.x), y: B(e.y), width: B(e.width), height: B(e.height), color: B(e.color) }).map(Number);
 }
 const leanAtom = (a: WAtom) =>
   a._tag === "rect" ? `.rect ${a.cornerRadius}` : a._tag === "text" ? `.text ${a.font} ${a.size}` : a._tag === "image" ? `.image ${a.source}` : `.path ${a.stroke}`;
