@@ -90,6 +90,8 @@ export class ViewportFeed {
   /** Frames applied by a replica, and frames not applied because their replica's store failed or none was live (counted). */
   applied = 0
   storeFailures = 0
+  /** Drains that threw (a bug, not bad input: bad frames are `rejected`). */
+  internalErrors = 0
   readonly reports: ViewportRound[] = []
   private round = 0
   private handled = 0
@@ -119,7 +121,8 @@ export class ViewportFeed {
     this.subject = `${topology.prefix}.vp`
     this.sub = bus.subscribe(`${this.subject}.in`, (bytes) => {
       this.pending.push(bytes)
-      this.queue = this.queue.then(() => this.drain())
+      // a throw in one drain is counted; it must not stop the queue
+      this.queue = this.queue.then(() => this.drain()).catch(() => void this.internalErrors++)
     })
   }
 
@@ -166,6 +169,14 @@ export class ViewportFeed {
    * mutation: one store write per replica however many frames arrived.
    */
   private async ingest(frames: ReadonlyArray<Uint8Array>): Promise<void> {
+    try {
+      await this.ingestNow(frames)
+    } finally {
+      this.handled += frames.length
+    }
+  }
+
+  private async ingestNow(frames: ReadonlyArray<Uint8Array>): Promise<void> {
     const groups = new Map<number, Frame[]>()
     for (const bytes of frames) {
       const f = decodeFrame(bytes, { locals: this.locals, round: this.round, agentsOf: this.agentsOf })
@@ -194,7 +205,6 @@ export class ViewportFeed {
         this.applied += group.length
       } else this.storeFailures += group.length
     }
-    this.handled += frames.length
   }
 
   /** Starts replica `i` (again) from its store. */
@@ -312,7 +322,11 @@ export class ViewportFeed {
     const before = this.handled
     this.bus.publish(`${this.subject}.in`, bytes)
     await this.bus.flush()
-    while (this.handled <= before) await sleep(2)
+    const deadline = performance.now() + 10_000
+    while (this.handled <= before) {
+      if (performance.now() > deadline) throw new Error("viewport: an injected frame was not handled within 10 s")
+      await sleep(2)
+    }
   }
 
   /** Stops the ingest and every replica, and closes the clients it opened. */
