@@ -27,5 +27,6 @@ public import Hydrogen.Render.Pinning
 public import Hydrogen.Layout.Decompose
 public import Hydrogen.Tree.Order
 public import Hydrogen.Tree.Summary
+public import Hydrogen.Tree.Pinning
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/

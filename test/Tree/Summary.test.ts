@@ -445,3 +445,27 @@ describe("Hydrogen.Tree.LatestPerChild: per-child summaries in a proved LWW map"
     expect(failing.length).toBeGreaterThan(0)
   })
 })
+
+// Pinning: the join laws hold for "keep the greater" under any total order;
+// this says the kept version is the newest by (term, epoch, seq), compared here
+// field by field rather than through the mirror's comparator.
+describe("LatestPerChild pinned: the lexicographically newest version is kept", () => {
+  const lexBelow = (a: Entry["version"], b: Entry["version"]): boolean =>
+    a.term < b.term || (a.term === b.term && (a.epoch < b.epoch || (a.epoch === b.epoch && a.seq < b.seq)))
+
+  // @lean Hydrogen.Tree.LatestPerChild.get_offerAll_lex_newest
+  it("LatestPerChild.get_offerAll_lex_newest: no delivered version is lexicographically newer by (term, epoch, seq) than the kept one", () => {
+    fc.assert(
+      fc.property(fc.array(delivery, { maxLength: 20 }), (ds) => {
+        const m = columns(ds)
+        const ref = offerAllRef(ds)
+        for (const d of ds) {
+          const kept = m.entryAt(d.slot)
+          expect(kept).not.toBeNull()
+          expect(lexBelow(kept!.version, d.entry.version)).toBe(false)
+          expect(lexBelow(ref[d.slot]!.version, d.entry.version)).toBe(false)
+        }
+      }),
+    )
+  })
+})
