@@ -700,6 +700,17 @@ describe("PNCounter value pinned to the operations", () => {
     ops.reduce((acc, [up, r]) => (up ? PNCounter.inc(r, acc) : PNCounter.dec(r, acc)), c)
   const ups = (ops: ReadonlyArray<readonly [boolean, number]>): number => ops.filter(([up]) => up).length
 
+  // @lean Hydrogen.State.GCounter.value_empty
+  it("GCounter.value_empty: the empty grow-only counter reads 0, and n increments from it read n", () => {
+    expect(GCounter.value(GCounter.empty)).toBe(0)
+    fc.assert(
+      fc.property(fc.array(replicaArb, { maxLength: 20 }), (rs) => {
+        expect(GCounter.value(rs.reduce((c, r) => GCounter.inc(r, c), GCounter.empty))).toBe(rs.length)
+      }),
+      params,
+    )
+  })
+
   // @lean Hydrogen.State.PNCounter.value_empty
   it("PNCounter.value_empty: the empty counter reads 0", () => {
     expect(PNCounter.value(PNCounter.empty)).toBe(0)

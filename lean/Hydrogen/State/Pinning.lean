@@ -40,6 +40,10 @@ theorem LWWReg.join_of_replica_lt {a b : LWWReg} (ht : a.timestamp = b.timestamp
   · rw [if_pos (Or.inr ⟨ht, Or.inl hr⟩)]
   · rw [if_neg (by omega)]
 
+/-- The empty grow-only counter reads zero (`value_inc` alone would allow any start). -/
+theorem GCounter.value_empty : GCounter.empty.value = 0 := by
+  simp [GCounter.empty, GCounter.value]
+
 /-- The empty counter reads zero. -/
 theorem PNCounter.value_empty : PNCounter.empty.value = 0 := by
   simp [PNCounter.value, PNCounter.empty, GCounter.empty, GCounter.value]
