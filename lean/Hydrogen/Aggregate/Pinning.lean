@@ -21,10 +21,10 @@ set_option autoImplicit false
 
 namespace Hydrogen.Aggregate
 
-/-- The Max of the values `xs`, merged one at a time from the empty summary. -/
+/-- The Max of the values `xs`, merged one at a time from the empty summary (proof-only). -/
 abbrev Max.ofValues (xs : List Int) : Max := (xs.map fun x => (⟨some x⟩ : Max)).foldr Max.merge Max.empty
 
-/-- The Min of the values `xs`, merged one at a time from the empty summary. -/
+/-- The Min of the values `xs`, merged one at a time from the empty summary (proof-only). -/
 abbrev Min.ofValues (xs : List Int) : Min := (xs.map fun x => (⟨some x⟩ : Min)).foldr Min.merge Min.empty
 
 /-- **Max is the greatest value**: merging the values `xs` gives `none` exactly
@@ -106,7 +106,7 @@ theorem SumCount.average_ofValues (xs : List Int) :
   rw [SumCount.ofValues_eq]
   simp only [SumCount.average, List.length_eq_zero_iff]
 
-/-- `a` lies inside `c` (closed boxes, compared by their bounds). -/
+/-- `a` lies inside `c` (closed boxes, compared by their bounds) (proof-only). -/
 def Box.within (a c : Box) : Prop := c.minX ≤ a.minX ∧ a.maxX ≤ c.maxX ∧ c.minY ≤ a.minY ∧ a.maxY ≤ c.maxY
 
 /-- **The hull is the least box containing both**: a box contains the hull

@@ -48,7 +48,7 @@ theorem GCounter.value_empty : GCounter.empty.value = 0 := by
 theorem PNCounter.value_empty : PNCounter.empty.value = 0 := by
   simp [PNCounter.value, PNCounter.empty, GCounter.empty, GCounter.value]
 
-/-- Applies increments (`true`) and decrements (`false`) by the given replicas, in order. -/
+/-- Applies increments (`true`) and decrements (`false`) by the given replicas, in order (proof-only). -/
 abbrev PNCounter.applyOps (ops : List (Bool × Nat)) (c : PNCounter) : PNCounter :=
   ops.foldl (fun c o => if o.1 then c.inc o.2 else c.dec o.2) c
 
