@@ -3,7 +3,7 @@ import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { FieldBounds } from "../../src/Wire/Bounds.ts"
 import { u16le, u32le } from "../../src/Wire/Codec.ts"
-import { type Atom, atomKind, atomPayload, atomValid, decodeElement, type Element, isValid } from "../../src/Wire/Element.ts"
+import { type Atom, atomEquals, atomKind, atomPayload, atomValid, decodeElement, type Element, elementEquals, isValid } from "../../src/Wire/Element.ts"
 import { atomArb, elementArb, outOfBound, refEncode } from "./arbitraries.ts"
 
 const base: Element = { atom: { _tag: "rect", cornerRadius: 4 }, z: 0, viewport: 1, x: 16, y: -16, width: 10, height: 10, color: 0x11223344 }
@@ -68,6 +68,38 @@ describe("Element model (Effect Schema)", () => {
     expect(fail({ ...base, extra: 1 })).toMatchObject({ path: ["extra"], value: 1 })
     expect(fail(null).path).toEqual([])
     expect(fail({ ...base, z: 40000, y: 2 ** 31 }).issues.length).toBe(2)
+  })
+
+  it("decode errors name the bound: the root, the atom, a field's range, a missing or an extra key", () => {
+    const fail = (x: unknown) => {
+      const r = decodeElement(x)
+      if (Result.isSuccess(r)) throw new Error("accepted")
+      return r.failure
+    }
+    expect(fail(7)).toMatchObject({ path: [], value: 7, bound: "an Element object" })
+    expect(fail(null).issues[0]).toMatch(/^\(root\): /)
+    expect(fail({ ...base, atom: "rect" })).toMatchObject({ path: ["atom"], value: "rect", bound: "an atom object" })
+    expect(fail({ ...base, atom: { _tag: "circle", r: 1 } }).bound).toBe("an atom with _tag rect {cornerRadius}, text {font, size}, image {source} or path {stroke}")
+    expect(fail({ ...base, z: 40000 })).toMatchObject({ path: ["z"], value: 40000, bound: "an integer in -32768..32767" })
+    expect(fail({ ...base, atom: { _tag: "text", font: 1, size: 4097 } })).toMatchObject({ path: ["atom", "size"], value: 4097, bound: "an integer in 1..4096" })
+    const { color: _c, ...noColor } = base
+    expect(fail(noColor)).toMatchObject({ path: ["color"], bound: "a value (the field is required)" })
+    expect(fail({ ...base, extra: 1 }).bound).toBe("no such field (an Element has exactly atom, z, viewport, x, y, width, height, color)")
+    expect(fail({ ...base, x: 1.5, y: 2 ** 31 }).issues).toEqual([expect.stringMatching(/^x: /), expect.stringMatching(/^y: /)])
+  })
+
+  it("elementEquals and atomEquals hold exactly when the canonical 28-byte encodings are equal", () => {
+    const fields = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const
+    // b is a, or a with one field taken from another Element: equal and nearly equal pairs are both common.
+    // The atom is byte 0 (kind) and bytes 24–27 (payload).
+    const pairArb = fc.tuple(elementArb, elementArb, fc.constantFrom(...fields, null)).map(([a, o, f]) => [a, f === null ? { ...a } : { ...a, [f]: o[f] }] as const)
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      const same = refEncode(a).join() === refEncode(b).join()
+      expect(elementEquals(a, b)).toBe(same)
+      expect(atomEquals(a.atom, b.atom)).toBe([refEncode(a)[0], ...refEncode(a).slice(24)].join() === [refEncode(b)[0], ...refEncode(b).slice(24)].join())
+    }), { numRuns: 2000 })
+    expect(atomEquals({ _tag: "rect", cornerRadius: 3 }, { _tag: "path", stroke: 3 })).toBe(false)
+    expect(atomEquals({ _tag: "image", source: 9 }, { _tag: "text", font: 9, size: 0 })).toBe(false)
   })
 
   // @lean Hydrogen.Wire.Atom.kind
