@@ -11,12 +11,13 @@ import {
   changed,
   decodeDeltas,
   type Delta,
+  deltaEquals,
   diff,
   encodeDeltas,
   unchanged,
   encodeDeltaRecord,
 } from "../../src/Wire/Delta.ts"
-import { atomEquals } from "../../src/Wire/Element.ts"
+import { type Atom, atomEquals } from "../../src/Wire/Element.ts"
 import { deltaArb, elementArb, nearElementArb, refBatch, refDeltaRecord } from "./arbitraries.ts"
 
 const ok = <A, E>(r: Result.Result<A, E>): A => {
@@ -169,6 +170,61 @@ describe("deltas on columns (render path)", () => {
     expect(err(applyDeltasToColumns(cols, [{ index: 0, delta: { x: 1 } }]))._tag).toBe("IndexOutOfRange")
     expect(err(applyDeltaBytesToColumns(cols, encodeDeltas([{ index: 0, delta: { x: 1 } }])))._tag).toBe("IndexOutOfRange")
     expect(cols).toEqual(before)
+  })
+
+  it("indices that are negative, fractional or past the last row are rejected before anything is written", () => {
+    const rect = { atom: { _tag: "rect", cornerRadius: 0 }, z: 0, viewport: 0, x: 0, y: 0, width: 1, height: 1, color: 0 } as const
+    const cols = ok(decodeColumns(encodeBatch([rect, rect])))
+    const before = structuredClone(cols)
+    for (const index of [-1, 0.5, 2, Number.NaN]) {
+      expect(err(applyDeltasToColumns(cols, [{ index: 0, delta: { x: 5 } }, { index, delta: { x: 1 } }]))).toMatchObject({ _tag: "IndexOutOfRange", delta: 1, count: 2 })
+    }
+    expect(err(applyDeltaBytesToColumns(cols, encodeDeltas([{ index: 1, delta: { y: 5 } }, { index: 2, delta: { x: 1 } }])))).toMatchObject({ _tag: "IndexOutOfRange", delta: 1, index: 2, count: 2 })
+    expect(cols).toEqual(before)
+    expect(ok(applyDeltaBytesToColumns(cols, encodeDeltas([{ index: 1, delta: { y: 5 } }])))).toBe(1)
+    expect(cols.y[1]).toBe(5)
+  })
+})
+
+describe("delta bytes: edges the random batches rarely reach", () => {
+  it("an unchanged record (mask 0, exactly 5 bytes) may end the batch", () => {
+    const ds = [{ index: 3, delta: { x: 1 } }, { index: 7, delta: unchanged }]
+    expect(ok(decodeDeltas(encodeDeltas(ds)))).toEqual(ds)
+    expect(ok(decodeDeltas(encodeDeltas([{ index: 0, delta: unchanged }])))).toEqual([{ index: 0, delta: {} }])
+  })
+
+  it("a set padding byte of a rect or path atom is reported at its own offset (low byte 20, high byte 21)", () => {
+    for (const atom of [{ _tag: "rect", cornerRadius: 1 }, { _tag: "path", stroke: 1 }] as const) {
+      const b = encodeDeltas([{ index: 0, delta: { atom } }])
+      const high = b.slice()
+      high[21] = 9
+      expect(err(decodeDeltas(high))).toMatchObject({ _tag: "InvalidField", field: "atom padding", index: 0, offset: 21, value: 9 })
+      const low = b.slice()
+      low[20] = 4
+      expect(err(decodeDeltas(low))).toMatchObject({ _tag: "InvalidField", field: "atom padding", index: 0, offset: 20, value: 4 })
+    }
+  })
+
+  it("changed is undefined exactly when the values are equal (=== by default, or the given equality)", () => {
+    expect(changed(3, 3)).toBeUndefined()
+    expect(changed(3, 4)).toBe(4)
+    expect(changed(0, -0)).toBeUndefined()
+    expect(changed({ _tag: "rect", cornerRadius: 2 }, { _tag: "rect", cornerRadius: 2 }, atomEquals)).toBeUndefined()
+    expect(changed({ _tag: "rect", cornerRadius: 2 }, { _tag: "rect", cornerRadius: 3 }, atomEquals)).toEqual({ _tag: "rect", cornerRadius: 3 })
+  })
+
+  it("deltaEquals holds exactly when the encoded records are equal", () => {
+    // b is a, or a with one field taken from another delta (possibly removing it).
+    const keys = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const
+    const pairArb = fc.tuple(deltaArb, deltaArb, fc.constantFrom(...keys, null)).map(([a, o, k]) => [a, k === null ? { ...a } : { ...a, [k]: o[k] }] as const)
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      expect(deltaEquals(a, b)).toBe(Array.from(encodeDeltaRecord(0, a)).join() === Array.from(encodeDeltaRecord(0, b)).join())
+    }), { numRuns: 2000 })
+  })
+
+  it("an atom with an unknown tag is OutOfDomain at atom._tag", () => {
+    const bad = { _tag: "circle", stroke: 1 } as unknown as Atom
+    expect(() => encodeDeltas([{ index: 0, delta: { atom: bad } }])).toThrow(expect.objectContaining({ _tag: "OutOfDomain", field: "atom._tag", value: "circle" }))
   })
 })
 
