@@ -129,6 +129,14 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
         return { code: `{ ${d.fields.map(([n, ft]) => `${n}: ${go(given.get(n)!, env, ft).code}`).join(", ")} }`, type: exp }
       }
       case "app": {
+        if (t.fn.t === "proj") {
+          // Method-call notation: `x.hull y` is `Box.hull x y`.
+          const of = go(t.fn.of, env, undefined)
+          const m = of.type?.k === "named" ? g.values.get(`${of.type.name}.${t.fn.field}`) : undefined
+          if (!m || m.type.k !== "fn" || m.type.params.length !== t.args.length + 1) return fail(`a call .${t.fn.field} on ${show(of.type)}`)
+          const ps = m.type.params
+          return { code: `${m.ts}(${[of.code, ...t.args.map((a, i) => go(a, env, ps[i + 1]).code)].join(", ")})`, type: m.type.result }
+        }
         const fn = t.fn.t === "var" ? t.fn.name : fail("application of a computed function")
         if (fn === "↑" && t.args.length === 1) {
           // A coercion: Nat → Int is the same bigint; Nat or Int → Rat an integral fraction.

@@ -4,7 +4,7 @@
 import fc from "fast-check"
 import { describe, it } from "vitest"
 import * as Ref from "../../gen/ts/Render/Error.ts"
-import { compose, frac, type Fraction, stage, step } from "../../src/Render/Error.ts"
+import { compose, dist, frac, type Fraction, keyframeError, maxAccumulatedError, stage, stageNonneg, step } from "../../src/Render/Error.ts"
 import { params, runs } from "./seed.ts"
 
 const fracArb: fc.Arbitrary<Fraction> = fc.tuple(
@@ -23,5 +23,29 @@ describe(`Render: src against the Lean-generated reference (${runs} cases each)`
   // @lean Hydrogen.Render.compose
   it("compose: compose stages equals the reference compose", () => {
     fc.assert(fc.property(fc.array(stageArb, { maxLength: 6 }), (xs) => same(compose(xs), Ref.compose(xs))), { ...params, numRuns: params.numRuns / 4 })
+  })
+})
+
+describe(`Render: predicates and keyframe bounds against the Lean-generated reference (${runs} cases each)`, () => {
+  const natArb = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER))
+
+  // @lean Hydrogen.Render.Stage.Nonneg
+  it("Stage.Nonneg: stageNonneg st equals the reference Stage.Nonneg", () => {
+    fc.assert(fc.property(stageArb, (st) => stageNonneg(st) === Ref.Stage_Nonneg(st)), params)
+  })
+
+  // @lean Hydrogen.Render.dist
+  it("dist: dist a b equals the reference dist", () => {
+    fc.assert(fc.property(fracArb, fracArb, (a, b) => same(dist(a, b), Ref.dist(a, b))), params)
+  })
+
+  // @lean Hydrogen.Render.keyframeError
+  it("keyframeError: keyframeError N w f equals the reference keyframeError (N = 0 included)", () => {
+    fc.assert(fc.property(natArb, fracArb, natArb, (N, w, f) => same(keyframeError(N, w, f), Ref.keyframeError(BigInt(N), w, BigInt(f)))), params)
+  })
+
+  // @lean Hydrogen.Render.maxAccumulatedError
+  it("maxAccumulatedError: maxAccumulatedError N w equals the reference maxAccumulatedError", () => {
+    fc.assert(fc.property(natArb, fracArb, (N, w) => same(maxAccumulatedError(N, w), Ref.maxAccumulatedError(BigInt(N), w))), params)
   })
 })
