@@ -286,3 +286,59 @@ describe("batches", () => {
     expect(Result.isFailure(at(4097))).toBe(true)
   })
 })
+
+describe("byte helpers and padding at their edges (cases the random inputs rarely hit)", () => {
+  it("signed turns the top half of the range negative from exactly 2^(bits-1); twos maps -0 to 0", () => {
+    expect([signed(16, 32767), signed(16, 32768), signed(16, 65535), signed(16, 0)]).toEqual([32767, -32768, -1, 0])
+    expect([signed(32, 2 ** 31 - 1), signed(32, 2 ** 31), signed(32, 2 ** 32 - 1)]).toEqual([2 ** 31 - 1, -(2 ** 31), -1])
+    expect(Object.is(twos(16, -0), 0)).toBe(true)
+    expect([twos(16, -1), twos(16, -32768), twos(32, -(2 ** 31))]).toEqual([65535, 32768, 2 ** 31])
+  })
+
+  it("decodeAtom reads each kind; rect and path need both padding bytes zero; kinds 4 and up are none", () => {
+    expect(decodeAtom(0, 5, 1, 0, 0)).toEqual({ _tag: "rect", cornerRadius: 261 })
+    expect(decodeAtom(1, 2, 0, 0, 16)).toEqual({ _tag: "text", font: 2, size: 4096 })
+    expect(decodeAtom(2, 1, 2, 3, 4)).toEqual({ _tag: "image", source: 0x04030201 })
+    expect(decodeAtom(3, 7, 0, 0, 0)).toEqual({ _tag: "path", stroke: 7 })
+    for (const kind of [0, 3]) {
+      expect(decodeAtom(kind, 7, 0, 1, 0)).toBeNull()
+      expect(decodeAtom(kind, 7, 0, 0, 1)).toBeNull()
+    }
+    for (const kind of [4, 5, 255]) expect(decodeAtom(kind, 0, 0, 0, 0)).toBeNull()
+  })
+
+  it("a set padding byte of a rect or path record is reported at its offset in the batch (record 1: bytes 66 and 67)", () => {
+    const rect: Element = { atom: { _tag: "rect", cornerRadius: 1 }, z: 0, viewport: 0, x: 0, y: 0, width: 1, height: 1, color: 0 }
+    const path: Element = { ...rect, atom: { _tag: "path", stroke: 2 } }
+    for (const second of [rect, path]) {
+      for (const at of [26, 27]) {
+        const b = encodeBatch([rect, second])
+        b[HEADER_BYTES + RECORD_BYTES + at] = 3
+        const e = { _tag: "InvalidField", index: 1, offset: HEADER_BYTES + RECORD_BYTES + at, field: "atom padding", value: 3, expected: "0" }
+        expect(Result.isFailure(decodeBatch(b)) && decodeBatch(b)).toMatchObject({ failure: e })
+        expect(Result.isFailure(decodeColumns(b)) && decodeColumns(b)).toMatchObject({ failure: e })
+      }
+    }
+  })
+
+  it("a list of numbers is decoded only if every entry is a byte; NotAByte names the first bad offset", () => {
+    const good = Array.from(encode({ atom: { _tag: "rect", cornerRadius: 1 }, z: 0, viewport: 0, x: 0, y: 0, width: 1, height: 1, color: 0 }))
+    expect(Result.isSuccess(decode(good))).toBe(true)
+    for (const bad of [-1, 256, 1.5, Number.NaN, "7" as unknown as number]) {
+      const b = [...good]
+      b[9] = bad
+      const r = decode(b)
+      expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "NotAByte", offset: 9 })
+    }
+  })
+
+  it("a batch cut inside record i is Truncated at record i, offset 12 + 28·i", () => {
+    const e: Element = { atom: { _tag: "image", source: 9 }, z: 0, viewport: 0, x: 0, y: 0, width: 1, height: 1, color: 0 }
+    const full = encodeBatch([e, e, e])
+    for (const [len, index] of [[HEADER_BYTES + 5, 0], [HEADER_BYTES + RECORD_BYTES + 1, 1], [full.length - 1, 2]] as const) {
+      const r = decodeBatch(full.subarray(0, len))
+      const offset = HEADER_BYTES + RECORD_BYTES * index
+      expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "Truncated", field: "record", index, offset, needed: RECORD_BYTES, available: len - offset })
+    }
+  })
+})
