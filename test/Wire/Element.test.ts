@@ -88,6 +88,19 @@ describe("Element model (Effect Schema)", () => {
     expect(fail({ ...base, x: 1.5, y: 2 ** 31 }).issues).toEqual([expect.stringMatching(/^x: /), expect.stringMatching(/^y: /)])
   })
 
+  it("the InvalidElement message names the path, the value found, the bound, and how many more issues there are", () => {
+    const fail = (x: unknown) => {
+      const r = decodeElement(x)
+      if (Result.isSuccess(r)) throw new Error("accepted")
+      return r.failure.message
+    }
+    expect(fail({ ...base, z: 40000 })).toBe("invalid Element at z: got 40000, expected an integer in -32768..32767")
+    expect(fail(null)).toMatch(/^invalid Element at \(root\): got null, expected an Element object$/)
+    const { z: _z, ...noZ } = base
+    expect(fail(noZ)).toBe("invalid Element at z: got missing, expected a value (the field is required)")
+    expect(fail({ ...base, x: 1.5, y: 2 ** 31 })).toMatch(/^invalid Element at x: got 1\.5, expected .* \(and 1 more: y: .+\)$/)
+  })
+
   it("elementEquals and atomEquals hold exactly when the canonical 28-byte encodings are equal", () => {
     const fields = ["atom", "z", "viewport", "x", "y", "width", "height", "color"] as const
     // b is a, or a with one field taken from another Element: equal and nearly equal pairs are both common.

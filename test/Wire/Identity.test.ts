@@ -33,7 +33,7 @@ describe("UUIDv5 identity", () => {
     }))
     for (const s of ["", "6ba7b810-9dad-11d1-80b4-00c04fd430c", "6ba7b8109dad11d180b400c04fd430c8", "gba7b810-9dad-11d1-80b4-00c04fd430c8"]) {
       const r = parseUuid(s)
-      expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidUuid")
+      expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "InvalidUuid", input: s })
     }
   })
 
