@@ -76,16 +76,10 @@ const formatViewportSummary = (v: NonNullable<RunTreeResult["viewport"]>): strin
 const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outcome) =>
   Effect.gen(function* () {
     const { runTree } = yield* Effect.promise(() => import("../Tree/Runner.ts"))
-    let connect: (name: string) => Transport | Promise<Transport>
-    if (o.transport === "in-process") {
-      const { makeInProcessServer } = yield* Effect.promise(() => import("../Net/InProcess.ts"))
-      const server = makeInProcessServer()
-      connect = (name) => server.connect(name)
-    } else {
-      const { connectNats } = yield* Effect.promise(() => import("../Net/Nats.ts"))
-      const servers = yield* natsServersFor(o.servers, false, io)
-      connect = (name) => connectNats({ servers, name })
-    }
+    // every client the tree opens comes from the bus and is closed with this scope (even on SIGINT/SIGTERM)
+    const { inProcessBus, natsBus } = yield* Effect.promise(() => import("../Net/Layers.ts"))
+    const bus = o.transport === "in-process" ? yield* inProcessBus() : yield* natsBus(yield* natsServersFor(o.servers, false, io))
+    const connect = (name: string): Promise<Transport> => bus.connect(name)
     const viewport = o.viewportReplicas === undefined ? undefined : yield* viewportOptions(o.viewportReplicas, io)
     const { viewportLine } = yield* Effect.promise(() => import("../Tree/ViewportFeed.ts"))
     const every = Math.max(1, Math.ceil(o.rounds / 10))

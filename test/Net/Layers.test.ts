@@ -1,7 +1,7 @@
 /** The Effect layers: the in-process default and scoped NATS (connect on acquire, close on release). */
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { InProcessTransportLayer, NatsTransportLayer, TransportService } from "../../src/Net/Layers.ts"
+import { BusService, InProcessBusLayer, InProcessTransportLayer, NatsBusLayer, NatsTransportLayer, TransportService } from "../../src/Net/Layers.ts"
 import { startNatsServer } from "../../src/Net/NatsServer.ts"
 import type { Transport } from "../../src/Net/Transport.ts"
 import { bytes, collect } from "./helpers.ts"
@@ -41,5 +41,41 @@ describe("Transport layers", () => {
     )
     expect(exit._tag).toBe("Failure")
     expect(JSON.stringify(exit)).toMatch(/TransportError/)
+  })
+
+  // The tree opens one client per coordinator; the bus must close every one of them when its scope ends.
+  const openThree = Effect.gen(function* () {
+    const bus = yield* BusService
+    const clients = [yield* Effect.promise(() => bus.connect("a")), yield* Effect.promise(() => bus.connect("b")), yield* Effect.promise(() => bus.connect("c"))]
+    const r = collect(clients[1]!, "bus.test")
+    yield* Effect.promise(() => clients[1]!.flush())
+    clients[0]!.publish("bus.test", bytes("from a"))
+    yield* Effect.promise(() => r.waitFor(1))
+    // a client the user closes early is fine to close again at release
+    yield* Effect.promise(() => clients[2]!.close())
+    return { bus, clients, open: bus.open(), texts: r.texts() }
+  })
+
+  it("InProcessBusLayer: clients of one bus reach each other, and every client it opened is closed at release", async () => {
+    const out = await Effect.runPromise(Effect.provide(openThree, InProcessBusLayer))
+    expect(out.bus.kind).toBe("in-process")
+    expect(out.open).toBe(3)
+    expect(out.texts).toEqual(["from a"])
+    for (const c of out.clients) expect(() => c.publish("x", bytes(""))).toThrow(/closed/)
+    expect(out.bus.open()).toBe(0)
+    await expect(out.bus.connect("late")).rejects.toThrow(/released/)
+  })
+
+  it("NatsBusLayer: one connection per client, all closed at release", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    try {
+      const out = await Effect.runPromise(Effect.provide(openThree, NatsBusLayer([server.url])))
+      expect(out.bus.kind).toBe("nats")
+      expect(out.texts).toEqual(["from a"])
+      for (const c of out.clients) expect(() => c.publish("x", bytes(""))).toThrow(/closed/)
+      await expect(out.bus.connect("late")).rejects.toThrow(/released/)
+    } finally {
+      await server.stop()
+    }
   })
 })
