@@ -60,6 +60,10 @@ export interface TreeOptions {
  * its own (`level-L`), dispatched to its coordinators by the subject's index.
  * A tree of one coordinator (n ≤ k) runs it as a plain `Coordinator`.
  */
+
+/** Over NATS, a round wait longer than this re-sends the latest Downs and Ups (a message lost with no reconnect). */
+export const stalledResendMs = 3_000
+
 export class CoordinatorTree {
   readonly topology: Topology
   readonly agents: AgentPool
@@ -126,6 +130,7 @@ export class CoordinatorTree {
       lastReconnectAt: () => this.lastReconnectAt,
       onResend: () => void this.resends++,
       whenRootAt: (epoch) => this.root.whenSummaryAt(epoch),
+      ...(transports.some((t) => t.kind === "nats") ? { resendWhenStalledMs: stalledResendMs } : {}),
     }
   }
 

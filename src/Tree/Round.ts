@@ -87,8 +87,15 @@ export interface RoundConfig {
   unowned?(): Partial<Kinds>
   /** When a client of the run last reconnected (performance.now(); −Infinity: never). */
   lastReconnectAt(): number
-  /** Called for every re-send after a reconnect. */
+  /** Called for every re-send after a reconnect (or a stall). */
   onResend?(): void
+  /**
+   * On an at-most-once bus (NATS) a message can be lost with no reconnect (a
+   * new subscription's interest not yet across a cluster route, a slow
+   * consumer's drop); a wait longer than this re-sends as after a reconnect.
+   * Unset: only reconnects trigger re-sends (the in-process bus loses nothing).
+   */
+  readonly resendWhenStalledMs?: number
   /** With `clock: "rates"`: resolves once the root's summary covers `epoch` (or `signal` aborts: the round gave up). */
   whenRootAt?(epoch: number, signal: AbortSignal): Promise<void>
   /** A wait that runs out of time ends the round as it stands (inexact) instead of failing the run (the chaos run). */
@@ -105,12 +112,13 @@ export interface RoundConfig {
  * time), calls `resend` with a doubling pause from 250 ms to 2 s. Returns the
  * function that stops it.
  */
-export const resendAfterReconnect = (lastReconnectAt: () => number, roundStart: number, resend: () => void): (() => void) => {
+export const resendAfterReconnect = (lastReconnectAt: () => number, roundStart: number, resend: () => void, stalledMs?: number): (() => void) => {
   let pause = 250
   let timer: ReturnType<typeof setTimeout> | undefined
   const tick = (): void => {
     const at = lastReconnectAt()
-    if (at >= roundStart || performance.now() - at < 10_000) {
+    const now = performance.now()
+    if (at >= roundStart || now - at < 10_000 || (stalledMs !== undefined && now - roundStart >= stalledMs)) {
       resend()
       pause = Math.min(2_000, pause * 2)
     }
@@ -146,7 +154,7 @@ const resendAll = (c: RoundConfig): void => {
  * reconnect meanwhile. `signal` aborts once the wait is over either way.
  */
 const waitFor = async (c: RoundConfig, wait: (signal: AbortSignal) => Promise<void>, ms: number, what: string, roundStart: number): Promise<void> => {
-  const stop = resendAfterReconnect(() => c.lastReconnectAt(), roundStart, () => resendAll(c))
+  const stop = resendAfterReconnect(() => c.lastReconnectAt(), roundStart, () => resendAll(c), c.resendWhenStalledMs)
   const done = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<void>((resolve, reject) => {

@@ -154,6 +154,22 @@ describe("driveRound over scripted levels", () => {
     expect(s.log.filter((x) => x.includes("resend"))).toEqual([])
   })
 
+  it("with resendWhenStalledMs, a wait that stalls that long re-sends with no reconnect (a message lost on an at-most-once bus)", async () => {
+    const s = script()
+    let resends = 0
+    const cfg = configOf(s, [scriptedLevel("row2", s, { hold: true })], { lateIsInexact: true, resendWhenStalledMs: 200, onResend: () => void resends++ })
+    await driveRound(cfg, 700) // ticks at 250 and 750 ms: the first is past the 200 ms stall
+    expect(resends).toBeGreaterThanOrEqual(1)
+    const i = s.log.indexOf("agents.resendDowns")
+    expect(s.log.slice(i, i + 4)).toEqual(["agents.resendDowns", "row2.resendDowns", "agents.resendUps", "row2.resendUps"])
+  })
+
+  it("with resendWhenStalledMs, a wait shorter than the stall re-sends nothing", async () => {
+    const s = script()
+    await driveRound(configOf(s, [scriptedLevel("row2", s, { hold: true })], { lateIsInexact: true, resendWhenStalledMs: 5_000 }), 600)
+    expect(s.log.filter((x) => x.includes("resend"))).toEqual([])
+  })
+
   it("driveRounds asks policyFor / triggersFor for each round's epoch and reports every round", async () => {
     const s = script()
     const seen: number[] = []
