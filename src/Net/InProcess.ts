@@ -1,4 +1,4 @@
-/**
+/** Over 400 lines: one server (subject trie, delivery queue, KV, fault controls) whose parts share its private state.
  * The in-process message bus: the embedded default transport (no server).
  *
  * One `InProcessServer` plays the part of a NATS server; every simulated

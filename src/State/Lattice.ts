@@ -1,4 +1,4 @@
-/**
+/** Over 400 lines: mirrors lean/Hydrogen/State/Lattice.lean declaration by declaration (laws, then each instance).
  * Join-semilattices and strong eventual consistency. Mirror of
  * `Hydrogen.State` (lean/Hydrogen/State/Lattice.lean).
  *

@@ -1,4 +1,4 @@
-/**
+/** Over 400 lines: one protocol (messages, framing, replica state machine), kept together as SYNC.md describes it.
  * Anti-entropy: delta-state synchronisation of replicated state, separate
  * from the data types (`Counter.ts`, `Register.ts`, `ORSet.ts`, …) and from
  * their encoding (`Encoding.ts`), as Yjs separates type, encoding and sync.

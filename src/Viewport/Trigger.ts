@@ -1,4 +1,4 @@
-/**
+/** Over 400 lines: mirrors lean/Hydrogen/Viewport/Trigger.lean (graph, registry, cascade runtime) declaration by declaration.
  * Triggers between viewports: the TypeScript side of
  * `lean/Hydrogen/Viewport/Trigger.lean` (seed 001, Critique 2).
  *
