@@ -11,16 +11,21 @@
 //   - gen/vectors/*.json: `{ "vectors": [ { "lean": [names...] } ] }`
 //     (distinct vectors are counted);
 //   - .hydrogen/vitest.json (or --results FILE): vitest's JSON report of the
-//     run; a test tag counts only when the test at the line below it passed.
+//     run; a test tag counts only when the test at the line below it passed;
+//   - scripts/gen/exports.txt, gen/ts/ and `// @gen <Name>` tags in test/Gen/:
+//     the Generated and Differential columns (scripts/report/generated.ts).
 // Writes spec/traceability.md and spec/traceability.json (reproducible: no
 // timestamps, stable order). Exits 1 on gaps: a def/structure/inductive/
 // class/instance without a mirror (unless proof-only), a theorem without a
 // test that passed, a tag naming no Lean declaration, a test tag that is not
-// on a test or whose test did not pass. `--check` writes nothing and also
+// on a test or whose test did not pass, an exported definition without a
+// generated artifact, a generated reference without a passed differential
+// test. `--check` writes nothing and also
 // fails when the files on disk differ from what it would write.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { type ExportEntry, type GenRole, generatedArtifacts, isDifferentialFile, parseExportList } from "./generated.ts";
 
 // ---------------------------------------------------------------------------
 // Lean
@@ -255,12 +260,13 @@ export interface Tag {
 
 export type Outcome = "passed" | "failed" | "skipped" | "todo" | "not run" | "not a test";
 
-const tagLine = /^\s*(?:\/\/+|\/\*\*+|\*)\s*@lean\s+([^\s*,;]+)/;
+const tagLineOf = (word: string) => new RegExp(`^\\s*(?:\\/\\/+|\\/\\*\\*+|\\*)\\s*@${word}\\s+([^\\s*,;]+)`);
 const commentLine = /^\s*(?:\/\/|\/\*|\*)/;
 const testCall = /\b(?:it|test)(?:\.[A-Za-z]+)*\(\s*(["'`])((?:\\.|(?!\1)[^\\])*)\1/;
 
-/** `@lean <Name>` tags at the start of comment lines (`//`, `/**`, ` *`), with the following test title. */
-export const parseTags = (source: string, file: string): Tag[] => {
+/** `@lean <Name>` tags (or `@gen`, with word "gen") at the start of comment lines (`//`, `/**`, ` *`), with the following test title. */
+export const parseTags = (source: string, file: string, word: "lean" | "gen" = "lean"): Tag[] => {
+  const tagLine = tagLineOf(word);
   const lines = source.split("\n");
   const tags: Tag[] = [];
   lines.forEach((l, i) => {
@@ -379,6 +385,10 @@ export interface Inputs {
   readonly src: ReadonlyArray<SourceFile>;
   readonly test: ReadonlyArray<SourceFile>;
   readonly vectors: ReadonlyArray<SourceFile>;
+  /** scripts/gen/exports.txt (absent: nothing is exported, the Generated columns stay empty). */
+  readonly exports?: SourceFile;
+  /** The generated TypeScript: every .ts file under gen/ts/. */
+  readonly gen?: ReadonlyArray<SourceFile>;
   /** The test run the report is tied to (vitest's JSON report). */
   readonly run: TestRun;
 }
@@ -394,6 +404,10 @@ export interface Row {
   readonly mirrors: ReadonlyArray<Tag>;
   readonly tests: ReadonlyArray<Tag>;
   readonly vectors: number;
+  /** Exported to gen/ts/ (scripts/gen/exports.txt): the role and the generated files naming it. */
+  readonly generated?: { readonly role: GenRole; readonly files: ReadonlyArray<string> };
+  /** Differential tests (`// @gen <Name>` in test/Gen/) comparing src with the generated reference. */
+  readonly differential: ReadonlyArray<Tag>;
   readonly status: Status;
 }
 
@@ -403,7 +417,9 @@ export interface ModuleReport {
   readonly declarations: ReadonlyArray<Row>;
 }
 
-export type GapKind = "no mirror" | "no test" | "unknown lean name" | "tag not on a test" | "test did not pass";
+export type GapKind =
+  | "no mirror" | "no test" | "unknown lean name" | "tag not on a test" | "test did not pass"
+  | "not generated" | "no differential" | "misplaced differential";
 
 export interface Gap {
   readonly kind: GapKind;
@@ -426,6 +442,12 @@ export interface Report {
     readonly passedTags: number;
     /** Distinct conformance vectors that name at least one declaration. */
     readonly vectors: number;
+    /** Exported definitions (exports.txt) with a generated artifact, of all exported. */
+    readonly generated: number;
+    readonly exported: number;
+    /** Generated references with a differential test that passed, of all references. */
+    readonly differential: number;
+    readonly refs: number;
     readonly gaps: number;
   };
   readonly modules: ReadonlyArray<ModuleReport>;
@@ -450,6 +472,10 @@ export const buildReport = (inputs: Inputs): Report => {
   const known = new Set(modules.flatMap((m) => [...m.decls.map((d) => d.name), ...m.members]));
   const mirrors = inputs.src.flatMap((f) => parseTags(f.text, f.path)).sort(byLocation);
   const tests = inputs.test.flatMap((f) => parseTags(f.text, f.path)).map((t) => ({ ...t, outcome: outcomeOf(t, inputs.run) })).sort(byLocation);
+  const exportList: ReadonlyArray<ExportEntry> = inputs.exports ? parseExportList(inputs.exports.text, inputs.exports.path) : [];
+  const exported = new Map(exportList.map((e) => [e.name, e] as const));
+  const artifacts = generatedArtifacts(inputs.gen ?? []);
+  const diffTags = inputs.test.flatMap((f) => parseTags(f.text, f.path, "gen")).map((t) => ({ ...t, outcome: outcomeOf(t, inputs.run) })).sort(byLocation);
   const vectorSets = new Map<string, Set<string>>();
   const allVectors = new Set<string>();
   const warnings: string[] = [];
@@ -484,7 +510,10 @@ export const buildReport = (inputs: Inputs): Report => {
         status = "no mirror";
         gaps.push({ kind: "no mirror", name: d.name, file: d.file, line: d.line, message: `${d.kind} ${d.name} has no TS mirror (@lean ${d.name})` });
       }
-      return { ...d, mirrors: ms, tests: ts, vectors: vectorCounts.get(d.name) ?? 0, status };
+      const ex = exported.get(d.name);
+      const generated = ex === undefined ? undefined : { role: ex.role, files: artifacts.get(d.name) ?? [] };
+      const differential = diffTags.filter((t) => t.name === d.name);
+      return { ...d, mirrors: ms, tests: ts, vectors: vectorCounts.get(d.name) ?? 0, ...(generated ? { generated } : {}), differential, status };
     }),
   }));
   for (const [where, tags] of [["src", mirrors], ["test", tests]] as const) {
@@ -500,6 +529,7 @@ export const buildReport = (inputs: Inputs): Report => {
     else if (t.outcome !== "passed")
       gaps.push({ kind: "test did not pass", name: t.name, file: t.file, line: t.line, message: `the test tagged @lean ${t.name} (line ${t.testLine}) ${t.outcome === "not run" ? "did not run" : `was ${t.outcome}`} in the test run` });
   }
+  gaps.push(...generationGaps(exportList, inputs.exports?.path ?? "scripts/gen/exports.txt", known, artifacts, diffTags));
   const rows = moduleReports.flatMap((m) => m.declarations);
   const byKind: Record<string, number> = {};
   for (const r of rows) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
@@ -516,12 +546,46 @@ export const buildReport = (inputs: Inputs): Report => {
       tested: theorems.filter((r) => r.status === "ok").length,
       passedTags: tests.filter((t) => t.outcome === "passed").length,
       vectors: allVectors.size,
+      generated: exportList.filter((e) => artifacts.has(e.name)).length,
+      exported: exportList.length,
+      differential: exportList.filter((e) => e.role === "ref" && diffTags.some((t) => t.name === e.name && t.outcome === "passed" && isDifferentialFile(t.file))).length,
+      refs: exportList.filter((e) => e.role === "ref").length,
       gaps: gaps.length,
     },
     modules: moduleReports,
     gaps,
     warnings,
   };
+};
+
+/** Gaps of the Generated and Differential columns (see scripts/report/generated.ts). */
+const generationGaps = (
+  exportList: ReadonlyArray<ExportEntry>,
+  exportsFile: string,
+  known: ReadonlySet<string>,
+  artifacts: ReadonlyMap<string, ReadonlyArray<string>>,
+  diffTags: ReadonlyArray<Tag>,
+): Gap[] => {
+  const gaps: Gap[] = [];
+  const gap = (kind: GapKind, name: string, file: string, line: number, message: string) => gaps.push({ kind, name, file, line, message });
+  for (const e of exportList) {
+    if (!known.has(e.name)) gap("unknown lean name", e.name, exportsFile, e.line, `exported ${e.role} ${e.name} names no Lean declaration`);
+    if (!artifacts.has(e.name)) gap("not generated", e.name, exportsFile, e.line, `exported ${e.role} ${e.name} has no generated artifact under gen/ts/ (run make gen)`);
+    if (e.role === "ref" && !diffTags.some((t) => t.name === e.name && t.outcome === "passed" && isDifferentialFile(t.file))) {
+      const tried = diffTags.filter((t) => t.name === e.name);
+      gap("no differential", e.name, exportsFile, e.line, tried.length === 0
+        ? `generated reference ${e.name} has no differential test (// @gen ${e.name} in test/Gen/)`
+        : `generated reference ${e.name} has no differential test in test/Gen/ that ran and passed (${tried.map((t) => `${t.file}:${t.line} ${t.outcome}`).join(", ")})`);
+    }
+  }
+  const exportedNames = new Set(exportList.map((e) => e.name));
+  for (const t of diffTags) {
+    if (!exportedNames.has(t.name)) gap("misplaced differential", t.name, t.file, t.line, `@gen ${t.name} names no definition exported in ${exportsFile}`);
+    else if (!isDifferentialFile(t.file)) gap("misplaced differential", t.name, t.file, t.line, `@gen ${t.name} is outside test/Gen/, where differential tests live`);
+    if (t.outcome === "not a test") gap("tag not on a test", t.name, t.file, t.line, `test tag @gen ${t.name} is not directly above an it/test call`);
+    else if (t.outcome !== "passed") gap("test did not pass", t.name, t.file, t.line, `the test tagged @gen ${t.name} (line ${t.testLine}) ${t.outcome === "not run" ? "did not run" : `was ${t.outcome}`} in the test run`);
+  }
+  return gaps;
 };
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -544,6 +608,7 @@ export const renderMarkdown = (r: Report): string => {
     `- Theorems with a restating test that ran and passed in the test run: ${s.tested} of ${s.theorems}`,
     `- Test tags tied to a passed test: ${s.passedTags}`,
     `- Distinct conformance vectors naming a declaration: ${s.vectors}`,
+    `- Exported to gen/ts/ with a generated artifact: ${s.generated} of ${s.exported}; generated references with a passed differential test: ${s.differential} of ${s.refs}`,
     `- Gaps: ${s.gaps}`,
     "",
   ];
@@ -563,12 +628,14 @@ export const renderMarkdown = (r: Report): string => {
       out.push("No declarations.", "");
       continue;
     }
-    out.push("| Name | Kind | TS mirror | Tests | Vectors | Status |", "| --- | --- | --- | --- | ---: | --- |");
+    out.push("| Name | Kind | TS mirror | Tests | Generated | Differential | Vectors | Status |", "| --- | --- | --- | --- | --- | --- | ---: | --- |");
     for (const d of m.declarations) {
       const mirror = d.mirrors.map((t) => link(t.file, t.line)).join("<br>") || (d.proofOnly ? "proof-only" : "—");
       const tests =
         d.tests.map((t) => link(t.file, t.line) + (t.title === undefined ? "" : ` ${cell(t.title)}`) + (t.outcome === "passed" ? "" : ` (${t.outcome})`)).join("<br>") || "—";
-      out.push(`| [\`${d.name}\`](../${d.file}#L${d.line}) | ${d.kind} | ${mirror} | ${tests} | ${d.vectors} | ${d.status} |`);
+      const generated = d.generated === undefined ? "—" : `${d.generated.role}: ${d.generated.files.map((f) => `[${f}](../${f})`).join("<br>") || "missing"}`;
+      const differential = d.differential.map((t) => link(t.file, t.line) + (t.outcome === "passed" ? "" : ` (${t.outcome})`)).join("<br>") || "—";
+      out.push(`| [\`${d.name}\`](../${d.file}#L${d.line}) | ${d.kind} | ${mirror} | ${tests} | ${generated} | ${differential} | ${d.vectors} | ${d.status} |`);
     }
     out.push("");
   }
@@ -610,6 +677,8 @@ export const collect = (root: string, resultsFile: string): Inputs => {
           .sort()
           .map((f) => read(join(root, "gen/vectors", f)))
       : [],
+    ...(existsSync(join(root, "scripts/gen/exports.txt")) ? { exports: read(join(root, "scripts/gen/exports.txt")) } : {}),
+    gen: walk(join(root, "gen/ts"), ".ts").map(read),
     run: parseTestRun(readFileSync(resultsFile, "utf8"), root, posix(root, resultsFile)),
   };
 };
@@ -664,7 +733,8 @@ export const main = (argv: ReadonlyArray<string>, root: string, io: Console): nu
   const s = report.summary;
   io.out(
     `traceability: ${s.declarations} Lean declarations; ${s.mirrored} mirrored, ${s.proofOnly} proof-only; ` +
-      `${s.tested}/${s.theorems} theorems with a passed restating test (${s.passedTags} tags tied to passed tests); ${s.vectors} distinct vectors; ${s.gaps} gaps`,
+      `${s.tested}/${s.theorems} theorems with a passed restating test (${s.passedTags} tags tied to passed tests); ${s.vectors} distinct vectors; ` +
+      `${s.generated}/${s.exported} exports generated, ${s.differential}/${s.refs} references differentially tested; ${s.gaps} gaps`,
   );
   for (const w of report.warnings) io.err(`warning: ${w}`);
   for (const g of report.gaps) io.err(`${g.file}:${g.line}: ${g.message}`);

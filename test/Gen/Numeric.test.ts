@@ -20,6 +20,7 @@ const unMin = (v: number) => (v === N.minEmpty ? null : BigInt(v))
 const big = (o: number | null) => (o === null ? null : BigInt(o))
 
 describe(`Numeric: src against the Lean-generated reference (${runs} cases each)`, () => {
+  // @gen Hydrogen.Aggregate.Sum.merge
   // @lean Hydrogen.Aggregate.Sum.merge
   it("Sum.merge: sumMerge a b equals the reference Sum.merge", () => {
     expect(N.sumEmpty).toBe(Number(Ref.Sum_empty.total))
@@ -27,6 +28,7 @@ describe(`Numeric: src against the Lean-generated reference (${runs} cases each)
       BigInt(N.sumMerge(a, b)) === Ref.Sum_merge({ total: BigInt(a) }, { total: BigInt(b) }).total), params)
   })
 
+  // @gen Hydrogen.Aggregate.Count.merge
   // @lean Hydrogen.Aggregate.Count.merge
   it("Count.merge: countMerge a b equals the reference Count.merge", () => {
     expect(N.countEmpty).toBe(Number(Ref.Count_empty.count))
@@ -34,6 +36,7 @@ describe(`Numeric: src against the Lean-generated reference (${runs} cases each)
       BigInt(N.countMerge(a, b)) === Ref.Count_merge({ count: BigInt(a) }, { count: BigInt(b) }).count), params)
   })
 
+  // @gen Hydrogen.Aggregate.Max.merge
   // @lean Hydrogen.Aggregate.Max.merge
   it("Max.merge: maxMerge a b equals the reference Max.merge (none as the identity included)", () => {
     expect(unMax(N.maxEmpty)).toBe(Ref.Max_empty.value)
@@ -41,6 +44,7 @@ describe(`Numeric: src against the Lean-generated reference (${runs} cases each)
       unMax(N.maxMerge(fastMax(a), fastMax(b))) === Ref.Max_merge({ value: big(a) }, { value: big(b) }).value), params)
   })
 
+  // @gen Hydrogen.Aggregate.Min.merge
   // @lean Hydrogen.Aggregate.Min.merge
   it("Min.merge: minMerge a b equals the reference Min.merge (none as the identity included)", () => {
     expect(unMin(N.minEmpty)).toBe(Ref.Min_empty.value)
@@ -48,6 +52,7 @@ describe(`Numeric: src against the Lean-generated reference (${runs} cases each)
       unMin(N.minMerge(fastMin(a), fastMin(b))) === Ref.Min_merge({ value: big(a) }, { value: big(b) }).value), params)
   })
 
+  // @gen Hydrogen.Aggregate.SumCount.merge
   // @lean Hydrogen.Aggregate.SumCount.merge
   it("SumCount.merge: sumCountMerge a b equals the reference SumCount.merge", () => {
     expect(N.sumCountEmpty).toEqual({ sum: Number(Ref.SumCount_empty.sum), count: Number(Ref.SumCount_empty.count) })
@@ -59,6 +64,7 @@ describe(`Numeric: src against the Lean-generated reference (${runs} cases each)
     }), params)
   })
 
+  // @gen Hydrogen.Aggregate.SumCount.ofValue
   // @lean Hydrogen.Aggregate.SumCount.ofValue
   it("SumCount.ofValue: sumCountOfValue v equals the reference SumCount.ofValue", () => {
     fc.assert(fc.property(safeIntArb, (v) => {

@@ -13,6 +13,7 @@ const natArb = fc.oneof(
 )
 
 describe(`Scale: src against the Lean-generated reference (${runs} cases)`, () => {
+  // @gen Hydrogen.Scale.ceilDiv
   // @lean Hydrogen.Scale.ceilDiv
   it("ceilDiv: ceilDiv a k equals the reference ceilDiv (k = 0 and a = 0 included)", () => {
     fc.assert(fc.property(natArb, natArb, (a, k) => BigInt(ceilDiv(a, k)) === Ref.ceilDiv(BigInt(a), BigInt(k))), params)

@@ -35,6 +35,8 @@ const toRef = (e: Element): Ref.Element => {
 const refValid = Schema.is(Ref.Element_ValidSchema)
 
 describe(`Wire: src against the Lean-generated schema (${runs} cases)`, () => {
+  // @gen Hydrogen.Wire.Atom.Valid
+  // @gen Hydrogen.Wire.Element.Valid
   // @lean Hydrogen.Wire.Element.Valid
   it("Element.Valid: isValid e holds exactly when the generated Element.Valid schema accepts e", () => {
     let valid = 0

@@ -33,21 +33,25 @@ const refElement = (e: Element): Ref.Element =>
 const sameAtom = (a: Atom | null, b: Ref.Atom | null) => (a === null || b === null ? a === b : JSON.stringify(refAtom(a), (_, v) => (typeof v === "bigint" ? `${v}` : v)) === JSON.stringify(b, (_, v) => (typeof v === "bigint" ? `${v}` : v)))
 
 describe(`Wire codec: src against the Lean-generated references (${runs} cases each)`, () => {
+  // @gen Hydrogen.Wire.u16le
   // @lean Hydrogen.Wire.u16le
   it("u16le: u16le v equals the reference u16le for every 16-bit v", () => {
     fc.assert(fc.property(u(16), (v) => sameList(LB.u16le(v), Ref.u16le(B(v)))), params)
   })
 
+  // @gen Hydrogen.Wire.u32le
   // @lean Hydrogen.Wire.u32le
   it("u32le: u32le v equals the reference u32le for every 32-bit v", () => {
     fc.assert(fc.property(u(32), (v) => sameList(LB.u32le(v), Ref.u32le(B(v)))), params)
   })
 
+  // @gen Hydrogen.Wire.twos
   // @lean Hydrogen.Wire.twos
   it("twos: twos 16/32 x equals the reference twos on signed inputs", () => {
     fc.assert(fc.property(fc.constantFrom(16, 32), s(32), (bits, x) => B(LB.twos(bits, x)) === Ref.twos(B(bits), B(x))), params)
   })
 
+  // @gen Hydrogen.Wire.signed
   // @lean Hydrogen.Wire.signed
   it("signed: signed 16/32 u equals the reference signed on unsigned patterns", () => {
     fc.assert(fc.property(fc.constantFrom(16, 32), u(32), (bits, v) => {
@@ -56,22 +60,28 @@ describe(`Wire codec: src against the Lean-generated references (${runs} cases e
     }), params)
   })
 
+  // @gen Hydrogen.Wire.le16
+  // @gen Hydrogen.Wire.le32
   // @lean Hydrogen.Wire.le32
   it("le16, le32: the little-endian readers equal the references on bytes", () => {
     fc.assert(fc.property(byte, byte, byte, byte, (a, b, c, d) =>
       B(LB.le16(a, b)) === Ref.le16(B(a), B(b)) && B(LB.le32(a, b, c, d)) === Ref.le32(B(a), B(b), B(c), B(d))), params)
   })
 
+  // @gen Hydrogen.Wire.Atom.kind
+  // @gen Hydrogen.Wire.Atom.payload
   // @lean Hydrogen.Wire.Atom.payload
   it("Atom.payload: atomKind and atomPayload equal the references Atom.kind and Atom.payload", () => {
     fc.assert(fc.property(atomArb, (a) => B(atomKind(a)) === Ref.Atom_kind(refAtom(a)) && sameList(atomPayload(a), Ref.Atom_payload(refAtom(a)))), params)
   })
 
+  // @gen Hydrogen.Wire.encode
   // @lean Hydrogen.Wire.encode
   it("encode: the 28-byte record of src's encode equals the reference encode of a valid Element", () => {
     fc.assert(fc.property(elementArb, (e) => sameList([...encode(e)], Ref.encode(refElement(e)))), params)
   })
 
+  // @gen Hydrogen.Wire.decodeAtom
   // @lean Hydrogen.Wire.decodeAtom
   it("decodeAtom: decodeAtom k p0..p3 equals the reference decodeAtom (kinds 0..5, all bytes)", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 5 }), byte, byte, fc.oneof(fc.constant(0), byte), fc.oneof(fc.constant(0), byte), (k, p0, p1, p2, p3) =>

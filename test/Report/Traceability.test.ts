@@ -324,7 +324,7 @@ end M
     const md = renderMarkdown(a);
     expect(md).toBe(renderMarkdown(b));
     expect(md.indexOf("## Summary")).toBeLessThan(md.indexOf("## M"));
-    expect(md).toContain("| [`M.g`](../lean/M.lean#L4) | def | proof-only | — | 0 | proof-only |");
+    expect(md).toContain("| [`M.g`](../lean/M.lean#L4) | def | proof-only | — | — | — | 0 | proof-only |");
     expect(md).toContain("[test/M.test.ts:1](../test/M.test.ts#L1) f_id");
     expect(JSON.parse(renderJson(a)).modules[0].module).toBe("M");
   });
