@@ -6,20 +6,24 @@
  * `make setup` or scripts/nats/install.sh) and with `NatsServerStartFailed`
  * (including the server's log) when it exits early or is not ready in time.
  *
+ * `natsServer` is the scoped form (stopped when its scope closes, also on
+ * interruption); `startNatsServer` the Promise form for code without Effect.
+ *
  * Every server started here is SIGKILLed if the Node process exits without
  * stopping it, so none is left behind. An exit hook does not run when the
  * process itself is SIGKILLed, so each server also gets a watchdog: a tiny
  * `sh` loop that polls the parent's pid and SIGKILLs the server once the
  * parent is gone (and ends by itself when the server ends).
  */
-import { setTimeout as sleep } from "node:timers/promises"
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants as fsConstants, statSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { createConnection, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
+import { Effect, Schedule, type Scope } from "effect"
 import { NatsServerMissing, NatsServerStartFailed } from "./Errors.ts"
+import { exited, killOnExit, pollUntil, terminate } from "./Lifecycle.ts"
 
 export interface NatsServerOptions {
   /** Enable JetStream (needed for KV) with a fresh temporary store dir (default true). */
@@ -97,24 +101,6 @@ export const freeLoopbackPort = (): Promise<number> =>
     })
   })
 
-// Children still running when the Node process exits are killed.
-const live = new Set<ChildProcess>()
-let exitHookInstalled = false
-const installExitHook = (): void => {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once("exit", () => {
-    for (const child of live) {
-      try {
-        child.kill("SIGKILL")
-      } catch {
-        // already gone
-      }
-    }
-  })
-}
-
-
 // $1: the parent (this Node process), $2: the server. Polls both; SIGKILLs the server when the parent is gone.
 const watchdogScript =
   'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 0.2; done; kill -0 "$1" 2>/dev/null || kill -9 "$2" 2>/dev/null'
@@ -132,41 +118,19 @@ const watch = (server: ChildProcess): void => {
   }
 }
 
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
-
-const waitExit = (child: ChildProcess, timeoutMs: number): Promise<boolean> =>
-  exited(child)
-    ? Promise.resolve(true)
-    : new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          child.off("exit", onExit)
-          resolve(false)
-        }, timeoutMs)
-        const onExit = (): void => {
-          clearTimeout(timer)
-          resolve(true)
-        }
-        child.once("exit", onExit)
-      })
-
 /**
  * Connects to the port and waits for the server's INFO line; true only if it
  * comes from the server named `serverName` (not some other process that holds
  * the port).
  */
-const probe = (port: number, serverName: string, timeoutMs: number): Promise<boolean> =>
-  new Promise((resolve) => {
+const probe = (port: number, serverName: string, timeoutMs: number): Effect.Effect<boolean> =>
+  Effect.callback<boolean>((resume) => {
     const socket = createConnection({ host: "127.0.0.1", port })
-    let done = false
     let buffered = ""
     const finish = (ok: boolean): void => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
       socket.destroy()
-      resolve(ok)
+      resume(Effect.succeed(ok))
     }
-    const timer = setTimeout(() => finish(false), timeoutMs)
     socket.once("error", () => finish(false))
     socket.once("close", () => finish(false))
     socket.on("data", (chunk: Buffer) => {
@@ -182,143 +146,138 @@ const probe = (port: number, serverName: string, timeoutMs: number): Promise<boo
         finish(false)
       }
     })
-  })
+    return Effect.sync(() => void socket.destroy())
+  }).pipe(Effect.timeoutOption(timeoutMs), Effect.map((o) => o._tag === "Some" && o.value))
 
 const LOG_LIMIT = 16_384
 
-/** Starts nats-server on 127.0.0.1 (see the module comment). */
-export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHandle> => {
-  const binary = findNatsServer(options.binary)
-  const jetstream = options.jetstream ?? true
-  const timeoutMs = options.startTimeoutMs ?? 10_000
-  const storeDir = jetstream ? await mkdtemp(join(tmpdir(), "hydrogen-nats-")) : undefined
-  installExitHook()
 
-  // A unique server name lets the readiness probe tell our server from another process on the port.
-  const serverName = `hydrogen-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
-  let log = ""
-  let child: ChildProcess | undefined
-  let stopped = false
+const startFailed = (binary: string, args: ReadonlyArray<string>, detail: string, stderr: string): NatsServerStartFailed =>
+  new NatsServerStartFailed({ binary, args, detail, stderr })
 
-  const argsFor = (port: number): Array<string> => [
-    "-a",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "--server_name",
-    serverName,
-    ...(storeDir !== undefined ? ["-js", "-sd", storeDir] : []),
-    ...(options.extraArgs ?? []),
-  ]
+const addressInUse = (e: unknown): boolean => e instanceof NatsServerStartFailed && /address already in use/i.test(e.stderr)
 
-  /** One attempt to run the server on `port`; resolves when it is ready. */
-  const launch = async (port: number): Promise<void> => {
-    const args = argsFor(port)
-    log = ""
-    const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] })
-    child = proc
-    live.add(proc)
-    const append = (chunk: Buffer): void => {
-      log = (log + chunk.toString("utf8")).slice(-LOG_LIMIT)
-    }
-    proc.stdout?.on("data", append)
-    proc.stderr?.on("data", append)
-    let spawnError: Error | undefined
-    proc.once("error", (e) => {
-      spawnError = e
-    })
-    proc.once("exit", () => live.delete(proc))
-    watch(proc)
-    const fail = async (detail: string): Promise<never> => {
-      if (!exited(proc)) {
-        proc.kill("SIGKILL")
-        await waitExit(proc, 2_000)
-      }
-      throw new NatsServerStartFailed({ binary, args, detail, stderr: log })
-    }
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      if (spawnError !== undefined) return fail(`spawn failed: ${spawnError.message}`)
-      if (exited(proc)) {
-        await sleep(20) // let the last log lines arrive
-        return fail(`exited early (code ${String(proc.exitCode)}, signal ${String(proc.signalCode)})`)
-      }
-      if (await probe(port, serverName, 500)) return
-      if (Date.now() > deadline) return fail(`not accepting connections on 127.0.0.1:${port} after ${timeoutMs} ms`)
-      await sleep(50)
-    }
-  }
+/**
+ * Starts nats-server on 127.0.0.1 (see the module comment) and gives its
+ * handle; the caller owns it (`stop`). Readiness is polled under a Schedule
+ * (every 50 ms, each probe at most 500 ms) until `startTimeoutMs`, then
+ * `NatsServerStartFailed`. Interrupted while starting, it kills the server.
+ */
+export const startNatsServerEffect = (options: NatsServerOptions = {}): Effect.Effect<NatsServerHandle, NatsServerMissing | NatsServerStartFailed> =>
+  Effect.gen(function* () {
+    const binary = yield* Effect.try({ try: () => findNatsServer(options.binary), catch: (e) => e as NatsServerMissing })
+    const jetstream = options.jetstream ?? true
+    const timeoutMs = options.startTimeoutMs ?? 10_000
+    const pickPort = Effect.tryPromise({ try: () => freeLoopbackPort(), catch: (e) => startFailed(binary, [], `could not pick a free port: ${String(e)}`, "") })
+    const storeDir = jetstream
+      ? yield* Effect.tryPromise({ try: () => mkdtemp(join(tmpdir(), "hydrogen-nats-")), catch: (e) => startFailed(binary, [], `could not create a store dir: ${String(e)}`, "") })
+      : undefined
+    const removeStore = Effect.promise(() => (storeDir === undefined ? Promise.resolve() : rm(storeDir, { recursive: true, force: true })))
 
-  const addressInUse = (e: unknown): boolean =>
-    e instanceof NatsServerStartFailed && /address already in use/i.test(e.stderr)
+    // A unique server name lets the readiness probe tell our server from another process on the port.
+    const serverName = `hydrogen-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
+    let log = ""
+    let child: ChildProcess | undefined
+    let stopped = false
 
-  // Pick a port; retry on a lost race for an auto-picked one.
-  let port = options.port ?? (await freeLoopbackPort())
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await launch(port)
-      break
-    } catch (e) {
-      if (options.port === undefined && attempt < 4 && addressInUse(e)) {
-        port = await freeLoopbackPort()
-        continue
-      }
-      if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true })
-      throw e
-    }
-  }
+    const argsFor = (port: number): Array<string> => [
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "--server_name",
+      serverName,
+      ...(storeDir !== undefined ? ["-js", "-sd", storeDir] : []),
+      ...(options.extraArgs ?? []),
+    ]
 
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child
-    if (proc === undefined || exited(proc)) return
-    proc.kill(signal)
-    if (!(await waitExit(proc, 5_000))) {
-      proc.kill("SIGKILL")
-      await waitExit(proc, 5_000)
-    }
-  }
-
-  const handle: NatsServerHandle = {
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    binary,
-    serverName,
-    storeDir,
-    get running() {
-      return child !== undefined && !exited(child)
-    },
-    get pid() {
-      return child !== undefined && !exited(child) ? child.pid : undefined
-    },
-    get log() {
-      return log
-    },
-    stop: async () => {
-      if (stopped) return
-      stopped = true
-      await terminate("SIGTERM")
-      if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true })
-    },
-    kill: async () => {
-      await terminate("SIGKILL")
-    },
-    restart: async () => {
-      if (stopped) throw new NatsServerStartFailed({ binary, args: argsFor(port), detail: "restart after stop()", stderr: "" })
-      await terminate("SIGTERM")
-      // The port can stay busy for a moment after a kill; retry briefly.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await launch(port)
-          return
-        } catch (e) {
-          if (attempt < 20 && addressInUse(e)) {
-            await sleep(100)
-            continue
-          }
-          throw e
+    /** One attempt to run the server on `port`; succeeds when it is ready, kills it on failure or interruption. */
+    const launch = (port: number): Effect.Effect<void, NatsServerStartFailed> =>
+      Effect.suspend(() => {
+        const args = argsFor(port)
+        log = ""
+        const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] })
+        child = proc
+        killOnExit(proc)
+        const append = (chunk: Buffer): void => {
+          log = (log + chunk.toString("utf8")).slice(-LOG_LIMIT)
         }
-      }
-    },
-  }
-  return handle
-}
+        proc.stdout?.on("data", append)
+        proc.stderr?.on("data", append)
+        let spawnError: Error | undefined
+        proc.once("error", (e) => {
+          spawnError = e
+        })
+        watch(proc)
+        const check = Effect.suspend(() => {
+          if (spawnError !== undefined) return Effect.fail(startFailed(binary, args, `spawn failed: ${spawnError.message}`, log))
+          if (exited(proc)) {
+            // let the last log lines arrive
+            return Effect.sleep(20).pipe(
+              Effect.andThen(Effect.suspend(() => Effect.fail(startFailed(binary, args, `exited early (code ${String(proc.exitCode)}, signal ${String(proc.signalCode)})`, log)))),
+            )
+          }
+          return probe(port, serverName, 500)
+        })
+        return pollUntil(check, {
+          everyMs: 50,
+          withinMs: timeoutMs,
+          onTimeout: () => startFailed(binary, args, `not accepting connections on 127.0.0.1:${port} after ${timeoutMs} ms`, log),
+        }).pipe(Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : terminate(proc, { signal: "SIGKILL" }))))
+      })
+
+    // Pick a port; retry on a lost race for an auto-picked one.
+    let port = options.port ?? (yield* pickPort)
+    yield* Effect.suspend(() => launch(port)).pipe(
+      Effect.tapError((e) => (options.port === undefined && addressInUse(e) ? Effect.map(pickPort, (p) => void (port = p)) : Effect.void)),
+      Effect.retry({ times: options.port === undefined ? 4 : 0, while: addressInUse }),
+      Effect.onError(() => removeStore),
+    )
+
+    const stopChild = (signal: NodeJS.Signals): Effect.Effect<void> => Effect.suspend(() => (child === undefined ? Effect.void : terminate(child, { signal })))
+
+    const handle: NatsServerHandle = {
+      url: `nats://127.0.0.1:${port}`,
+      port,
+      binary,
+      serverName,
+      storeDir,
+      get running() {
+        return child !== undefined && !exited(child)
+      },
+      get pid() {
+        return child !== undefined && !exited(child) ? child.pid : undefined
+      },
+      get log() {
+        return log
+      },
+      stop: () =>
+        Effect.runPromise(
+          Effect.suspend(() => {
+            if (stopped) return Effect.void
+            stopped = true
+            return stopChild("SIGTERM").pipe(Effect.andThen(removeStore))
+          }),
+        ),
+      kill: () => Effect.runPromise(stopChild("SIGKILL")),
+      restart: () =>
+        Effect.runPromise(
+          Effect.suspend(() =>
+            stopped
+              ? Effect.fail(startFailed(binary, argsFor(port), "restart after stop()", ""))
+              : stopChild("SIGTERM").pipe(
+                  // The port can stay busy for a moment after a kill; retry briefly.
+                  Effect.andThen(Effect.suspend(() => launch(port)).pipe(Effect.retry({ schedule: Schedule.spaced(100), times: 20, while: addressInUse }))),
+                ),
+          ),
+        ),
+    }
+    return handle
+  })
+
+/** `startNatsServerEffect` for Promise callers: rejects with `NatsServerMissing` or `NatsServerStartFailed`. */
+export const startNatsServer = (options: NatsServerOptions = {}): Promise<NatsServerHandle> => Effect.runPromise(startNatsServerEffect(options))
+
+/** A nats-server as a scoped resource: started on acquire, stopped (SIGTERM, SIGKILL after 5 s, store dir removed) on release. */
+export const natsServer = (options: NatsServerOptions = {}): Effect.Effect<NatsServerHandle, NatsServerMissing | NatsServerStartFailed, Scope.Scope> =>
+  Effect.acquireRelease(startNatsServerEffect(options), (h) => Effect.promise(() => h.stop()))
