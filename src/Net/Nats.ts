@@ -25,7 +25,9 @@
 import { JetStreamApiCodes, jetstream } from "@nats-io/jetstream"
 import { type KV, Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection, type Subscription as NatsSubscription } from "@nats-io/transport-node"
+import { Duration, Effect, Schedule, type Scope } from "effect"
 import { TransportError } from "./Errors.ts"
+import { sleep } from "./Lifecycle.ts"
 import { validateBucket, validateKey, validatePattern, validatePublishSubject, validateRevision } from "./Subjects.ts"
 import type { Kv, KvOptions, SubscribeOptions, Subscription, Transport } from "./Transport.ts"
 
@@ -104,21 +106,6 @@ const isCasConflict = (e: unknown): boolean => {
   return e instanceof Error && /wrong last sequence/i.test(e.message)
 }
 
-const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A | undefined> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms)
-    p.then(
-      (a) => {
-        clearTimeout(timer)
-        resolve(a)
-      },
-      (e: unknown) => {
-        clearTimeout(timer)
-        reject(e)
-      },
-    )
-  })
-
 const wrapKv = (kv: KV, bucket: string, forget: () => void): Kv => {
   const fail = (what: string, e: unknown): TransportError => {
     forget()
@@ -166,49 +153,86 @@ const wrapKv = (kv: KV, bucket: string, forget: () => void): Kv => {
   }
 }
 
-/** Connects to NATS; rejects with `TransportError("connect")` if no server answers. */
-export const connectNats = async (options: NatsTransportOptions): Promise<NatsTransport> => {
+/** The wait between tries of the first connect: doubling from `firstMs`, at most `maxMs`, `attempts - 1` retries. */
+export const connectSchedule = (attempts: number, firstMs: number, maxMs: number) =>
+  Schedule.max([
+    Schedule.exponential(firstMs).pipe(Schedule.modifyDelay(({ duration }) => Effect.succeed(Math.min(Duration.toMillis(duration), maxMs)))),
+    Schedule.recurs(Math.max(0, attempts - 1)),
+  ])
+
+/**
+ * Connects to NATS: the first connect is retried under `connectSchedule`;
+ * when it gives up, a `TransportError("connect")` naming the servers, the
+ * tries and the cause (never a hang). The caller owns the transport (`close`);
+ * `natsConnection` is the scoped form.
+ */
+export const connectNatsEffect = (options: NatsTransportOptions): Effect.Effect<NatsTransport, TransportError> =>
+  Effect.suspend(() => {
+    const servers = typeof options.servers === "string" ? [options.servers] : [...options.servers]
+    const timeoutMs = options.timeoutMs ?? 5_000
+    const waitMs = options.reconnectTimeWaitMs ?? 250
+    const maxWaitMs = Math.max(waitMs, options.maxReconnectTimeWaitMs ?? 2_000)
+    const attempts = Math.max(1, Math.floor(options.connectAttempts ?? 3))
+    // doubling wait per dial since the connection was lost (nats.js asks at every turn of its loop, dialing or not)
+    const dials = { n: 0 }
+    const reconnectDelay = (): number => Math.min(maxWaitMs, waitMs * 2 ** Math.min(Math.max(0, dials.n - 1), 16)) + Math.random() * 100
+    let tries = 0
+    const once = Effect.tryPromise({
+      try: () => {
+        tries++
+        return connect({
+          servers,
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.noRandomize === true ? { noRandomize: true } : {}),
+          reconnect: true,
+          maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+          reconnectDelayHandler: reconnectDelay,
+          timeout: timeoutMs,
+          noAsyncTraces: options.asyncTraces !== true,
+        })
+      },
+      catch: (e): unknown => e,
+    })
+    return once.pipe(
+      Effect.retry(connectSchedule(attempts, waitMs, maxWaitMs)),
+      Effect.mapError((e) => {
+        const code = (e as { code?: unknown } | null)?.code ?? (e as { cause?: { code?: unknown } } | null)?.cause?.code
+        return new TransportError({
+          reason: "connect",
+          detail:
+            `cannot connect to ${servers.join(", ")} after ${tries} tries` +
+            `${typeof code === "string" ? ` (${code})` : ""}: ${e instanceof Error ? e.message : String(e)}`,
+          cause: e,
+        })
+      }),
+      Effect.map((nc) => wrapConnection(nc, options, timeoutMs, dials)),
+    )
+  })
+
+/** `connectNatsEffect` for Promise callers: rejects with `TransportError("connect")` if no server answers. */
+export const connectNats = (options: NatsTransportOptions): Promise<NatsTransport> => Effect.runPromise(connectNatsEffect(options))
+
+/** A NATS connection as a scoped resource: connected on acquire, flushed (bounded) and closed on release. */
+export const natsConnection = (options: NatsTransportOptions): Effect.Effect<NatsTransport, TransportError, Scope.Scope> =>
+  Effect.acquireRelease(connectNatsEffect(options), (t) => Effect.promise(() => t.close().catch(() => undefined)))
+
+/** Flushes, but gives up quietly after `ms` (a dead server must not hang an unsubscribe or a close). */
+const flushWithin = (conn: NatsConnection, ms: number): Promise<void> =>
+  Effect.runPromise(
+    Effect.tryPromise(() => conn.flush()).pipe(
+      Effect.timeoutOption(ms),
+      Effect.asVoid,
+      Effect.orElseSucceed(() => undefined),
+    ),
+  )
+
+const wrapConnection = (nc: NatsConnection, options: NatsTransportOptions, timeoutMs: number, dials: { n: number }): NatsTransport => {
   const onHandlerError =
     options.onHandlerError ??
     ((error: unknown, subject: string) => {
       console.error(`nats transport: handler for ${subject} failed`, error)
     })
-  const servers = typeof options.servers === "string" ? [options.servers] : [...options.servers]
-  const timeoutMs = options.timeoutMs ?? 5_000
-  const waitMs = options.reconnectTimeWaitMs ?? 250
-  const maxWaitMs = Math.max(waitMs, options.maxReconnectTimeWaitMs ?? 2_000)
-  const attempts = Math.max(1, Math.floor(options.connectAttempts ?? 3))
-  // doubling wait per dial since the connection was lost (nats.js asks at every turn of its loop, dialing or not)
-  let dials = 0
-  const reconnectDelay = (): number => Math.min(maxWaitMs, waitMs * 2 ** Math.min(Math.max(0, dials - 1), 16)) + Math.random() * 100
-  let nc: NatsConnection | undefined
-  for (let attempt = 1; nc === undefined; attempt++) {
-    try {
-      nc = await connect({
-        servers,
-        ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.noRandomize === true ? { noRandomize: true } : {}),
-        reconnect: true,
-        maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
-        reconnectDelayHandler: reconnectDelay,
-        timeout: timeoutMs,
-        noAsyncTraces: options.asyncTraces !== true,
-      })
-    } catch (e) {
-      if (attempt >= attempts) {
-        const code = (e as { code?: unknown } | null)?.code ?? (e as { cause?: { code?: unknown } } | null)?.cause?.code
-        throw new TransportError({
-          reason: "connect",
-          detail:
-            `cannot connect to ${servers.join(", ")} after ${attempt} tries` +
-            `${typeof code === "string" ? ` (${code})` : ""}: ${e instanceof Error ? e.message : String(e)}`,
-          cause: e,
-        })
-      }
-      await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, waitMs * 2 ** (attempt - 1))))
-    }
-  }
-  dials = 0
+  dials.n = 0
   const conn: NatsConnection = nc
   let reconnects = 0
   let disconnects = 0
@@ -216,10 +240,10 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
   void (async () => {
     for await (const st of conn.status()) {
       if (st.type === "disconnect") disconnects++
-      else if (st.type === "reconnecting") dials++
+      else if (st.type === "reconnecting") dials.n++
       else if (st.type === "reconnect") {
         reconnects++
-        dials = 0
+        dials.n = 0
         for (const l of reconnectListeners) {
           try {
             l()
@@ -292,7 +316,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
         unsubscribe: async () => {
           if (!subs.delete(sub)) return
           sub.unsubscribe()
-          if (!conn.isClosed()) await withTimeout(conn.flush(), timeoutMs).catch(() => undefined)
+          if (!conn.isClosed()) await flushWithin(conn, timeoutMs)
         },
       }
     },
@@ -330,7 +354,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
                   if (!isStreamCreateRace(e)) throw e
                   let last: unknown = e
                   for (let attempt = 0; attempt < 5; attempt++) {
-                    await new Promise((r) => setTimeout(r, 20 * (attempt + 1)))
+                    await sleep(20 * (attempt + 1))
                     try {
                       // the stream exists now: create looks it up (stream info) and opens it
                       return await kvm.create(bucket, opts)
@@ -365,7 +389,7 @@ export const connectNats = async (options: NatsTransportOptions): Promise<NatsTr
     close: async () => {
       if (conn.isClosed()) return
       // Push out what was published, but do not hang on a dead server.
-      await withTimeout(conn.flush(), Math.min(timeoutMs, 2_000)).catch(() => undefined)
+      await flushWithin(conn, Math.min(timeoutMs, 2_000))
       subs.clear()
       await conn.close()
     },
