@@ -2,7 +2,7 @@
  * A throw-away nats-server cluster on loopback (tests, local runs): N nodes,
  * each its own `startNatsServer` with a client port, a cluster port and
  * routes to every other node (`--cluster`, `--routes`, `--cluster_name`).
- * The promise resolves once the cluster has formed: a message published on
+ * `natsCluster` is the scoped form. The promise resolves once the cluster has formed: a message published on
  * any node reaches a subscriber on every node (routes up, interest
  * propagated), and with JetStream once every node answers a JetStream
  * account request (the meta group has a leader). Every node has its own
@@ -12,11 +12,12 @@
  * node `i mod N` first and knows every other node, so when its node dies it
  * reconnects to another one.
  */
-import { setTimeout as sleep } from "node:timers/promises"
 import { jetstreamManager } from "@nats-io/jetstream"
-import { NatsServerStartFailed } from "./Errors.ts"
-import { connectNats, type NatsTransport } from "./Nats.ts"
-import { freeLoopbackPort, type NatsServerHandle, startNatsServer } from "./NatsServer.ts"
+import { Effect, type Scope } from "effect"
+import { type NatsServerMissing, NatsServerStartFailed } from "./Errors.ts"
+import { pollUntil, sleep } from "./Lifecycle.ts"
+import { type NatsTransport, natsConnection } from "./Nats.ts"
+import { freeLoopbackPort, type NatsServerHandle, startNatsServerEffect } from "./NatsServer.ts"
 
 export interface NatsClusterOptions {
   /** Number of nodes (default 3, at least 2). */
@@ -87,55 +88,71 @@ const jetstreamReady = async (clients: ReadonlyArray<NatsTransport>): Promise<bo
   }
 }
 
-/** Starts the cluster (see the module doc); on any failure every node started is stopped. */
-export const startNatsCluster = async (options: NatsClusterOptions = {}): Promise<NatsClusterHandle> => {
-  const count = options.nodes ?? 3
-  if (!Number.isSafeInteger(count) || count < 2) throw new RangeError(`startNatsCluster: nodes must be an integer >= 2, got ${count}`)
-  const timeoutMs = options.startTimeoutMs ?? 20_000
-  const clusterPorts = await freePorts(count, new Set())
-  const name = `hydrogen-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
-  const route = (p: number): string => `nats://127.0.0.1:${p}`
-  const started = await Promise.allSettled(
-    clusterPorts.map((cp) =>
-      startNatsServer({
-        jetstream: options.jetstream ?? false,
-        startTimeoutMs: timeoutMs,
-        ...(options.binary === undefined ? {} : { binary: options.binary }),
-        extraArgs: ["--cluster", route(cp), "--cluster_name", name, "--routes", clusterPorts.filter((o) => o !== cp).map(route).join(",")],
-      }),
-    ),
-  )
-  const nodes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
-  let stopped = false
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    await Promise.all(nodes.map((s) => s.stop()))
-  }
-  let probes: Array<NatsTransport> = []
-  try {
-    for (const r of started) if (r.status === "rejected") throw r.reason
-    probes = await Promise.all(nodes.map((s, i) => connectNats({ servers: s.url, name: `cluster-probe-${i}`, noRandomize: true })))
-    const deadline = Date.now() + timeoutMs
-    const formed = async (probe: number): Promise<boolean> =>
-      (await routesCarry(probes, probe)) && (options.jetstream !== true || (await jetstreamReady(probes)))
-    for (let probe = 0; !(await formed(probe)); probe++) {
-      if (Date.now() > deadline) {
-        const first = nodes[0]!
-        throw new NatsServerStartFailed({
-          binary: first.binary,
-          args: [],
-          detail: `the ${count} nodes did not carry messages between each other${options.jetstream === true ? " or answer JetStream" : ""} within ${timeoutMs} ms`,
-          stderr: nodes.map((s, i) => `--- node ${i} ---\n${s.log}`).join("\n"),
-        })
-      }
-      await sleep(100)
+/** Whether the cluster has formed: routes carry messages and, with JetStream, every node answers it. */
+const formed = (probes: ReadonlyArray<NatsTransport>, probe: number, jetstream: boolean): Promise<boolean> =>
+  routesCarry(probes, probe).then(async (ok) => ok && (!jetstream || (await jetstreamReady(probes))))
+
+/**
+ * Starts the cluster (see the module doc) and gives its handle; the caller
+ * owns it (`stop`). Formation is polled under a Schedule (every 100 ms) until
+ * `startTimeoutMs`, then `NatsServerStartFailed` with every node's log; on any
+ * failure or interruption every node started is stopped.
+ */
+export const startNatsClusterEffect = (options: NatsClusterOptions = {}): Effect.Effect<NatsClusterHandle, NatsServerMissing | NatsServerStartFailed> =>
+  Effect.gen(function* () {
+    const count = options.nodes ?? 3
+    if (!Number.isSafeInteger(count) || count < 2) return yield* Effect.die(new RangeError(`startNatsCluster: nodes must be an integer >= 2, got ${count}`))
+    const timeoutMs = options.startTimeoutMs ?? 20_000
+    const jetstream = options.jetstream ?? false
+    const clusterPorts = yield* Effect.promise(() => freePorts(count, new Set()))
+    const name = `hydrogen-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+    const route = (p: number): string => `nats://127.0.0.1:${p}`
+    const started = yield* Effect.forEach(
+      clusterPorts,
+      (cp) =>
+        Effect.exit(
+          startNatsServerEffect({
+            jetstream,
+            startTimeoutMs: timeoutMs,
+            ...(options.binary === undefined ? {} : { binary: options.binary }),
+            extraArgs: ["--cluster", route(cp), "--cluster_name", name, "--routes", clusterPorts.filter((o) => o !== cp).map(route).join(",")],
+          }),
+        ),
+      { concurrency: "unbounded" },
+    )
+    const nodes = started.flatMap((r) => (r._tag === "Success" ? [r.value] : []))
+    let stopped = false
+    const stop = async (): Promise<void> => {
+      if (stopped) return
+      stopped = true
+      await Promise.all(nodes.map((s) => s.stop()))
     }
-  } catch (e) {
-    await Promise.allSettled(probes.map((c) => c.close()))
-    await stop()
-    throw e
-  }
-  await Promise.allSettled(probes.map((c) => c.close()))
-  return { urls: nodes.map((s) => s.url), nodes, clusterPorts, stop }
-}
+    const form = Effect.gen(function* () {
+      for (const r of started) if (r._tag === "Failure") return yield* Effect.failCause(r.cause)
+      const probes = yield* Effect.forEach(nodes, (s, i) => natsConnection({ servers: s.url, name: `cluster-probe-${i}`, noRandomize: true }), { concurrency: "unbounded" }).pipe(
+        Effect.mapError((e) => new NatsServerStartFailed({ binary: nodes[0]!.binary, args: [], detail: `probe connection: ${e.message}`, stderr: "" })),
+      )
+      let probe = 0
+      yield* pollUntil(Effect.promise(() => formed(probes, probe++, jetstream)), {
+        everyMs: 100,
+        withinMs: timeoutMs,
+        onTimeout: () =>
+          new NatsServerStartFailed({
+            binary: nodes[0]!.binary,
+            args: [],
+            detail: `the ${count} nodes did not carry messages between each other${jetstream ? " or answer JetStream" : ""} within ${timeoutMs} ms`,
+            stderr: nodes.map((s, i) => `--- node ${i} ---\n${s.log}`).join("\n"),
+          }),
+      })
+    })
+    // the probe connections close with this inner scope; the nodes stop on failure or interruption
+    yield* Effect.scoped(form).pipe(Effect.onError(() => Effect.promise(stop)))
+    return { urls: nodes.map((s) => s.url), nodes, clusterPorts, stop }
+  })
+
+/** `startNatsClusterEffect` for Promise callers. */
+export const startNatsCluster = (options: NatsClusterOptions = {}): Promise<NatsClusterHandle> => Effect.runPromise(startNatsClusterEffect(options))
+
+/** A cluster as a scoped resource: formed on acquire, every node stopped on release. */
+export const natsCluster = (options: NatsClusterOptions = {}): Effect.Effect<NatsClusterHandle, NatsServerMissing | NatsServerStartFailed, Scope.Scope> =>
+  Effect.acquireRelease(startNatsClusterEffect(options), (c) => Effect.promise(() => c.stop()))
