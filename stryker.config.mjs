@@ -16,8 +16,11 @@ export default {
   // Module-level constants would need the whole test set per mutant; the
   // bounds they hold are checked by the vectors and the edge tests instead.
   ignoreStatic: true,
-  concurrency: 2,
-  timeoutMS: 20000,
+  // One runner: the machine is shared; HYDROGEN_MUTATE_JOBS raises it on a free one.
+  concurrency: Number(process.env.HYDROGEN_MUTATE_JOBS ?? 1),
+  // Slack on top of Stryker's 1.5x the dry run's time per test: enough for load
+  // noise; a looping mutant then costs seconds, not 20 s.
+  timeoutMS: 5000,
   incremental: true,
   incrementalFile: `.hydrogen/mutation/incremental-${tag}.json`,
   tempDirName: ".stryker-tmp",
