@@ -1,6 +1,8 @@
 // Over 400 lines: one class whose receive, tick and replication paths share its per-child state (options, counters: CoordinatorTypes.ts).
 /**
- * One coordinator of the tree, running on its own `Transport` client.
+ * One upper coordinator of the tree (level ≥ 2), running on its own
+ * `Transport` client. Local coordinators (level 1) are `LocalLevel` runs
+ * (src/Tree/LocalLevel.ts), the one implementation of those.
  *
  * - Subscribes to its up inbox (children's Up and Heartbeat), its lateral
  *   inbox, and (unless it is the root) its parent's down subject.
@@ -9,16 +11,15 @@
  *   log of typed errors, reported through `onReject`, and changes nothing else;
  *   the handler never throws.
  * - Keeps, per child, the summary with the highest `(epoch, seq)`
- *   (`LatestPerChild`) and recomputes its own summary from those on every tick
- *   (a local coordinator folds its hosted agents' range instead), then sends it
- *   up with its data epoch (the round every agent below has reached) and a
- *   fresh sequence number.
+ *   (`LatestPerChild`) and recomputes its own summary from those on every tick,
+ *   then sends it up with its data epoch (the round every agent below has
+ *   reached) and a fresh sequence number.
  * - Ticks when told (`tick()`, the runner's driven mode) or at its own rate
- *   (`startClock`, defaults 30 / 10 / 1 Hz for local / regional / global).
+ *   (`startClock`, defaults 10 / 1 Hz for regional / global).
  * - The root broadcasts Down with a monotonic epoch; every coordinator with
  *   coordinator children forwards a newer Down to them once.
  * - Lateral messages go up to the lowest common ancestor and down to the
- *   destination's local coordinator, which delivers to the hosted agent.
+ *   destination's local coordinator.
  * - Replication (src/Tree/Failover.ts): a coordinator is the `active` replica
  *   of its position or a `standby`. A standby receives everything the active
  *   one does (children's Up, the parent's Down, its position's own down
@@ -32,7 +33,6 @@
  * @module
  */
 import type { Subscription, Transport } from "../Net/Transport.ts"
-import type { AgentPool } from "./Agents.ts"
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   type Down,
@@ -58,7 +58,6 @@ import { checkDownPolicy, decodePolicy } from "./Policy.ts"
 import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem, SEQ_WINDOW, upVersionProblem } from "./Versions.ts"
 import { LatestPerChild, type OfferOutcome, type Summary, summaryEmpty } from "./Summary.ts"
 import {
-  agentRange,
   ancestorOfAgent,
   childRange,
   type CoordinatorId,
@@ -70,9 +69,9 @@ import {
   type Topology,
 } from "./Topology.ts"
 import * as Result from "effect/Result"
-import { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
+import { type CoordinatorCounters, type CoordinatorOptions, type CoordinatorRole, type ReplicaCoordinator, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
 
-export { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, defaultRates, type Rates, rateOf, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
+export { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, type ReplicaCoordinator, defaultRates, type Rates, rateOf, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
 export { subscribeLevel } from "./SubscribeLevel.ts"
 
 const noHeartbeats = new Uint32Array(0)
@@ -87,7 +86,7 @@ interface Waiter {
   readonly resolve: () => void
 }
 
-export class Coordinator implements CoordinatorLike {
+export class Coordinator implements ReplicaCoordinator {
   readonly topology: Topology
   readonly id: CoordinatorId
   /** Its bus client (replaced by `reattach`). */
@@ -95,7 +94,6 @@ export class Coordinator implements CoordinatorLike {
   private readonly parentId: CoordinatorId | undefined
   private readonly childLo: number
   private readonly latest: LatestPerChild
-  private readonly agents: AgentPool | undefined
   private readonly options: CoordinatorOptions
   private subs: Subscription[] | undefined
   private clock: ReturnType<typeof setInterval> | undefined
@@ -148,15 +146,9 @@ export class Coordinator implements CoordinatorLike {
     this.parentId = parent(t, id)
     const cr = childRange(t, id)
     this.childLo = cr.lo
-    this.latest = new LatestPerChild(id.level === 1 ? 0 : cr.hi - cr.lo)
+    if (id.level < 2) throw new RangeError(`Coordinator ${this.name}: a local coordinator is a LocalLevel (src/Tree/LocalLevel.ts)`)
+    this.latest = new LatestPerChild(cr.hi - cr.lo)
     this.role = options.role ?? "active"
-    this.agents = options.agents
-    if (id.level === 1 && this.agents === undefined) {
-      throw new RangeError(`Coordinator ${this.name}: a local coordinator needs the agent pool it hosts`)
-    }
-    if (this.agents !== undefined && this.agents.size !== t.agents) {
-      throw new RangeError(`Coordinator ${this.name}: agent pool has ${this.agents.size} agents, topology ${t.agents}`)
-    }
   }
 
   // Derived on demand rather than stored: a large tree holds ~10^4 coordinators.
@@ -187,11 +179,6 @@ export class Coordinator implements CoordinatorLike {
     return (this.options.now ?? defaultNow)()
   }
 
-  /** The agents folded by a local coordinator (its hosted range); the subtree's agents otherwise. */
-  private get hosted(): { readonly lo: number; readonly hi: number } {
-    return this.id.level === 1 ? childRange(this.topology, this.id) : agentRange(this.topology, this.id)
-  }
-
   /** Last heartbeat term per child slot (0 = none). */
   get heartbeats(): Uint32Array {
     if (this.latest.size === 0) return noHeartbeats
@@ -218,11 +205,7 @@ export class Coordinator implements CoordinatorLike {
     return this.parentId === undefined
   }
 
-  get isLocal(): boolean {
-    return this.id.level === 1
-  }
-
-  /** Number of children: agents for a local coordinator, coordinators otherwise. */
+  /** Number of child coordinators. */
   get childCount(): number {
     const r = childRange(this.topology, this.id)
     return r.hi - r.lo
@@ -285,7 +268,7 @@ export class Coordinator implements CoordinatorLike {
     try {
       // Fast path, allocation-free: a well-formed term-less Up from a child (what `decodeFor` accepts and
       // the Up case below does with it); anything else takes the general path.
-      if (inbox === "up" && this.latest.size > 0 && UP_MESSAGE_BYTES <= this.maxBytes && peekUp(data)) {
+      if (inbox === "up" && UP_MESSAGE_BYTES <= this.maxBytes && peekUp(data)) {
         const f = peekedUp
         const slot = f[1]! - this.childLo
         if (f[0] === this.id.level - 1 && slot >= 0 && slot < this.latest.size) {
@@ -297,7 +280,7 @@ export class Coordinator implements CoordinatorLike {
           return
         }
       }
-      if (inbox === "up" && this.latest.size > 0 && data.length <= this.maxBytes && data[3] === KindCode.UpBatch) {
+      if (inbox === "up" && data.length <= this.maxBytes && data[3] === KindCode.UpBatch) {
         const dv = peekUpBatch(data, this.id.level - 1, this.childLo, this.childLo + this.latest.size)
         if (dv !== undefined) return this.acceptBatch(dv, subject)
       }
@@ -514,7 +497,7 @@ export class Coordinator implements CoordinatorLike {
     this.downSubject = subject
     this.policy = m.policy
     this.triggers = m.triggers
-    if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { ...m, from: this.id })
+    if (this.role === "active") this.publish(this.subjects.down, { ...m, from: this.id })
     this.options.onDown?.(m)
     this.settleEpochWaiters()
   }
@@ -523,11 +506,6 @@ export class Coordinator implements CoordinatorLike {
     if (this.role !== "active") return // the active replica routes it
     const t = this.topology
     if (inSubtree(t, this.id, m.toAgent)) {
-      if (this.isLocal) {
-        this.counters.lateralDelivered++
-        this.options.onLateral?.(m)
-        return
-      }
       const child = ancestorOfAgent(t, m.toAgent, this.id.level - 1)
       this.publish(subjects(t, child).lateral, { ...m, from: this.id })
       return
@@ -540,29 +518,15 @@ export class Coordinator implements CoordinatorLike {
   // -------------------------------------------------------------------------
   // Ticking
 
-  /** The data epoch of what this coordinator would send now. */
-  private dataEpoch(): number {
-    if (this.isLocal) {
-      const h = this.hosted
-      return this.agents!.minVersion(h.lo, h.hi)
-    }
-    return this.latest.minEpoch()
-  }
-
   /**
-   * Recomputes the summary (local: fold of the hosted agents; others: merge of
-   * the latest summary per child) and, unless this is the root, sends it up.
+   * Recomputes the summary (the merge of the latest summary per child, with
+   * the lowest data epoch among them) and, unless this is the root, sends it up.
    */
   tick(): Summary {
-    const epoch = this.dataEpoch()
-    if (this.isLocal) {
-      const h = this.hosted
-      this.summary = this.agents!.foldRange(h.lo, h.hi, this.topology.branching)
-    } else {
-      this.summary = this.latest.merged()
-    }
+    const epoch = this.latest.minEpoch()
+    this.summary = this.latest.merged()
     this.summaryEpoch = epoch
-    if (this.parentId !== undefined && this.role === "active" && (!this.requireComplete || this.isLocal || this.latest.complete)) {
+    if (this.parentId !== undefined && this.role === "active" && (!this.requireComplete || this.latest.complete)) {
       this.seq = (this.seq + 1) >>> 0
       const up = { _tag: "Up", from: this.id, epoch, seq: this.seq, summary: this.summary } as const
       this.publish(this.parentSubjects!.up, this.term > 0 ? { ...up, term: this.term } : up)
@@ -583,7 +547,7 @@ export class Coordinator implements CoordinatorLike {
     this.epoch++
     this.policy = policy
     this.triggers = triggers
-    if (!this.isLocal && this.role === "active") this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
+    if (this.role === "active") this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy, triggers })
     this.settleEpochWaiters()
     return this.epoch
   }
@@ -611,7 +575,7 @@ export class Coordinator implements CoordinatorLike {
     this.peerTerm = Math.max(this.peerTerm, term)
     this.seq = 0
     this.beat()
-    if (!this.isLocal && this.epoch > 0) {
+    if (this.epoch > 0) {
       this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy: this.policy, triggers: this.triggers })
     }
     this.tick()
@@ -690,9 +654,9 @@ export class Coordinator implements CoordinatorLike {
     return new Promise((resolve) => (this.epochWaiters ??= []).push({ epoch, resolve }))
   }
 
-  /** Resolves once every child's latest summary has data epoch ≥ `epoch` (immediately for a local coordinator). */
+  /** Resolves once every child's latest summary has data epoch ≥ `epoch`. */
   whenChildrenAt(epoch: number): Promise<void> {
-    if (this.isLocal || this.latest.minEpoch() >= epoch) return Promise.resolve()
+    if (this.latest.minEpoch() >= epoch) return Promise.resolve()
     return new Promise((resolve) => {
       ;(this.childWaiters ??= []).push({ epoch, resolve })
       this.watchChildWaiters()

@@ -1,7 +1,7 @@
 /**
  * A started coordinator tree in one process: the local level (every local
- * coordinator in one `LocalLevel` column, src/Tree/LocalLevel.ts), one
- * `Coordinator` per upper tree node, the agent pool, and its configuration of
+ * coordinator in one `LocalLevel` column, src/Tree/LocalLevel.ts; with n ≤ k
+ * the one local coordinator is the root), one `Coordinator` per upper tree node, the agent pool, and its configuration of
  * the round driver (src/Tree/Round.ts). `runTree` (src/Tree/Runner.ts) runs
  * rounds on it.
  *
@@ -11,8 +11,8 @@ import type { Subscription, Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
 import { Coordinator, type CoordinatorCounters, type CoordinatorLike, defaultRates, type Rates, rateOf } from "./Coordinator.ts"
-import { columnLevel, hostRootLevel, type Level, rowLevel } from "./Level.ts"
-import { LocalLevel, type TriggerDelivery } from "./LocalLevel.ts"
+import { columnLevel, type Level, rowLevel } from "./Level.ts"
+import { LocalLevel, type LocalView, type TriggerDelivery } from "./LocalLevel.ts"
 import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } from "./Messages.ts"
 import { type PolicyProvenance, policyProvenance } from "./Provenance.ts"
 import { driveRound, publishedOf, type RoundConfig, type RoundDown, type RoundResult } from "./Round.ts"
@@ -58,7 +58,7 @@ export interface TreeOptions {
  * coordinator publishes on its own client (`coordinator-L-I`); each level
  * receives through one wildcard subscription per subject kind on a client of
  * its own (`level-L`), dispatched to its coordinators by the subject's index.
- * A tree of one coordinator (n ≤ k) runs it as a plain `Coordinator`.
+ * A tree of one coordinator (n ≤ k) is a local level of one, which broadcasts.
  */
 
 /** Over NATS, a round wait longer than this re-sends the latest Downs and Ups (a message lost with no reconnect). */
@@ -67,11 +67,11 @@ export const stalledResendMs = 3_000
 export class CoordinatorTree {
   readonly topology: Topology
   readonly agents: AgentPool
-  /** The local coordinators (trees with a level above the local one). */
-  readonly local: LocalLevel | undefined
-  /** `upper[l − 2][i]` is coordinator `(l, i)`, `l ≥ 2` (all levels when the root is local). */
+  /** The local coordinators (the root too when n ≤ k). */
+  readonly local: LocalLevel
+  /** `upper[l − 2][i]` is coordinator `(l, i)`, `l ≥ 2` (none when the root is local). */
   private readonly upper: ReadonlyArray<ReadonlyArray<Coordinator>>
-  readonly root: Coordinator
+  readonly root: Coordinator | LocalView
   readonly transports: ReadonlyArray<Transport>
   private readonly ownsTransports: boolean
   private readonly injector: Transport
@@ -92,18 +92,17 @@ export class CoordinatorTree {
   private constructor(
     topology: Topology,
     agents: AgentPool,
-    local: LocalLevel | undefined,
+    local: LocalLevel,
     upper: ReadonlyArray<ReadonlyArray<Coordinator>>,
     transports: ReadonlyArray<Transport>,
     ownsTransports: boolean,
     subs: Subscription[],
-    onTriggers: ((d: TriggerDelivery) => void) | undefined,
   ) {
     this.topology = topology
     this.agents = agents
     this.local = local
     this.upper = upper
-    this.root = upper[upper.length - 1]![0]!
+    this.root = upper.length === 0 ? local.view(0) : upper[upper.length - 1]![0]!
     this.transports = transports
     this.ownsTransports = ownsTransports
     this.injector = transports[0]!
@@ -115,8 +114,8 @@ export class CoordinatorTree {
       })
       if (off !== undefined) this.unlisten.push(off)
     }
-    const agentLevel = local === undefined ? hostRootLevel(this.root, agents, onTriggers) : columnLevel(local)
-    const above = local === undefined ? [] : upper.map(rowLevel)
+    const agentLevel = columnLevel(local)
+    const above = upper.map(rowLevel)
     this.roundLevels = [agentLevel, ...above]
     this.rounds = {
       agentCount: topology.agents,
@@ -191,7 +190,6 @@ export class CoordinatorTree {
     const common = {
       topology: t,
       ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-      ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),
     }
     // one client per coordinator (publishing), then one per level (receiving)
     const clients: Transport[][] = []
@@ -212,22 +210,19 @@ export class CoordinatorTree {
     if (shared !== undefined) transports.push(shared)
     // only the receiving clients have subscribed; the others have done nothing yet that a flush would wait for
     const subscribed = shared !== undefined ? [shared] : localRoot ? [clients[0]![0]!] : receivers
-    let local: LocalLevel | undefined
     const upper: Coordinator[][] = []
     const subs: Subscription[] = []
-    if (localRoot) {
-      const root = new Coordinator({ ...common, id: { level: 1, index: 0 }, transport: shared ?? clients[0]![0]!, agents })
-      await root.start()
-      upper.push([root])
-    } else {
-      local = new LocalLevel({
-        ...common,
-        agents,
-        transport: receivers[0]!,
-        ...(perCoordinator ? { publishers: clients[0]! } : {}),
-        ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
-      })
-      local.start()
+    const local = new LocalLevel({
+      ...common,
+      ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),
+      agents,
+      // a local root publishes no Up: its one client only receives
+      transport: shared ?? (localRoot ? clients[0]![0]! : receivers[0]!),
+      ...(perCoordinator && !localRoot ? { publishers: clients[0]! } : {}),
+      ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
+    })
+    local.start()
+    if (!localRoot) {
       for (let l = 2; l <= t.levels; l++) {
         const row: Coordinator[] = []
         for (let i = 0; i < countAt(t, l); i++) {
@@ -238,12 +233,12 @@ export class CoordinatorTree {
       }
     }
     await Promise.all(subscribed.map((tr) => tr.flush()))
-    return new CoordinatorTree(t, agents, local, upper, transports, shared === undefined, subs, opts.onTriggers)
+    return new CoordinatorTree(t, agents, local, upper, transports, shared === undefined, subs)
   }
 
   /** `levels[l − 1][i]` is coordinator `(l, i)` (local coordinators as views of the local level). */
   get levels(): ReadonlyArray<ReadonlyArray<CoordinatorLike>> {
-    return this.local === undefined ? this.upper : [this.local.views(), ...this.upper]
+    return [this.local.views(), ...this.upper]
   }
 
   /** Every coordinator, local level first (local ones as views of the local level). */
@@ -268,7 +263,7 @@ export class CoordinatorTree {
     let internalErrors = 0
     let versionRejected = 0
     const sources: Array<{ readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>; readonly counters: CoordinatorCounters }> = []
-    if (this.local !== undefined) sources.push(this.local)
+    sources.push(this.local)
     for (const row of this.upper) for (const c of row) sources.push(c) // no spread: a row can hold 10^5 coordinators
     for (const c of sources) {
       versionRejected += c.counters.versionRejected
@@ -310,20 +305,22 @@ export class CoordinatorTree {
   provenance(): PolicyProvenance {
     const row = this.upper[0]
     const parents = row !== undefined && row[0]!.id.level === 2 ? row : undefined
-    return policyProvenance({ epoch: this.root.epoch, policy: this.root.policy }, this.local, parents === undefined ? undefined : (j) => parents[j]!)
+    // a local root applies what it broadcast: no subtree to report
+    return policyProvenance({ epoch: this.root.epoch, policy: this.root.policy }, this.local.isRoot ? undefined : this.local, parents === undefined ? undefined : (j) => parents[j]!)
   }
 
   /** Every coordinator ticks on its own timer at its role's rate. */
   startClocks(rates: Rates = defaultRates): void {
-    this.local?.startClock(rates.local)
+    // a local root keeps the root's rate
+    this.local.startClock(this.local.isRoot ? rates.global : rates.local)
     for (const row of this.upper) for (const c of row) c.startClock(rateOf(this.topology, c.id, rates))
   }
 
   /** Stops every coordinator and, if the tree opened them, closes its transports. */
   async stop(): Promise<void> {
-    this.local?.stopClock()
+    this.local.stopClock()
     for (const row of this.upper) for (const c of row) c.stopClock()
-    await this.local?.stop()
+    await this.local.stop()
     for (const row of this.upper) for (const c of row) await c.stop()
     const subs = this.subs
     this.subs = []

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Transport } from "../Net/Transport.ts"
-import type { AgentPool } from "./Agents.ts"
-import type { Down, Heartbeat, Lateral, MessageError, MessageErrorTag, MessageKind } from "./Messages.ts"
+import type { Down, Heartbeat, MessageError, MessageErrorTag, MessageKind } from "./Messages.ts"
 import type { Summary } from "./Summary.ts"
 import type { CoordinatorId, Subjects, Topology } from "./Topology.ts"
 /** Merge rates in Hz by role. */
@@ -27,14 +26,10 @@ export interface CoordinatorOptions {
   readonly topology: Topology
   readonly id: CoordinatorId
   readonly transport: Transport
-  /** The agent pool; a local coordinator hosts (and folds) its range of it. */
-  readonly agents?: AgentPool
   /** Largest accepted message (default 64 KiB). */
   readonly maxBytes?: number
   /** Called for every rejected message (after it is counted). */
   readonly onReject?: (error: MessageError, subject: string) => void
-  /** A lateral message reached its destination agent (hosted here). */
-  readonly onLateral?: (m: Lateral) => void
   /** A newer Down reached this coordinator. */
   readonly onDown?: (m: Down) => void
   /** Replication: start as the active replica (default) or as a standby that publishes nothing. */
@@ -68,8 +63,8 @@ export interface CoordinatorOptions {
 
 /**
  * What the tree runner and the tests observe and drive of a coordinator: a
- * `Coordinator`, or a view of one local coordinator of a `LocalLevel`
- * (src/Tree/LocalLevel.ts).
+ * `Coordinator` (an upper one), or a view of one local coordinator of a
+ * `LocalLevel` (src/Tree/LocalLevel.ts).
  */
 export interface CoordinatorLike {
   readonly topology: Topology
@@ -77,7 +72,6 @@ export interface CoordinatorLike {
   readonly name: string
   readonly subjects: Subjects
   readonly isRoot: boolean
-  readonly isLocal: boolean
   readonly childCount: number
   readonly epoch: number
   readonly policy: Uint8Array
@@ -96,6 +90,32 @@ export interface CoordinatorLike {
   whenEpoch(epoch: number): Promise<void>
   whenChildrenAt(epoch: number): Promise<void>
   whenSummaryAt(epoch: number): Promise<void>
+}
+
+/**
+ * What a replica (src/Tree/Replica.ts) drives of the coordinator it runs: an
+ * upper `Coordinator`, or the view of a `LocalLevel` run of one.
+ */
+export interface ReplicaCoordinator extends CoordinatorLike {
+  readonly transport: Transport
+  readonly role: CoordinatorRole
+  readonly term: number
+  readonly peerTerm: number
+  readonly parentTerm: number
+  /** When this position's active replica, the parent, and each child were last heard (performance.now ms). */
+  readonly peerHeardAt: number
+  readonly parentHeardAt: number
+  readonly childHeardAt: Float64Array
+  /** Who sent the Down it holds (undefined: none yet, or broadcast here). */
+  readonly downFrom: CoordinatorId | undefined
+  start(): Promise<void>
+  stop(): Promise<void>
+  reattach(transport: Transport): Promise<void>
+  beat(): void
+  promote(term: number): void
+  demote(): void
+  /** Root only: starts the next epoch with `policy` and `triggers`; the epoch. */
+  broadcast(policy?: Uint8Array, triggers?: ReadonlyArray<number>): number
 }
 
 /** The role of a replica of a coordinator position. */

@@ -1,20 +1,18 @@
 /**
  * One part of the tree as the round driver (src/Tree/Round.ts) sees it: a
- * column of local coordinators (`LocalLevel`), a row of upper coordinators, a
- * lone root that hosts every agent, or a group of coordinator processes
- * (src/Tree/Process.ts). The driver only starts rounds, waits on levels,
+ * column of local coordinators (`LocalLevel`, also a lone local root hosting
+ * every agent), a row of upper coordinators, a group of coordinator processes
+ * (src/Tree/ProcessGroup.ts), or a row of replicated positions
+ * (src/Tree/ReplicatedLevel.ts). The driver only starts rounds, waits on levels,
  * counts their publishes and asks them to re-send after a reconnect; how a
  * level does its part is its own business.
  *
  * @module
  */
-import * as Result from "effect/Result"
 import type { Transport } from "../Net/Transport.ts"
-import type { AgentPool } from "./Agents.ts"
 import type { Coordinator } from "./Coordinator.ts"
-import type { LocalLevel, TriggerDelivery } from "./LocalLevel.ts"
+import type { LocalLevel } from "./LocalLevel.ts"
 import { encodeMessage, type MessageKind } from "./Messages.ts"
-import { clampBounds, decodePolicy, noPolicy } from "./Policy.ts"
 
 /** A factory of bus clients, one per name. */
 export type Connect = (name: string) => Transport | Promise<Transport>
@@ -55,7 +53,7 @@ export interface AgentLevel extends Level {
   readonly triggersDelivered: number
 }
 
-/** Every local coordinator as one column level (src/Tree/LocalLevel.ts). */
+/** Every local coordinator as one column level (src/Tree/LocalLevel.ts); a local root re-sends nothing (it has no parent). */
 export const columnLevel = (local: LocalLevel): AgentLevel => ({
   waiting: (epoch) => `Down epoch ${epoch} to reach every local coordinator`,
   whenDown: (epoch) => local.whenAllAt(epoch),
@@ -82,7 +80,7 @@ export const publishedBy = (cs: Iterable<Coordinator>): Kinds => {
 
 /** Re-publishes `c`'s latest Down if it forwards Downs and has one; true if it did. */
 export const resendDown = (c: Coordinator): boolean => {
-  if (c.isLocal || c.role !== "active" || c.epoch === 0) return false
+  if (c.role !== "active" || c.epoch === 0) return false
   c.transport.publish(c.subjects.down, encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers }))
   return true
 }
@@ -112,37 +110,6 @@ export const rowLevel = (row: ReadonlyArray<Coordinator>): Level => {
     },
     resendUps: () => {
       for (const c of row) if (c.summaryEpoch > 0) c.tick()
-    },
-  }
-}
-
-/** A tree of one coordinator (n ≤ k): the root hosts every agent; what it broadcast is what it holds. */
-export const hostRootLevel = (root: Coordinator, agents: AgentPool, onTriggers: ((d: TriggerDelivery) => void) | undefined): AgentLevel => {
-  let delivered = 0
-  let triggerEpoch = 0
-  return {
-    waiting: (epoch) => `Down epoch ${epoch} to reach every local coordinator`,
-    whenDown: (epoch) => root.whenEpoch(epoch),
-    updateAgents: (epoch) => {
-      const r = decodePolicy(root.policy)
-      const { lo, hi } = clampBounds(Result.isSuccess(r) ? r.success : noPolicy)
-      agents.updateRangeClamped(epoch, 0, agents.size, lo, hi)
-      const triggers = root.triggers
-      if (triggers.length > 0 && root.epoch > triggerEpoch) {
-        triggerEpoch = root.epoch
-        delivered += triggers.length
-        onTriggers?.({ epoch: root.epoch, triggers, round: epoch, lo: 0, hi: 1, agentLo: 0, agentHi: agents.size })
-      }
-    },
-    advance: async () => void root.tick(),
-    published: () => root.counters.published,
-    coalesced: () => root.counters.coalesced,
-    resendDowns: () => undefined,
-    resendUps: () => {
-      if (root.summaryEpoch > 0) root.tick()
-    },
-    get triggersDelivered() {
-      return delivered
     },
   }
 }

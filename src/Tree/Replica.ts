@@ -10,7 +10,8 @@
 import { setU32 } from "../Bytes/Writer.ts"
 import type { Kv, Transport } from "../Net/Transport.ts"
 import type { AgentPool } from "./Agents.ts"
-import { Coordinator } from "./Coordinator.ts"
+import { Coordinator, type ReplicaCoordinator } from "./Coordinator.ts"
+import { LocalLevel } from "./LocalLevel.ts"
 import type { Heartbeat } from "./Messages.ts"
 import type { Connect } from "./Level.ts"
 import { children, type CoordinatorId, type Topology } from "./Topology.ts"
@@ -90,14 +91,18 @@ export interface ReplicaOptions {
 
 const now = (): number => performance.now()
 
-/** One replica of a coordinator position: a `Coordinator` plus its lease and failure detector. */
+/**
+ * One replica of a coordinator position: the coordinator it runs (an upper
+ * `Coordinator`, or a `LocalLevel` run of one local coordinator) plus its
+ * lease and failure detector.
+ */
 export class Replica {
   readonly topology: Topology
   readonly position: CoordinatorId
   readonly replica: number
   readonly name: string
   readonly key: string
-  coordinator!: Coordinator
+  coordinator!: ReplicaCoordinator
   transport!: Transport
   /** Running (not killed). */
   alive = false
@@ -182,20 +187,21 @@ export class Replica {
     this.incarnation++
     await this.open()
     const o = this.options
-    this.coordinator = new Coordinator({
+    const common = {
       topology: o.topology,
-      id: o.position,
       transport: this.transport,
-      agents: o.agents,
       role: "standby",
       watchPeers: true,
-      requireComplete: true,
       now,
-      onHeartbeat: (m, from) => this.onHeartbeat(m, from),
-      termOk: (from, term) => this.termOk(from, term),
+      onHeartbeat: (m: Heartbeat, from: "child" | "parent" | "peer") => this.onHeartbeat(m, from),
+      termOk: (from: CoordinatorId, term: number) => this.termOk(from, term),
       ...(o.epochCeiling === undefined ? {} : { epochCeiling: o.epochCeiling }),
       ...(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
-    })
+    } as const
+    this.coordinator =
+      o.position.level === 1
+        ? new LocalLevel({ ...common, agents: o.agents, first: o.position.index, count: 1, batchUps: false }).view(0)
+        : new Coordinator({ ...common, id: o.position, requireComplete: true })
     this.suspectedChildren = new Uint8Array(this.coordinator.childHeardAt.length)
     await this.coordinator.start()
     await this.transport.flush()
@@ -285,7 +291,7 @@ export class Replica {
   }
 
   /** The active replica's heartbeat and tick, then its failure detector. */
-  private publishBeat(c: Coordinator): void {
+  private publishBeat(c: ReplicaCoordinator): void {
     this.lastBeatAt = now()
     try {
       c.beat()
@@ -297,7 +303,7 @@ export class Replica {
   }
 
   /** Renews the lease (compare-and-set on the revision last written); steps down if that fails. */
-  private async renew(c: Coordinator, thenBeat: boolean): Promise<void> {
+  private async renew(c: ReplicaCoordinator, thenBeat: boolean): Promise<void> {
     const kv = this.kv
     if (kv === undefined) return
     this.renewing = true
