@@ -24,7 +24,7 @@ const script = String.raw`
 const WGSL = __WGSL__;
 const ENTRIES = __ENTRIES__;
 const ATLASES = __ATLASES__;
-const hg = { device: null, pipelines: [], pulled: [], layout: null, size: [0, 0], target: null, depth: null, uniform: null, frames: 0, errors: [] };
+const hg = { device: null, pipelines: [], pulled: [], quads: null, layout: null, size: [0, 0], target: null, depth: null, uniform: null, frames: 0, errors: [] };
 window.hg = hg;
 
 const fromB64 = (s) => { const b = atob(s); const u = new Uint8Array(b.length); for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return u; };
@@ -64,6 +64,7 @@ hg.init = async () => {
     { shaderLocation: 4, offset: 20, format: "sint32" },
   ];
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  // Depth (32768 − z) / 65536 from the vertex stage; less-equal keeps the later of equal z.
   const depthStencil = { format: "depth32float", depthWriteEnabled: true, depthCompare: "less-equal" };
   hg.pipelines = ENTRIES.map((entryPoint) => device.createRenderPipeline({
     layout: pipelineLayout,
@@ -127,6 +128,7 @@ hg.renderBytes = async (bytes, mode, repeat) => {
     { binding: 2, resource: hg.atlases[0] },
     { binding: 3, resource: hg.atlases[1] },
   ] }));
+  const quads = mode === "pulled" ? quadIndices(Math.max(0, ...f.batches.map((b) => b.count))) : null;
   const ms = [];
   let drawCalls = 0;
   for (let r = 0; r < repeat; r++) {
@@ -140,7 +142,7 @@ hg.renderBytes = async (bytes, mode, repeat) => {
     f.batches.forEach((b, i) => {
       if (b.count === 0) return;
       pass.setBindGroup(0, binds[i]);
-      if (mode === "pulled") { pass.setPipeline(hg.pulled[b.kind]); pass.draw(6 * b.count); drawCalls++; return; }
+      if (mode === "pulled") { pass.setPipeline(hg.pulled[b.kind]); pass.setIndexBuffer(quads, "uint32"); pass.drawIndexed(6 * b.count); drawCalls++; return; }
       pass.setPipeline(hg.pipelines[b.kind]);
       pass.setVertexBuffer(0, buffers[i]);
       if (mode === "perElement") for (let e = 0; e < b.count; e++) { pass.draw(4, 1, 0, e); drawCalls++; }
@@ -154,6 +156,20 @@ hg.renderBytes = async (bytes, mode, repeat) => {
   buffers.forEach((b) => b.destroy());
   hg.frames++;
   return { drawCalls, instances: f.batches.reduce((s, b) => s + b.count, 0), ms, frames: hg.frames, errors: hg.errors.splice(0) };
+};
+
+// The pulled draws' index buffer (4r, 4r+1, 4r+2, 4r+2, 4r+1, 4r+3 for record r), kept between
+// frames and grown by doubling, so a frame uploads it only when it has more records than any before.
+const quadIndices = (n) => {
+  if (hg.quads && hg.quads.records >= n) return hg.quads.buffer;
+  if (hg.quads) hg.quads.buffer.destroy();
+  const records = Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
+  const idx = new Uint32Array(6 * records);
+  for (let r = 0, v = 0; r < records; r++, v += 4) { const o = 6 * r; idx[o] = v; idx[o + 1] = v + 1; idx[o + 2] = v + 2; idx[o + 3] = v + 2; idx[o + 4] = v + 1; idx[o + 5] = v + 3; }
+  const buffer = hg.device.createBuffer({ size: idx.byteLength, usage: GPUBufferUsage.INDEX | GPUBufferUsage.COPY_DST });
+  hg.device.queue.writeBuffer(buffer, 0, idx);
+  hg.quads = { records, buffer };
+  return buffer;
 };
 
 hg.readback = async () => {
