@@ -152,19 +152,18 @@ export const inexactRounds = (rounds: ReadonlyArray<{ readonly round: number; re
  * The NATS servers a tree command talks to: the `--servers` list, or a
  * nats-server started on loopback for the life of the scope.
  */
-export const natsServersFor = (servers: string | undefined, jetstream: boolean, io: Io): Effect.Effect<ReadonlyArray<string>, unknown, Scope.Scope> => {
-  if (servers !== undefined) return Effect.succeed(servers.split(","))
-  return Effect.acquireRelease(
-    Effect.tryPromise(async () => {
-      const { startNatsServer } = await import("../Net/NatsServer.ts")
-      return startNatsServer({ jetstream })
-    }),
-    (handle) => Effect.promise(() => handle.stop().catch(() => undefined)),
-  ).pipe(
-    Effect.tap((handle) => Effect.sync(() => io.out(`started nats-server at ${handle.url}${jetstream ? " (JetStream, for the lease bucket)" : ""}\n`))),
-    Effect.map((handle) => [handle.url]),
+export const natsServersFor = (servers: string | undefined, jetstream: boolean, io: Io): Effect.Effect<ReadonlyArray<string>, unknown, Scope.Scope> =>
+  Effect.flatMap(
+    Effect.promise(() => import("../Net/Layers.ts")),
+    ({ natsServers, natsServersLayer }) =>
+      natsServers(
+        natsServersLayer({
+          servers: servers?.split(","),
+          jetstream,
+          onStart: (url) => io.out(`started nats-server at ${url}${jetstream ? " (JetStream, for the lease bucket)" : ""}\n`),
+        }),
+      ),
   )
-}
 
 export interface TreeCommandEnv {
   /** Overwrite the status line with \r (a terminal) instead of printing one line per few rounds. */

@@ -10,7 +10,7 @@
  *
  * Exit codes: 0 every round exact, 1 a round inexact or the run failed, 2 bad arguments.
  */
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import type { MultiProcessResult } from "../Tree/Process.ts"
 import { fmt, type Io, levelLabel, ms } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
@@ -41,61 +41,30 @@ export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessRes
   )
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Stops the processes in `pids`: SIGTERM, then SIGKILL what is left after `graceMs`. */
-export const stopProcesses = async (pids: ReadonlyArray<number>, graceMs = 2_000): Promise<void> => {
-  const signal = (pid: number, s: NodeJS.Signals): void => {
-    try {
-      process.kill(pid, s)
-    } catch {
-      // already gone
-    }
-  }
-  for (const pid of pids) signal(pid, "SIGTERM")
-  const deadline = Date.now() + graceMs
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  for (const pid of pids.filter(alive)) signal(pid, "SIGKILL")
-}
-
-/** `tree --processes`, scoped: the nats-server and, when interrupted, the coordinator processes are stopped. */
+/** `tree --processes`, scoped: the nats-server, the parent's connections and the coordinator processes are resources of this scope. */
 export const processesRun = (o: TreeCliOptions, io: Io, outcome: Outcome) =>
   Effect.gen(function* () {
-    const { runTreeMultiProcess } = yield* Effect.promise(() => import("../Tree/Process.ts"))
+    const { treeMultiProcess } = yield* Effect.promise(() => import("../Tree/Process.ts"))
     const servers = yield* natsServersFor(o.servers, false, io)
-    // The run stops its children itself when it ends; on interruption its promise is abandoned, so they are stopped here.
-    const spawned = yield* Effect.acquireRelease(Effect.sync(() => new Set<number>()), (pids, exit) =>
-      Exit.isSuccess(exit) ? Effect.void : Effect.promise(() => stopProcesses([...pids])),
-    )
     const every = Math.max(1, Math.ceil(o.rounds / 10))
     let exactSoFar = 0
-    const r = yield* Effect.tryPromise(() =>
-      runTreeMultiProcess({
-        agents: o.agents,
-        branching: o.branching,
-        rounds: o.rounds,
-        seed: o.seed,
-        servers,
-        maxProcesses: o.maxProcesses,
-        onSpawn: (_name, pid) => void spawned.add(pid),
-        onRound: (x) => {
-          if (x.exact) exactSoFar++
-          if (x.round % every === 0 || x.round === o.rounds || !x.exact || !x.provenance.faithful) {
-            io.out(
-              `round ${x.round}/${o.rounds} | latency ${ms(x.latencyMs)} ms | ${x.messages} msgs in ${x.busPublishes} publishes` +
-                ` | ${x.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(x.round)} rounds exact)${formatProvenanceShort(x.provenance)}\n`,
-            )
-          }
-        },
-      }),
-    )
+    const r = yield* treeMultiProcess({
+      agents: o.agents,
+      branching: o.branching,
+      rounds: o.rounds,
+      seed: o.seed,
+      servers,
+      maxProcesses: o.maxProcesses,
+      onRound: (x) => {
+        if (x.exact) exactSoFar++
+        if (x.round % every === 0 || x.round === o.rounds || !x.exact || !x.provenance.faithful) {
+          io.out(
+            `round ${x.round}/${o.rounds} | latency ${ms(x.latencyMs)} ms | ${x.messages} msgs in ${x.busPublishes} publishes` +
+              ` | ${x.exact ? "exact" : "NOT EXACT"} (${fmt(exactSoFar)}/${fmt(x.round)} rounds exact)${formatProvenanceShort(x.provenance)}\n`,
+          )
+        }
+      },
+    })
     io.out(formatTreeProcessesSummary(o, r))
     outcome.code = exitForExactness(io, r.rounds)
   }).pipe(Effect.scoped, Effect.catch(reportFailure(io, outcome, "hydrogen tree")))

@@ -8,12 +8,19 @@
  *   closes, whatever the code that asked for them did (`inProcessBus`,
  *   `natsBus`, and their layers). The CLI's tree run takes its clients from it.
  *
+ * - `NatsServers`: the server URLs a run talks to: given (`--servers`), or a
+ *   nats-server (`NatsServerLayer`) or cluster (`NatsClusterLayer`) started on
+ *   loopback for the life of the layer; the CLI's tree modes and the tests
+ *   build it into their scope (`natsServers`).
+ *
  * Code that does not use Effect can use the plain constructors directly.
  */
 import { Context, Effect, Layer, type Scope } from "effect"
-import { TransportError } from "./Errors.ts"
+import { type NatsServerMissing, type NatsServerStartFailed, TransportError } from "./Errors.ts"
 import { type InProcessOptions, makeInProcessServer, makeInProcessTransport } from "./InProcess.ts"
-import { connectNats, type NatsTransportOptions } from "./Nats.ts"
+import { connectNats, natsConnection, type NatsTransportOptions } from "./Nats.ts"
+import { type NatsClusterHandle, type NatsClusterOptions, natsCluster } from "./NatsCluster.ts"
+import { type NatsServerHandle, type NatsServerOptions, natsServer } from "./NatsServer.ts"
 import type { Transport } from "./Transport.ts"
 
 /** The transport service. */
@@ -36,22 +43,9 @@ export const inProcessTransportLayer = (options: InProcessOptions & { readonly c
     ),
   )
 
-/** NATS at `url` (or full options); connects on acquire, closes on release. */
-export const NatsTransportLayer = (
-  urlOrOptions: string | NatsTransportOptions,
-): Layer.Layer<TransportService, TransportError> =>
-  Layer.effect(TransportService)(
-    Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => connectNats(typeof urlOrOptions === "string" ? { servers: urlOrOptions, name: "hydrogen" } : urlOrOptions),
-        catch: (e) =>
-          e instanceof TransportError
-            ? e
-            : new TransportError({ reason: "connect", detail: e instanceof Error ? e.message : String(e), cause: e }),
-      }),
-      (t) => Effect.promise(() => t.close().catch(() => undefined)),
-    ),
-  )
+/** NATS at `url` (or full options); connects on acquire (retried under its Schedule), closes on release. */
+export const NatsTransportLayer = (urlOrOptions: string | NatsTransportOptions): Layer.Layer<TransportService, TransportError> =>
+  Layer.effect(TransportService)(natsConnection(typeof urlOrOptions === "string" ? { servers: urlOrOptions, name: "hydrogen" } : urlOrOptions))
 
 /** A connection factory whose clients live as long as its scope. */
 export interface Bus {
@@ -105,3 +99,39 @@ export const InProcessBusLayer: Layer.Layer<BusService> = Layer.effect(BusServic
 
 /** `natsBus` as a layer. */
 export const NatsBusLayer = (servers: ReadonlyArray<string>): Layer.Layer<BusService> => Layer.effect(BusService)(natsBus(servers))
+
+/** The NATS server URLs a run talks to. */
+export class NatsServers extends Context.Service<NatsServers, ReadonlyArray<string>>()("hydrogen/Net/NatsServers") {}
+
+/** One nats-server on loopback, as a service (its handle: url, pid, kill/restart for chaos). */
+export class NatsServerService extends Context.Service<NatsServerService, NatsServerHandle>()("hydrogen/Net/NatsServer") {}
+
+/** A nats-server started on acquire and stopped on release (also on interruption); provides its handle and its URL. */
+export const NatsServerLayer = (options: NatsServerOptions = {}): Layer.Layer<NatsServerService | NatsServers, NatsServerMissing | NatsServerStartFailed> =>
+  Layer.effectContext(Effect.map(natsServer(options), (h) => Context.make(NatsServerService, h).pipe(Context.add(NatsServers, [h.url]))))
+
+/** A cluster on loopback, as a service. */
+export class NatsClusterService extends Context.Service<NatsClusterService, NatsClusterHandle>()("hydrogen/Net/NatsCluster") {}
+
+/** A nats-server cluster formed on acquire and stopped on release; provides its handle and every node's URL. */
+export const NatsClusterLayer = (options: NatsClusterOptions = {}): Layer.Layer<NatsClusterService | NatsServers, NatsServerMissing | NatsServerStartFailed> =>
+  Layer.effectContext(Effect.map(natsCluster(options), (c) => Context.make(NatsClusterService, c).pipe(Context.add(NatsServers, c.urls))))
+
+/** Given URLs, or else a nats-server of its own (`onStart` is told its URL). */
+export const natsServersLayer = (options: {
+  readonly servers?: ReadonlyArray<string> | undefined
+  readonly jetstream?: boolean
+  readonly onStart?: (url: string) => void
+}): Layer.Layer<NatsServers, NatsServerMissing | NatsServerStartFailed> =>
+  options.servers !== undefined
+    ? Layer.succeed(NatsServers)(options.servers)
+    : Layer.effect(NatsServers)(
+        natsServer({ jetstream: options.jetstream ?? false }).pipe(
+          Effect.tap((h) => Effect.sync(() => options.onStart?.(h.url))),
+          Effect.map((h) => [h.url]),
+        ),
+      )
+
+/** Builds `layer` into the current scope and gives its URLs: they stay up until that scope closes. */
+export const natsServers = <E>(layer: Layer.Layer<NatsServers, E>): Effect.Effect<ReadonlyArray<string>, E, Scope.Scope> =>
+  Effect.map(Layer.build(layer), (ctx) => Context.get(ctx, NatsServers))

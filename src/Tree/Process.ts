@@ -49,7 +49,8 @@
  * `i` dials server `i + 1` of the list first (the parent the first), so on a
  * cluster the processes spread over the nodes.
  * A child whose stdin closes (the parent died) exits; the parent SIGKILLs
- * children that outlive `stop` by 5 s, on failure, and when Node exits.
+ * children that outlive `stop` by 5 s (SIGTERM, then SIGKILL), on failure, on
+ * interruption (the children are resources of the run's scope), and when Node exits.
  *
  * Files: this one is the parent's configuration of the round driver
  * (src/Tree/Round.ts); the children as one `Level` in ProcessGroup.ts; a
@@ -58,7 +59,8 @@
  *
  * @module
  */
-import { connectNats } from "../Net/Nats.ts"
+import { Effect, type Scope } from "effect"
+import { natsConnection } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
@@ -165,35 +167,37 @@ export interface MultiProcessResult
 
 /**
  * Runs the tree with every upper level in its own OS process (see the module
- * doc) for `rounds` driven rounds and returns the same statistics as
- * `runTree`. Needs at least one level above the local level.
+ * doc) for `rounds` driven rounds and gives the same statistics as `runTree`.
+ * Needs at least one level above the local level.
+ *
+ * Scoped: the parent's NATS connections and the coordinator processes are
+ * resources of the caller's scope; when it closes (the run ended, failed or
+ * was interrupted) the children are stopped (politely, then SIGTERM, then
+ * SIGKILL) and the connections closed. The round driver itself stays a
+ * Promise loop (src/Tree/Round.ts, the hot path), run inside this Effect.
  */
-export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<MultiProcessResult> => {
-  if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) throw new RangeError(`runTreeMultiProcess: rounds must be an integer >= 1, got ${opts.rounds}`)
-  const prefix = opts.prefix ?? "h"
-  const t = makeTopology(opts.agents, opts.branching, prefix)
-  if (t.levels < 2) throw new RangeError(`runTreeMultiProcess: ${t.agents} agents with branching ${t.branching} have no level above the local one; use runTree`)
-  const servers = typeof opts.servers === "string" ? [opts.servers] : [...opts.servers]
-  const seed = opts.seed ?? 1
-  const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
-  const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
-  // refuse what this machine cannot hold before spawning or connecting anything (throws AdmissionRefused)
-  admitOrThrow({
-    mode: "multi-process",
-    agents: t.agents,
-    branching: t.branching,
-    parentConnections: Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1))),
-    childLevels: plans.map((p) => p.groups.map((g) => g.level)),
-  })
-  const token = newControlToken()
-  const tSetup = performance.now()
-  const agents = new AgentPool(t.agents, seed)
-  const conns: Transport[] = []
-  let local: LocalLevel | undefined
-  let group: ProcessGroup | undefined
-  try {
+export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<MultiProcessResult, unknown, Scope.Scope> =>
+  Effect.gen(function* () {
+    if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) return yield* Effect.fail(new RangeError(`runTreeMultiProcess: rounds must be an integer >= 1, got ${opts.rounds}`))
+    const prefix = opts.prefix ?? "h"
+    const t = makeTopology(opts.agents, opts.branching, prefix)
+    if (t.levels < 2) return yield* Effect.fail(new RangeError(`runTreeMultiProcess: ${t.agents} agents with branching ${t.branching} have no level above the local one; use runTree`))
+    const servers = typeof opts.servers === "string" ? [opts.servers] : [...opts.servers]
+    const seed = opts.seed ?? 1
+    const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
+    const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
-    for (let i = 0; i < nConns; i++) conns.push(await connectNats({ servers, name: `${prefix}-parent-${i}`, noRandomize: true }))
+    // refuse what this machine cannot hold before spawning or connecting anything (AdmissionRefused)
+    yield* Effect.try({
+      try: () => admitOrThrow({ mode: "multi-process", agents: t.agents, branching: t.branching, parentConnections: nConns, childLevels: plans.map((p) => p.groups.map((g) => g.level)) }),
+      catch: (e) => e,
+    })
+    const token = newControlToken()
+    const tSetup = performance.now()
+    const agents = new AgentPool(t.agents, seed)
+    const conns: ReadonlyArray<Transport> = yield* Effect.forEach(Array.from({ length: nConns }, (_, i) => i), (i) =>
+      natsConnection({ servers, name: `${prefix}-parent-${i}`, noRandomize: true }),
+    )
     const ctlConn = conns[0]!
     const processes = new ProcessGroup({
       topology: t,
@@ -205,23 +209,28 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       ...(opts.nodePath === undefined ? {} : { nodePath: opts.nodePath }),
       ...(opts.nodeFlags === undefined ? {} : { nodeFlags: opts.nodeFlags }),
     })
-    group = processes
     for (const c of conns) c.onReconnect?.(() => processes.noteReconnect())
     // Every local coordinator in one LocalLevel (columns, three wildcard subscriptions); with several
     // connections, local i publishes on connection i mod nConns.
     const nLocals = countAt(t, 1)
-    const level = new LocalLevel({
-      topology: t,
-      agents,
-      transport: ctlConn,
-      ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
-      ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
-    })
-    local = level
-    level.start()
-    await Promise.all(conns.map((c) => c.flush()))
-    processes.spawnAll()
-    await processes.whenReady(opts.readyTimeoutMs ?? 60_000)
+    const level = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const l = new LocalLevel({
+          topology: t,
+          agents,
+          transport: ctlConn,
+          ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
+          ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
+        })
+        l.start()
+        return l
+      }),
+      // closing the connections drops its subscriptions
+      (l) => Effect.sync(() => l.stopClock()),
+    )
+    yield* Effect.tryPromise({ try: () => Promise.all(conns.map((c) => c.flush())), catch: (e) => e })
+    yield* processes.spawnScoped()
+    yield* processes.readyEffect(opts.readyTimeoutMs ?? 60_000)
     for (const p of processes.processes()) opts.onSpawn?.(p.name, p.pid)
     const setupMs = performance.now() - tSetup
 
@@ -242,12 +251,16 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       failed: processes.failed,
     }
     const tRun = performance.now()
-    const results = await driveRounds(config, () => processes.currentRound + 1, {
-      rounds: opts.rounds,
-      roundTimeoutMs,
-      ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
-      ...(opts.triggersFor === undefined ? {} : { triggersFor: opts.triggersFor }),
-      ...(opts.onRound === undefined ? {} : { onRound: (rs) => opts.onRound!(rs[rs.length - 1]!) }),
+    const results = yield* Effect.tryPromise({
+      try: () =>
+        driveRounds(config, () => processes.currentRound + 1, {
+          rounds: opts.rounds,
+          roundTimeoutMs,
+          ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
+          ...(opts.triggersFor === undefined ? {} : { triggersFor: opts.triggersFor }),
+          ...(opts.onRound === undefined ? {} : { onRound: (rs) => opts.onRound!(rs[rs.length - 1]!) }),
+        }),
+      catch: (e) => e,
     })
     const elapsedMs = performance.now() - tRun
     const cs = processes.counters()
@@ -267,10 +280,7 @@ export const runTreeMultiProcess = async (opts: MultiProcessOptions): Promise<Mu
       processes: processes.processes(),
       controlMessagesPerRound: 1 + processes.size,
     }
-  } finally {
-    // Ask politely, then SIGKILL whatever is left (at once after a failure).
-    await group?.stop()
-    local?.stopClock() // closing the connections drops its subscriptions
-    await Promise.all(conns.map((c) => c.close().catch(() => undefined)))
-  }
-}
+  })
+
+/** `treeMultiProcess` in a scope of its own, for Promise callers: every child and connection is gone when it settles. */
+export const runTreeMultiProcess = (opts: MultiProcessOptions): Promise<MultiProcessResult> => Effect.runPromise(Effect.scoped(treeMultiProcess(opts)))

@@ -11,6 +11,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { dirname, extname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Effect, type Scope } from "effect"
+import { killOnExit, scopedProcess, terminate, waitExit } from "../Net/Lifecycle.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { acceptControl, controlSubjects, encodeControl } from "./Control.ts"
 import { addKinds, type Kinds, type Level, zeroKinds } from "./Level.ts"
@@ -34,40 +36,6 @@ const defaultNode = (): string => {
   const local = resolve(here, "../../node_modules/.bin/node")
   return existsSync(local) ? local : process.execPath
 }
-
-// Children still running when this Node process exits are killed.
-const liveChildren = new Set<ChildProcess>()
-let exitHook = false
-const installExitHook = (): void => {
-  if (exitHook) return
-  exitHook = true
-  process.once("exit", () => {
-    for (const c of liveChildren) {
-      try {
-        c.kill("SIGKILL")
-      } catch {
-        // gone
-      }
-    }
-  })
-}
-
-const exitedChild = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null
-
-const waitChildExit = (c: ChildProcess, ms: number): Promise<boolean> =>
-  exitedChild(c)
-    ? Promise.resolve(true)
-    : new Promise((r) => {
-        const timer = setTimeout(() => {
-          c.off("exit", onExit)
-          r(false)
-        }, ms)
-        const onExit = (): void => {
-          clearTimeout(timer)
-          r(true)
-        }
-        c.once("exit", onExit)
-      })
 
 interface Child {
   readonly plan: ProcessPlan
@@ -177,36 +145,49 @@ export class ProcessGroup implements Level {
     }
   }
 
-  /** Spawns one process per plan; child `i` dials server `i + 1` of the list first. */
-  spawnAll(): void {
-    installExitHook()
+  /** Spawns the child of `plan`; child `i` dials server `i + 1` of the list first. */
+  private spawnOne(plan: ProcessPlan): ChildProcess {
     const { topology: t, servers, seed, token } = this.options
     const node = this.options.nodePath ?? defaultNode()
-    for (const plan of this.options.plans) {
-      const rotated = servers.map((_, j) => servers[(j + this.children.length + 1) % servers.length]!)
-      const name = `${t.prefix}-${plan.name}`
-      const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix: t.prefix, name, groups: plan.groups })
-      const proc = spawn(node, [...(this.options.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
-        stdio: ["pipe", "ignore", "pipe"],
-        env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },
-      })
-      liveChildren.add(proc)
-      const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, doneEpoch: 0 }
-      this.children.push(child)
-      this.byName.set(name, child)
-      proc.stderr?.on("data", (chunk: Buffer) => {
-        child.stderr = (child.stderr + chunk.toString("utf8")).slice(-8192)
-      })
-      proc.once("error", (e) => this.fail(new CoordinatorProcessFailed({ process: plan.name, detail: `spawn failed: ${e.message}`, stderr: child.stderr })))
-      proc.once("exit", (code, signal) => {
-        liveChildren.delete(proc)
-        if (!this.stopping) {
-          this.fail(new CoordinatorProcessFailed({ process: plan.name, detail: `exited early (code ${String(code)}, signal ${String(signal)})`, stderr: child.stderr }))
-        }
-      })
-      // stdin stays open; its end tells the child the parent is gone
-      proc.stdin?.on("error", () => undefined)
-    }
+    const rotated = servers.map((_, j) => servers[(j + this.children.length + 1) % servers.length]!)
+    const name = `${t.prefix}-${plan.name}`
+    const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix: t.prefix, name, groups: plan.groups })
+    const proc = spawn(node, [...(this.options.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
+      stdio: ["pipe", "ignore", "pipe"],
+      env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },
+    })
+    const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, doneEpoch: 0 }
+    this.children.push(child)
+    this.byName.set(name, child)
+    proc.stderr?.on("data", (chunk: Buffer) => {
+      child.stderr = (child.stderr + chunk.toString("utf8")).slice(-8192)
+    })
+    proc.once("error", (e) => this.fail(new CoordinatorProcessFailed({ process: plan.name, detail: `spawn failed: ${e.message}`, stderr: child.stderr })))
+    proc.once("exit", (code, signal) => {
+      if (!this.stopping) {
+        this.fail(new CoordinatorProcessFailed({ process: plan.name, detail: `exited early (code ${String(code)}, signal ${String(signal)})`, stderr: child.stderr }))
+      }
+    })
+    // stdin stays open; its end tells the child the parent is gone
+    proc.stdin?.on("error", () => undefined)
+    return proc
+  }
+
+  /** Spawns one process per plan (Promise callers: `stop` ends them; Node's exit SIGKILLs any left). */
+  spawnAll(): void {
+    for (const plan of this.options.plans) killOnExit(this.spawnOne(plan))
+  }
+
+  /**
+   * Spawns one process per plan, each a scoped resource: when the scope
+   * closes the children are asked to stop (`stopEffect`), and any still
+   * running then gets SIGTERM and, after 2 s, SIGKILL.
+   */
+  spawnScoped(): Effect.Effect<void, never, Scope.Scope> {
+    return Effect.forEach(this.options.plans, (plan) => scopedProcess(() => this.spawnOne(plan), { graceMs: 2_000 }), { discard: true }).pipe(
+      // added after the children, so it runs before their releases
+      Effect.andThen(Effect.addFinalizer(() => this.stopEffect())),
+    )
   }
 
   /** The children's recent stderr, for a failure's report. */
@@ -218,25 +199,24 @@ export class ProcessGroup implements Level {
     return new CoordinatorProcessFailed({ process: "*", detail: `timed out after ${ms} ms waiting for ${what}`, stderr: this.stderr() })
   }
 
-  /** Resolves once every child said `ready`; rejects after `ms` or on a failure. */
-  async whenReady(ms: number): Promise<void> {
+  /** Succeeds once every child said `ready`; fails after `ms` or with the first failure. */
+  readyEffect(ms: number): Effect.Effect<void, CoordinatorProcessFailed> {
     const cond = (): boolean => this.children.every((c) => c.ready)
-    if (cond()) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      await Promise.race([
-        this.failed,
-        new Promise<void>((resolve, reject) => {
-          timer = setTimeout(() => reject(this.timedOut(ms, "every coordinator process to be ready")), ms)
-          this.readyWaiter = () => {
-            if (cond()) resolve()
-          }
-        }),
-      ])
-    } finally {
-      clearTimeout(timer)
-      this.readyWaiter = undefined
-    }
+    return Effect.callback<void, CoordinatorProcessFailed>((resume) => {
+      this.failed.catch((e: CoordinatorProcessFailed) => resume(Effect.fail(e)))
+      this.readyWaiter = () => {
+        if (cond()) resume(Effect.void)
+      }
+      this.readyWaiter()
+    }).pipe(
+      Effect.timeoutOrElse({ duration: ms, orElse: () => Effect.fail(this.timedOut(ms, "every coordinator process to be ready")) }),
+      Effect.ensuring(Effect.sync(() => (this.readyWaiter = undefined))),
+    )
+  }
+
+  /** `readyEffect` for Promise callers. */
+  whenReady(ms: number): Promise<void> {
+    return Effect.runPromise(this.readyEffect(ms))
   }
 
   /** Tells the children to run the next round; the process hosting the root broadcasts its Down with `policy` and `triggers`. */
@@ -322,27 +302,32 @@ export class ProcessGroup implements Level {
     return this.children.length
   }
 
-  /** Asks every child to stop, then SIGKILLs whatever is left after 5 s (at once after a failure). */
-  async stop(): Promise<void> {
-    this.stopping = true
-    if (this.failure === undefined) {
-      try {
-        this.options.control.publish(this.ctl.stop, encodeControl({ type: "stop", token: this.options.token }))
-        await this.options.control.flush()
-      } catch {
-        // fall through to the kill
+  /**
+   * Asks every child to stop and waits up to 5 s; then SIGTERM, and SIGKILL
+   * 2 s later, for whatever is left (at once after a failure). Never fails.
+   */
+  stopEffect(): Effect.Effect<void> {
+    const self = this
+    return Effect.gen(function* () {
+      self.stopping = true
+      const polite = self.failure === undefined
+      if (polite) {
+        yield* Effect.tryPromise(() => {
+          self.options.control.publish(self.ctl.stop, encodeControl({ type: "stop", token: self.options.token }))
+          return self.options.control.flush()
+        }).pipe(Effect.ignore)
       }
-    }
-    await Promise.all(
-      this.children.map(async (c) => {
-        if (this.failure === undefined && (await waitChildExit(c.proc, 5_000))) return
-        if (!exitedChild(c.proc)) c.proc.kill("SIGKILL")
-        await waitChildExit(c.proc, 5_000)
-      }),
-    )
-    for (const c of this.children) {
-      c.proc.stdin?.destroy()
-      liveChildren.delete(c.proc)
-    }
+      yield* Effect.forEach(
+        self.children,
+        (c) => Effect.flatMap(polite ? waitExit(c.proc, 5_000) : Effect.succeed(false), (gone) => (gone ? Effect.void : terminate(c.proc, { graceMs: 2_000 }))),
+        { concurrency: "unbounded", discard: true },
+      )
+      for (const c of self.children) c.proc.stdin?.destroy()
+    }).pipe(Effect.uninterruptible)
+  }
+
+  /** `stopEffect` for Promise callers. */
+  stop(): Promise<void> {
+    return Effect.runPromise(this.stopEffect())
   }
 }
