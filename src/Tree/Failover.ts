@@ -1,7 +1,9 @@
 /**
  * Fault tolerance for the coordinator tree: heartbeats, failure detection,
- * replicated coordinator positions with leases in a KV bucket, and a driver
- * (`ReplicatedTree`) that runs rounds through kills and partitions.
+ * replicated coordinator positions with leases in a KV bucket, and the
+ * replicated tree (`ReplicatedTree`), whose levels of replicated positions
+ * (src/Tree/ReplicatedLevel.ts) the one round driver runs through kills and
+ * partitions.
  *
  * Built on the bus's own facilities (JetStream KV on NATS, its in-process
  * twin), not on a home-made consensus protocol:
@@ -88,7 +90,8 @@ import type { Connect } from "./Level.ts"
 import { type Summary, summaryEquals } from "./Summary.ts"
 import { type HeldByLocal, type PolicyProvenance, provenanceOfLocals } from "./Provenance.ts"
 import { allCoordinators, childRange, children, type CoordinatorId, coordinatorName, makeTopology, parent, type Topology } from "./Topology.ts"
-import { type AgentLevel, zeroKinds } from "./Level.ts"
+import type { Level } from "./Level.ts"
+import { activeReplica, replicatedAgentLevel, replicatedLevel } from "./ReplicatedLevel.ts"
 import type { RoundConfig } from "./Round.ts"
 import { summaryEmpty } from "./Summary.ts"
 
@@ -138,12 +141,12 @@ export class ReplicatedTree {
   overcounts = 0
   private readonly positionIndex: Map<string, number>
   /**
-   * Its configuration of the round driver (src/Tree/Round.ts): the agents
-   * update without waiting on coordination, the positions tick on the
-   * heartbeat clock (`clock: "rates"`), a round ends once the active root is
-   * exact, and one that runs out of time ends inexact (a fault may hold it
-   * up) instead of failing the run. Publishes are not counted (a restarted
-   * replica starts its counters again).
+   * Its configuration of the round driver (src/Tree/Round.ts): one replicated
+   * level per tree level (src/Tree/ReplicatedLevel.ts), the local one hosting
+   * the agents, which update without waiting on coordination. The chaos run
+   * lets the positions tick on the heartbeat clock (`clock: "rates"`): a
+   * round ends once the active root is exact, and one that runs out of time
+   * ends inexact (a fault may hold it up) instead of failing the run.
    */
   readonly rounds: RoundConfig
 
@@ -153,21 +156,18 @@ export class ReplicatedTree {
     this.config = config
     this.replicas = replicas
     this.positionIndex = new Map(allCoordinators(topology).map((c, i) => [coordinatorName(c), i]))
-    const positions: AgentLevel = {
-      waiting: (epoch) => `the active root to be exact for round ${epoch}`,
-      whenDown: () => Promise.resolve(),
-      updateAgents: (epoch) => this.agents.update(epoch),
-      advance: () => Promise.resolve(),
-      published: zeroKinds,
-      coalesced: () => 0,
-      resendDowns: () => undefined, // leaders heartbeat and tick on their own clocks
-      resendUps: () => undefined,
-      triggersDelivered: 0,
+    // replicas are in allCoordinators order: level by level, from the local one up
+    const rows: Array<ReadonlyArray<ReadonlyArray<Replica>>> = []
+    let at = 0
+    for (const count of topology.perLevel) {
+      rows.push(replicas.slice(at, at + count))
+      at += count
     }
+    const above: Level[] = rows.slice(1).map((row, l) => replicatedLevel(l + 2, row))
     this.rounds = {
       agentCount: topology.agents,
-      agents: positions,
-      above: [],
+      agents: replicatedAgentLevel(agents, rows[0]!),
+      above,
       start: (policy, triggers) => this.startRound(policy, triggers),
       root: () => {
         const v = this.rootView()
@@ -238,9 +238,7 @@ export class ReplicatedTree {
 
   /** The active replica of a position (the highest term if, briefly, two think they are). */
   activeOf(c: CoordinatorId): Replica | undefined {
-    let best: Replica | undefined
-    for (const r of this.replicasOf(c)) if (r.isActive && (best === undefined || r.term > best.term)) best = r
-    return best
+    return activeReplica(this.replicasOf(c))
   }
 
   get root(): CoordinatorId {

@@ -13,7 +13,7 @@ import type { AgentPool } from "./Agents.ts"
 import { Coordinator, type ReplicaCoordinator } from "./Coordinator.ts"
 import { LocalLevel } from "./LocalLevel.ts"
 import type { Heartbeat } from "./Messages.ts"
-import type { Connect } from "./Level.ts"
+import { addKinds, type Connect, type Kinds, zeroKinds } from "./Level.ts"
 import { children, type CoordinatorId, type Topology } from "./Topology.ts"
 
 export interface FailoverConfig {
@@ -102,6 +102,7 @@ export class Replica {
   readonly replica: number
   readonly name: string
   readonly key: string
+  /** The coordinator of its current incarnation (undefined before the first start). */
   coordinator!: ReplicaCoordinator
   transport!: Transport
   /** Running (not killed). */
@@ -111,6 +112,8 @@ export class Replica {
   /** Frozen (a stalled process): no renewals, no heartbeats, no ticks. */
   paused = false
   private readonly options: ReplicaOptions
+  /** Publishes of its killed incarnations (a restart starts a fresh coordinator). */
+  private readonly retired: Kinds = zeroKinds()
   private readonly maxAgeMs: number
   private readonly claimMs: number
   private readonly suspectMs: number
@@ -182,8 +185,15 @@ export class Replica {
     this.kv = await this.transport.kv(leaseBucket(this.topology), { ttlMs: this.maxAgeMs })
   }
 
+  /** Publishes of every incarnation so far, by kind. */
+  published(): Kinds {
+    const out = addKinds(zeroKinds(), this.retired)
+    return this.coordinator === undefined ? out : addKinds(out, this.coordinator.counters.published)
+  }
+
   /** Starts as a standby (a fresh process: empty state). */
   async start(): Promise<void> {
+    if (this.coordinator !== undefined) addKinds(this.retired, this.coordinator.counters.published)
     this.incarnation++
     await this.open()
     const o = this.options
