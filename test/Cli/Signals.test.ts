@@ -114,6 +114,19 @@ describe("hydrogen tree: SIGINT/SIGTERM stop everything the run started", () => 
     expect(r.left).toEqual([])
   }, 60_000)
 
+  it("SIGINT during --processes: exit 130, the nats-server and every coordinator process are gone (by pid)", async () => {
+    const r = await interrupt(
+      ["tree", "--agents", "2000", "--branching", "10", "--processes", "--max-processes", "2", "--rounds", "1000000"],
+      (d) => [...d.values()].some(isNatsServer) && [...d.values()].filter(isCoordinatorProcess).length === 2,
+      "SIGINT",
+    )
+    expect(r.exit).toEqual({ code: 130, signal: null })
+    expect(r.err).toContain("hydrogen: SIGINT, stopping")
+    expect([...r.seen.values()].filter(isNatsServer)).toHaveLength(1)
+    expect([...r.seen.values()].filter(isCoordinatorProcess)).toHaveLength(2)
+    expect(r.left).toEqual([])
+  }, 60_000)
+
   it("SIGINT during a single-process run over NATS: exit 130, the nats-server it started is gone (by pid)", async () => {
     const r = await interrupt(
       ["tree", "--agents", "1000", "--branching", "10", "--transport", "nats", "--rounds", "1000000"],
