@@ -8,6 +8,7 @@ interface Mutant {
   readonly mutatorName: string
   readonly replacement?: string
   readonly status: string
+  readonly statusReason?: string
   readonly location: { readonly start: { readonly line: number; readonly column: number } }
 }
 interface FileResult {
@@ -37,6 +38,8 @@ const kinds = ["Killed", "Survived", "Timeout", "NoCoverage", "RuntimeError", "C
 const total = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<string, number>
 const rows: string[] = []
 const survivors: string[] = []
+const disabled: string[] = []
+const areaTotals = new Map<string, Record<string, number>>()
 const pad = (s: string | number, n: number) => String(s).padStart(n)
 
 for (const [file, { result: { mutants } }] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -44,6 +47,14 @@ for (const [file, { result: { mutants } }] of [...files.entries()].sort(([a], [b
   for (const m of mutants) {
     c[m.status] = (c[m.status] ?? 0) + 1
     total[m.status] = (total[m.status] ?? 0) + 1
+    const area = file.split("/").slice(0, 2).join("/")
+    const a = areaTotals.get(area) ?? {}
+    a[m.status] = (a[m.status] ?? 0) + 1
+    areaTotals.set(area, a)
+    // Ignored by a `Stryker disable` comment: list it with the comment's reason (static mutants are ignored by config).
+    if (m.status === "Ignored" && m.statusReason !== undefined && !m.statusReason.startsWith("Static mutant")) {
+      disabled.push(`${file}:${m.location.start.line}:${m.location.start.column}  ${m.mutatorName}  ${m.statusReason.replace(/\s+/g, " ")}`)
+    }
     if (m.status === "Survived" || m.status === "NoCoverage") {
       const at = `${file}:${m.location.start.line}:${m.location.start.column}`
       survivors.push(`${m.status.padEnd(10)} ${at}  ${m.mutatorName}  ${(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80)}`)
@@ -69,8 +80,16 @@ const text = [
   ...rows,
   `${"TOTAL".padEnd(34)}${kinds.map((k) => pad(total[k] ?? 0, 11)).join("")}${pad(score(total), 9)}`,
   "",
+  "Per area:",
+  ...[...areaTotals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(
+    ([area, c]) => `${area.padEnd(34)}${kinds.map((k) => pad(c[k] ?? 0, 11)).join("")}${pad(score(c), 9)}`,
+  ),
+  "",
   `Survivors and uncovered mutants (${survivors.length}):`,
   ...survivors,
+  "",
+  `Disabled by a comment in the source, with its reason (${disabled.length}):`,
+  ...disabled,
   "",
 ].join("\n")
 writeFileSync(output, text)
