@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { connectNats } from "../Net/Nats.ts"
+import { Effect } from "effect"
+import { type NatsTransport, natsConnection } from "../Net/Nats.ts"
 import { Coordinator } from "./Coordinator.ts"
 import { acceptControl, controlSubjects, encodeControl } from "./Control.ts"
 import { publishedBy, resendDown } from "./Level.ts"
@@ -14,14 +15,32 @@ import { subscribeLevel } from "./SubscribeLevel.ts"
 import { makeTopology } from "./Topology.ts"
 
 /**
- * Runs one coordinator process until `stop` (resolves 0) or a fatal error
- * (resolves 1 after reporting `failed`). Used by src/Tree/CoordinatorProcess.ts.
+ * Runs one coordinator process until `stop` (resolves 0), SIGTERM (143) or a
+ * fatal error (resolves 1 after reporting `failed`); rejects with a
+ * `TransportError` when it cannot connect. Used by src/Tree/CoordinatorProcess.ts.
  */
-export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): Promise<number> => {
+export const runCoordinatorProcess = (config: CoordinatorProcessConfig): Promise<number> => Effect.runPromise(Effect.scoped(coordinatorProcess(config)))
+
+/**
+ * The process's run with its resources scoped: the NATS connection (closed on
+ * release, which drops every subscription at once) and the coordinators'
+ * clocks (stopped first).
+ */
+const coordinatorProcess = (config: CoordinatorProcessConfig) =>
+  Effect.gen(function* () {
+    // reconnects forever once connected (a restarted server); the process ends with its parent (stdin) anyway
+    const transport = yield* natsConnection({ servers: config.servers, name: config.name, noRandomize: true })
+    return yield* Effect.acquireUseRelease(
+      Effect.promise(() => serve(config, transport)),
+      (run) => Effect.promise(() => run.finished),
+      (run) => Effect.sync(() => run.release()),
+    )
+  })
+
+/** Subscribes the process's coordinators and answers the parent's control messages; `finished` gives the exit code. */
+const serve = async (config: CoordinatorProcessConfig, transport: NatsTransport): Promise<{ readonly finished: Promise<number>; readonly release: () => void }> => {
   const t = makeTopology(config.agents, config.branching, config.prefix)
   const ctl = controlSubjects(config.prefix)
-  // reconnects forever (a restarted server); the process ends with its parent (stdin) anyway
-  const transport = await connectNats({ servers: config.servers, name: config.name, noRandomize: true })
   // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
   const coordinators: Coordinator[] = []
   const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
@@ -109,9 +128,14 @@ export const runCoordinatorProcess = async (config: CoordinatorProcessConfig): P
   } catch (e) {
     fail(e)
   }
-  const code = await finished
-  // Closing the connection drops every subscription at once (unsubscribing one by one costs a flush each).
-  for (const c of coordinators) c.stopClock()
-  await transport.close().catch(() => undefined)
-  return code
+  // SIGTERM (the parent's scope closing on a stuck child) ends the run as cleanly as `stop`
+  const onTerm = (): void => finish(143)
+  process.once("SIGTERM", onTerm)
+  return {
+    finished,
+    release: () => {
+      process.off("SIGTERM", onTerm)
+      for (const c of coordinators) c.stopClock()
+    },
+  }
 }
