@@ -13,11 +13,16 @@
  *     per-instance vertex attributes (the command stream as is);
  *   - pulled: one draw per non-empty kind of 6 vertices per record, the same
  *     records read as a storage buffer (no instancing).
- * Frame time: encode + submit until `onSubmittedWorkDone`, median of R frames
- * after one warm-up frame (which includes the upload). Draw calls of each,
- * against the proved count (distinct kinds, `drawCalls_eq_length_usedKinds`).
- * Both framebuffers are read back and compared with the CPU reference
- * renderer's image (differing pixels, largest byte difference). The
+ * First one frame of each mode, read back and compared with the CPU reference
+ * renderer's image (differing pixels, largest byte difference; this is also
+ * the warm-up). Then R rounds, each drawing the frame once in every mode in
+ * turn (interleaved, so the machine's load falls on all modes alike). Frame
+ * time: encode + submit until `onSubmittedWorkDone`; each call re-sends the
+ * frame, so every mode's timed frame includes the same 24 B/record upload.
+ * Reported: the median of the R frames, all R frames, and per round the ratio
+ * naive ÷ this (the same round's frames). Draw calls of each, against the
+ * proved count (distinct kinds, `drawCalls_eq_length_usedKinds`). The load
+ * average (`os.loadavg`) before and after each size is printed. The
  * reference renderer is timed too (ns per pixel and per instance).
  *
  * With `--live PNG`: the live view (src/Gpu/Live.ts) of a tree of N agents
@@ -27,6 +32,7 @@
  *
  * Timings are reported, never asserted; the pixel comparison exits 1 on a mismatch.
  */
+import { loadavg } from "node:os"
 import * as Result from "effect/Result"
 import { launchGpu, openChromium } from "../src/Gpu/Browser.ts"
 import { startLiveView } from "../src/Gpu/Live.ts"
@@ -107,7 +113,7 @@ const liveBench = async (path: string, agents: number, rounds: number): Promise<
 let failed = false
 const gpu = await launchGpu()
 try {
-  console.log(`GPU runtime bench: Chromium WebGPU, adapter "${gpu.adapter}", ${width}×${height} framebuffer, median of ${reps} frames after a warm-up`)
+  console.log(`GPU runtime bench: Chromium WebGPU, adapter "${gpu.adapter}", ${width}×${height} framebuffer, median of ${reps} interleaved rounds after a checked warm-up frame; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
   console.log(`${"N".padStart(8)} | mode       | ${"ms/frame".padStart(9)} | ${"draws".padStart(6)} | proved | naive ms ÷ this | pixels vs reference`)
   const refRows: Array<string> = []
   for (const n of sizes) {
@@ -117,20 +123,34 @@ try {
     const refNs = Number(process.hrtime.bigint() - t0)
     refRows.push(`${String(n).padStart(8)} | ${f2(refNs / 1e6).padStart(9)} ms | ${f2(refNs / (width * height)).padStart(6)} ns/pixel | ${f2(refNs / n).padStart(8)} ns/instance`)
     const proved = frame.counts.filter((c) => c > 0).length
-    const results: Array<{ mode: string; ms: number; draws: number; diff: string }> = []
-    for (const mode of ["perElement", "instanced", "pulled"] as const) {
-      const r = await gpu.render(frame, { mode, repeat: reps + 1 })
+    const load0 = loadavg()[0]!
+    const modes = ["perElement", "instanced", "pulled"] as const
+    const results = modes.map((mode) => ({ mode, ms: [] as Array<number>, draws: 0, diff: "" }))
+    for (const x of results) {
+      const r = await gpu.render(frame, { mode: x.mode })
       if (Result.isFailure(r)) throw r.failure
       const d = compareImages(await gpu.readPixels(), ref)
       if (d.differing !== 0 || r.success.errors.length > 0) failed = true
-      if (mode !== "perElement" && r.success.drawCalls !== proved) failed = true
-      results.push({ mode, ms: median(r.success.ms.slice(1)), draws: r.success.drawCalls, diff: `${d.differing} differing, max ${d.maxByteDiff}` })
+      if (x.mode !== "perElement" && r.success.drawCalls !== proved) failed = true
+      x.draws = r.success.drawCalls
+      x.diff = `${d.differing} differing, max ${d.maxByteDiff}`
     }
-    const naive = results[0]!.ms
+    for (let round = 0; round < reps; round++)
+      for (const x of results) {
+        const r = await gpu.render(frame, { mode: x.mode })
+        if (Result.isFailure(r)) throw r.failure
+        if (r.success.errors.length > 0 || r.success.drawCalls !== x.draws) failed = true
+        x.ms.push(r.success.ms[0]!)
+      }
+    const naive = results[0]!
     for (const x of results)
       console.log(
-        `${String(n).padStart(8)} | ${x.mode.padEnd(10)} | ${f2(x.ms).padStart(9)} | ${String(x.draws).padStart(6)} | ${String(proved).padStart(6)} | ${(naive / x.ms).toFixed(1).padStart(14)}× | ${x.diff}`,
+        `${String(n).padStart(8)} | ${x.mode.padEnd(10)} | ${f2(median(x.ms)).padStart(9)} | ${String(x.draws).padStart(6)} | ${String(proved).padStart(6)} | ${(median(naive.ms) / median(x.ms)).toFixed(1).padStart(14)}× | ${x.diff}`,
       )
+    console.log(`${"".padStart(8)} | frames, ms: ${results.map((x) => `${x.mode} ${x.ms.map(f2).join(" ")}`).join("; ")}`)
+    console.log(
+      `${"".padStart(8)} | per round naive ÷ pulled: ${naive.ms.map((m, i) => (m / results[2]!.ms[i]!).toFixed(1) + "×").join(" ")}; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+    )
   }
   console.log(`CPU reference renderer (same frames, one run each):`)
   for (const row of refRows) console.log(row)
