@@ -187,20 +187,28 @@ export class DrawInputError extends Data.TaggedError("DrawInputError")<{
 /**
  * Per-kind instance buffers: `instances[k]` holds `counts[k]` records of
  * `INSTANCE_WORDS` words (the rest of its `capacity` records is scratch).
- * One instanced draw per kind with `counts[k] > 0`.
+ * One instanced draw per kind with `counts[k] > 0`. The four buffers are
+ * consecutive views of one `words` array, kind `k` from word
+ * `k · capacity · INSTANCE_WORDS`, so the pass stores through one array.
  */
 export interface DrawBuffers {
   readonly capacity: number
   readonly counts: Uint32Array
   readonly instances: ReadonlyArray<Int32Array>
+  readonly words: Int32Array
 }
 
 /** Buffers for up to `capacity` visible Elements of any one kind. */
-export const allocDrawBuffers = (capacity: number): DrawBuffers => ({
-  capacity,
-  counts: new Uint32Array(numKinds),
-  instances: kinds.map(() => new Int32Array(capacity * INSTANCE_WORDS)),
-})
+export const allocDrawBuffers = (capacity: number): DrawBuffers => {
+  const stride = capacity * INSTANCE_WORDS
+  const words = new Int32Array(numKinds * stride)
+  return {
+    capacity,
+    counts: new Uint32Array(numKinds),
+    instances: kinds.map((k) => words.subarray(k * stride, (k + 1) * stride)),
+    words,
+  }
+}
 
 /** The number of instanced draws the buffers hold (non-empty kinds). */
 export const drawCallsOfBuffers = (b: DrawBuffers): number => {
@@ -209,16 +217,60 @@ export const drawCallsOfBuffers = (b: DrawBuffers): number => {
   return n
 }
 
-const checkView = (v: View): DrawInputError | null => {
-  if (!Number.isSafeInteger(v.viewport) || v.viewport < 0 || v.viewport > 0xffffffff)
-    return new DrawInputError({ field: "view.viewport", index: -1, value: v.viewport, expected: "a u32 integer" })
-  for (const f of ["left", "top", "right", "bottom"] as const)
-    if (!Number.isSafeInteger(v[f]))
-      return new DrawInputError({ field: `view.${f}`, index: -1, value: v[f], expected: "a safe integer" })
+const viewError = (field: string, value: unknown, expected: string): DrawInputError =>
+  new DrawInputError({ field, index: -1, value, expected })
+
+/** The view's first bad field, or null. Written out field by field: this runs once per viewport. */
+export const checkView = (v: View): DrawInputError | null => {
+  const vp = v.viewport
+  if (!Number.isSafeInteger(vp) || vp < 0 || vp > 0xffffffff) return viewError("view.viewport", vp, "a u32 integer")
+  if (!Number.isSafeInteger(v.left)) return viewError("view.left", v.left, "a safe integer")
+  if (!Number.isSafeInteger(v.top)) return viewError("view.top", v.top, "a safe integer")
+  if (!Number.isSafeInteger(v.right)) return viewError("view.right", v.right, "a safe integer")
+  if (!Number.isSafeInteger(v.bottom)) return viewError("view.bottom", v.bottom, "a safe integer")
   return null
 }
 
-const columnNames = ["kind", "z", "viewport", "x", "y", "width", "height", "color", "payload"] as const
+const short = (c: string, length: number, n: number): DrawInputError =>
+  viewError(`columns.${c}.length`, length, `≥ count (${n})`)
+
+/** The columns' first problem (a bad count, a column shorter than it), or null. */
+export const checkColumns = (cols: ElementColumns): DrawInputError | null => {
+  const n = cols.count
+  if (!Number.isSafeInteger(n) || n < 0) return viewError("count", n, "a natural number")
+  if (cols.kind.length < n) return short("kind", cols.kind.length, n)
+  if (cols.z.length < n) return short("z", cols.z.length, n)
+  if (cols.viewport.length < n) return short("viewport", cols.viewport.length, n)
+  if (cols.x.length < n) return short("x", cols.x.length, n)
+  if (cols.y.length < n) return short("y", cols.y.length, n)
+  if (cols.width.length < n) return short("width", cols.width.length, n)
+  if (cols.height.length < n) return short("height", cols.height.length, n)
+  if (cols.color.length < n) return short("color", cols.color.length, n)
+  if (cols.payload.length < n) return short("payload", cols.payload.length, n)
+  return null
+}
+
+/** `out` when it holds `n` records per kind, else fresh buffers. */
+export const buffersFor = (n: number, out?: DrawBuffers): DrawBuffers =>
+  out !== undefined && out.capacity >= n ? out : allocDrawBuffers(n)
+
+/** Scratch for `buildDraws` (single-threaded: each call fills it before use). */
+const nextFree = new Int32Array(numKinds)
+
+let selWords = new Int32Array(256)
+const selection = (n: number): Int32Array => {
+  if (selWords.length < n + 1) selWords = new Int32Array(n + 1)
+  return selWords
+}
+
+const badKind = (i: number, k: number): DrawInputError =>
+  new DrawInputError({ field: "kind", index: i, value: k, expected: "an atom kind code 0–3" })
+
+const firstBadKind = (kind: Uint8Array, n: number): DrawInputError => {
+  let i = 0
+  while (i < n - 1 && kind[i]! < numKinds) i++
+  return badKind(i, kind[i]!)
+}
 
 /**
  * One pass from columns to per-kind instance buffers: row `i` is written to
@@ -226,51 +278,72 @@ const columnNames = ["kind", "z", "viewport", "x", "y", "width", "height", "colo
  * `out` when its capacity covers `cols.count`; otherwise allocates buffers of
  * capacity `cols.count` (once per call, never per Element). On error the
  * buffers' contents are unspecified.
+ *
+ * Two loops, neither with a branch on the data: the first compacts the
+ * indices of the visible rows (always storing the index, advancing the length
+ * by the 0/1 "visible" bit: about half the rows of a typical view are culled,
+ * so a branch there would be mispredicted often), the second appends each
+ * visible row's record to its kind's buffer through a per-kind offset.
  */
 export const buildDraws = (
   v: View,
   cols: ElementColumns,
   out?: DrawBuffers,
 ): Result.Result<DrawBuffers, DrawInputError> => {
-  const bad = checkView(v)
+  const bad = checkView(v) ?? checkColumns(cols)
   if (bad !== null) return Result.fail(bad)
   const n = cols.count
-  if (!Number.isSafeInteger(n) || n < 0)
-    return Result.fail(new DrawInputError({ field: "count", index: -1, value: n, expected: "a natural number" }))
-  for (const c of columnNames)
-    if (cols[c].length < n)
-      return Result.fail(
-        new DrawInputError({ field: `columns.${c}.length`, index: -1, value: cols[c].length, expected: `≥ count (${n})` }),
-      )
-  const b = out !== undefined && out.capacity >= n ? out : allocDrawBuffers(n)
-  const counts = b.counts
-  counts.fill(0)
+  const b = buffersFor(n, out)
   const { kind, z, viewport, x, y, width, height, color, payload } = cols
+  const words = b.words
+  const stride = b.capacity * INSTANCE_WORDS
+  // Next free word of each kind's buffer (a typed array: indexing by kind is branch-free).
+  const off = nextFree
+  for (let k = 0; k < numKinds; k++) off[k] = k * stride
   const vp = v.viewport
   const left = v.left
   const top = v.top
   const right = v.right
   const bottom = v.bottom
-  const viewEmpty = !(left < right) || !(top < bottom)
+  // An empty view keeps nothing: fold it into the viewport test (no row has viewport -1).
+  const want = left < right && top < bottom ? vp : -1
+  // Pass 1: the visible rows' indices, compacted without branches (the index
+  // is always stored, the length advanced only when visible); the kinds of
+  // all rows are OR-ed together, so one test afterwards finds a bad code.
+  const sel = selection(n)
+  let m = 0
+  let kindBits = 0
   for (let i = 0; i < n; i++) {
-    const k = kind[i]!
-    if (k >= numKinds)
-      return Result.fail(new DrawInputError({ field: "kind", index: i, value: k, expected: "an atom kind code 0–3" }))
     const xi = x[i]!
     const yi = y[i]!
     const wi = width[i]!
     const hi = height[i]!
-    if (viewEmpty || viewport[i] !== vp || wi === 0 || hi === 0 || !(left < xi + 16 * wi) || !(xi < right) || !(top < yi + 16 * hi) || !(yi < bottom))
-      continue
-    const buf = b.instances[k]!
-    const o = counts[k]! * INSTANCE_WORDS
-    buf[o] = xi
-    buf[o + 1] = yi
-    buf[o + 2] = wi | (hi << 16)
-    buf[o + 3] = color[i]!
-    buf[o + 4] = payload[i]!
-    buf[o + 5] = z[i]!
-    counts[k] = counts[k]! + 1
+    kindBits |= kind[i]!
+    sel[m] = i
+    // Math.imul(wi, hi) !== 0 iff both are non-zero (two u16 never multiply to 0 mod 2^32).
+    m +=
+      +(viewport[i] === want) &
+      +(Math.imul(wi, hi) !== 0) &
+      +(left < xi + 16 * wi) &
+      +(xi < right) &
+      +(top < yi + 16 * hi) &
+      +(yi < bottom)
   }
+  if (kindBits >= numKinds) return Result.fail(firstBadKind(kind, n))
+  // Pass 2: each visible row's record, appended to its kind's buffer.
+  for (let j = 0; j < m; j++) {
+    const i = sel[j]!
+    const k = kind[i]!
+    const o = off[k]!
+    words[o] = x[i]!
+    words[o + 1] = y[i]!
+    words[o + 2] = width[i]! | (height[i]! << 16)
+    words[o + 3] = color[i]!
+    words[o + 4] = payload[i]!
+    words[o + 5] = z[i]!
+    off[k] = o + INSTANCE_WORDS
+  }
+  const counts = b.counts
+  for (let k = 0; k < numKinds; k++) counts[k] = (off[k]! - k * stride) / INSTANCE_WORDS
   return Result.succeed(b)
 }
