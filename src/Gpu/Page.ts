@@ -2,9 +2,13 @@
  * The page side of the GPU runtime: an HTML page whose script (plain JS, run
  * by Chromium) owns the WebGPU device, one render pipeline per atom kind, and
  * with the glyph and image atlases of src/Gpu/Atlas.ts as textures, and
- * executes byte streams (src/Gpu/Frame.ts `encodeFrame`) with instanced draws
- * straight from the instance records: the stream's words are uploaded as the
- * vertex buffer, 24 bytes per instance. It counts every draw it issues.
+ * executes byte streams (src/Gpu/Frame.ts `encodeFrame`) with one draw per
+ * batch straight from the instance records: each batch's words are uploaded
+ * once, 24 bytes per instance, and read either as per-instance vertex
+ * attributes (`instanced`) or as a storage buffer by an indexed draw of 4
+ * vertices per record (`pulled`, the default: SwiftShader runs an instanced
+ * draw as a loop of draws, bench/results/gpu.txt). It counts every draw it
+ * issues.
  *
  * The host (src/Gpu/Browser.ts) validates a stream before sending it; the
  * page re-checks lengths and kinds and refuses (throws, draws nothing) on a
