@@ -13,8 +13,8 @@
  * @module
  */
 import { type AgentPool, valueRange } from "./Agents.ts"
-import { type CoordinatorCounters, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
-import type { MessageError, MessageErrorTag } from "./Messages.ts"
+import { type CoordinatorCounters, zeroCounters } from "./CoordinatorTypes.ts"
+import type { MessageErrorTag } from "./Messages.ts"
 import { clampBounds, type Policy } from "./Policy.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
 import { childRange, countAt, type CoordinatorId, type Topology } from "./Topology.ts"
@@ -51,20 +51,6 @@ interface Waiter {
   readonly hi: number
   remaining: number
   readonly resolve: () => void
-}
-
-/** Per-coordinator record of rare events (or per parent: rejections of its Down subject). */
-export interface Extra {
-  readonly counters: CoordinatorCounters
-  readonly rejectedByTag: Partial<Record<MessageErrorTag, number>>
-}
-
-interface Rejection {
-  readonly subject: string
-  readonly error: MessageError
-  /** Local coordinators `[lo, hi)` that rejected it. */
-  readonly lo: number
-  readonly hi: number
 }
 
 const noPolicy = new Uint8Array(0)
@@ -123,10 +109,6 @@ export class LocalColumns {
   protected readonly parentAccepted: Uint32Array
   protected readonly parentStale: Uint32Array
   protected parentTerms: Uint32Array | undefined
-  // sparse
-  protected readonly localExtra = new Map<number, Extra>()
-  protected readonly parentExtra = new Map<number, Extra>()
-  private readonly log: Rejection[] = []
   private waiters: Waiter[] = []
   private summaryWaiters: Array<{ readonly index: number; readonly epoch: number; readonly resolve: () => void }> = []
   private readonly onTriggers: ((d: TriggerDelivery) => void) | undefined
@@ -181,26 +163,6 @@ export class LocalColumns {
   /** The parent `j`'s tree id (undefined at a local root). */
   parentIdOf(j: number): CoordinatorId | undefined {
     return this.isRoot ? undefined : { level: 2, index: this.firstParent + j }
-  }
-
-  protected extraOf(map: Map<number, Extra>, key: number): Extra {
-    let e = map.get(key)
-    if (e === undefined) {
-      e = { counters: zeroCounters(), rejectedByTag: {} }
-      map.set(key, e)
-    }
-    return e
-  }
-
-  /** `error` on `subject`, rejected by locals `[lo, hi)`; `extra` is where it is recorded per coordinator. */
-  protected reject(error: MessageError, subject: string, lo: number, hi: number, extra: Extra): void {
-    const n = hi - lo
-    this.counters.rejected += n
-    this.rejectedByTag[error._tag] = (this.rejectedByTag[error._tag] ?? 0) + n
-    extra.counters.rejected++
-    extra.rejectedByTag[error._tag] = (extra.rejectedByTag[error._tag] ?? 0) + 1
-    this.log.push({ subject, error, lo, hi })
-    if (this.log.length > rejectionLogSize) this.log.shift()
   }
 
   // -------------------------------------------------------------------------
@@ -408,47 +370,5 @@ export class LocalColumns {
   whenSummaryAt(i: number, epoch: number): Promise<void> {
     if (this.sumEpoch[i]! >= epoch) return Promise.resolve()
     return new Promise((resolve) => this.summaryWaiters.push({ index: i, epoch, resolve }))
-  }
-
-  // -------------------------------------------------------------------------
-  // Per-coordinator figures
-
-  /** Local `i`'s counters: its parent's Down traffic plus its own events (a run of one: the run's counters). */
-  countersOf(i: number): CoordinatorCounters {
-    if (this.count === 1) return this.counters
-    const j = this.parentOf(i)
-    const out = zeroCounters()
-    out.received = this.parentReceived[j]!
-    out.accepted = this.parentAccepted[j]!
-    out.stale = this.parentStale[j]!
-    out.published.Up = this.sentTicks
-    for (const e of [this.parentExtra.get(j), this.localExtra.get(i)]) {
-      if (e === undefined) continue
-      const c = e.counters
-      out.received += c.received // a parent's record holds only rejections; its traffic is in the columns
-      out.accepted += c.accepted
-      out.rejected += c.rejected
-      out.versionRejected += c.versionRejected
-      out.internalErrors += c.internalErrors
-      out.lateralDelivered += c.lateralDelivered
-      out.published.Up += c.published.Up
-      out.published.Heartbeat += c.published.Heartbeat
-      out.published.Lateral += c.published.Lateral
-    }
-    return out
-  }
-
-  rejectedByTagOf(i: number): Partial<Record<MessageErrorTag, number>> {
-    const out: Partial<Record<MessageErrorTag, number>> = {}
-    for (const e of [this.parentExtra.get(this.parentOf(i)), this.localExtra.get(i)]) {
-      if (e === undefined) continue
-      for (const [tag, v] of Object.entries(e.rejectedByTag)) out[tag as MessageErrorTag] = (out[tag as MessageErrorTag] ?? 0) + v
-    }
-    return out
-  }
-
-  /** The run's recent rejections that local `i` took part in, oldest first. */
-  rejectionsOf(i: number): ReadonlyArray<{ readonly subject: string; readonly error: MessageError }> {
-    return this.log.filter((r) => i >= r.lo && i < r.hi).map((r) => ({ subject: r.subject, error: r.error }))
   }
 }

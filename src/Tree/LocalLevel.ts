@@ -1,6 +1,7 @@
 /**
  * The one implementation of a local coordinator (level 1): a run of them held
- * as columns (src/Tree/LocalColumns.ts) instead of one object each. At
+ * as columns (src/Tree/LocalColumns.ts) instead of one object each; what it
+ * receives is src/Tree/LocalReceive.ts, what it sends is here. At
  * branching 10 nine coordinators in ten are local, and a million agents have
  * 10^5 of them. The same class serves the column of every local coordinator
  * of a process (`runTree`, `runTreeMultiProcess`), a tree whose root is local
@@ -33,105 +34,32 @@
  *
  * @module
  */
-import type { Subscription, Transport } from "../Net/Transport.ts"
-import type { AgentPool } from "./Agents.ts"
-import type { CoordinatorRole } from "./CoordinatorTypes.ts"
-import { LocalColumns, type TriggerDelivery } from "./LocalColumns.ts"
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  checkSender,
-  decodeFor,
-  decodeMessage,
-  encodeMessage,
-  Forged,
-  type Heartbeat,
-  type Lateral,
-  type MessageError,
-  type SingleMessage,
-  UP_BATCH_ENTRY_BYTES,
-  UP_MESSAGE_BYTES,
-  upBatchEntryOffset,
-  writeUp,
-  writeUpBatchHeader,
-  writeUpEntry,
-} from "./Messages.ts"
-import { checkDownPolicy, decodePolicy } from "./Policy.ts"
-import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem } from "./Versions.ts"
+import type { Transport } from "../Net/Transport.ts"
+import { encodeMessage, UP_BATCH_ENTRY_BYTES, UP_MESSAGE_BYTES, upBatchEntryOffset, writeUp, writeUpBatchHeader, writeUpEntry } from "./Messages.ts"
+import { decodePolicy } from "./Policy.ts"
 import type { Summary } from "./Summary.ts"
-import { type CoordinatorId, coordinatorName, countAt, inSubtree, subjectIndex, subjects, type Topology } from "./Topology.ts"
+import { coordinatorName, countAt, subjects } from "./Topology.ts"
 import * as Result from "effect/Result"
+import { type LocalLevelOptions, LocalReceive } from "./LocalReceive.ts"
 import { LocalView } from "./LocalView.ts"
 
 export { LocalView } from "./LocalView.ts"
 export type { TriggerDelivery } from "./LocalColumns.ts"
+export type { LocalLevelOptions } from "./LocalReceive.ts"
 
-export interface LocalLevelOptions {
-  readonly topology: Topology
-  readonly agents: AgentPool
-  /** The run: local coordinators `[first, first + count)` (default: all of them). */
-  readonly first?: number
-  readonly count?: number
-  /**
-   * Send each tick's Ups as one UpBatch per parent (src/Tree/Messages.ts) on
-   * `transport` (default: when there are no `publishers`; per-coordinator
-   * publishers send one Up each, so faults can be injected per coordinator).
-   */
-  readonly batchUps?: boolean
-  /** The client the run subscribes on (and publishes on when `publishers` is not given). */
-  readonly transport: Transport
-  /** One client per local coordinator of the run, to publish as that coordinator (optional). */
-  readonly publishers?: ReadonlyArray<Transport>
-  /** Largest accepted message (default 64 KiB). */
-  readonly maxBytes?: number
-  /** A lateral message reached its destination agent (hosted here). */
-  readonly onLateral?: (m: Lateral) => void
-  /** The agents under one parent react to the triggers of an accepted Down (at their next update). */
-  readonly onTriggers?: (d: TriggerDelivery) => void
-  /** Replication: start as the active replica (default) or as a standby that publishes nothing. */
-  readonly role?: CoordinatorRole
-  /** Replication: also subscribe to its own down subjects, to hear its position's active replica. */
-  readonly watchPeers?: boolean
-  /** The highest epoch an honest Down can carry now (src/Tree/Versions.ts); default the held epoch + 1. */
-  readonly epochCeiling?: () => number
-  /** Whether a new Heartbeat `term` claimed by `from` (the parent, or this position's replica) is believable (default: yes). */
-  readonly termOk?: (from: CoordinatorId, term: number, kind: "Up" | "Heartbeat") => boolean
-  /** A heartbeat arrived from the parent or from a replica of this position ("peer"). */
-  readonly onHeartbeat?: (m: Heartbeat, from: "parent" | "peer") => void
-  /** Clock for the last-heard times, ms (default performance.now). */
-  readonly now?: () => number
-}
-
-export class LocalLevel extends LocalColumns {
-  /** Its bus client (replaced by `reattach`). */
-  transport: Transport
-  /** Replication role: only the active replica publishes. */
-  role: CoordinatorRole
-  /** Leadership term while active (0: unreplicated). */
-  term = 0
-  /** When a parent's heartbeat was last heard; the highest term heard from this position's replicas, and when. */
-  parentHeardAt = Number.NEGATIVE_INFINITY
-  peerTerm = 0
-  peerHeardAt = Number.NEGATIVE_INFINITY
+export class LocalLevel extends LocalReceive {
   /** Whether a tick sends UpBatches (one per parent) instead of one Up per local coordinator. */
   readonly batching: boolean
-
-  private readonly options: LocalLevelOptions
   private readonly batchEntries: number
   private batchView: DataView | undefined
   private batchBytes: Uint8Array | undefined
   private readonly buf = new Uint8Array(UP_MESSAGE_BYTES)
   private readonly dv = new DataView(this.buf.buffer)
-  private subs: Subscription[] = []
   private clock: ReturnType<typeof setInterval> | undefined
   private viewCache: ReadonlyArray<LocalView> | undefined
 
   constructor(options: LocalLevelOptions) {
-    const t = options.topology
-    const first = options.first ?? 0
-    super(t, options.agents, first, options.count ?? countAt(t, 1) - first, options.onTriggers)
-    this.options = options
-    this.transport = options.transport
-    this.role = options.role ?? "active"
+    super(options)
     if (options.publishers !== undefined && options.publishers.length !== this.count) {
       throw new RangeError(`LocalLevel: ${options.publishers.length} publishers for ${this.count} local coordinators`)
     }
@@ -140,22 +68,9 @@ export class LocalLevel extends LocalColumns {
     if (this.batching && this.batchEntries < 1) throw new RangeError(`LocalLevel: maxBytes ${this.maxBytes} leaves no room for an UpBatch entry`)
   }
 
-  private get maxBytes(): number {
-    return this.options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-  }
-
-  private now(): number {
-    return (this.options.now ?? performance.now.bind(performance))()
-  }
-
   /** Whether ticks send Ups: an active replica below the root. */
   private get sending(): boolean {
     return !this.isRoot && this.role === "active"
-  }
-
-  /** The client local `i` publishes on. */
-  private publisher(i: number): Transport {
-    return this.options.publishers?.[i] ?? this.transport
   }
 
   /** Subscribes the run's subjects: wildcards for the whole column, its own subjects for a shorter run. */
@@ -195,156 +110,6 @@ export class LocalLevel extends LocalColumns {
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)))
     this.transport = transport
     this.start()
-  }
-
-  // -------------------------------------------------------------------------
-  // Receiving
-
-  /** The run index of the local named by `subject`'s last token, or −1. */
-  private localIndex(subject: string): number {
-    const g = subjectIndex(subject, countAt(this.topology, 1))
-    return g < this.first || g >= this.first + this.count ? -1 : g - this.first
-  }
-
-  private termAllowed(from: CoordinatorId, term: number, kind: "Up" | "Heartbeat"): boolean {
-    const ok = this.options.termOk
-    return ok !== undefined ? ok(from, term, kind) : kind === "Heartbeat" || term === 0
-  }
-
-  /** A version field out of bounds: a rejection (InvalidField) also counted as `versionRejected`. */
-  private rejectVersion(error: MessageError, subject: string, lo: number, hi: number, key: number, perParent: boolean): void {
-    const extra = this.extraOf(perParent ? this.parentExtra : this.localExtra, key)
-    this.counters.versionRejected += hi - lo
-    extra.counters.versionRejected++
-    this.reject(error, subject, lo, hi, extra)
-  }
-
-  /** A message on `P.down.2.j`: the Down / Heartbeat of parent `j`, for all its children in the run. Never throws. */
-  private receiveDown(data: Uint8Array, subject: string): void {
-    const g = subjectIndex(subject, countAt(this.topology, 2))
-    const j = g - this.firstParent
-    if (g < 0 || j < 0 || j >= this.parents) return // no local coordinator of the run listens there
-    const { lo, hi } = this.childrenOf(j)
-    const n = hi - lo
-    this.counters.received += n
-    this.parentReceived[j]! += 1
-    try {
-      const pe = this.extraOf(this.parentExtra, j)
-      const d = decodeMessage(data, { maxBytes: this.maxBytes })
-      if (Result.isFailure(d)) return this.reject(d.failure, subject, lo, hi, pe)
-      // every child of j checks the same way (only a Lateral's destination differs, and a Lateral is refused here anyway)
-      const receiver = this.idOf(lo)
-      const r = checkSender(this.topology, receiver, d.success)
-      if (Result.isFailure(r)) return this.reject(r.failure, subject, lo, hi, pe)
-      const m = r.success
-      if (m._tag !== "Down" && m._tag !== "Heartbeat") {
-        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason: `a ${m._tag} is not accepted on ${subject}` }), subject, lo, hi, pe)
-      }
-      const policy = m._tag === "Down" ? checkDownPolicy(m) : undefined
-      if (policy !== undefined && Result.isFailure(policy)) return this.reject(policy.failure, subject, lo, hi, pe)
-      // checkSender accepted it on a down subject: it is from the parent
-      if (m._tag === "Heartbeat") {
-        const terms = (this.parentTerms ??= new Uint32Array(this.parents))
-        // an older term is a deposed parent leader; a newer one must be believable
-        const tp = heartbeatTermProblem(terms[j]!, m.term, (x) => this.termAllowed(m.from as CoordinatorId, x, "Heartbeat"))
-        if (tp !== undefined) return this.rejectVersion(tp, subject, lo, hi, j, true)
-        this.counters.accepted += n
-        this.parentAccepted[j]! += 1
-        if (m.term < terms[j]!) {
-          this.counters.stale += n
-          this.parentStale[j]! += 1
-          return
-        }
-        terms[j] = m.term
-        this.parentHeardAt = this.now()
-        this.options.onHeartbeat?.(m, "parent")
-        return
-      }
-      const old = this.epochs[j]!
-      // an inflated epoch would make every later Down stale: the subtree's policy frozen (src/Tree/Versions.ts)
-      const dp = downVersionProblem(old, m.epoch, this.options.epochCeiling?.() ?? defaultEpochCeiling(old))
-      if (dp !== undefined) return this.rejectVersion(dp, subject, lo, hi, j, true)
-      this.counters.accepted += n
-      this.parentAccepted[j]! += 1
-      if (m.epoch <= old) {
-        this.counters.stale += n
-        this.parentStale[j]! += 1
-        return
-      }
-      this.holdDown(j, m.epoch, m.policy, policy!.success, m.triggers)
-    } catch {
-      this.counters.internalErrors++
-    }
-  }
-
-  /** A message on local `i`'s own up or lateral inbox. Never throws. */
-  private receiveOwn(data: Uint8Array, subject: string, inbox: "up" | "lateral"): void {
-    const i = this.localIndex(subject)
-    if (i < 0) return
-    const extra = this.extraOf(this.localExtra, i)
-    this.counters.received++
-    extra.counters.received++
-    try {
-      const receiver = this.idOf(i)
-      const r = decodeFor(this.topology, receiver, data, { maxBytes: this.maxBytes })
-      if (Result.isFailure(r)) return this.reject(r.failure, subject, i, i + 1, extra)
-      const m = r.success
-      if (inbox === "up" || m._tag !== "Lateral") {
-        // a local coordinator's up inbox accepts nothing (its agents are hosted); only Lateral on its lateral inbox
-        const reason = m._tag === "Heartbeat" ? `a Heartbeat on ${subject} must come from a child` : `a ${m._tag} is not accepted on ${subject}`
-        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason }), subject, i, i + 1, extra)
-      }
-      this.counters.accepted++
-      extra.counters.accepted++
-      if (this.role !== "active") return // the active replica routes it
-      if (inSubtree(this.topology, receiver, m.toAgent)) {
-        this.counters.lateralDelivered++
-        extra.counters.lateralDelivered++
-        this.options.onLateral?.(m)
-        return
-      }
-      const p = this.parentIdOf(this.parentOf(i))
-      if (p !== undefined) this.publishAs(i, subjects(this.topology, p).lateral, { ...m, from: receiver })
-    } catch {
-      this.counters.internalErrors++
-      extra.counters.internalErrors++
-    }
-  }
-
-  /**
-   * A message on local `i`'s own down subject: its position's active replica
-   * (or this replica itself) heartbeating. A local coordinator forwards no
-   * Down, so only Heartbeats belong there. Never throws; not counted as
-   * received (peer traffic).
-   */
-  private receivePeer(data: Uint8Array, subject: string): void {
-    const i = this.localIndex(subject)
-    if (i < 0) return
-    const extra = this.extraOf(this.localExtra, i)
-    try {
-      const self = this.idOf(i)
-      const r = decodeMessage(data, { maxBytes: this.maxBytes })
-      if (Result.isFailure(r)) return this.reject(r.failure, subject, i, i + 1, extra)
-      const m = r.success
-      if (m.from.level !== 1 || m.from.index !== self.index || m._tag !== "Heartbeat") {
-        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver: self, reason: `only this position's replicas send Heartbeat on ${subject}` }), subject, i, i + 1, extra)
-      }
-      if (m.term < this.peerTerm) return
-      const tp = heartbeatTermProblem(this.peerTerm, m.term, (x) => this.termAllowed(self, x, "Heartbeat"))
-      if (tp !== undefined) return this.rejectVersion(tp, subject, i, i + 1, i, false)
-      this.peerTerm = m.term
-      if (this.role === "active" && m.term === this.term) return // our own echo
-      this.peerHeardAt = this.now()
-      this.options.onHeartbeat?.(m, "peer")
-    } catch {
-      this.counters.internalErrors++
-    }
-  }
-
-  private publishAs(i: number, subject: string, m: SingleMessage): void {
-    this.counters.published[m._tag]++
-    if (this.count > 1) this.extraOf(this.localExtra, i).counters.published[m._tag]++
-    this.publisher(i).publish(subject, encodeMessage(m))
   }
 
   // -------------------------------------------------------------------------
