@@ -6,7 +6,7 @@
  *   SIGTERM, then SIGKILL after a grace period, and waits for the exit, so an
  *   interrupted scope (SIGINT/SIGTERM of the CLI) leaves no process behind.
  * - `waitExit` / `terminate`: the one wait-for-exit and the one polite-then-
- *   forceful stop (Effect, and Promise wrappers for Promise callers).
+ *   forceful stop.
  * - `pollUntil`: readiness polling under a `Schedule`, bounded by a timeout
  *   that fails with the caller's typed error (never a hang).
  * - `killOnExit`: the last resort when Node exits with children still
@@ -59,12 +59,6 @@ export const terminate = (child: ChildProcess, options: TerminateOptions = {}): 
     if (!exited(child)) send(child, "SIGKILL")
     yield* waitExit(child, 5_000)
   }).pipe(Effect.uninterruptible)
-
-/** `terminate` for Promise callers. */
-export const terminatePromise = (child: ChildProcess, options: TerminateOptions = {}): Promise<void> => Effect.runPromise(terminate(child, options))
-
-/** `waitExit` for Promise callers. */
-export const waitExitPromise = (child: ChildProcess, ms: number): Promise<boolean> => Effect.runPromise(waitExit(child, ms))
 
 // Children still registered when the Node process exits are SIGKILLed.
 const live = new Set<ChildProcess>()

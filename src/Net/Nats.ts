@@ -177,21 +177,26 @@ export const connectNatsEffect = (options: NatsTransportOptions): Effect.Effect<
     const dials = { n: 0 }
     const reconnectDelay = (): number => Math.min(maxWaitMs, waitMs * 2 ** Math.min(Math.max(0, dials.n - 1), 16)) + Math.random() * 100
     let tries = 0
-    const once = Effect.tryPromise({
-      try: () => {
-        tries++
-        return connect({
-          servers,
-          ...(options.name !== undefined ? { name: options.name } : {}),
-          ...(options.noRandomize === true ? { noRandomize: true } : {}),
-          reconnect: true,
-          maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
-          reconnectDelayHandler: reconnectDelay,
-          timeout: timeoutMs,
-          noAsyncTraces: options.asyncTraces !== true,
-        })
-      },
-      catch: (e): unknown => e,
+    // one try; a connection that arrives after the try was interrupted is closed, not leaked
+    const once = Effect.callback<NatsConnection, unknown>((resume) => {
+      let abandoned = false
+      tries++
+      connect({
+        servers,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.noRandomize === true ? { noRandomize: true } : {}),
+        reconnect: true,
+        maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+        reconnectDelayHandler: reconnectDelay,
+        timeout: timeoutMs,
+        noAsyncTraces: options.asyncTraces !== true,
+      }).then(
+        (nc) => (abandoned ? void nc.close().catch(() => undefined) : resume(Effect.succeed(nc))),
+        (e: unknown) => resume(Effect.fail(e)),
+      )
+      return Effect.sync(() => {
+        abandoned = true
+      })
     })
     return once.pipe(
       Effect.retry(connectSchedule(attempts, waitMs, maxWaitMs)),
@@ -214,7 +219,7 @@ export const connectNats = (options: NatsTransportOptions): Promise<NatsTranspor
 
 /** A NATS connection as a scoped resource: connected on acquire, flushed (bounded) and closed on release. */
 export const natsConnection = (options: NatsTransportOptions): Effect.Effect<NatsTransport, TransportError, Scope.Scope> =>
-  Effect.acquireRelease(connectNatsEffect(options), (t) => Effect.promise(() => t.close().catch(() => undefined)))
+  Effect.acquireRelease(connectNatsEffect(options), (t) => Effect.promise(() => t.close().catch(() => undefined)), { interruptible: true })
 
 /** Flushes, but gives up quietly after `ms` (a dead server must not hang an unsubscribe or a close). */
 const flushWithin = (conn: NatsConnection, ms: number): Promise<void> =>

@@ -155,4 +155,4 @@ export const startNatsCluster = (options: NatsClusterOptions = {}): Promise<Nats
 
 /** A cluster as a scoped resource: formed on acquire, every node stopped on release. */
 export const natsCluster = (options: NatsClusterOptions = {}): Effect.Effect<NatsClusterHandle, NatsServerMissing | NatsServerStartFailed, Scope.Scope> =>
-  Effect.acquireRelease(startNatsClusterEffect(options), (c) => Effect.promise(() => c.stop()))
+  Effect.acquireRelease(startNatsClusterEffect(options), (c) => Effect.promise(() => c.stop()), { interruptible: true })

@@ -280,4 +280,5 @@ export const startNatsServer = (options: NatsServerOptions = {}): Promise<NatsSe
 
 /** A nats-server as a scoped resource: started on acquire, stopped (SIGTERM, SIGKILL after 5 s, store dir removed) on release. */
 export const natsServer = (options: NatsServerOptions = {}): Effect.Effect<NatsServerHandle, NatsServerMissing | NatsServerStartFailed, Scope.Scope> =>
-  Effect.acquireRelease(startNatsServerEffect(options), (h) => Effect.promise(() => h.stop()))
+  // interruptible start: an interrupted start kills what it spawned itself
+  Effect.acquireRelease(startNatsServerEffect(options), (h) => Effect.promise(() => h.stop()), { interruptible: true })

@@ -1,12 +1,17 @@
 /** startNatsServer: free ports, readiness, stop/kill/restart, and clear errors. */
 import { spawn } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createConnection } from "node:net"
 import { fileURLToPath } from "node:url"
+import { Effect, Exit, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
 import { NatsServerMissing, NatsServerStartFailed } from "../../src/Net/Errors.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
-import { findNatsServer, freeLoopbackPort, type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
+import { NatsServerLayer, NatsServers, NatsServerService } from "../../src/Net/Layers.ts"
+import { findNatsServer, freeLoopbackPort, type NatsServerHandle, natsServer, startNatsServer } from "../../src/Net/NatsServer.ts"
+import { sleep, withNatsServer } from "./helpers.ts"
 
 const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -151,12 +156,100 @@ describe("startNatsServer", () => {
       expect(await accepts(server.port)).toBe(true)
       child.kill(signal)
       const deadline = Date.now() + 5_000
-      while (alive(server.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      while (alive(server.pid) && Date.now() < deadline) await sleep(50)
       expect(alive(server.pid)).toBe(false)
       expect(await accepts(server.port)).toBe(false)
     } finally {
       child.kill("SIGKILL")
       if (server !== undefined && alive(server.pid)) process.kill(server.pid, "SIGKILL")
+    }
+  })
+})
+
+/** A stand-in "nats-server" that writes its pid to `pidFile` and never listens. */
+const mute = (): { readonly binary: string; readonly pid: () => number | undefined; readonly cleanup: () => void } => {
+  const dir = mkdtempSync(join(tmpdir(), "hydrogen-mute-"))
+  const pidFile = join(dir, "pid")
+  const binary = join(dir, "nats-server")
+  writeFileSync(binary, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 60\n`)
+  chmodSync(binary, 0o755)
+  return {
+    binary,
+    pid: () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) || undefined : undefined),
+    cleanup: () => {
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : 0
+      if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL")
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+describe("natsServer as a scoped resource", () => {
+  it("runs while its scope is open; closing the scope stops it (pid gone, port closed, store dir removed)", async () => {
+    const seen = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const h = yield* natsServer({ jetstream: true })
+          const running = h.running && alive(h.pid!) && (yield* Effect.promise(() => accepts(h.port)))
+          return { pid: h.pid!, port: h.port, storeDir: h.storeDir!, running }
+        }),
+      ),
+    )
+    expect(seen.running).toBe(true)
+    expect(alive(seen.pid)).toBe(false)
+    expect(await accepts(seen.port)).toBe(false)
+    expect(existsSync(seen.storeDir)).toBe(false)
+  })
+
+  it("NatsServerLayer provides the handle and its URL as NatsServers, and stops the server at release", async () => {
+    const seen = await Effect.runPromise(
+      Effect.gen(function* () {
+        const h = yield* NatsServerService
+        const urls = yield* NatsServers
+        return { pid: h.pid!, url: h.url, urls }
+      }).pipe(Effect.provide(NatsServerLayer({ jetstream: false }))),
+    )
+    expect(seen.urls).toEqual([seen.url])
+    expect(alive(seen.pid)).toBe(false)
+  })
+
+  it("withNatsServer (the tests' helper) stops its server even when the body throws", async () => {
+    let pid = 0
+    await expect(
+      withNatsServer(async (h) => {
+        pid = h.pid!
+        throw new Error("body failed")
+      }),
+    ).rejects.toThrow("body failed")
+    expect(pid).toBeGreaterThan(0)
+    expect(alive(pid)).toBe(false)
+  })
+
+  it("a server that never accepts connections is a NatsServerStartFailed after startTimeoutMs, and its process is killed", async () => {
+    const m = mute()
+    try {
+      const exit = await Effect.runPromiseExit(Effect.scoped(natsServer({ binary: m.binary, jetstream: false, startTimeoutMs: 300 })))
+      const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+      expect(error).toBeInstanceOf(NatsServerStartFailed)
+      expect((error as NatsServerStartFailed).detail).toMatch(/not accepting connections on 127\.0\.0\.1:\d+ after 300 ms/)
+      expect(m.pid()).toBeGreaterThan(0)
+      expect(alive(m.pid()!)).toBe(false)
+    } finally {
+      m.cleanup()
+    }
+  })
+
+  it("interrupted while it starts, the server process is killed (nothing left behind)", async () => {
+    const m = mute()
+    try {
+      const fiber = Effect.runFork(Effect.scoped(natsServer({ binary: m.binary, jetstream: false, startTimeoutMs: 60_000 })))
+      while (m.pid() === undefined) await sleep(10)
+      expect(alive(m.pid()!)).toBe(true)
+      const exit = await Effect.runPromise(Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber))))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(alive(m.pid()!)).toBe(false)
+    } finally {
+      m.cleanup()
     }
   })
 })

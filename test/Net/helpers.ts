@@ -1,17 +1,32 @@
 /** Helpers shared by the transport tests. */
+import { Effect, Layer } from "effect"
+import { NatsServerLayer, NatsServerService } from "../../src/Net/Layers.ts"
+import { pollUntil, sleep } from "../../src/Net/Lifecycle.ts"
+import type { NatsServerHandle, NatsServerOptions } from "../../src/Net/NatsServer.ts"
 import type { Transport } from "../../src/Net/Transport.ts"
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+export { sleep }
 
-/** Polls `cond` until it holds; throws with `what` after `timeoutMs`. */
-export const waitUntil = async (cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await cond()) return
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(5)
-  }
-}
+/**
+ * Runs `body` with a nats-server of its own (`NatsServerLayer`): started
+ * before, stopped after, whether `body` succeeds or throws.
+ */
+export const withNatsServer = <A>(body: (server: NatsServerHandle) => Promise<A>, options: NatsServerOptions = { jetstream: false }): Promise<A> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const server = yield* NatsServerService
+      return yield* Effect.tryPromise({ try: () => body(server), catch: (e) => e })
+    }).pipe(Effect.provide(Layer.fresh(NatsServerLayer(options)))),
+  )
+
+/** Polls `cond` every 5 ms until it holds; fails with `what` after `timeoutMs` (Lifecycle.pollUntil). */
+export const waitUntil = (cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> =>
+  Effect.runPromise(
+    pollUntil(
+      Effect.promise(async () => await cond()),
+      { everyMs: 5, withinMs: timeoutMs, onTimeout: () => new Error(`timed out after ${timeoutMs} ms waiting for ${what}`) },
+    ),
+  )
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b)
