@@ -3,9 +3,10 @@
  * opening a KV bucket once per process.
  */
 import { jetstreamManager } from "@nats-io/jetstream"
+import { Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TransportError } from "../../src/Net/Errors.ts"
-import { connectNats } from "../../src/Net/Nats.ts"
+import { connectNats, connectSchedule, natsConnection } from "../../src/Net/Nats.ts"
 import { freeLoopbackPort, type NatsServerHandle, startNatsServer } from "../../src/Net/NatsServer.ts"
 import { bytes, collect, sleep, text, waitUntil } from "./helpers.ts"
 
@@ -131,6 +132,48 @@ describe("NATS transport", () => {
       expect(text((await kd.get("k"))!.value)).toBe("again")
     } finally {
       await Promise.all(clients.map((t) => t.close()))
+    }
+  })
+})
+
+describe("the NATS connection as a scoped resource", () => {
+  it("connectSchedule allows the first try and attempts − 1 retries, no more", async () => {
+    for (const attempts of [1, 2, 5]) {
+      let tries = 0
+      const exit = await Effect.runPromiseExit(Effect.retry(Effect.suspend(() => (tries++, Effect.fail("refused"))), connectSchedule(attempts, 1, 4)))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(tries).toBe(attempts)
+    }
+  })
+
+  it("natsConnection where nothing listens fails with TransportError(connect) when its schedule gives up (no hang), naming the tries", async () => {
+    const port = await freeLoopbackPort()
+    const exit = await Effect.runPromiseExit(
+      Effect.scoped(natsConnection({ servers: `nats://127.0.0.1:${port}`, connectAttempts: 4, reconnectTimeWaitMs: 10, maxReconnectTimeWaitMs: 40, timeoutMs: 1_000 })),
+    )
+    const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+    expect(error).toBeInstanceOf(TransportError)
+    expect((error as TransportError).reason).toBe("connect")
+    expect((error as TransportError).detail).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} after 4 tries`))
+  })
+
+  it("natsConnection closes the connection when its scope closes", async () => {
+    const server = await startNatsServer({ jetstream: false })
+    try {
+      const t = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const c = yield* natsConnection({ servers: server.url, name: "scoped" })
+            yield* Effect.promise(() => c.flush())
+            expect(c.connection.isClosed()).toBe(false)
+            return c
+          }),
+        ),
+      )
+      expect(t.connection.isClosed()).toBe(true)
+      expect(() => t.publish("x", bytes(""))).toThrow(/closed/)
+    } finally {
+      await server.stop()
     }
   })
 })
