@@ -3,7 +3,9 @@
 // names what was wrong and where (part of the typed-error contract).
 import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
+import { OutOfDomain } from "../../src/Aggregate/Domain.ts"
 import { decode } from "../../src/Wire/Codec.ts"
+import { type Delta, encodeDeltas } from "../../src/Wire/Delta.ts"
 import { atomEquals, image, path, rect, text } from "../../src/Wire/Element.ts"
 import { InvalidElement, NotAByte } from "../../src/Wire/Errors.ts"
 import { InvalidUuid, NAMESPACE_DNS, parseUuid, uuidV5 } from "../../src/Wire/Identity.ts"
@@ -47,5 +49,35 @@ describe("Wire error messages name the offender", () => {
   it("uuidV5 of a string name is the UUIDv5 of its UTF-8 bytes", () => {
     const bytes = new TextEncoder().encode("héllo")
     expect(uuidV5(NAMESPACE_DNS, "héllo")).toBe(uuidV5(NAMESPACE_DNS, bytes))
+  })
+})
+
+describe("encodeDeltas names the delta and the field outside Lean's domain", () => {
+  const bad = (delta: Delta, field: string, value: unknown, domain: "Nat" | "Int") => {
+    let e: unknown
+    try {
+      encodeDeltas([{ index: 0, delta: {} }, { index: 1, delta }])
+    } catch (x) {
+      e = x
+    }
+    expect(e).toBeInstanceOf(OutOfDomain)
+    expect(e).toMatchObject({ where: "encodeDeltas[1]", field, domain })
+    expect(Object.is((e as OutOfDomain).value, value)).toBe(true)
+  }
+  it("each field of a delta record", () => {
+    expect(() => encodeDeltas([{ index: -1, delta: {} }])).toThrow(expect.objectContaining({ where: "encodeDeltas[0]", field: "index" }))
+    bad({ atom: rect(-1) }, "atom.cornerRadius", -1, "Nat")
+    bad({ atom: text(0.5, 12) }, "atom.font", 0.5, "Nat")
+    bad({ atom: text(1, -12) }, "atom.size", -12, "Nat")
+    bad({ atom: image(Number.NaN) }, "atom.source", Number.NaN, "Nat")
+    bad({ atom: path(-3) }, "atom.stroke", -3, "Nat")
+    bad({ atom: { _tag: "circle" } as unknown as Delta["atom"] }, "atom._tag", "circle", "Nat")
+    bad({ z: 0.5 }, "z", 0.5, "Int")
+    bad({ viewport: -1 }, "viewport", -1, "Nat")
+    bad({ x: Number.POSITIVE_INFINITY }, "x", Number.POSITIVE_INFINITY, "Int")
+    bad({ y: 2 ** 53 }, "y", 2 ** 53, "Int")
+    bad({ width: -2 }, "width", -2, "Nat")
+    bad({ height: 1.25 }, "height", 1.25, "Nat")
+    bad({ color: -5 }, "color", -5, "Nat")
   })
 })
