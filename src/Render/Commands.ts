@@ -266,6 +266,42 @@ const selection = (n: number): Int32Array => {
 const badKind = (i: number, k: number): DrawInputError =>
   new DrawInputError({ field: "kind", index: i, value: k, expected: "an atom kind code 0–3" })
 
+/**
+ * Every kind code of rows `[0, n)` is below 4: the codes OR-ed together, four
+ * at a time through a 32-bit view when the bytes are 4-aligned (this check
+ * would otherwise cost a third of the culling loop).
+ */
+const kindsValid = (kind: Uint8Array, n: number): boolean => {
+  let bits = 0
+  let i = 0
+  if ((kind.byteOffset & 3) === 0 && n >= 32) {
+    const q = wordsOf(kind.buffer)
+    const a = kind.byteOffset >>> 2
+    const e = a + (n >>> 2)
+    if (e <= q.length) {
+      for (let j = a; j < e; j++) bits |= q[j]!
+      i = (e - a) << 2
+    }
+  }
+  for (; i < n; i++) bits |= kind[i]!
+  return (bits & 0xfcfcfcfc) === 0
+}
+
+/**
+ * A 32-bit view of the last buffer asked for (one entry: columns are reused
+ * frame after frame, and a view per call costs as much as the check). It keeps
+ * that one buffer alive until another is asked for.
+ */
+let lastBuffer: ArrayBufferLike | null = null
+let lastWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0)
+const wordsOf = (buf: ArrayBufferLike): Uint32Array => {
+  if (buf !== lastBuffer || lastWords.byteLength !== (buf.byteLength & ~3)) {
+    lastBuffer = buf
+    lastWords = new Uint32Array(buf, 0, buf.byteLength >>> 2)
+  }
+  return lastWords
+}
+
 const firstBadKind = (kind: Uint8Array, n: number): DrawInputError => {
   let i = 0
   while (i < n - 1 && kind[i]! < numKinds) i++
@@ -307,29 +343,25 @@ export const buildDraws = (
   const bottom = v.bottom
   // An empty view keeps nothing: fold it into the viewport test (no row has viewport -1).
   const want = left < right && top < bottom ? vp : -1
-  // Pass 1: the visible rows' indices, compacted without branches (the index
-  // is always stored, the length advanced only when visible); the kinds of
-  // all rows are OR-ed together, so one test afterwards finds a bad code.
+  if (!kindsValid(kind, n)) return Result.fail(firstBadKind(kind, n))
+  // Pass 1: the visible rows' indices, compacted without branches on
+  // visibility (the index is always stored, the length advanced by the 0/1
+  // "visible" bit). The first three tests almost always hold, so `&&` is cheap.
   const sel = selection(n)
   let m = 0
-  let kindBits = 0
   for (let i = 0; i < n; i++) {
     const xi = x[i]!
     const yi = y[i]!
     const wi = width[i]!
     const hi = height[i]!
-    kindBits |= kind[i]!
     sel[m] = i
-    // Math.imul(wi, hi) !== 0 iff both are non-zero (two u16 never multiply to 0 mod 2^32).
     m +=
-      +(viewport[i] === want) &
-      +(Math.imul(wi, hi) !== 0) &
-      +(left < xi + 16 * wi) &
+      +(viewport[i] === want && wi !== 0 && hi !== 0) &
+      +(left < xi + (wi << 4)) &
       +(xi < right) &
-      +(top < yi + 16 * hi) &
+      +(top < yi + (hi << 4)) &
       +(yi < bottom)
   }
-  if (kindBits >= numKinds) return Result.fail(firstBadKind(kind, n))
   // Pass 2: each visible row's record, appended to its kind's buffer.
   for (let j = 0; j < m; j++) {
     const i = sel[j]!

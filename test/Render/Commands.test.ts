@@ -23,7 +23,7 @@ import {
   type View,
   zSorted,
 } from "../../src/Render/Commands.ts"
-import { allocColumns, atomOfWord, columnsOfElements } from "../../src/Wire/Codec.ts"
+import { allocColumns, atomOfWord, columnsOfElements, type ElementColumns } from "../../src/Wire/Codec.ts"
 import { atomKind, type Element, elementEquals, rect } from "../../src/Wire/Element.ts"
 import { atomArb, elementArb } from "../Wire/arbitraries.ts"
 
@@ -460,6 +460,79 @@ describe("Render.Commands: columnar pass", () => {
     badKind.kind[1] = 4
     fails(buildDraws(good, badKind), "kind", 1)
     expect(Result.isSuccess(buildDraws(good, allocColumns(0)))).toBe(true)
+  })
+})
+
+/**
+ * Columns for `es` placed at row offset `shift` of larger columns (so the
+ * views start at any byte alignment), as `buildDraws` sees subarrays.
+ */
+const shiftedColumns = (es: ReadonlyArray<Element>, shift: number): ElementColumns => {
+  const big = columnsOfElements([...Array.from({ length: shift }, () => sampleScene[0]!), ...es])
+  const n = es.length
+  const cut = <T extends { subarray(a: number, b: number): T }>(c: T): T => c.subarray(shift, shift + n)
+  return {
+    count: n,
+    kind: cut(big.kind),
+    z: cut(big.z),
+    viewport: cut(big.viewport),
+    x: cut(big.x),
+    y: cut(big.y),
+    width: cut(big.width),
+    height: cut(big.height),
+    color: cut(big.color),
+    payload: cut(big.payload),
+  }
+}
+
+describe("Render.Commands: columnar pass on long and unaligned columns", () => {
+  const longSceneArb = fc.array(sceneElementArb, { minLength: 32, maxLength: 160 })
+
+  it("buildDraws agrees with drawList on 32–160 rows at any alignment", () => {
+    fc.assert(
+      fc.property(viewArb, longSceneArb, fc.nat({ max: 7 }), (v, es, shift) => {
+        const r = buildDraws(v, shiftedColumns(es, shift))
+        expect(Result.isSuccess(r)).toBe(true)
+        if (!Result.isSuccess(r)) return
+        const expected = drawList(v, es)
+        for (let k = 0; k < numKinds; k++) expect(sameList(instancesOf(r.success, k, v.viewport), expected[k]!)).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("a kind code ≥ 4 at any row, culled or visible, is rejected naming the first such row", () => {
+    fc.assert(
+      fc.property(
+        viewArb,
+        longSceneArb,
+        fc.nat({ max: 7 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 4, max: 255 })), { minLength: 1, maxLength: 3 }),
+        (v, es, shift, bads) => {
+          const cols = shiftedColumns(es, shift)
+          for (const [at, code] of bads) cols.kind[at % es.length] = code
+          const first = Math.min(...bads.map(([at]) => at % es.length))
+          const r = buildDraws(v, cols)
+          expect(Result.isFailure(r)).toBe(true)
+          if (Result.isFailure(r)) {
+            expect(r.failure.field).toBe("kind")
+            expect(r.failure.index).toBe(first)
+            expect(r.failure.value).toBe(cols.kind[first])
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it("the four kinds' buffers are consecutive views of one words array", () => {
+    const b = allocDrawBuffers(7)
+    expect(b.words.length).toBe(numKinds * 7 * INSTANCE_WORDS)
+    b.instances.forEach((buf, k) => {
+      expect(buf.buffer).toBe(b.words.buffer)
+      expect(buf.byteOffset).toBe(k * 7 * INSTANCE_BYTES)
+      expect(buf.length).toBe(7 * INSTANCE_WORDS)
+    })
   })
 })
 
