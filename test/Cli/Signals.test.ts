@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { sleep } from "../Net/helpers.ts"
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/hydrogen.mjs")
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** State letter and parent of `pid` from /proc/PID/stat, or undefined once it is gone. */
 const stat = (pid: number): { readonly state: string; readonly ppid: number } | undefined => {

@@ -1,10 +1,19 @@
 /** The Effect layers: the in-process default and scoped NATS (connect on acquire, close on release). */
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { BusService, InProcessBusLayer, InProcessTransportLayer, NatsBusLayer, NatsTransportLayer, TransportService } from "../../src/Net/Layers.ts"
-import { startNatsServer } from "../../src/Net/NatsServer.ts"
+import {
+  BusService,
+  InProcessBusLayer,
+  InProcessTransportLayer,
+  NatsBusLayer,
+  natsServers,
+  natsServersLayer,
+  NatsTransportLayer,
+  TransportService,
+} from "../../src/Net/Layers.ts"
+import { natsConnection } from "../../src/Net/Nats.ts"
 import type { Transport } from "../../src/Net/Transport.ts"
-import { bytes, collect } from "./helpers.ts"
+import { bytes, collect, withNatsServer } from "./helpers.ts"
 
 const roundTrip = Effect.gen(function* () {
   const t = yield* TransportService
@@ -24,15 +33,12 @@ describe("Transport layers", () => {
   })
 
   it("NatsTransportLayer connects on acquire and closes on release", async () => {
-    const server = await startNatsServer({ jetstream: false })
-    try {
+    await withNatsServer(async (server) => {
       const out = await Effect.runPromise(Effect.provide(roundTrip, NatsTransportLayer(server.url)))
       expect(out.kind).toBe("nats")
       expect(out.texts).toEqual(["hi"])
       expect(() => out.transport.publish("x", bytes(""))).toThrow(/closed/)
-    } finally {
-      await server.stop()
-    }
+    })
   })
 
   it("NatsTransportLayer fails with TransportError when no server answers", async () => {
@@ -67,15 +73,33 @@ describe("Transport layers", () => {
   })
 
   it("NatsBusLayer: one connection per client, all closed at release", async () => {
-    const server = await startNatsServer({ jetstream: false })
-    try {
+    await withNatsServer(async (server) => {
       const out = await Effect.runPromise(Effect.provide(openThree, NatsBusLayer([server.url])))
       expect(out.bus.kind).toBe("nats")
       expect(out.texts).toEqual(["from a"])
       for (const c of out.clients) expect(() => c.publish("x", bytes(""))).toThrow(/closed/)
       await expect(out.bus.connect("late")).rejects.toThrow(/released/)
-    } finally {
-      await server.stop()
-    }
+    })
+  })
+
+  // The CLI's tree modes take their servers from natsServersLayer, built into the run's scope.
+  it("natsServersLayer: given URLs start nothing; without them a server of its own lives exactly as long as the scope", async () => {
+    const given = await Effect.runPromise(Effect.scoped(natsServers(natsServersLayer({ servers: ["nats://127.0.0.1:1"] }))))
+    expect(given).toEqual(["nats://127.0.0.1:1"])
+    let started: string | undefined
+    const seen = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const urls = yield* natsServers(natsServersLayer({ onStart: (url) => void (started = url) }))
+          // still up inside the scope: a client connects and round-trips
+          const t = yield* natsConnection({ servers: [...urls], name: "in-scope" })
+          yield* Effect.promise(() => t.flush())
+          return { urls, port: Number(new URL(urls[0]!).port) }
+        }),
+      ),
+    )
+    expect(seen.urls).toEqual([started])
+    const after = await Effect.runPromiseExit(Effect.scoped(natsConnection({ servers: [...seen.urls], connectAttempts: 1, timeoutMs: 500 })))
+    expect(Exit.isFailure(after)).toBe(true)
   })
 })

@@ -3,7 +3,7 @@ import { createConnection } from "node:net"
 import { describe, expect, it } from "vitest"
 import { connectNats } from "../../src/Net/Nats.ts"
 import { spreadAcross, startNatsCluster } from "../../src/Net/NatsCluster.ts"
-import { bytes, collect } from "./helpers.ts"
+import { bytes, collect, sleep } from "./helpers.ts"
 
 const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -36,7 +36,7 @@ describe("startNatsCluster", () => {
       expect(clients.map((t) => t.connection.info?.port)).toEqual(c.nodes.map((s) => s.port))
       const got = [collect(clients[1]!, "x.>"), collect(clients[2]!, "x.>")]
       await Promise.all(clients.map((t) => t.flush()))
-      await new Promise((r) => setTimeout(r, 100)) // interest crosses the routes
+      await sleep(100) // interest crosses the routes
       clients[0]!.publish("x.1", bytes("from node 0"))
       for (const g of got) await g.waitFor(1)
       expect(got.map((g) => g.texts())).toEqual([["from node 0"], ["from node 0"]])
