@@ -21,6 +21,8 @@ export default {
   // Slack on top of Stryker's 1.5x the dry run's time per test: enough for load
   // noise; a looping mutant then costs seconds, not 20 s.
   timeoutMS: 5000,
+  // The initial coverage run executes the whole test set; on a loaded machine it needs more than the default 5 min.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: `.hydrogen/mutation/incremental-${tag}.json`,
   tempDirName: ".stryker-tmp",
