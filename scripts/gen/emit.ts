@@ -1,7 +1,7 @@
 // Writes gen/ts/<Area>/<Topic>.ts from the exports and Lean's view of them.
 import { compileBody, tsTypeOf, type Globals } from "./expr.ts"
 import { parseTerm as parseRaw, resolveProjections, TermError, type Term } from "./term.ts"
-import { GenError, readDef, readTypeDecl, type Export, type LType, type Shown, type TypeDecl } from "./translate.ts"
+import { GenError, readDef, readEquation, readTypeDecl, type Export, type LType, type Shown, type TypeDecl } from "./translate.ts"
 
 /** `Hydrogen.Aggregate.Sum.merge` → `Sum_merge` (the area prefix dropped). */
 export const tsName = (lean: string): string => lean.split(".").slice(2).join("_")
@@ -115,10 +115,14 @@ export function emitAll(exports: ReadonlyArray<Export>, shown: ReadonlyMap<strin
     const named = (n: string): string => {
       const m = home.get(n)
       if (!m || !types.has(n)) throw new GenError(`${mod}: the type ${n} is not exported (add "type ${n.split(".").slice(0, -1).join(".")}… ${n}" to exports.txt)`)
-      if (m !== mod) { const s = deps.get(m) ?? new Set(); s.add(tsName(n)); s.add(tsName(n) + "Schema"); deps.set(m, s) }
+      if (m !== mod) { const s = deps.get(m) ?? new Set(); s.add(`type ${tsName(n)}`); s.add(tsName(n) + "Schema"); deps.set(m, s) }
       return tsName(n)
     }
-    const g: Globals = { types, values, tsType: named }
+    const useValue = (n: string): void => {
+      const m = home.get(n)
+      if (m !== undefined && m !== mod) { const s = deps.get(m) ?? new Set(); s.add(tsName(n)); deps.set(m, s) }
+    }
+    const g: Globals = { types, values, tsType: named, useValue }
     const body: string[] = []
     let usesSchema = false
     for (const e of exports.filter((x) => x.module === mod)) {
@@ -195,7 +199,10 @@ export function emitAll(exports: ReadonlyArray<Export>, shown: ReadonlyMap<strin
         }
       } else {
         if (d.type.k !== "fn") throw new GenError(`${e.name}: marked "ref" but takes no arguments (mark it "const")`)
-        const term = parseTerm(d.body, e.name)
+        // Structural recursion prints as `brecOn`; Lean's own equation gives the recursive form.
+        const recursive = /\.brecOn\b/.test(d.body)
+        const eq = recursive ? readEquation(e.name, get(e)) : undefined
+        const term = eq ? { t: "fun" as const, params: eq.params, body: parseTerm(eq.body, e.name) } : parseTerm(d.body, e.name)
         if (term.t !== "fun" || term.params.length !== d.type.params.length) throw new GenError(`${e.name}: outside the fragment: body is not \`fun\` over all ${d.type.params.length} arguments`)
         const params = d.type.params
         const env = new Map(term.params.map((p, i) => [p, d.type.k === "fn" ? d.type.params[i]! : d.type] as const))
@@ -212,7 +219,7 @@ export function emitAll(exports: ReadonlyArray<Export>, shown: ReadonlyMap<strin
     const imports = [
       ...(usesSchema ? [`import { Schema } from "effect"`] : []),
       ...(helpers.length || usesFraction ? [`import { ${[...helpers, ...(usesFraction ? ["type Fraction"] : [])].join(", ")} } from "${up}Runtime.ts"`] : []),
-      ...[...deps].sort().map(([m, names]) => `import { ${[...names].filter((n) => new RegExp(`\\b${n}\\b`).test(text)).join(", ")} } from "${up}${tsPath(m)}"`),
+      ...[...deps].sort().map(([m, names]) => `import { ${[...names].filter((n) => new RegExp(`\\b${n.replace(/^type /, "")}\\b`).test(text)).sort((a, b) => (a.replace(/^type /, "") < b.replace(/^type /, "") ? -1 : 1)).join(", ")} } from "${up}${tsPath(m)}"`),
     ]
     files.set(tsPath(mod), `${header(mod)}${imports.length ? imports.join("\n") + "\n" : ""}\n${text}\n`)
   }

@@ -12,6 +12,8 @@ export interface Globals {
   /** Exported values and functions: Lean name → TS name and Lean type. */
   readonly values: ReadonlyMap<string, { readonly ts: string; readonly type: LType }>
   readonly tsType: (name: string) => string
+  /** Called for each exported value the body uses (so its module can be imported). */
+  readonly useValue?: (name: string) => void
 }
 
 interface Out { readonly code: string; readonly type: LType | undefined }
@@ -54,7 +56,7 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
         if (t.name === "none") { if (exp?.k !== "option") fail("none without an Option type"); return { code: "null", type: exp } }
         if (t.name === "true" || t.name === "false") return { code: t.name, type: { k: "bool" } }
         const v = g.values.get(t.name)
-        if (v) return { code: v.ts, type: v.type }
+        if (v) { g.useValue?.(t.name); return { code: v.ts, type: v.type } }
         const parts = t.name.split(".")
         if (parts.length > 1 && env.has(parts[0]!)) fail(`unresolved projection ${t.name}`)
         return fail(`${t.name} is neither a parameter nor an exported definition`)
@@ -62,9 +64,13 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
       case "proj": {
         const of = go(t.of, env, undefined)
         if (t.field === "toNat" && of.type?.k === "int") return { code: `intToNat(${of.code})`, type: { k: "nat" } }
+        if (t.field === "length" && of.type?.k === "list") return { code: `BigInt(${of.code}.length)`, type: { k: "nat" } }
+        if (t.field === "sum" && of.type?.k === "list" && (of.type.of.k === "nat" || of.type.of.k === "int")) {
+          return { code: `${of.code}.reduce((s: bigint, x) => s + x, 0n)`, type: of.type.of }
+        }
         // Field notation for a function: `e.atom.kind` is `Atom.kind e.atom`.
         const fn = of.type?.k === "named" ? g.values.get(`${of.type.name}.${t.field}`) : undefined
-        if (fn && fn.type.k === "fn" && fn.type.params.length === 1) return { code: `${fn.ts}(${of.code})`, type: fn.type.result }
+        if (fn && fn.type.k === "fn" && fn.type.params.length === 1) { g.useValue?.(`${(of.type as { name: string }).name}.${t.field}`); return { code: `${fn.ts}(${of.code})`, type: fn.type.result } }
         return { code: `${of.code}.${t.field}`, type: fieldType(of.type, t.field) }
       }
       case "list": {
@@ -84,6 +90,13 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
         if (t.op === "∧" || t.op === "∨") {
           const l = go(t.l, env, { k: "bool" }), r = go(t.r, env, { k: "bool" })
           return { code: `(${l.code} ${t.op === "∧" ? "&&" : "||"} ${r.code})`, type: { k: "bool" } }
+        }
+        if (t.op === "::") {
+          const r = go(t.r, env, exp)
+          if (r.type?.k !== "list") return fail(":: onto a value that is not a List")
+          const l = go(t.l, env, r.type.of)
+          if (!l.type || !same(l.type, r.type.of)) fail(`:: of ${show(l.type)} onto ${show(r.type)}`)
+          return { code: `[${l.code}, ...${r.code}]`, type: r.type }
         }
         if (t.op === "++") {
           const l = go(t.l, env, exp)
@@ -134,6 +147,7 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
           const of = go(t.fn.of, env, undefined)
           const m = of.type?.k === "named" ? g.values.get(`${of.type.name}.${t.fn.field}`) : undefined
           if (!m || m.type.k !== "fn" || m.type.params.length !== t.args.length + 1) return fail(`a call .${t.fn.field} on ${show(of.type)}`)
+          g.useValue?.(`${(of.type as { name: string }).name}.${t.fn.field}`)
           const ps = m.type.params
           return { code: `${m.ts}(${[of.code, ...t.args.map((a, i) => go(a, env, ps[i + 1]).code)].join(", ")})`, type: m.type.result }
         }
@@ -192,8 +206,51 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
           }
           return fail("List.foldl with a function that is neither exported nor a two-argument lambda")
         }
+        if (fn === "List.map" && t.args.length === 2) {
+          const xs = go(t.args[1]!, env, undefined)
+          if (xs.type?.k !== "list") return fail("List.map over a value that is not a List")
+          const f = fnOf(t.args[0]!, xs.type.of, env)
+          return { code: `${xs.code}.map((x$) => ${f.apply("x$")})`, type: { k: "list", of: f.result } }
+        }
+        if (fn === "List.filter" && t.args.length === 2) {
+          const xs = go(t.args[1]!, env, exp)
+          if (xs.type?.k !== "list") return fail("List.filter over a value that is not a List")
+          const p = fnOf(t.args[0]!, xs.type.of, env)
+          if (p.result.k !== "bool" && p.result.k !== "prop") fail("List.filter with a predicate that is not Bool")
+          return { code: `${xs.code}.filter((x$) => ${p.apply("x$")})`, type: xs.type }
+        }
+        if (fn === "List.take" && t.args.length === 2) {
+          const n = go(t.args[0]!, env, { k: "nat" })
+          const xs = go(t.args[1]!, env, exp)
+          if (n.type?.k !== "nat" || xs.type?.k !== "list") return fail("List.take of a Nat and a List")
+          return { code: `${xs.code}.slice(0, Number(${n.code}))`, type: xs.type }
+        }
+        if (fn === "decide" && t.args.length === 1) {
+          const c = go(t.args[0]!, env, { k: "bool" })
+          if (c.type?.k !== "bool" && c.type?.k !== "prop") fail("decide of a value that is not a Prop")
+          return { code: c.code, type: { k: "bool" } }
+        }
+        const local = env.get(fn)
+        if (local?.k === "fn") {
+          // A function-valued parameter, applied to all its arguments.
+          if (local.params.length !== t.args.length) fail(`a partial application of the parameter ${fn}`)
+          return { code: `${fn}(${t.args.map((a, i) => go(a, env, local.params[i]).code).join(", ")})`, type: local.result }
+        }
+        if (fn === "List.range" && t.args.length === 1) {
+          const n = go(t.args[0]!, env, { k: "nat" })
+          if (n.type?.k !== "nat") fail("List.range of a value that is not a Nat")
+          return { code: `Array.from({ length: Number(${n.code}) }, (_, i) => BigInt(i))`, type: { k: "list", of: { k: "nat" } } }
+        }
         const v = g.values.get(fn)
         if (!v || v.type.k !== "fn") return fail(`a call of ${fn}, which is not an exported reference`)
+        g.useValue?.(fn)
+        if (v.type.params.length > t.args.length && exp?.k === "fn" && v.type.params.length === t.args.length + exp.params.length) {
+          // Applied to all but the last arguments where a function is expected: a closure.
+          const ps = v.type.params
+          const given = t.args.map((a, i) => go(a, env, ps[i]).code)
+          const rest = exp.params.map((_, i) => `y${i}`)
+          return { code: `((${rest.map((r, i) => `${r}: ${tsOf(ps[t.args.length + i]!)}`).join(", ")}) => ${v.ts}(${[...given, ...rest].join(", ")}))`, type: exp }
+        }
         if (v.type.params.length !== t.args.length) fail(`a partial application of ${fn}`)
         const params = v.type.params
         const args = t.args.map((a, i) => go(a, env, params[i]).code)
@@ -222,8 +279,49 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
     }
   }
 
+  /** A one-argument function as List.map takes it: a field of an exported
+   * structure, an exported function, one applied to all arguments but the
+   * last, or a one-parameter lambda. */
+  const fnOf = (f: Term, arg: LType, env: ReadonlyMap<string, LType>): { apply: (x: string) => string; result: LType } => {
+    if (f.t === "fun" && f.params.length === 1) {
+      const inner = new Map(env).set(f.params[0]!, arg)
+      const body = go(f.body, inner, undefined)
+      if (!body.type) return fail("a lambda whose result type is not known")
+      return { apply: (x) => `((${f.params[0]}) => ${body.code})(${x})`, result: body.type }
+    }
+    const head = f.t === "var" ? f.name : f.t === "app" && f.fn.t === "var" ? f.fn.name : fail("a mapped function that is not a name")
+    const given = f.t === "app" ? f.args : []
+    const v = g.values.get(head)
+    if (v?.type.k === "fn" && v.type.params.length === given.length + 1 && same(v.type.params[given.length]!, arg)) {
+      g.useValue?.(head)
+      const ps = v.type.params
+      const args = given.map((a, i) => go(a, env, ps[i]).code)
+      return { apply: (x) => `${v.ts}(${[...args, x].join(", ")})`, result: v.type.result }
+    }
+    if (given.length === 0 && arg.k === "named" && head.startsWith(arg.name + ".")) {
+      const field = head.slice(arg.name.length + 1)
+      return { apply: (x) => `${x}.${field}`, result: fieldType(arg, field) }
+    }
+    return fail(`${head} as a one-argument function on ${show(arg)}`)
+  }
+
   const pattern = (p: Term, at: string, ty: LType | undefined, conds: string[], binds: string[], env: Map<string, LType>): void => {
     if (p.t === "var" && p.name === "_") return
+    // Nat patterns `n.succ` / `n + 1`: a positive value, `n` its predecessor.
+    const succ = p.t === "var" && /^[a-z_][\w']*\.succ$/.test(p.name) ? p.name.slice(0, -5)
+      : p.t === "bin" && p.op === "+" && p.l.t === "var" && p.r.t === "num" && p.r.v === 1n ? p.l.name : undefined
+    if (succ !== undefined && ty?.k === "nat") {
+      conds.push(`${at} > 0n`)
+      if (succ !== "_") { binds.push(`const ${succ} = ${at} - 1n;`); env.set(succ, ty) }
+      return
+    }
+    if (p.t === "list" && p.items.length === 0 && ty?.k === "list") { conds.push(`${at}.length === 0`); return }
+    if (p.t === "bin" && p.op === "::" && ty?.k === "list") {
+      conds.push(`${at}.length > 0`)
+      pattern(p.l, `${at}[0]!`, ty.of, conds, binds, env)
+      pattern(p.r, `${at}.slice(1)`, ty, conds, binds, env)
+      return
+    }
     if (p.t === "var" && patternVars([p]).length === 1) { binds.push(`const ${p.name} = ${at};`); env.set(p.name, ty!); return }
     if (p.t === "var" && p.name === "none") { conds.push(`${at} === null`); return }
     if (p.t === "num") { conds.push(`${at} === ${p.v}n`); return }

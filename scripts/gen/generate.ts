@@ -28,6 +28,7 @@ export function leanSource(exports: ReadonlyArray<Export>): string {
     lines.push(`#print "HGEN print ${e.name}"`, `#print ${e.name}`)
     if (e.role === "type") lines.push(`#print "HGEN rec ${e.name}"`, `#check ${e.name}.rec`)
     if (e.role === "const") lines.push(`#print "HGEN reduce ${e.name}"`, `#reduce ${e.name}`)
+    if (e.role === "ref") lines.push(`#print "HGEN eqdef ${e.name}"`, `#check @${e.name}.eq_def`)
   }
   lines.push(`#print "HGEN end"`, "")
   return lines.join("\n")

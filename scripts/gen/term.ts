@@ -20,7 +20,7 @@ export type Term =
 
 export class TermError extends Error {}
 
-const symbols = [":=", "=>", "++", "↑", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
+const symbols = [":=", "::", "=>", "++", "↑", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
 
 function tokenize(src: string): string[] {
   const out: string[] = []
@@ -46,7 +46,7 @@ const binary: ReadonlyArray<{ readonly ops: ReadonlyArray<string>; readonly righ
   { ops: ["∨"], right: true },
   { ops: ["∧"], right: true },
   { ops: ["≤", "<", "≥", ">", "=", "≠"], right: false },
-  { ops: ["++"], right: true },
+  { ops: ["++", "::"], right: true },
   { ops: ["+", "-"], right: false },
   { ops: ["*", "/", "%"], right: false },
   { ops: ["^"], right: true },
@@ -217,6 +217,8 @@ export function patternVars(pats: ReadonlyArray<Term>): string[] {
   const out: string[] = []
   const go = (p: Term): void => {
     if (p.t === "var" && !p.name.includes(".") && !isConstructorName(p.name) && p.name !== "_") out.push(p.name)
+    else if (p.t === "var" && /^[a-z_][\w']*\.succ$/.test(p.name) && !p.name.startsWith("_.")) out.push(p.name.slice(0, -5))
+    else if (p.t === "bin" && (p.op === "::" || p.op === "+")) { go(p.l); go(p.r) }
     else if (p.t === "app") p.args.forEach(go)
     else if (p.t === "struct") p.fields.forEach(([, v]) => go(v))
     else if (p.t === "tuple") p.items.forEach(go)

@@ -18,8 +18,8 @@ import { parseTerm, patternVars, resolveProjections, TermError, type Term } from
 
 export type Role = "type" | "const" | "bounds" | "ref"
 export interface Export { readonly role: Role; readonly module: string; readonly name: string }
-/** Lean's output for one export: `print` (and `rec`, `reduce` where asked). */
-export interface Shown { readonly print: string; readonly rec?: string; readonly reduce?: string }
+/** Lean's output for one export: `print` (and `rec`, `reduce`, `eqdef` where asked). */
+export interface Shown { readonly print: string; readonly rec?: string; readonly reduce?: string; readonly eqdef?: string }
 
 export class GenError extends Error {}
 
@@ -44,7 +44,7 @@ export function splitOutput(text: string): Map<string, Shown> {
   let cur: string[] | undefined
   for (const line of text.split("\n")) {
     if (line.startsWith("[DEBUG")) continue
-    const m = /^HGEN (print|rec|reduce|end) ?(\S*)$/.exec(line.trim())
+    const m = /^HGEN (print|rec|reduce|eqdef|end) ?(\S*)$/.exec(line.trim())
     if (m) {
       if (m[1] === "end") { cur = undefined; continue }
       const rec = parts.get(m[2]!) ?? {}
@@ -55,7 +55,7 @@ export function splitOutput(text: string): Map<string, Shown> {
   const out = new Map<string, Shown>()
   for (const [name, p] of parts) {
     const join = (k: string) => (p[k] ? p[k]!.join("\n").trim() : undefined)
-    out.set(name, { print: join("print") ?? "", ...(p.rec ? { rec: join("rec")! } : {}), ...(p.reduce ? { reduce: join("reduce")! } : {}) })
+    out.set(name, { print: join("print") ?? "", ...(p.rec ? { rec: join("rec")! } : {}), ...(p.reduce ? { reduce: join("reduce")! } : {}), ...(p.eqdef ? { eqdef: join("eqdef")! } : {}) })
   }
   return out
 }
@@ -76,6 +76,7 @@ export function parseType(src: string): LType {
     return { k: "fn", params: ts.slice(0, -1), result: ts[ts.length - 1]! }
   }
   const s = stripParens(src.trim())
+  if (s !== src.trim()) return parseType(s)
   if (s === "Nat") return { k: "nat" }
   if (s === "Int") return { k: "int" }
   if (s === "Rat") return { k: "rat" }
@@ -167,3 +168,20 @@ export function readDef(name: string, shown: Shown): { readonly type: LType; rea
 }
 
 export { parseTerm, patternVars, resolveProjections, TermError }
+
+/**
+ * A structurally recursive definition prints as a `brecOn` term; its
+ * equation `Name.eq_def`, which Lean generates and proves, states the same
+ * function by a `match` with direct recursive calls:
+ * `@Name.eq_def : ∀ (a b : T), Name a b = rhs` → the parameters and `rhs`.
+ */
+export function readEquation(name: string, shown: Shown): { readonly params: ReadonlyArray<string>; readonly body: string } {
+  const text = (shown.eqdef ?? "").trim()
+  const esc = name.replace(/[.']/g, "\\$&")
+  const m = new RegExp(`^@?${esc}\\.eq_def\\s*:\\s*(?:∀\\s*((?:\\([^()]*\\)\\s*)+),)?\\s*${esc}((?:\\s+[\\w']+)*)\\s*=\\s*([\\s\\S]*)$`).exec(text)
+  if (!m) throw new GenError(`${name}: outside the fragment: recursive, and Lean's equation ${name}.eq_def is not of the form \`∀ (xs : T), ${name} xs = …\`: ${text.slice(0, 160)}`)
+  const params = m[2]!.trim().split(/\s+/).filter((x) => x !== "")
+  const bound = [...(m[1] ?? "").matchAll(/\(([^():]*):/g)].flatMap((b) => b[1]!.trim().split(/\s+/))
+  if (params.join(" ") !== bound.join(" ")) throw new GenError(`${name}: outside the fragment: ${name}.eq_def's left side is not ${name} applied to its binders`)
+  return { params, body: m[3]! }
+}

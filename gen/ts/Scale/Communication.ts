@@ -8,3 +8,52 @@ import { natSub, natDiv } from "../Runtime.ts"
  */
 export const ceilDiv = (a: bigint, k: bigint): bigint =>
   natDiv(natSub((a + k), 1n), k)
+
+/** Generated from `Hydrogen.Scale.coordinatorsAbove`.
+ *
+ * @lean Hydrogen.Scale.coordinatorsAbove
+ */
+export const coordinatorsAbove = (k: bigint, x: bigint, x_1: bigint): ReadonlyArray<bigint> =>
+  (() => { const s0 = x; const s1 = x_1; if (s0 === 0n) { const x = s1; return [] } if (s0 > 0n) { const fuel = s0 - 1n; const a = s1; return ((ceilDiv(a, k) <= 1n) ? [1n] : [ceilDiv(a, k), ...coordinatorsAbove(k, fuel, ceilDiv(a, k))]) } throw new Error("Hydrogen.Scale.coordinatorsAbove: no match arm applies") })()
+
+/** Generated from `Hydrogen.Scale.coordinatorsPerLevel`.
+ *
+ * @lean Hydrogen.Scale.coordinatorsPerLevel
+ */
+export const coordinatorsPerLevel = (n: bigint, k: bigint): ReadonlyArray<bigint> =>
+  coordinatorsAbove(k, n, n)
+
+/** Generated from `Hydrogen.Scale.coordinatorLevels`.
+ *
+ * @lean Hydrogen.Scale.coordinatorLevels
+ */
+export const coordinatorLevels = (n: bigint, k: bigint): bigint =>
+  BigInt(coordinatorsPerLevel(n, k).length)
+
+/** Generated from `Hydrogen.Scale.levels`.
+ *
+ * @lean Hydrogen.Scale.levels
+ */
+export const levels = (n: bigint, k: bigint): bigint =>
+  (coordinatorLevels(n, k) + 1n)
+
+/** Generated from `Hydrogen.Scale.totalCoordinators`.
+ *
+ * @lean Hydrogen.Scale.totalCoordinators
+ */
+export const totalCoordinators = (n: bigint, k: bigint): bigint =>
+  coordinatorsPerLevel(n, k).reduce((s: bigint, x) => s + x, 0n)
+
+/** Generated from `Hydrogen.Scale.messagesPerRound`.
+ *
+ * @lean Hydrogen.Scale.messagesPerRound
+ */
+export const messagesPerRound = (n: bigint, k: bigint): bigint =>
+  natSub((n + totalCoordinators(n, k)), 1n)
+
+/** Generated from `Hydrogen.Scale.roundTripHops`.
+ *
+ * @lean Hydrogen.Scale.roundTripHops
+ */
+export const roundTripHops = (n: bigint, k: bigint): bigint =>
+  (2n * coordinatorLevels(n, k))
