@@ -32,6 +32,7 @@
 import { addExact, OutOfDomain, requireNat } from "../Aggregate/Domain.ts"
 import type { JoinSemilatticeBot } from "./Lattice.ts"
 import { NatMax, listEquals, single, setAt, zipJoin } from "./Lattice.ts"
+import * as Gen from "../../gen/ts/State/Counter.ts"
 
 /**
  * Replica ids of mutators are below this (2^24, the longest list a state
@@ -91,7 +92,11 @@ export interface GCounter {
   readonly counts: ReadonlyArray<number>
 }
 
-const gEmpty: GCounter = { counts: [] }
+/** Lean's entries (NatMax, bigint) as the counts this module keeps. */
+const fromGen = (xs: ReadonlyArray<{ readonly value: bigint }>): ReadonlyArray<number> => xs.map((x) => Number(x.value))
+
+// The empty states are read from gen/ts/ (Lean's own values), not restated.
+const gEmpty: GCounter = { counts: fromGen(Gen.GCounter_empty.counts) }
 const gJoin = (a: GCounter, b: GCounter): GCounter => ({
   counts: zipJoin(N, checkNats("GCounter.join", "a.counts", a.counts), checkNats("GCounter.join", "b.counts", b.counts)),
 })
@@ -182,7 +187,7 @@ export interface PNCounter {
   readonly decs: GCounter
 }
 
-const pEmpty: PNCounter = { incs: gEmpty, decs: gEmpty }
+const pEmpty: PNCounter = { incs: { counts: fromGen(Gen.PNCounter_empty.incs.counts) }, decs: { counts: fromGen(Gen.PNCounter_empty.decs.counts) } }
 const pJoin = (a: PNCounter, b: PNCounter): PNCounter => ({ incs: gJoin(a.incs, b.incs), decs: gJoin(a.decs, b.decs) })
 const pMake = (incs: ReadonlyArray<number>, decs: ReadonlyArray<number>): PNCounter => ({
   incs: { counts: checkList("PNCounter.make", "incs", incs) },
@@ -264,7 +269,7 @@ export interface VectorClock {
   readonly ticks: ReadonlyArray<number>
 }
 
-const vEmpty: VectorClock = { ticks: [] }
+const vEmpty: VectorClock = { ticks: fromGen(Gen.VectorClock_empty.ticks) }
 const vJoin = (a: VectorClock, b: VectorClock): VectorClock => ({
   ticks: zipJoin(N, checkNats("VectorClock.join", "a.ticks", a.ticks), checkNats("VectorClock.join", "b.ticks", b.ticks)),
 })
