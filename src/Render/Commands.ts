@@ -7,10 +7,11 @@
  * - **List mirrors** (`intersects`, `cull`, `batch`, `batches`, `drawList`,
  *   `drawCalls`, `usedKinds`, `zSorted`): the Lean definitions on arrays of
  *   `Element`s, used as the reference in tests.
- * - **Columnar pass** (`buildDraws`): one pass over `ElementColumns` that culls
- *   and writes every visible Element into the instance buffer of its kind,
- *   with no allocation per Element (the buffers are allocated once per call, or
- *   reused from a previous frame via `out`). Its output agrees with
+ * - **Columnar pass** (`buildDraws`): over `ElementColumns`, one loop that culls
+ *   (collecting the visible rows' indices) and one that writes each visible
+ *   Element into the instance buffer of its kind, with no allocation per
+ *   Element (the buffers are allocated once per call, or reused from a
+ *   previous frame via `out`). Its output agrees with
  *   `drawList` (tested, not proved).
  *
  * **Instance record: 24 bytes** (`INSTANCE_BYTES`), six 32-bit words:
@@ -221,7 +222,7 @@ const viewError = (field: string, value: unknown, expected: string): DrawInputEr
   new DrawInputError({ field, index: -1, value, expected })
 
 /** The view's first bad field, or null. Written out field by field: this runs once per viewport. */
-export const checkView = (v: View): DrawInputError | null => {
+const checkView = (v: View): DrawInputError | null => {
   const vp = v.viewport
   if (!Number.isSafeInteger(vp) || vp < 0 || vp > 0xffffffff) return viewError("view.viewport", vp, "a u32 integer")
   if (!Number.isSafeInteger(v.left)) return viewError("view.left", v.left, "a safe integer")
@@ -235,7 +236,7 @@ const short = (c: string, length: number, n: number): DrawInputError =>
   viewError(`columns.${c}.length`, length, `≥ count (${n})`)
 
 /** The columns' first problem (a bad count, a column shorter than it), or null. */
-export const checkColumns = (cols: ElementColumns): DrawInputError | null => {
+const checkColumns = (cols: ElementColumns): DrawInputError | null => {
   const n = cols.count
   if (!Number.isSafeInteger(n) || n < 0) return viewError("count", n, "a natural number")
   if (cols.kind.length < n) return short("kind", cols.kind.length, n)
@@ -251,7 +252,7 @@ export const checkColumns = (cols: ElementColumns): DrawInputError | null => {
 }
 
 /** `out` when it holds `n` records per kind, else fresh buffers. */
-export const buffersFor = (n: number, out?: DrawBuffers): DrawBuffers =>
+const buffersFor = (n: number, out?: DrawBuffers): DrawBuffers =>
   out !== undefined && out.capacity >= n ? out : allocDrawBuffers(n)
 
 /** Scratch for `buildDraws` (single-threaded: each call fills it before use). */
