@@ -22,7 +22,9 @@
  * Reported: the median of the R frames, all R frames, and per round the ratio
  * naive ÷ this (the same round's frames). Draw calls of each, against the
  * proved count (distinct kinds, `drawCalls_eq_length_usedKinds`). The load
- * average (`os.loadavg`) before and after each size is printed. The
+ * average (`os.loadavg`) before and after each size is printed, and the
+ * browser's CPU time per call (`browserCpuMs`), which the load does not
+ * inflate. The
  * reference renderer is timed too (ns per pixel and per instance).
  *
  * With `--live PNG`: the live view (src/Gpu/Live.ts) of a tree of N agents
@@ -32,6 +34,7 @@
  *
  * Timings are reported, never asserted; the pixel comparison exits 1 on a mismatch.
  */
+import { readdirSync, readFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import * as Result from "effect/Result"
 import { launchGpu, openChromium } from "../src/Gpu/Browser.ts"
@@ -70,6 +73,35 @@ const benchFrame = (n: number, seed: number): Frame => {
     return buf
   })
   return { width, height, left: 0, top: 0, counts: per, instances }
+}
+
+/**
+ * CPU time (user + system, ms) of this process's descendants — Chromium's
+ * processes, SwiftShader's threads included — from /proc (10 ms ticks). Unlike
+ * wall time it does not grow with other jobs' load; it also counts the page's
+ * per-call decode and upload, the same for every mode.
+ */
+const browserCpuMs = (): number => {
+  const parent = new Map<number, number>()
+  const cpu = new Map<number, number>()
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8")
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      parent.set(Number(d), Number(f[1]))
+      cpu.set(Number(d), (Number(f[11]) + Number(f[12])) * 10)
+    } catch {
+      // the process ended while we read
+    }
+  }
+  const mine = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true
+    return false
+  }
+  let ms = 0
+  for (const [pid, t] of cpu) if (mine(pid)) ms += t
+  return ms
 }
 
 const median = (xs: ReadonlyArray<number>): number => {
@@ -125,7 +157,7 @@ try {
     const proved = frame.counts.filter((c) => c > 0).length
     const load0 = loadavg()[0]!
     const modes = ["perElement", "instanced", "pulled"] as const
-    const results = modes.map((mode) => ({ mode, ms: [] as Array<number>, draws: 0, diff: "" }))
+    const results = modes.map((mode) => ({ mode, ms: [] as Array<number>, cpu: [] as Array<number>, draws: 0, diff: "" }))
     for (const x of results) {
       const r = await gpu.render(frame, { mode: x.mode })
       if (Result.isFailure(r)) throw r.failure
@@ -135,13 +167,21 @@ try {
       x.draws = r.success.drawCalls
       x.diff = `${d.differing} differing, max ${d.maxByteDiff}`
     }
-    for (let round = 0; round < reps; round++)
+    const baseCpu: Array<number> = []
+    for (let round = 0; round < reps; round++) {
+      const c0 = browserCpuMs()
+      const r = await gpu.render(frame, { mode: "pulled", repeat: 0 }) // the call without its frame: send, decode, upload
+      baseCpu.push(browserCpuMs() - c0)
+      if (Result.isFailure(r)) throw r.failure
       for (const x of results) {
+        const c0 = browserCpuMs()
         const r = await gpu.render(frame, { mode: x.mode })
+        x.cpu.push(browserCpuMs() - c0)
         if (Result.isFailure(r)) throw r.failure
         if (r.success.errors.length > 0 || r.success.drawCalls !== x.draws) failed = true
         x.ms.push(r.success.ms[0]!)
       }
+    }
     const naive = results[0]!
     for (const x of results)
       console.log(
@@ -150,6 +190,9 @@ try {
     console.log(`${"".padStart(8)} | frames, ms: ${results.map((x) => `${x.mode} ${x.ms.map(f2).join(" ")}`).join("; ")}`)
     console.log(
       `${"".padStart(8)} | per round naive ÷ pulled: ${naive.ms.map((m, i) => (m / results[2]!.ms[i]!).toFixed(1) + "×").join(" ")}; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+    )
+    console.log(
+      `${"".padStart(8)} | browser CPU ms per call (median): ${results.map((x) => `${x.mode} ${median(x.cpu).toFixed(0)}`).join(", ")}, the call without a frame ${median(baseCpu).toFixed(0)}; naive ÷ pulled ${(median(naive.cpu) / median(results[2]!.cpu)).toFixed(1)}× (${((median(naive.cpu) - median(baseCpu)) / (median(results[2]!.cpu) - median(baseCpu))).toFixed(1)}× net of the call)`,
     )
   }
   console.log(`CPU reference renderer (same frames, one run each):`)
