@@ -24,6 +24,7 @@ public import Hydrogen.Viewport.Trigger
 public import Hydrogen.Render.Error
 public import Hydrogen.Render.Commands
 public import Hydrogen.Render.Pinning
+public import Hydrogen.Render.Raster
 public import Hydrogen.Layout.Decompose
 public import Hydrogen.Tree.Order
 public import Hydrogen.Tree.Summary

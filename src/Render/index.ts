@@ -3,7 +3,8 @@
  * (draw calls bounded by the kinds in view), exact error fractions for the
  * render pipeline's stages, and graded values that carry their proved error
  * bound, and amortized keyframes (a double-buffered schedule whose drift
- * stays within the proved keyframe bound). Exported as namespaces named after their files.
+ * stays within the proved keyframe bound), and the rasterize stage's proved
+ * GPU-versus-reference pixel bound. Exported as namespaces named after their files.
  *
  * @module
  */
@@ -11,3 +12,4 @@ export * as Commands from "./Commands.ts"
 export * as Error from "./Error.ts"
 export * as Graded from "./Graded.ts"
 export * as Keyframes from "./Keyframes.ts"
+export * as Raster from "./Raster.ts"
