@@ -24,5 +24,9 @@ export default defineConfig({
       "test/State/Network.test.ts",
     ],
     testTimeout: 60_000,
+    // Stryker switches mutants by a global, not by reloading modules, so the
+    // test files can share one module cache: 4x faster per mutant here (the
+    // per-file isolation was most of the time: imports, not tests).
+    isolate: false,
   },
 });
