@@ -15,7 +15,7 @@
 import { type AgentPool, valueRange } from "./Agents.ts"
 import { type CoordinatorCounters, zeroCounters } from "./CoordinatorTypes.ts"
 import type { MessageErrorTag } from "./Messages.ts"
-import { clampBounds, type Policy } from "./Policy.ts"
+import type { Policy } from "./Policy.ts"
 import { type Summary, summaryEmpty } from "./Summary.ts"
 import { childRange, countAt, type CoordinatorId, type Topology } from "./Topology.ts"
 
@@ -173,9 +173,8 @@ export class LocalColumns {
     const old = this.epochs[j]!
     this.epochs[j] = epoch
     this.policies[j] = policy
-    const b = clampBounds(decoded)
-    this.clampLo[j] = b.lo
-    this.clampHi[j] = b.hi
+    this.clampLo[j] = decoded._tag === "Clamp" ? decoded.lo : -valueRange
+    this.clampHi[j] = decoded._tag === "Clamp" ? decoded.hi : valueRange
     this.triggerLists[j] = triggers
     if (triggers.length > 0) {
       const q = this.pendingTriggers.get(j)

@@ -158,19 +158,18 @@ export class LocalReceive extends LocalColumns {
     this.counters.received += n
     this.parentReceived[j]! += 1
     try {
-      const pe = this.extraOf(this.parentExtra, j)
       const d = decodeMessage(data, { maxBytes: this.maxBytes })
-      if (Result.isFailure(d)) return this.reject(d.failure, subject, lo, hi, pe)
+      if (Result.isFailure(d)) return this.reject(d.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
       // every child of j checks the same way (only a Lateral's destination differs, and a Lateral is refused here anyway)
       const receiver = this.idOf(lo)
       const r = checkSender(this.topology, receiver, d.success)
-      if (Result.isFailure(r)) return this.reject(r.failure, subject, lo, hi, pe)
+      if (Result.isFailure(r)) return this.reject(r.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
       const m = r.success
       if (m._tag !== "Down" && m._tag !== "Heartbeat") {
-        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason: `a ${m._tag} is not accepted on ${subject}` }), subject, lo, hi, pe)
+        return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason: `a ${m._tag} is not accepted on ${subject}` }), subject, lo, hi, this.extraOf(this.parentExtra, j))
       }
       const policy = m._tag === "Down" ? checkDownPolicy(m) : undefined
-      if (policy !== undefined && Result.isFailure(policy)) return this.reject(policy.failure, subject, lo, hi, pe)
+      if (policy !== undefined && Result.isFailure(policy)) return this.reject(policy.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
       // checkSender accepted it on a down subject: it is from the parent
       if (m._tag === "Heartbeat") {
         const terms = (this.parentTerms ??= new Uint32Array(this.parents))
