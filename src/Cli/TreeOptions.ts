@@ -150,7 +150,8 @@ export const inexactRounds = (rounds: ReadonlyArray<{ readonly round: number; re
 
 /**
  * The NATS servers a tree command talks to: the `--servers` list, or a
- * nats-server started on loopback for the life of the scope.
+ * nats-server started on loopback for the life of the scope
+ * (`natsServersLayer` of src/Net/Layers.ts, built into the caller's scope).
  */
 export const natsServersFor = (servers: string | undefined, jetstream: boolean, io: Io): Effect.Effect<ReadonlyArray<string>, unknown, Scope.Scope> =>
   Effect.flatMap(

@@ -304,7 +304,8 @@ export class ProcessGroup implements Level {
 
   /**
    * Asks every child to stop and waits up to 5 s; then SIGTERM, and SIGKILL
-   * 2 s later, for whatever is left (at once after a failure). Never fails.
+   * 2 s later, for whatever is left (at once after a failure, or for a child
+   * that never said ready). Never fails.
    */
   stopEffect(): Effect.Effect<void> {
     const self = this
@@ -319,7 +320,8 @@ export class ProcessGroup implements Level {
       }
       yield* Effect.forEach(
         self.children,
-        (c) => Effect.flatMap(polite ? waitExit(c.proc, 5_000) : Effect.succeed(false), (gone) => (gone ? Effect.void : terminate(c.proc, { graceMs: 2_000 }))),
+        // a child that never said ready may not hear `stop`: straight to SIGTERM
+        (c) => Effect.flatMap(polite && c.ready ? waitExit(c.proc, 5_000) : Effect.succeed(false), (gone) => (gone ? Effect.void : terminate(c.proc, { graceMs: 2_000 }))),
         { concurrency: "unbounded", discard: true },
       )
       for (const c of self.children) c.proc.stdin?.destroy()
