@@ -9,13 +9,14 @@
  *   forceful stop.
  * - `pollUntil`: readiness polling under a `Schedule`, bounded by a timeout
  *   that fails with the caller's typed error (never a hang).
+ * - `backoff`: the retry schedule of bounded retries (connects, races).
  * - `killOnExit`: the last resort when Node exits with children still
  *   registered (an exit hook cannot run async code, so SIGKILL at once).
  *
  * @module
  */
 import type { ChildProcess } from "node:child_process"
-import { Effect, Schedule, type Scope } from "effect"
+import { Duration, Effect, Schedule, type Scope } from "effect"
 
 /** Whether `child` has exited (by code or signal). */
 export const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
@@ -120,6 +121,13 @@ export const pollUntil = <E, E2, R>(check: Effect.Effect<boolean, E2, R>, option
       () => Effect.fail(options.onTimeout()),
     ),
   )
+
+/** `attempts - 1` retries, waiting `firstMs`, then doubling, at most `maxMs` between tries. */
+export const backoff = (attempts: number, firstMs: number, maxMs: number) =>
+  Schedule.max([
+    Schedule.exponential(firstMs).pipe(Schedule.modifyDelay(({ duration }) => Effect.succeed(Math.min(Duration.toMillis(duration), maxMs)))),
+    Schedule.recurs(Math.max(0, attempts - 1)),
+  ])
 
 /** A wait of `ms` (Effect.sleep) for Promise callers. */
 export const sleep = (ms: number): Promise<void> => Effect.runPromise(Effect.sleep(ms))

@@ -25,9 +25,9 @@
 import { JetStreamApiCodes, jetstream } from "@nats-io/jetstream"
 import { type KV, Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection, type Subscription as NatsSubscription } from "@nats-io/transport-node"
-import { Duration, Effect, Schedule, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import { TransportError } from "./Errors.ts"
-import { sleep } from "./Lifecycle.ts"
+import { backoff } from "./Lifecycle.ts"
 import { validateBucket, validateKey, validatePattern, validatePublishSubject, validateRevision } from "./Subjects.ts"
 import type { Kv, KvOptions, SubscribeOptions, Subscription, Transport } from "./Transport.ts"
 
@@ -154,11 +154,7 @@ const wrapKv = (kv: KV, bucket: string, forget: () => void): Kv => {
 }
 
 /** The wait between tries of the first connect: doubling from `firstMs`, at most `maxMs`, `attempts - 1` retries. */
-export const connectSchedule = (attempts: number, firstMs: number, maxMs: number) =>
-  Schedule.max([
-    Schedule.exponential(firstMs).pipe(Schedule.modifyDelay(({ duration }) => Effect.succeed(Math.min(Duration.toMillis(duration), maxMs)))),
-    Schedule.recurs(Math.max(0, attempts - 1)),
-  ])
+export const connectSchedule = backoff
 
 /**
  * Connects to NATS: the first connect is retried under `connectSchedule`;
@@ -357,17 +353,13 @@ const wrapConnection = (nc: NatsConnection, options: NatsTransportOptions, timeo
                   // stream; the losers get "subjects overlap with an existing stream"
                   // (JetStream 10065). The stream exists then: look it up again.
                   if (!isStreamCreateRace(e)) throw e
-                  let last: unknown = e
-                  for (let attempt = 0; attempt < 5; attempt++) {
-                    await sleep(20 * (attempt + 1))
-                    try {
-                      // the stream exists now: create looks it up (stream info) and opens it
-                      return await kvm.create(bucket, opts)
-                    } catch (again) {
-                      last = again
-                    }
-                  }
-                  throw last
+                  // the stream exists now: create looks it up (stream info) and opens it; 5 tries, 20 ms apart and doubling
+                  return Effect.runPromise(
+                    Effect.tryPromise({ try: () => kvm.create(bucket, opts), catch: (again): unknown => again }).pipe(
+                      Effect.delay(20),
+                      Effect.retry(backoff(5, 20, 320)),
+                    ),
+                  )
                 })
                 .then((b) => {
                   if (cacheKey !== undefined) knownBuckets.set(cacheKey, { ttlMs: ttl, direct: (b as unknown as { direct?: unknown }).direct === true })
