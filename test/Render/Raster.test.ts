@@ -1,4 +1,5 @@
 import fc from "fast-check"
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { kindCovers } from "../../src/Gpu/Reference.ts"
 import { add, compose, dist, eq, frac, fractionOfNumber, type Fraction, le, lt, mul, ofInt, sub } from "../../src/Render/Error.ts"
@@ -200,7 +201,7 @@ describe("Raster: the project's rule", () => {
     )
     expect(covered).toBeGreaterThan(5_000)
     expect(checked).toBeGreaterThan(50_000)
-  })
+   }, 120_000)
 
   // The margin matters: with the quad equal to the box (no margin) a tie-breaking
   // rasterizer does drop covered pixels, so the check above can fail.
@@ -233,7 +234,7 @@ describe("Raster: the project's rule", () => {
             expect(byteDiff(gpu, ref)).toBeLessThanOrEqual(rasterBoundLevels)
           }
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     )
   })
 })
@@ -286,5 +287,37 @@ describe("Raster: the shader's float32 corners and colour store", () => {
     expect(rasterBoundLevels).toBe(0)
     expect(gpuReferencePipeline).toHaveLength(7)
     expect(sub(compose(gpuReferencePipeline), rasterBound)).toEqual(ofInt(0))
+  })
+})
+
+// Replays gen/vectors/render-raster.json (kernel-checked in gen/lean/Hydrogen/Vectors/RenderRaster.lean).
+describe("Raster: vectors (Lean-kernel-checked) replayed against src/Render/Raster.ts", () => {
+  interface V { readonly family: string; readonly input: any; readonly expected: any }
+  const parsed = JSON.parse(readFileSync(new URL("../../gen/vectors/render-raster.json", import.meta.url), "utf8")) as { count: number; vectors: V[] }
+  const of = (fam: string) => parsed.vectors.filter((v) => v.family === fam)
+  const q = (s: string): Fraction => {
+    const [n, d] = s.split("/")
+    return frac(BigInt(n!), BigInt(d ?? "1"))
+  }
+
+  // @lean Hydrogen.Render.Raster.roundedRectCovers
+  // @lean Hydrogen.Render.Raster.paintPixel
+  // @lean Hydrogen.Render.Raster.conservativeQuad
+  // @lean Hydrogen.Render.Raster.rasterEps
+  it(`render raster vectors: all ${parsed.vectors.length} replay (roundedRectCovers, paintPixel/byteDiff, conservativeQuad, rasterEps)`, () => {
+    expect(parsed.vectors.length).toBe(parsed.count)
+    expect(of("Raster.roundedRectCovers").length).toBeGreaterThanOrEqual(40)
+    for (const v of of("Raster.roundedRectCovers"))
+      expect(roundedRectCovers(v.input.p, v.input.box, v.input.cx, v.input.cy), JSON.stringify(v.input)).toBe(v.expected)
+    for (const v of of("Raster.paintPixel")) {
+      const paint = paintPixel(v.input.bg, (p: any) => p.byte, (p: any) => p.covers, v.input.paints)
+      expect({ paint, byteDiff: byteDiff(paint, v.input.other) }, JSON.stringify(v.input)).toEqual(v.expected)
+    }
+    for (const v of of("Raster.conservativeQuad")) {
+      const e = conservativeQuad(v.input.box, v.input.w, v.input.h)
+      expect([e.x0, e.y0, e.x1, e.y1].every((c, k) => eq(c, q([v.expected.x0, v.expected.y0, v.expected.x1, v.expected.y1][k]!))), JSON.stringify(v.input)).toBe(true)
+    }
+    for (const v of of("Raster.rasterEps")) expect(eq(rasterEps(q(v.input.delta)), q(v.expected)), v.input.delta).toBe(true)
+    expect(of("Raster.paintPixel").length + of("Raster.conservativeQuad").length + of("Raster.rasterEps").length + of("Raster.roundedRectCovers").length).toBe(parsed.vectors.length)
   })
 })
