@@ -11,6 +11,8 @@ public import Hydrogen.Aggregate.Tree
 public import Hydrogen.Aggregate.Pinning
 public import Hydrogen.Scale.Communication
 public import Hydrogen.Scale.SeedModel
+public import Hydrogen.Quorum.Arithmetic
+public import Hydrogen.Quorum.Binomial
 public import Hydrogen.Wire.Element
 public import Hydrogen.Wire.Delta
 public import Hydrogen.Wire.Pinning
