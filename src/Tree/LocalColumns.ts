@@ -55,6 +55,7 @@ interface Waiter {
 
 const noPolicy = new Uint8Array(0)
 const noTriggers: ReadonlyArray<number> = []
+const rootChildren = { lo: 0, hi: 1 } as const
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   if (a === b) return true
@@ -76,6 +77,8 @@ export class LocalColumns {
   readonly parents: number
   /** The tree's root is the (one) local coordinator: no parent, it broadcasts. */
   readonly isRoot: boolean
+  /** The run is every local coordinator (run indices are tree indices). */
+  protected readonly whole: boolean
   /** Sum over the run's coordinators. */
   readonly counters: CoordinatorCounters = zeroCounters()
   /** Rejections by error tag, summed over the run's coordinators. */
@@ -126,6 +129,7 @@ export class LocalColumns {
     this.first = first
     this.count = count
     this.isRoot = t.levels === 1
+    this.whole = first === 0 && count === locals
     this.firstParent = this.isRoot ? 0 : Math.floor(first / this.k)
     this.parents = this.isRoot ? 1 : Math.floor((first + count - 1) / this.k) - this.firstParent + 1
     this.onTriggers = onTriggers
@@ -146,8 +150,9 @@ export class LocalColumns {
 
   /** Local coordinators `[lo, hi)` (run indices) under parent `j`. */
   childrenOf(j: number): { readonly lo: number; readonly hi: number } {
-    if (this.isRoot) return { lo: 0, hi: 1 }
+    if (this.isRoot) return rootChildren
     const r = childRange(this.topology, { level: 2, index: this.firstParent + j })
+    if (this.whole) return r
     return { lo: Math.max(r.lo, this.first) - this.first, hi: Math.min(r.hi, this.first + this.count) - this.first }
   }
 
