@@ -21,3 +21,5 @@ public import Hydrogen.Vectors.Trigger
 public import Hydrogen.Vectors.TriggerRegister
 public import Hydrogen.Vectors.TreeSummary
 public import Hydrogen.Vectors.RenderRaster
+public import Hydrogen.Vectors.Quorum
+public import Hydrogen.Vectors.QuorumBinomial
