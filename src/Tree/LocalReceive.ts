@@ -17,6 +17,8 @@ import { checkDownPolicy } from "./Policy.ts"
 import { defaultEpochCeiling, downVersionProblem, heartbeatTermProblem } from "./Versions.ts"
 import { type CoordinatorId, countAt, inSubtree, subjectIndex, subjects, type Topology } from "./Topology.ts"
 import * as Result from "effect/Result"
+
+/** How a `LocalLevel` run is built (src/Tree/LocalLevel.ts). */
 export interface LocalLevelOptions {
   readonly topology: Topology
   readonly agents: AgentPool
@@ -67,6 +69,7 @@ interface Rejection {
   readonly hi: number
 }
 
+/** The receiving half of a `LocalLevel` run, with the replication state receiving updates. */
 export class LocalReceive extends LocalColumns {
   /** Its bus client (replaced by `reattach`). */
   transport: Transport
