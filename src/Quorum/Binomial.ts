@@ -36,9 +36,11 @@ export const pmf = (n: number, k: number, p: Fraction): Fraction =>
   mul(mul(frac(choose(n, k)), pow(p, k)), pow(sub(ONE, p), Math.max(n - k, 0)))
 
 /**
- * `P(X ≥ k)` for `X ~ Bin(n, p)`: `Σ_{j=k}^{n} pmf n j p`, exactly.
+ * `P(X ≥ k)` for `X ~ Bin(n, p)`: `Σ_{j=k}^{n} pmf n j p`, exactly (the
+ * loop is Lean's `sumFrom n p k (n + 1 − k)`).
  *
  * @lean Hydrogen.Quorum.tail
+ * @lean Hydrogen.Quorum.sumFrom
  */
 export const tail = (n: number, k: number, p: Fraction): Fraction => {
   requireNat("tail", n)

@@ -76,6 +76,59 @@ describe("Hydrogen.Quorum arithmetic", () => {
     }), runs);
   });
 
+  // @lean Hydrogen.Quorum.card_le_length
+  // @lean Hydrogen.Quorum.card_compl
+  // @lean Hydrogen.Quorum.card_append
+  // @lean Hydrogen.Quorum.card_replicate
+  it("card_le_length, card_compl, card_append, card_replicate: |s| ≤ length, |¬s| + |s| = length, |s ++ t| = |s| + |t|, |b^k| = k or 0", () => {
+    fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 50 }), fc.array(fc.boolean(), { maxLength: 50 }), fc.nat(60), fc.boolean(), (s, t, k, b) => {
+      const count = (x: boolean[]) => x.filter(Boolean).length;
+      expect(card(s)).toBe(count(s));
+      expect(card(s)).toBeLessThanOrEqual(s.length);
+      expect(card(compl(s)) + card(s)).toBe(s.length);
+      expect(card([...s, ...t])).toBe(card(s) + card(t));
+      expect(card(Array(k).fill(b))).toBe(b ? k : 0);
+    }), runs);
+  });
+
+  // @lean Hydrogen.Quorum.length_inter
+  // @lean Hydrogen.Quorum.mem_inter
+  // @lean Hydrogen.Quorum.mem_compl
+  // @lean Hydrogen.Quorum.inter_append
+  // @lean Hydrogen.Quorum.inter_replicate
+  it("length_inter, mem_inter, mem_compl, inter_append, inter_replicate: inter is position-wise and, compl position-wise not", () => {
+    const pairs = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { maxLength: 40 });
+    fc.assert(fc.property(pairs, pairs, fc.nat(45), fc.nat(30), fc.boolean(), fc.boolean(), (p1, p2, i, k, x, y) => {
+      const [s, u] = [p1.map((p) => p[0]), p1.map((p) => p[1])];
+      const [t, v] = [p2.map((p) => p[0]), p2.map((p) => p[1])];
+      expect(inter(s, u).length).toBe(s.length);
+      expect(mem(inter(s, u), i)).toBe(i < s.length && s[i]! && u[i]!);
+      if (i < s.length) expect(mem(compl(s), i)).toBe(!s[i]);
+      expect(inter([...s, ...t], [...u, ...v])).toEqual([...inter(s, u), ...inter(t, v)]);
+      expect(inter(Array(k).fill(x), Array(k).fill(y))).toEqual(Array(k).fill(x && y));
+    }), runs);
+  });
+
+  // @lean Hydrogen.Quorum.exists_mem_of_card_pos
+  it("exists_mem_of_card_pos: a set with a member has a member at some index below its length", () => {
+    fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 50 }), (s) => {
+      const i = s.findIndex((b) => b);
+      expect(card(s) > 0).toBe(i >= 0);
+      if (i >= 0) expect(mem(s, i)).toBe(true);
+    }), runs);
+  });
+
+  // @lean Hydrogen.Quorum.card_honestCommon_ge
+  it("card_honestCommon_ge: |A| + |B| ≤ |honest common| + n + |F| for sets over n researchers", () => {
+    const triples = fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { maxLength: 50 });
+    fc.assert(fc.property(triples, (xs) => {
+      const [a, b, faulty] = [xs.map((x) => x[0]), xs.map((x) => x[1]), xs.map((x) => x[2])];
+      const honest = honestShared(a, b, faulty);
+      expect(card(honestCommon(a, b, faulty))).toBe(honest);
+      expect(card(a) + card(b)).toBeLessThanOrEqual(honest + xs.length + card(faulty));
+    }), runs);
+  });
+
   // @lean Hydrogen.Quorum.quorum_intersection
   it("quorum_intersection: two (n − f)-quorums with n ≥ 3f + 1 share ≥ f + 1 members", () => {
     const arb = fc.integer({ min: 0, max: 12 }).chain((f) => fc.integer({ min: 3 * f + 1, max: 3 * f + 30 }).chain((n) =>
@@ -99,7 +152,8 @@ describe("Hydrogen.Quorum arithmetic", () => {
   });
 
   // @lean Hydrogen.Quorum.bftQuorum_spec
-  it("bftQuorum_spec: bftQuorum n f ≤ q ⟺ 2q ≥ n + f + 1 (so it is the least such q)", () => {
+  // @lean Hydrogen.Quorum.bftQuorum_seed
+  it("bftQuorum_spec, bftQuorum_seed: bftQuorum n f ≤ q ⟺ 2q ≥ n + f + 1 (so it is the least such q); 7 for n = 10, f = 3", () => {
     fc.assert(fc.property(small, small, small, (n, f, q) => {
       expect(bftQuorum(n, f) <= q).toBe(2 * q >= n + f + 1);
     }), runs);
@@ -120,6 +174,23 @@ describe("Hydrogen.Quorum arithmetic", () => {
     }), runs);
   });
 
+  // @lean Hydrogen.Quorum.length_blocks
+  // @lean Hydrogen.Quorum.card_blocks
+  // @lean Hydrogen.Quorum.inter_blocks
+  // @lean Hydrogen.Quorum.compl_blocks
+  it("length_blocks, card_blocks, inter_blocks, compl_blocks: four constant blocks m, o, m, r", () => {
+    const blk = (m: number, o: number, r: number, x: boolean, y: boolean, z: boolean, w: boolean) =>
+      [...Array(m).fill(x), ...Array(o).fill(y), ...Array(m).fill(z), ...Array(r).fill(w)] as boolean[];
+    const b4 = fc.tuple(fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean());
+    fc.assert(fc.property(fc.nat(20), fc.nat(20), fc.nat(20), b4, b4, (m, o, r, [x, y, z, w], [x2, y2, z2, w2]) => {
+      const s = blk(m, o, r, x, y, z, w);
+      expect(s.length).toBe(m + o + m + r);
+      expect(card(s)).toBe((x ? m : 0) + (y ? o : 0) + (z ? m : 0) + (w ? r : 0));
+      expect(inter(s, blk(m, o, r, x2, y2, z2, w2))).toEqual(blk(m, o, r, x && x2, y && y2, z && z2, w && w2));
+      expect(compl(s)).toEqual(blk(m, o, r, !x, !y, !z, !w));
+    }), runs);
+  });
+
   // @lean Hydrogen.Quorum.bftQuorum_necessary
   it("bftQuorum_necessary: below bftQuorum n f, two quorums can share only faulty members (the four-block witness)", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.nat(), (n, f, pick) => {
@@ -136,6 +207,16 @@ describe("Hydrogen.Quorum arithmetic", () => {
       expect(honestShared(a, b, faulty)).toBe(0);
       expect(card(honestCommon(a, b, faulty))).toBe(0);
     }), runs);
+  });
+
+  // @lean Hydrogen.Quorum.seed_requirements_unsafe
+  it("seed_requirements_unsafe: n = 13, f = 3, q = 7 meets the seed's three requirements, yet two 7-quorums can share only a faulty member", () => {
+    expect(valid(13, 3, 7)).toBe(true);
+    expect(bftQuorum(13, 3)).toBe(9);
+    const a = [...Array(13).keys()].map((i) => i < 7), b = [...Array(13).keys()].map((i) => i >= 6);
+    const faulty = [...Array(13).keys()].map((i) => i === 6);
+    expect([card(a), card(b), card(faulty)]).toEqual([7, 7, 1]);
+    expect(honestShared(a, b, faulty)).toBe(0);
   });
 
   // @lean Hydrogen.Quorum.bftQuorum_live_iff

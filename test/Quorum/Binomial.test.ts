@@ -34,9 +34,11 @@ describe("Hydrogen.Quorum binomial tails", () => {
   });
 
   // @lean Hydrogen.Quorum.choose_eq_zero
-  it("choose_eq_zero: C(n, k) = 0 for k > n", () => {
+  // @lean Hydrogen.Quorum.choose_zero_right
+  it("choose_eq_zero, choose_zero_right: C(n, k) = 0 for k > n; C(n, 0) = 1", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 500 }), (n, d) => {
       expect(choose(n, n + d)).toBe(0n);
+      expect(choose(n, 0)).toBe(1n);
     }), runs);
   });
 
@@ -63,9 +65,10 @@ describe("Hydrogen.Quorum binomial tails", () => {
   });
 
   // @lean Hydrogen.Quorum.pmf_nonneg
+  // @lean Hydrogen.Quorum.sumFrom_nonneg
   // @lean Hydrogen.Quorum.tail_nonneg
   // @lean Hydrogen.Quorum.tail_antitone
-  it("pmf_nonneg, tail_nonneg, tail_antitone: for 0 ≤ p ≤ 1, 0 ≤ tail n (k+1) p ≤ tail n k p", () => {
+  it("pmf_nonneg, sumFrom_nonneg, tail_nonneg, tail_antitone: for 0 ≤ p ≤ 1, 0 ≤ tail n (k+1) p ≤ tail n k p", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 41 }), prob, (n, k, [a, b]) => {
       const p = frac(BigInt(a), BigInt(b));
       expect(pmf(n, k, p).num >= 0n).toBe(true);
@@ -85,7 +88,8 @@ describe("Hydrogen.Quorum binomial tails", () => {
   // @lean Hydrogen.Quorum.seed_tail_one_fifth
   // @lean Hydrogen.Quorum.seed_tail_three_tenths
   // @lean Hydrogen.Quorum.seed_table_refuted
-  it("seed_tail_one_tenth, seed_tail_one_fifth, seed_tail_three_tenths, seed_table_refuted: P(X ≥ 7), n = 10", () => {
+  // @lean Hydrogen.Quorum.seed_under_five_percent
+  it("seed_tail_one_tenth, seed_tail_one_fifth, seed_tail_three_tenths, seed_table_refuted, seed_under_five_percent: P(X ≥ 7), n = 10", () => {
     expect(show(tail(10, 7, frac(1n, 10n)))).toBe("5701/625000000"); // 9.12e-6, seed says 0.000114
     expect(show(tail(10, 7, frac(1n, 5n)))).toBe("8441/9765625"); // 8.64e-4, seed says 0.0056
     expect(show(tail(10, 7, frac(3n, 10n)))).toBe("6620049/625000000"); // 1.06e-2, seed says 0.047
