@@ -60,6 +60,21 @@ describe("Counter.ts names the operation, the list and the entry", () => {
     expectOutOfDomain(() => VectorClock.make([-1]), "VectorClock.make", "ticks[0]", -1)
   })
 
+  it("PNCounter.make and every VectorClock operation name their list", () => {
+    expectOutOfDomain(() => PNCounter.make([1, -1], []), "PNCounter.make", "incs[1]", -1)
+    expectOutOfDomain(() => PNCounter.make([], [0.5]), "PNCounter.make", "decs[0]", 0.5)
+    expectOutOfDomain(() => GCounter.incDelta(-1, GCounter.empty), "GCounter.incDelta", "replica", -1)
+    expectOutOfDomain(() => VectorClock.join({ ticks: [-1] }, VectorClock.empty), "VectorClock.join", "a.ticks[0]", -1)
+    expectOutOfDomain(() => VectorClock.join(VectorClock.empty, { ticks: [0, -1] }), "VectorClock.join", "b.ticks[1]", -1)
+    expectOutOfDomain(() => VectorClock.get({ ticks: [0.5] }, 0), "VectorClock.get", "ticks[0]", 0.5)
+    expectOutOfDomain(() => VectorClock.tick(-1, VectorClock.empty), "VectorClock.tick", "replica", -1)
+    expectOutOfDomain(() => VectorClock.tick(0, { ticks: [-2] }), "VectorClock.tick", "ticks[0]", -2)
+    expectOutOfDomain(() => VectorClock.tickDelta(0, { ticks: [-3] }), "VectorClock.tickDelta", "ticks[0]", -3)
+    expectOutOfDomain(() => VectorClock.happenedBefore({ ticks: [-1] }, VectorClock.empty), "VectorClock.happenedBefore", "a.ticks[0]", -1)
+    expectOutOfDomain(() => VectorClock.concurrent(VectorClock.empty, { ticks: [-1] }), "VectorClock.concurrent", "b.ticks[0]", -1)
+    expectOutOfDomain(() => VectorClock.meet([{ ticks: [1] }, { ticks: [0.5] }]), "VectorClock.meet", "ticks[0]", 0.5)
+  })
+
   it("replica ids at or above MAX_REPLICAS = 2^24, and longer lists, are RangeErrors naming the operation", () => {
     expect(MAX_REPLICAS).toBe(2 ** 24)
     expect(() => GCounter.inc(2 ** 24, GCounter.empty)).toThrow(
