@@ -7,6 +7,12 @@
  *    10^6), seeded, culled against each viewport's view and batched:
  *    - ours: `buildDraws` (src/Render/Commands.ts), per-kind typed instance
  *      buffers reused across viewports, one draw call per non-empty kind;
+ *    - ours (frame): `buildFrameDraws` (src/Render/Frame.ts), the same records
+ *      for all viewports in one call: one store (the same columns, viewport v's
+ *      rows a range, views a Float64Array), one reusable output, the store
+ *      checked on every call;
+ *    - ours (checked frame): the same pass on a `CheckedFrame` (the store
+ *      checked once when made, rows and views written only through checks);
  *    - naive (objects): one draw record object per visible Element, from
  *      `Element` objects, one draw call per record;
  *    - naive + packing: the same, then each record packed into an upload
@@ -30,6 +36,7 @@
 import * as Result from "effect/Result"
 import { cull, usedKinds, allocDrawBuffers, buildDraws, drawCallsOfBuffers, INSTANCE_WORDS, numKinds, type View } from "../src/Render/Commands.ts"
 import { lt, frac, show } from "../src/Render/Error.ts"
+import { allocFrameDraws, allocFrameStore, buildFrameDraws, CheckedFrame, type FrameDraws, frameDrawCalls, setFrameView } from "../src/Render/Frame.ts"
 import * as K from "../src/Render/Keyframes.ts"
 import { allocColumns, type ElementColumns, setColumnsRow } from "../src/Wire/Codec.ts"
 import type { Atom, Element } from "../src/Wire/Element.ts"
@@ -116,8 +123,13 @@ const views: View[] = Array.from({ length: V }, (_, v) => {
   return { viewport: v, left, top, right: left + 1280 * 16, bottom: top + 720 * 16 }
 })
 
+/** The same rows and views as one frame store (no copy of the columns). */
+const frameStore = allocFrameStore(all, V)
+for (let v = 0; v <= V; v++) frameStore.offsets[v] = v * P
+views.forEach((w, v) => setFrameView(frameStore, v, w))
+
 // ---------------------------------------------------------------------------
-// The three paths. Each returns its totals; `sum` folds every visible field.
+// The paths. Each returns its totals; `sum` folds every visible field.
 
 interface Totals { visible: number; perKind: number[]; drawCalls: number; sum: number }
 const fold = (s: number, x: number): number => (Math.imul(s, 31) + x) | 0
@@ -144,6 +156,31 @@ const ours = (check: boolean): Totals => {
     }
   }
   return { visible, perKind, drawCalls, sum }
+}
+
+const frameOut = allocFrameDraws(n, V)
+const checkedFrame = Result.getOrThrow(CheckedFrame.of(frameStore))
+const oursFrame = (check: boolean): Totals => {
+  const r = buildFrameDraws(frameStore, frameOut)
+  if (Result.isFailure(r)) throw r.failure
+  return frameTotals(r.success, check)
+}
+const oursChecked = (check: boolean): Totals => frameTotals(checkedFrame.draws(frameOut), check)
+const frameTotals = (d: FrameDraws, check: boolean): Totals => {
+  const perKind = [0, 0, 0, 0]
+  let visible = 0
+  let sum = 0
+  for (let v = 0; v < V; v++)
+    for (let k = 0; k < numKinds; k++) {
+      const a = d.first[v * numKinds + k]!
+      const c = d.first[(v + 1) * numKinds + k]! - a
+      perKind[k]! += c
+      visible += c
+      const buf = d.instances[k]!
+      if (check) for (let j = a * INSTANCE_WORDS; j < (a + c) * INSTANCE_WORDS; j++) sum = fold(sum, buf[j]!)
+      else sum = fold(sum, c)
+    }
+  return { visible, perKind, drawCalls: frameDrawCalls(d), sum }
 }
 
 interface DrawRecord { kind: number; x: number; y: number; width: number; height: number; color: number; payload: number; z: number }
@@ -274,27 +311,32 @@ console.log(`1. Elements → commands: ${fmt(n)} Elements = ${fmt(V)} viewports 
 
 // Correctness first (untimed): same visible Elements, same fields, everywhere.
 const refOurs = ours(true)
+const refFrame = oursFrame(true)
+const refChecked = oursChecked(true)
 const refObj = naiveObjects(true)
 const refCol = naiveColumns(true)
 const proved = provedDrawCalls()
 let mismatch = false
-for (const [name, t] of [["naive (objects)", refObj], ["naive (columns)", refCol]] as const) {
+for (const [name, t] of [["ours (buildFrameDraws)", refFrame], ["ours (checked frame)", refChecked], ["naive (objects)", refObj], ["naive (columns)", refCol]] as const) {
   if (t.visible !== refOurs.visible || t.sum !== refOurs.sum || t.perKind.some((c, k) => c !== refOurs.perKind[k])) {
     console.error(`MISMATCH: ${name} differs from ours (visible ${t.visible} vs ${refOurs.visible}, checksum ${t.sum} vs ${refOurs.sum})`)
     mismatch = true
   }
 }
-if (refOurs.drawCalls !== proved) {
-  console.error(`MISMATCH: ours makes ${refOurs.drawCalls} draw calls, the proved count is ${proved}`)
-  mismatch = true
-}
+for (const [name, t] of [["ours (buildDraws)", refOurs], ["ours (buildFrameDraws)", refFrame], ["ours (checked frame)", refChecked]] as const)
+  if (t.drawCalls !== proved) {
+    console.error(`MISMATCH: ${name} makes ${t.drawCalls} draw calls, the proved count is ${proved}`)
+    mismatch = true
+  }
 
-const [tOurs, tObj, tPacked, tCol] = timeRoundRobin([() => ours(false), () => naiveObjects(false), naivePacked, () => naiveColumns(false)]) as [
-  Timing,
-  Timing,
-  Timing,
-  Timing,
-]
+const [tOurs, tFrame, tChecked, tObj, tPacked, tCol] = timeRoundRobin([
+  () => ours(false),
+  () => oursFrame(false),
+  () => oursChecked(false),
+  () => naiveObjects(false),
+  naivePacked,
+  () => naiveColumns(false),
+]) as [Timing, Timing, Timing, Timing, Timing, Timing]
 const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(2)
 console.log(`   visible ${fmt(refOurs.visible)} (culled ${fmt(n - refOurs.visible)}); per kind rect/text/image/path ${refOurs.perKind.map(fmt).join(" / ")}`)
 console.log()
@@ -304,14 +346,24 @@ const row = (name: string, t: Timing, draws: number): void =>
     `   ${name.padEnd(26)} ${ns(t.cpu).padStart(15)} ${ns(t.cpuMedian).padStart(9)} ${`${(t.cpu / tOurs.cpu).toFixed(2)}×`.padStart(8)} ${ns(t.wall).padStart(10)} ${fmt(draws).padStart(11)}`,
   )
 row("ours (buildDraws)", tOurs, refOurs.drawCalls)
+row("ours (buildFrameDraws)", tFrame, refFrame.drawCalls)
+row("ours (checked frame)", tChecked, refChecked.drawCalls)
 row("naive (objects)", tObj, refObj.drawCalls)
 row("naive (objects) + packing", tPacked, refObj.drawCalls)
 row("naive (columns)", tCol, refCol.drawCalls)
-console.log(`   proved draw calls (distinct kinds in view, Hydrogen.Render.drawCalls_eq_length_usedKinds): ${fmt(proved)} — ours ${refOurs.drawCalls === proved ? "equal" : "DIFFERENT"}; ≤ ${numKinds}·${fmt(V)} = ${fmt(numKinds * V)} (draw_calls_bounded)`)
+const same = (d: number): string => (d === proved ? "equal" : "DIFFERENT")
 console.log(
-  `   speed-up (CPU) over naive (objects): ${(tObj.cpu / tOurs.cpu).toFixed(2)}× (issue target ≥ 5×: ${tObj.cpu / tOurs.cpu >= 5 ? "met" : "NOT met"}); ` +
-    `over naive + packing: ${(tPacked.cpu / tOurs.cpu).toFixed(2)}×; over naive (columns): ${(tCol.cpu / tOurs.cpu).toFixed(2)}×`,
+  `   proved draw calls (distinct kinds in view, Hydrogen.Render.drawCalls_eq_length_usedKinds): ${fmt(proved)} — buildDraws ${same(refOurs.drawCalls)}, ` +
+    `buildFrameDraws ${same(refFrame.drawCalls)}, checked frame ${same(refChecked.drawCalls)}; ≤ ${numKinds}·${fmt(V)} = ${fmt(numKinds * V)} (draw_calls_bounded)`,
 )
+const speedups = (name: string, t: Timing): void =>
+  console.log(
+    `   ${name}, speed-up (CPU) over naive (objects): ${(tObj.cpu / t.cpu).toFixed(2)}× (issue target ≥ 5×: ${tObj.cpu / t.cpu >= 5 ? "met" : "NOT met"}); ` +
+      `over naive + packing: ${(tPacked.cpu / t.cpu).toFixed(2)}×; over naive (columns): ${(tCol.cpu / t.cpu).toFixed(2)}×`,
+  )
+speedups("buildDraws", tOurs)
+speedups("buildFrameDraws", tFrame)
+speedups("checked frame", tChecked)
 console.log(`   draw calls naive/ours: ${(refObj.drawCalls / refOurs.drawCalls).toFixed(1)}×`)
 
 // ---------------------------------------------------------------------------

@@ -4,12 +4,14 @@
  * render pipeline's stages, and graded values that carry their proved error
  * bound, and amortized keyframes (a double-buffered schedule whose drift
  * stays within the proved keyframe bound), and the rasterize stage's proved
- * GPU-versus-reference pixel bound. Exported as namespaces named after their files.
+ * GPU-versus-reference pixel bound, and whole-frame draw commands (one
+ * store, one output for all viewports). Exported as namespaces named after their files.
  *
  * @module
  */
 export * as Commands from "./Commands.ts"
 export * as Error from "./Error.ts"
+export * as Frame from "./Frame.ts"
 export * as Graded from "./Graded.ts"
 export * as Keyframes from "./Keyframes.ts"
 export * as Raster from "./Raster.ts"
