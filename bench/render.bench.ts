@@ -11,8 +11,10 @@
  *      for all viewports in one call: one store (the same columns, viewport v's
  *      rows a range, views a Float64Array), one reusable output, the store
  *      checked on every call;
- *    - ours (checked frame): the same pass on a `CheckedFrame` (the store
- *      checked once when made, rows and views written only through checks);
+ *    - ours (checked frame): `CheckedFrame.draws` (src/Render/FrameChecked.ts),
+ *      the same records from a store checked once when made (rows and views
+ *      written only through checks), which keeps far edges and per-slot
+ *      foreign-row counts up to date as rows and views are written;
  *    - naive (objects): one draw record object per visible Element, from
  *      `Element` objects, one draw call per record;
  *    - naive + packing: the same, then each record packed into an upload
@@ -36,7 +38,8 @@
 import * as Result from "effect/Result"
 import { cull, usedKinds, allocDrawBuffers, buildDraws, drawCallsOfBuffers, INSTANCE_WORDS, numKinds, type View } from "../src/Render/Commands.ts"
 import { lt, frac, show } from "../src/Render/Error.ts"
-import { allocFrameDraws, allocFrameStore, buildFrameDraws, CheckedFrame, type FrameDraws, frameDrawCalls, setFrameView } from "../src/Render/Frame.ts"
+import { allocFrameDraws, allocFrameStore, buildFrameDraws, type FrameDraws, frameDrawCalls, setFrameView } from "../src/Render/Frame.ts"
+import { CheckedFrame } from "../src/Render/FrameChecked.ts"
 import * as K from "../src/Render/Keyframes.ts"
 import { allocColumns, type ElementColumns, setColumnsRow } from "../src/Wire/Codec.ts"
 import type { Atom, Element } from "../src/Wire/Element.ts"

@@ -14,14 +14,13 @@
  * Bad input: `buildFrameDraws` checks the whole store on every call (typed
  * arrays cannot be made read-only) and returns the `DrawInputError` of the
  * first slot `buildDraws` would reject, rows numbered in the frame's columns,
- * before writing anything. `CheckedFrame` checks once and then only what
- * `setRow` / `setView` write.
+ * before writing anything. `CheckedFrame` (FrameChecked.ts) checks once and
+ * then only what `setRow` / `setView` write.
  *
  * @module
  */
 import * as Result from "effect/Result"
-import { allocColumns, columnsRow, type ElementColumns, setColumnsRow } from "../Wire/Codec.ts"
-import { type Element, isValid } from "../Wire/Element.ts"
+import type { ElementColumns } from "../Wire/Codec.ts"
 import { DrawInputError, INSTANCE_WORDS, numKinds, type View } from "./Commands.ts"
 
 /** Float64 words per view in `FrameStore.views`: viewport, left, top, right, bottom. */
@@ -112,7 +111,7 @@ export const frameDrawCalls = (d: FrameDraws): number => {
 // ---------------------------------------------------------------------------
 // Checks
 
-const frameError = (field: string, index: number, value: unknown, expected: string): DrawInputError =>
+export const frameError = (field: string, index: number, value: unknown, expected: string): DrawInputError =>
   new DrawInputError({ field, index, value, expected })
 
 const short = (c: string, length: number, n: number): DrawInputError =>
@@ -148,7 +147,7 @@ const checkShape = (s: FrameStore): DrawInputError | null => {
 const fieldNames = ["viewport", "left", "top", "right", "bottom"] as const
 
 /** View slot `v`'s first bad field (`views[o .. o + 5)`), or null; the same rules as `buildDraws`' view check. */
-const badView = (w: ArrayLike<number>, o: number, v: number): DrawInputError | null => {
+export const badView = (w: ArrayLike<number>, o: number, v: number): DrawInputError | null => {
   const vp = w[o]!
   if (!Number.isSafeInteger(vp) || vp < 0 || vp > 0xffffffff) return frameError(`views[${v}].viewport`, -1, vp, "a u32 integer")
   for (let f = 1; f < VIEW_WORDS; f++)
@@ -183,7 +182,7 @@ const firstBadKindRow = (kind: Uint8Array, n: number): number => {
 }
 
 /** The viewport slot holding row `r`: the last `v` with `offsets[v] ≤ r` and a non-empty range. */
-const slotOfRow = (off: Uint32Array, V: number, r: number): number => {
+export const slotOfRow = (off: Uint32Array, V: number, r: number): number => {
   let lo = 0
   let hi = V - 1
   while (lo < hi) {
@@ -213,7 +212,20 @@ export const checkFrame = (s: FrameStore): DrawInputError | null => {
 // The pass
 
 let selWords = new Int32Array(256)
-const nextFree = new Int32Array(numKinds)
+/** A selection scratch of at least `n + 1` entries (single-threaded: each pass fills it before use). */
+export const selection = (n: number): Int32Array => {
+  if (selWords.length < n + 1) selWords = new Int32Array(n + 1)
+  return selWords
+}
+/** Next free word of each kind's buffer (scratch, as `selection`). */
+export const nextFree = new Int32Array(numKinds)
+
+/** The most rows of any slot. */
+export const maxRowsOf = (offsets: Uint32Array, V: number): number => {
+  let m = 0
+  for (let v = 0; v < V; v++) m = Math.max(m, offsets[v + 1]! - offsets[v]!)
+  return m
+}
 
 const isInt32 = (a: number): boolean => (a | 0) === a
 
@@ -221,7 +233,7 @@ const isInt32 = (a: number): boolean => (a | 0) === a
  * The culling loop for a view with a coordinate outside int32 (rare): the
  * same test as below, in float64. Stores the kept rows of `[a, end)` in `sel`.
  */
-const cullWide = (c: ElementColumns, a: number, end: number, sel: Int32Array, want: number, left: number, top: number, right: number, bottom: number): number => {
+export const cullWide = (c: ElementColumns, a: number, end: number, sel: Int32Array, want: number, left: number, top: number, right: number, bottom: number): number => {
   const { viewport, x, y, width, height } = c
   let m = 0
   for (let i = a; i < end; i++) {
@@ -264,10 +276,7 @@ const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
     off[k] = k * stride
     first[k] = 0
   }
-  let maxRows = 0
-  for (let v = 0; v < V; v++) maxRows = Math.max(maxRows, offsets[v + 1]! - offsets[v]!)
-  if (selWords.length < maxRows + 1) selWords = new Int32Array(maxRows + 1)
-  const sel = selWords
+  const sel = selection(maxRowsOf(offsets, V))
   for (let v = 0; v < V; v++) {
     const o = v * VIEW_WORDS
     const l = views[o + 1]!
@@ -319,84 +328,4 @@ const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
   }
   d.viewports = V
   return d
-}
-
-// ---------------------------------------------------------------------------
-// A checked store
-
-/**
- * A frame store checked once: its columns, offsets and views are private
- * copies, written only through `setRow` and `setView`, which check what they
- * write; so `draws` needs no check per frame (about 0.4 ns per Element of the
- * 10^6-Element bench frame) and cannot fail.
- */
-export class CheckedFrame {
-  readonly #s: FrameStore
-
-  private constructor(s: FrameStore) {
-    this.#s = s
-  }
-
-  /** A checked copy of `s`: the error of `checkFrame` if it has one. */
-  static of(s: FrameStore): Result.Result<CheckedFrame, DrawInputError> {
-    const bad = checkFrame(s)
-    if (bad !== null) return Result.fail(bad)
-    const n = s.columns.count
-    const cols = allocColumns(n)
-    for (const key of ["kind", "z", "viewport", "x", "y", "width", "height", "color", "payload"] as const)
-      cols[key].set(s.columns[key].subarray(0, n) as never)
-    return Result.succeed(
-      new CheckedFrame({
-        viewports: s.viewports,
-        columns: cols,
-        offsets: s.offsets.slice(0, s.viewports + 1),
-        views: s.views.slice(0, s.viewports * VIEW_WORDS),
-      }),
-    )
-  }
-
-  get viewports(): number {
-    return this.#s.viewports
-  }
-
-  get count(): number {
-    return this.#s.columns.count
-  }
-
-  /** Viewport slot `v`'s rows: `[start, end)`. */
-  rows(v: number): readonly [number, number] {
-    return [this.#s.offsets[v]!, this.#s.offsets[v + 1]!]
-  }
-
-  row(i: number): Element {
-    return columnsRow(this.#s.columns, i)
-  }
-
-  view(v: number): View {
-    return frameView(this.#s, v)
-  }
-
-  /** Writes row `i` if `i` is a row and `e` a valid Wire Element; otherwise a `DrawInputError` and no change. */
-  setRow(i: number, e: Element): Result.Result<void, DrawInputError> {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= this.count) return Result.fail(frameError("row", -1, i, `a row below ${this.count}`))
-    if (!isValid(e)) return Result.fail(frameError("element", i, JSON.stringify(e), "a valid Wire Element"))
-    setColumnsRow(this.#s.columns, i, e)
-    return Result.void
-  }
-
-  /** Writes the view of slot `v` if it passes `buildDraws`' view check; otherwise a `DrawInputError` and no change. */
-  setView(v: number, view: View): Result.Result<void, DrawInputError> {
-    if (!Number.isSafeInteger(v) || v < 0 || v >= this.viewports)
-      return Result.fail(frameError("slot", -1, v, `a viewport slot below ${this.viewports}`))
-    const w = [view.viewport, view.left, view.top, view.right, view.bottom]
-    const bad = badView(w, 0, v)
-    if (bad !== null) return Result.fail(bad)
-    this.#s.views.set(w, v * VIEW_WORDS)
-    return Result.void
-  }
-
-  /** The frame's draws, as `buildFrameDraws` makes them (no check: the store is valid). */
-  draws(out?: FrameDraws): FrameDraws {
-    return drawPass(this.#s, out)
-  }
 }

@@ -12,6 +12,7 @@
 export * as Commands from "./Commands.ts"
 export * as Error from "./Error.ts"
 export * as Frame from "./Frame.ts"
+export * as FrameChecked from "./FrameChecked.ts"
 export * as Graded from "./Graded.ts"
 export * as Keyframes from "./Keyframes.ts"
 export * as Raster from "./Raster.ts"

@@ -6,7 +6,6 @@ import {
   allocFrameDraws,
   allocFrameStore,
   buildFrameDraws,
-  CheckedFrame,
   checkFrame,
   drawCount,
   drawRecords,
@@ -17,6 +16,7 @@ import {
   setFrameView,
   VIEW_WORDS,
 } from "../../src/Render/Frame.ts"
+import { CheckedFrame } from "../../src/Render/FrameChecked.ts"
 import { allocColumns, columnsOfElements, type ElementColumns, setColumnsRow } from "../../src/Wire/Codec.ts"
 import type { Element } from "../../src/Wire/Element.ts"
 import { atomArb, elementArb } from "../Wire/arbitraries.ts"
@@ -104,7 +104,10 @@ const built = (s: FrameStore, out?: FrameDraws): FrameDraws => {
 describe("Render.Frame: the frame pass equals buildDraws per viewport", () => {
   it("on random frames, each slot's records per kind are buildDraws' records, in the same order", () => {
     fc.assert(
-      fc.property(frameArb, (slots) => sameDrawsAsBuildDraws(slots, built(storeOf(slots)))),
+      fc.property(frameArb, (slots) => {
+        sameDrawsAsBuildDraws(slots, built(storeOf(slots)))
+        sameDrawsAsBuildDraws(slots, Result.getOrThrow(CheckedFrame.of(storeOf(slots))).draws())
+      }),
       { numRuns: 300 },
     )
   })
@@ -319,6 +322,42 @@ describe("Render.Frame: CheckedFrame", () => {
     )
   })
 
+  it("after a view or a row changes viewport, rows of another viewport are culled (the stored counts follow)", () => {
+    const rows = [elementAt(0, 0, 0), elementAt(0, 16, 1), elementAt(0, 32, 2)]
+    const view = { viewport: 0, left: 0, top: 0, right: 160, bottom: 160 }
+    const c = Result.getOrThrow(CheckedFrame.of(storeOf([{ view, rows }])))
+    expect(frameDrawCalls(c.draws())).toBe(3)
+    expect(Result.isSuccess(c.setRow(1, elementAt(5, 16, 1)))).toBe(true)
+    sameDrawsAsBuildDraws([{ view, rows: [rows[0]!, elementAt(5, 16, 1), rows[2]!] }], c.draws())
+    expect(frameDrawCalls(c.draws())).toBe(2)
+    expect(Result.isSuccess(c.setRow(1, rows[1]!))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(3)
+    expect(Result.isSuccess(c.setView(0, { ...view, viewport: 1 }))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(0)
+    expect(Result.isSuccess(c.setView(0, view))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(3)
+  })
+
+  it("far edges past int32 and empty rectangles are culled as buildDraws culls them", () => {
+    const e = (x: number, y: number, width: number, height: number): Element => ({ ...elementAt(0, x, 0), y, width, height })
+    const cases: Array<Slot> = [
+      // x + 16·width = 2^31 + 15: past int32, kept by a view ending inside it.
+      { view: { viewport: 0, left: 0, top: 0, right: 2 ** 31 - 2, bottom: 16 }, rows: [e(2 ** 31 - 17, 0, 2, 1)] },
+      // The same row against a view starting at 2^31 − 1 (the edge of the int32 loop's range).
+      { view: { viewport: 0, left: 2 ** 31 - 1, top: 0, right: 2 ** 31 + 100, bottom: 16 }, rows: [e(2 ** 31 - 17, 0, 2, 1)] },
+      { view: { viewport: 0, left: -(2 ** 31), top: 0, right: 0, bottom: 16 }, rows: [e(-(2 ** 31), 0, 1, 1)] },
+      // Zero height (or width) inside the view: culled.
+      { view: { viewport: 0, left: -100, top: -100, right: 100, bottom: 100 }, rows: [e(0, -32, 1, 0), e(0, 0, 0, 1)] },
+    ]
+    const expectedVisible = [1, 1, 1, 0]
+    cases.forEach((sl, i) => {
+      sameDrawsAsBuildDraws([sl], built(storeOf([sl])))
+      const d = Result.getOrThrow(CheckedFrame.of(storeOf([sl]))).draws()
+      sameDrawsAsBuildDraws([sl], d)
+      expect(drawCount(d, 0, 0)).toBe(expectedVisible[i])
+    })
+  })
+
   it("a bad row names its index; a bad view names its slot and field", () => {
     const c = Result.getOrThrow(CheckedFrame.of(storeOf([{ view: { viewport: 0, left: 0, top: 0, right: 9, bottom: 9 }, rows: [elementAt(0, 0, 0)] }])))
     const r = c.setRow(0, { ...elementAt(0, 0, 0), height: -1 })
@@ -334,7 +373,7 @@ describe("Render.Frame: CheckedFrame", () => {
 // comparisons and the float64 fallback must agree with buildDraws.
 describe("Render.Frame: coordinates at the int32 edges", () => {
   it("rows near ±2^31 against views inside and outside int32 agree with buildDraws", () => {
-    const edge = fc.constantFrom(-(2 ** 31), -(2 ** 31) + 1, 2 ** 31 - 17, 2 ** 31 - 1, 0)
+    const edge = fc.constantFrom(-(2 ** 31), -(2 ** 31) + 1, -(2 ** 31) + 16, 2 ** 31 - 17, 2 ** 31 - 2, 2 ** 31 - 1, 0)
     const rowArb = fc.record({
       atom: atomArb,
       z: fc.constant(0),
@@ -346,12 +385,16 @@ describe("Render.Frame: coordinates at the int32 edges", () => {
       color: fc.constant(0),
     })
     const edgeView = fc
-      .tuple(fc.constantFrom(-(2 ** 31), -(2 ** 31) - 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 2 ** 20, 0), fc.constantFrom(1, 16, 2 ** 21, 2 ** 33))
+      .tuple(
+        fc.constantFrom(-(2 ** 31), -(2 ** 31) - 1, -(2 ** 31) + 1, -(2 ** 31) + 15, 2 ** 31 - 18, 2 ** 31 - 3, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 2 ** 20, 0),
+        fc.constantFrom(1, 2, 16, 17, 2 ** 21, 2 ** 33),
+      )
       .map(([a, w]) => [a, a + w] as const)
     fc.assert(
       fc.property(fc.array(rowArb, { maxLength: 20 }), edgeView, edgeView, (rows, [left, right], [top, bottom]) => {
         const slots = [{ view: { viewport: 0, left, top, right, bottom }, rows }]
         sameDrawsAsBuildDraws(slots, built(storeOf(slots)))
+        sameDrawsAsBuildDraws(slots, Result.getOrThrow(CheckedFrame.of(storeOf(slots))).draws())
       }),
       { numRuns: 300 },
     )
@@ -361,5 +404,6 @@ describe("Render.Frame: coordinates at the int32 edges", () => {
     s.offsets[1] = 1
     setFrameView(s, 0, { viewport: 0, left: 2 ** 31 + 100, top: 0, right: 2 ** 31 + 200, bottom: 16 })
     expect(drawCount(built(s), 0, 0)).toBe(1)
+    expect(drawCount(Result.getOrThrow(CheckedFrame.of(s)).draws(), 0, 0)).toBe(1)
   })
 })
