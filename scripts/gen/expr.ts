@@ -39,6 +39,10 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
     "*": { nat: (a, b) => `(${a} * ${b})`, int: (a, b) => `(${a} * ${b})`, rat: (a, b) => `ratMul(${a}, ${b})` },
     "/": { nat: (a, b) => `natDiv(${a}, ${b})`, int: (a, b) => `intDiv(${a}, ${b})`, rat: (a, b) => `ratDiv(${a}, ${b})` },
     "%": { nat: (a, b) => `natMod(${a}, ${b})`, int: (a, b) => `intMod(${a}, ${b})` },
+    // Bitwise on Nat (non-negative bigints: JS's operators agree).
+    "|||": { nat: (a, b) => `(${a} | ${b})` },
+    "&&&": { nat: (a, b) => `(${a} & ${b})` },
+    "^^^": { nat: (a, b) => `(${a} ^ ${b})` },
   }
   const cmpOps: Record<string, string> = { "<": "<", "≤": "<=", ">": ">", "≥": ">=", "=": "===", "≠": "!==" }
 
@@ -145,6 +149,11 @@ export function compileBody(where: string, term: Term, env: ReadonlyMap<string, 
         if (t.fn.t === "proj") {
           // Method-call notation: `x.hull y` is `Box.hull x y`.
           const of = go(t.fn.of, env, undefined)
+          if (of.type?.k === "nat" && t.fn.field === "testBit" && t.args.length === 1) {
+            const i = go(t.args[0]!, env, { k: "nat" })
+            if (i.type?.k !== "nat") fail("Nat.testBit at an index that is not a Nat")
+            return { code: `(((${of.code} >> ${i.code}) & 1n) === 1n)`, type: { k: "bool" } }
+          }
           const m = of.type?.k === "named" ? g.values.get(`${of.type.name}.${t.fn.field}`) : undefined
           if (!m || m.type.k !== "fn" || m.type.params.length !== t.args.length + 1) return fail(`a call .${t.fn.field} on ${show(of.type)}`)
           g.useValue?.(`${(of.type as { name: string }).name}.${t.fn.field}`)

@@ -20,7 +20,7 @@ export type Term =
 
 export class TermError extends Error {}
 
-const symbols = [":=", "::", "=>", "++", "↑", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
+const symbols = ["|||", "&&&", "^^^", ":=", "::", "=>", "++", "↑", "≤", "≥", "≠", "∧", "∨", "¬", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", "|", "⋯", "="]
 
 function tokenize(src: string): string[] {
   const out: string[] = []
@@ -46,6 +46,9 @@ const binary: ReadonlyArray<{ readonly ops: ReadonlyArray<string>; readonly righ
   { ops: ["∨"], right: true },
   { ops: ["∧"], right: true },
   { ops: ["≤", "<", "≥", ">", "=", "≠"], right: false },
+  { ops: ["|||"], right: false },
+  { ops: ["^^^"], right: false },
+  { ops: ["&&&"], right: false },
   { ops: ["++", "::"], right: true },
   { ops: ["+", "-"], right: false },
   { ops: ["*", "/", "%"], right: false },

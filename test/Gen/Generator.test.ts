@@ -101,6 +101,15 @@ ref Hydrogen.Aggregate.TopK Hydrogen.Aggregate.union`)
     expect(RefTopK.mergeEntries(2n, [e(5n, 1n)], [e(4n, 1n), e(2n, 7n), e(1n, 8n)])).toEqual([e(5n, 1n), e(2n, 7n)])
   })
 
+  it("translates Nat's bitwise or and testBit (Bitset.join, Bitset.mem)", () => {
+    const ex = parseExports(`type Hydrogen.State.Lattice Hydrogen.State.Bitset
+ref Hydrogen.State.Lattice Hydrogen.State.Bitset.join
+ref Hydrogen.State.Lattice Hydrogen.State.Bitset.mem`)
+    const lattice = gen(recordedRec, ex).get("State/Lattice.ts")!
+    expect(lattice).toContain("({ bits: (a.bits | b.bits) })")
+    expect(lattice).toContain("(((s.bits >> i) & 1n) === 1n)")
+  })
+
   it("an equation generic over a type class instance (zipJoin) is outside the fragment, reported by name", () => {
     const shown = splitOutput(recordedRec).get("Hydrogen.State.zipJoin")!
     expect(() => readEquation("Hydrogen.State.zipJoin", shown)).toThrow(/Hydrogen\.State\.zipJoin: outside the fragment: recursive, and Lean's equation/)

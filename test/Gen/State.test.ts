@@ -9,7 +9,7 @@ import * as RefC from "../../gen/ts/State/Counter.ts"
 import * as RefL from "../../gen/ts/State/Lattice.ts"
 import * as RefR from "../../gen/ts/State/Register.ts"
 import { GCounter, PNCounter, VectorClock } from "../../src/State/Counter.ts"
-import { NatMax } from "../../src/State/Lattice.ts"
+import { Bitset, NatMax } from "../../src/State/Lattice.ts"
 import { LWWReg } from "../../src/State/Register.ts"
 import { params, runs } from "./seed.ts"
 
@@ -22,6 +22,9 @@ const toReg = (r: LWWReg): RefR.LWWReg => ({ timestamp: B(r.timestamp), replica:
 // Counts whose sum stays a safe integer (src throws past 2^53 − 1 by design).
 const countsArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 2 ** 40 })), { maxLength: 12 })
 const toCounts = (xs: ReadonlyArray<number>): RefC.GCounter => ({ counts: xs.map((v) => ({ value: B(v) })) })
+// Id sets as src keeps them (sorted ids) and as Lean does (the mask ∑ 2^i, built here).
+const idsArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 300 })), { maxLength: 10 }).map((xs) => Bitset.ofList(xs))
+const mask = (ids: ReadonlyArray<number>): bigint => ids.reduce((m, i) => m | (1n << B(i)), 0n)
 
 describe(`State: src against the Lean-generated references (${runs} cases each)`, () => {
   // @gen Hydrogen.State.NatMax.join
@@ -59,6 +62,15 @@ describe(`State: src against the Lean-generated references (${runs} cases each)`
     expect(PNCounter.value(PNCounter.empty)).toBe(Number(RefC.PNCounter_value(RefC.PNCounter_empty)))
     fc.assert(fc.property(countsArb, countsArb, (inc, dec) =>
       B(PNCounter.value(PNCounter.make(inc, dec))) === RefC.PNCounter_value({ incs: toCounts(inc), decs: toCounts(dec) })), params)
+  })
+
+  // @gen Hydrogen.State.Bitset.join
+  // @gen Hydrogen.State.Bitset.mem
+  // @lean Hydrogen.State.Bitset.mem
+  it("Bitset.mem: Bitset.join and Bitset.mem on sorted ids equal the references Bitset.join and Bitset.mem on masks", () => {
+    fc.assert(fc.property(idsArb, idsArb, fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 400 })), (a, b, i) =>
+      mask(Bitset.join(a, b)) === RefL.Bitset_join({ bits: mask(a) }, { bits: mask(b) }).bits &&
+      Bitset.mem(i, a) === RefL.Bitset_mem(B(i), { bits: mask(a) })), params)
   })
 
   // @gen Hydrogen.State.GCounter.empty

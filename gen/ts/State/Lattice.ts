@@ -20,3 +20,28 @@ export const NatMaxSchema = Schema.Struct({ value: Schema.BigInt.check(Schema.is
  */
 export const NatMax_join = (a: NatMax, b: NatMax): NatMax =>
   ({ value: bigMax(a.value, b.value) })
+
+/** Generated from `Hydrogen.State.Bitset`.
+ *
+ * @lean Hydrogen.State.Bitset
+ */
+export interface Bitset {
+  readonly bits: bigint
+}
+
+/** Schema of `Hydrogen.State.Bitset`. */
+export const BitsetSchema = Schema.Struct({ bits: Schema.BigInt.check(Schema.isGreaterThanOrEqualToBigInt(0n)) })
+
+/** Generated from `Hydrogen.State.Bitset.join`.
+ *
+ * @lean Hydrogen.State.Bitset.join
+ */
+export const Bitset_join = (a: Bitset, b: Bitset): Bitset =>
+  ({ bits: (a.bits | b.bits) })
+
+/** Generated from `Hydrogen.State.Bitset.mem`.
+ *
+ * @lean Hydrogen.State.Bitset.mem
+ */
+export const Bitset_mem = (i: bigint, s: Bitset): boolean =>
+  (((s.bits >> i) & 1n) === 1n)
