@@ -7,6 +7,7 @@
  *
  * - far edges `x1 = x + 16·width`, `y1 = y + 16·height` as int32 (clamped to
  *   2^31 − 1; `x1` = −2^31 for an empty rectangle, right of no view's left edge);
+ * - width | height << 16, the record's third word;
  * - per slot, how many of its rows name another viewport than its view
  *   ("foreign" rows); a slot without any skips the viewport test.
  *
@@ -47,6 +48,7 @@ export class CheckedFrame {
   readonly #s: FrameStore
   readonly #x1: Int32Array
   readonly #y1: Int32Array
+  readonly #wh: Int32Array
   readonly #foreign: Uint32Array
 
   private constructor(s: FrameStore) {
@@ -54,6 +56,7 @@ export class CheckedFrame {
     const n = s.columns.count
     this.#x1 = new Int32Array(n)
     this.#y1 = new Int32Array(n)
+    this.#wh = new Int32Array(n)
     this.#foreign = new Uint32Array(s.viewports)
     for (let i = 0; i < n; i++) this.#edges(i)
     for (let v = 0; v < s.viewports; v++) this.#recount(v)
@@ -83,6 +86,7 @@ export class CheckedFrame {
     const h = c.height[i]!
     this.#x1[i] = w === 0 || h === 0 ? I32_MIN : Math.min(I32_MAX, c.x[i]! + 16 * w)
     this.#y1[i] = Math.min(I32_MAX, c.y[i]! + 16 * h)
+    this.#wh[i] = w | (h << 16)
   }
 
   #recount(v: number): void {
@@ -141,7 +145,7 @@ export class CheckedFrame {
 
   /** The frame's draws, the same as `buildFrameDraws` makes (into `out` when it has room). */
   draws(out?: FrameDraws): FrameDraws {
-    return checkedPass(this.#s, this.#x1, this.#y1, this.#foreign, out)
+    return checkedPass(this.#s, this.#x1, this.#y1, this.#wh, this.#foreign, out)
   }
 }
 
@@ -150,12 +154,19 @@ export class CheckedFrame {
  * range tests 4 loaded words per row (and the viewport only in a slot with
  * foreign rows); any other view takes `cullWide` on the Elements' own fields.
  */
-const checkedPass = (s: FrameStore, x1: Int32Array, y1: Int32Array, foreign: Uint32Array, out?: FrameDraws): FrameDraws => {
+const checkedPass = (
+  s: FrameStore,
+  x1: Int32Array,
+  y1: Int32Array,
+  wh: Int32Array,
+  foreign: Uint32Array,
+  out?: FrameDraws,
+): FrameDraws => {
   const V = s.viewports
   const c: ElementColumns = s.columns
   const n = c.count
   const d = out !== undefined && out.capacity >= n && out.maxViewports >= V ? out : allocFrameDraws(n, V)
-  const { kind, z, viewport, x, y, width, height, color, payload } = c
+  const { kind, z, viewport, x, y, color, payload } = c
   const { offsets, views } = s
   const { words, first } = d
   const stride = d.capacity * INSTANCE_WORDS
@@ -200,7 +211,7 @@ const checkedPass = (s: FrameStore, x1: Int32Array, y1: Int32Array, foreign: Uin
       const w = off[k]!
       words[w] = x[i]!
       words[w + 1] = y[i]!
-      words[w + 2] = width[i]! | (height[i]! << 16)
+      words[w + 2] = wh[i]!
       words[w + 3] = color[i]!
       words[w + 4] = payload[i]!
       words[w + 5] = z[i]!
