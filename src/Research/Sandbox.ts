@@ -243,6 +243,8 @@ export class Sandbox {
     try {
       const fst = await fh.stat();
       if (fst.dev !== st.dev || fst.ino !== st.ino) throw refuse("swapped", "the opened file is not the checked one (different inode)");
+      // A freed inode number can be reused at once: a different type is a swap too.
+      if (fst.mode !== st.mode) throw refuse("swapped", `the opened file is not the checked one (now ${kind(fst)})`);
       if (!fst.isFile()) throw refuse("not-regular", `is ${kind(fst)}`);
       // Read at most cap + 1 bytes: a file that grew past the cap is refused, not cut.
       const buf = Buffer.alloc(Math.min(fst.size, this.cfg.maxFileBytes) + 1);

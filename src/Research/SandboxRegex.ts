@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 const source = `
 const { parentPort, workerData } = require("node:worker_threads");
 const re = new RegExp(workerData.pattern);
+parentPort.postMessage("ready");
 parentPort.on("message", ({ text, limit }) => {
   const out = [];
   const lines = text.split("\\n");
@@ -29,8 +30,20 @@ export class RegexRunner {
     this.timeoutMs = timeoutMs;
   }
 
-  scan(text: string, limit: number, signal: AbortSignal): Promise<Array<[number, string]>> {
-    const w = (this.#worker ??= new Worker(source, { eval: true, workerData: { pattern: this.pattern } }));
+  /** Starts the worker and waits until it has compiled the pattern: start-up is not the regex's time. */
+  #ready(signal: AbortSignal): Promise<Worker> {
+    if (this.#worker) return Promise.resolve(this.#worker);
+    const w = new Worker(source, { eval: true, workerData: { pattern: this.pattern } });
+    return new Promise((done, fail) => {
+      const onAbort = () => { void w.terminate(); fail(new Error("call deadline passed while starting the regex worker")); };
+      signal.addEventListener("abort", onAbort, { once: true });
+      w.once("error", (e) => { signal.removeEventListener("abort", onAbort); fail(e); });
+      w.once("message", () => { signal.removeEventListener("abort", onAbort); this.#worker = w; done(w); });
+    });
+  }
+
+  async scan(text: string, limit: number, signal: AbortSignal): Promise<Array<[number, string]>> {
+    const w = await this.#ready(signal);
     return new Promise((done, fail) => {
       const finish = (f: () => void) => { clearTimeout(timer); w.off("message", onMsg); w.off("error", onErr); signal.removeEventListener("abort", onAbort); f(); };
       const onMsg = (m: Array<[number, string]>) => finish(() => done(m));
