@@ -73,21 +73,4 @@ describe("aggregateKaryTyped equals a plain sequential loop", () => {
       )
     }
   })
-
-  it("for 10^6 leaves (k = 2, 7, 1000)", () => {
-    const n = 1_000_000
-    const a = new Float64Array(n)
-    let s = 12345
-    for (let i = 0; i < n; i++) {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0
-      a[i] = (s % 2_000_001) - 1_000_000
-    }
-    const counts = a.map((x) => Math.abs(x))
-    for (const k of [2, 7, 1000]) {
-      for (const op of ops) {
-        const data = op === "count" ? counts : a
-        expect(aggregateKaryTyped(op, k, data)).toBe(sequential(op, data))
-      }
-    }
-  })
 })
