@@ -108,7 +108,9 @@ export class Sandbox {
     return this.#call("read_file", args, async (call) => {
       const a = decodeReadFile(args);
       const { rel, text } = await this.#readChecked("read_file", a.path, call);
+      // A final newline ends the last line; it does not start another (an empty file has no lines).
       const lines = text.split("\n");
+      if (lines.at(-1) === "") lines.pop();
       const body = lines.slice(a.startLine - 1, a.endLine ?? lines.length).join("\n");
       const out = capOutput(body, this.cfg.maxOutputChars);
       return { path: rel, output: out.text, truncated: out.truncated, lines: lines.length, bytes: Buffer.byteLength(text) };
