@@ -13,6 +13,7 @@ public import Hydrogen.Scale.Communication
 public import Hydrogen.Scale.SeedModel
 public import Hydrogen.Quorum.Arithmetic
 public import Hydrogen.Quorum.Binomial
+public import Hydrogen.Research.Path
 public import Hydrogen.Wire.Element
 public import Hydrogen.Wire.Delta
 public import Hydrogen.Wire.Pinning
