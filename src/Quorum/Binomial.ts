@@ -5,7 +5,7 @@
  * float64 version with a stated relative-error bound that the tests check
  * against the exact one.
  */
-import { add, frac, type Fraction, fractionOfNumber, mul, ONE, pow, sub, ZERO } from "../Render/Error.ts"
+import { frac, type Fraction, fractionOfNumber, mul, ONE, pow, sub } from "../Render/Error.ts"
 
 const requireNat = (where: string, x: number): void => {
   if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`${where}: ${x} is not a natural number`)
@@ -45,9 +45,12 @@ export const pmf = (n: number, k: number, p: Fraction): Fraction =>
 export const tail = (n: number, k: number, p: Fraction): Fraction => {
   requireNat("tail", n)
   requireNat("tail", k)
-  let s = ZERO
-  for (let j = k; j <= n; j++) s = add(s, pmf(n, j, p))
-  return s
+  // With p = a/b every term is C(n,j)·a^j·(b−a)^(n−j) / b^n: sum the numerators
+  // and reduce once (a gcd per term costs ~100× more at n = 100).
+  const [a, b] = [p.num, p.den]
+  let s = 0n
+  for (let j = k; j <= n; j++) s += choose(n, j) * a ** BigInt(j) * (b - a) ** BigInt(n - j)
+  return frac(s, b ** BigInt(n))
 }
 
 /** `x^e` by `e − 1` IEEE multiplications (not `Math.pow`, whose accuracy is implementation-defined). */
