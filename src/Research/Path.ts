@@ -57,14 +57,22 @@ export const components = (path: string): string[] => path.split("/");
 export const refusal = (p: ReadonlyArray<string>): "absolute" | "traversal" =>
   p.length > 0 && p[0] === "" ? "absolute" : "traversal";
 
-/** What the validator can see of a file. */
+/**
+ * What the validator can see of a file.
+ *
+ * @lean Hydrogen.Research.FileModel
+ */
 export interface FileModel {
   readonly present: boolean;
   readonly readable: boolean;
   readonly lines: ReadonlyArray<string>;
 }
 
-/** A citation: a 1-based line and the quoted content. */
+/**
+ * A citation's line part: a 1-based line and the quoted content.
+ *
+ * @lean Hydrogen.Research.Citation
+ */
 export interface CitedLine {
   readonly line: number;
   readonly quote: string;

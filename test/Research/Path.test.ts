@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
-import { contentMatches, flagged, isName, resolve, valid, type FileModel } from "../../src/Research/Path.ts";
+import { contentMatches, flagged, isName, resolve, step, valid, walk, type FileModel } from "../../src/Research/Path.ts";
 
 // Properties restate the theorems of lean/Hydrogen/Research/Path.lean. Expected
 // values come from the statements themselves or from node's own path.posix
@@ -16,6 +16,35 @@ const file: fc.Arbitrary<FileModel> = fc.record({ present: fc.boolean(), readabl
 const citation = fc.record({ line: fc.integer({ min: -2, max: 9 }), quote: fc.constantFrom("", "x = 1", "proof", "absent", "  ") });
 
 describe("Hydrogen.Research paths", () => {
+  /** Root followed by names only: the invariant `Inside`, checked component by component. */
+  const inside = (r: string[], cur: string[] | undefined) =>
+    cur !== undefined && cur.length >= r.length && r.every((c, i) => cur[i] === c) && cur.slice(r.length).every((c) => c !== "" && c !== "." && c !== "..");
+
+  // @lean Hydrogen.Research.step_inside
+  it("step_inside: one accepted step from root ++ names gives root ++ names", () => {
+    fc.assert(fc.property(root, names, comp, (r, t, c) => {
+      const out = step(r, [...r, ...t], c);
+      if (out !== undefined) expect(inside(r, out)).toBe(true);
+      // and it refuses exactly a .. at the root itself
+      expect(out === undefined).toBe(c === ".." && t.length === 0);
+    }), runs);
+  });
+
+  // @lean Hydrogen.Research.walk_inside
+  it("walk_inside: a walk from root ++ names that is accepted ends at root ++ names", () => {
+    fc.assert(fc.property(root, names, path, (r, t, p) => {
+      const out = walk(r, [...r, ...t], p);
+      if (out !== undefined) expect(inside(r, out)).toBe(true);
+    }), runs);
+  });
+
+  // @lean Hydrogen.Research.walk_names
+  it("walk_names: walking names only appends them", () => {
+    fc.assert(fc.property(root, names, names, (r, cur, p) => {
+      expect(walk(r, cur, p)).toEqual([...cur, ...p]);
+    }), runs);
+  });
+
   // @lean Hydrogen.Research.resolve_inside
   it("resolve_inside: an accepted result is the root followed by names only", () => {
     fc.assert(fc.property(root, path, (r, p) => {
