@@ -1,4 +1,5 @@
 import { Effect } from "effect";
+import fc from "fast-check";
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, symlink, truncate, unlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
@@ -6,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox, type SandboxOptions } from "../../src/Research/Sandbox.ts";
+import { capOutput, globMatch } from "../../src/Research/SandboxArgs.ts";
 import type { SandboxRefused } from "../../src/Research/SandboxErrors.ts";
 
 // Every case runs on real files in a fresh temp directory: `ws` is the
@@ -254,5 +256,29 @@ describe("Research sandbox: limits and audit", () => {
     for (const a of sb.audit) expect(a.researcher).toBe("r3");
     const lines = (await readFile(auditFile, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual(JSON.parse(JSON.stringify(sb.audit)));
+  });
+});
+
+describe("Research sandbox: glob and output cap", () => {
+  it("globMatch agrees with an anchored regex built from the glob (* any run, ? one char)", () => {
+    const ch = fc.constantFrom("a", "b", ".", "*", "?");
+    fc.assert(fc.property(fc.array(ch, { maxLength: 7 }).map((x) => x.join("")), fc.array(fc.constantFrom("a", "b", ".", "*"), { maxLength: 8 }).map((x) => x.join("")), (g, name) => {
+      const re = new RegExp("^" + [...g].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*?]/, "\\$&"))).join("") + "$", "s");
+      expect(globMatch(g, name)).toBe(re.test(name));
+    }), { numRuns: 2000 });
+  });
+
+  it("capOutput keeps short text, and cuts long text to the limit without splitting a surrogate pair", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), fc.integer({ min: 60, max: 200 }), (t, max) => {
+      const r = capOutput(t, max);
+      expect(r.text.length).toBeLessThanOrEqual(max);
+      expect(r.truncated).toBe(t.length > max);
+      if (!r.truncated) expect(r.text).toBe(t);
+      else {
+        const shown = r.text.slice(0, r.text.indexOf("\n[truncated"));
+        expect(t.startsWith(shown)).toBe(true);
+        expect(/[\ud800-\udbff]$/.test(shown)).toBe(false);
+      }
+    }));
   });
 });
