@@ -53,10 +53,10 @@ def resolve (root p : List String) : Option (List String) :=
   | "" :: _ => none
   | _ => walk root root p
 
-/-- The invariant: the current path is the root followed by names. -/
+/-- The invariant: the current path is the root followed by names (proof-only). -/
 def Inside (root cur : List String) : Prop := ∃ t, cur = root ++ t ∧ ∀ c ∈ t, isName c = true
 
-theorem mem_of_mem_dropLast : ∀ (l : List String) (x : String), x ∈ l.dropLast → x ∈ l
+private theorem mem_of_mem_dropLast : ∀ (l : List String) (x : String), x ∈ l.dropLast → x ∈ l
   | [], _, h => by simp at h
   | [_], _, h => by simp at h
   | a :: b :: t, x, h => by
@@ -66,6 +66,7 @@ theorem mem_of_mem_dropLast : ∀ (l : List String) (x : String), x ∈ l.dropLa
     · exact h ▸ List.mem_cons_self
     · exact List.mem_cons_of_mem a (mem_of_mem_dropLast (b :: t) x h)
 
+/-- One accepted step keeps the path the root followed by names. -/
 theorem step_inside (root : List String) (p : List String) (c : String) (r : List String)
     (hp : Inside root p) (h : step root p c = some r) : Inside root r := by
   obtain ⟨t, rfl, ht⟩ := hp
@@ -98,6 +99,7 @@ theorem step_inside (root : List String) (p : List String) (c : String) (r : Lis
         simp only [isName, h2, Bool.not_eq_true', Bool.or_false]
         simpa using h1
 
+/-- So does a walk of accepted steps. -/
 theorem walk_inside (root : List String) :
     ∀ (p : List String) (cur : List String) (r : List String), Inside root cur →
       walk root cur p = some r → Inside root r := by
@@ -136,6 +138,7 @@ theorem resolve_absolute (root rest : List String) : resolve root ("" :: rest) =
 theorem resolve_climb (root rest : List String) : resolve root (".." :: rest) = none := by
   simp [resolve, walk, step]
 
+/-- Names only: each is appended. -/
 theorem walk_names (root : List String) :
     ∀ (p cur : List String), (∀ c ∈ p, isName c = true) → walk root cur p = some (cur ++ p) := by
   intro p
