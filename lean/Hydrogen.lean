@@ -14,6 +14,8 @@ public import Hydrogen.Scale.SeedModel
 public import Hydrogen.Quorum.Arithmetic
 public import Hydrogen.Quorum.Binomial
 public import Hydrogen.Research.Path
+public import Hydrogen.Research.Bandit
+public import Hydrogen.Research.Elites
 public import Hydrogen.Wire.Element
 public import Hydrogen.Wire.Delta
 public import Hydrogen.Wire.Pinning

@@ -100,7 +100,11 @@ export const observe = (b: Beta, obs: ReadonlyArray<boolean>): Beta => obs.reduc
 
 export const mean = (b: Beta): number => b.alpha / (b.alpha + b.beta)
 
-/** Exact variance αβ / ((α+β)²(α+β+1)) as numerator and denominator. @lean Hydrogen.Research.Beta.varNum */
+/**
+ * Numerator of the exact variance αβ / ((α+β)²(α+β+1)).
+ *
+ * @lean Hydrogen.Research.Beta.varNum
+ */
 export const varNum = (b: Beta): number => b.alpha * b.beta
 /** @lean Hydrogen.Research.Beta.varDen */
 export const varDen = (b: Beta): number => (b.alpha + b.beta) * (b.alpha + b.beta) * (b.alpha + b.beta + 1)
