@@ -21,7 +21,9 @@ all `n`, `f`, `q`:
 * `bftQuorum n f = (n + f) / 2 + 1` is the least size that guarantees an
   honest common member: it suffices (`bftQuorum_sufficient`), every smaller
   size has a counterexample (`bftQuorum_necessary`), and it is live
-  (`≤ n − f`) exactly when `n > 3f` (`bftQuorum_live_iff`);
+  (`≤ n − f`) exactly when `n > 3f` (`bftQuorum_live_iff`); the seed's three
+  requirements alone admit unsafe sizes once `n > 3f + 1`
+  (`seed_requirements_unsafe`: `n = 13, f = 3, q = 7`);
 * the seed's degradation table (`degradation_seed`) and consensus levels
   HIGH/MEDIUM/LOW over `k` agreeing of `n` as a partition (`level_*`).
 -/
@@ -216,7 +218,7 @@ theorem inter_replicate (k : Nat) (x y : Bool) :
   | succ k ih => simp [List.replicate_succ, inter, ih]
 
 /-- Four blocks of researchers (`m`, `o`, `m`, `r` of them), each block all in
-or all out: the counterexample's shape. -/
+or all out: the counterexample's shape (proof-only). -/
 def blocks (m o r : Nat) (x y z w : Bool) : List Bool :=
   List.replicate m x ++ List.replicate o y ++ List.replicate m z ++ List.replicate r w
 
@@ -264,6 +266,14 @@ theorem bftQuorum_valid (n f : Nat) (h : 3 * f + 1 ≤ n) : valid n f (bftQuorum
   rw [valid_iff]; unfold bftQuorum; omega
 
 theorem bftQuorum_seed : bftQuorum 10 3 = 7 := by decide
+
+/-- The seed's three requirements alone are not enough once `n > 3f + 1`:
+`n = 13, f = 3, q = 7` meets all three, yet two 7-quorums can share a single
+researcher, who may be faulty. `bftQuorum 13 3 = 9` is the safe size. -/
+theorem seed_requirements_unsafe : valid 13 3 7 = true ∧ bftQuorum 13 3 = 9 ∧
+    ∃ a b faulty : List Bool, a.length = 13 ∧ b.length = 13 ∧ faulty.length = 13 ∧
+      card a = 7 ∧ card b = 7 ∧ card faulty ≤ 3 ∧ card (honestCommon a b faulty) = 0 :=
+  ⟨by decide, by decide, bftQuorum_necessary 13 3 7 (by decide) (by decide)⟩
 
 /-! ## Graceful degradation -/
 
