@@ -99,6 +99,11 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
   /** Handles one buffer from the bus. Never throws; a bad message only bumps counters. */
   receive(data: Uint8Array, subject: string, inbox: "up" | "down" | "lateral"): void {
     this.counters.received++
+    if (inbox === "up" && this.options.openUp !== undefined) {
+      const opened = this.options.openUp(data)
+      if (opened === undefined) return
+      data = opened
+    }
     try {
       // Fast path, allocation-free: a well-formed term-less Up from a child (what `decodeFor` accepts and
       // the Up case below does with it); anything else takes the general path.

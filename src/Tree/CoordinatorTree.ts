@@ -49,6 +49,12 @@ export interface TreeOptions {
    * "nats" (default) counts a file descriptor per client, "in-process" none.
    */
   readonly bus?: "nats" | "in-process"
+  /**
+   * Signed UpBatches (src/Trust/TreeSeal.ts): the local level seals each one,
+   * the level-2 coordinators open (verify) them before acting. Needs batching
+   * (`clients: "level"` or a shared transport) and a tree of at least 2 levels.
+   */
+  readonly upBatchSeal?: { readonly seal: (b: Uint8Array) => Uint8Array; readonly open: (b: Uint8Array) => Uint8Array | undefined }
 }
 
 /**
@@ -220,13 +226,15 @@ export class CoordinatorTree {
       transport: shared ?? (localRoot ? clients[0]![0]! : receivers[0]!),
       ...(perCoordinator && !localRoot ? { publishers: clients[0]! } : {}),
       ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
+      ...(opts.upBatchSeal === undefined ? {} : { sealUp: opts.upBatchSeal.seal }),
     })
     local.start()
     if (!localRoot) {
       for (let l = 2; l <= t.levels; l++) {
         const row: Coordinator[] = []
         for (let i = 0; i < countAt(t, l); i++) {
-          row.push(new Coordinator({ ...common, id: { level: l, index: i }, transport: shared ?? (perCoordinator ? clients[l - 1]![i]! : receivers[l - 1]!), subscribe: false }))
+          const open = l === 2 && opts.upBatchSeal !== undefined ? { openUp: opts.upBatchSeal.open } : {}
+          row.push(new Coordinator({ ...common, ...open, id: { level: l, index: i }, transport: shared ?? (perCoordinator ? clients[l - 1]![i]! : receivers[l - 1]!), subscribe: false }))
         }
         upper.push(row)
         for (const s of subscribeLevel(receivers[l - 1]!, t, l, 0, row)) subs.push(s)

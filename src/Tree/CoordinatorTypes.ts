@@ -49,6 +49,12 @@ export interface CoordinatorOptions {
    */
   readonly subscribe?: boolean
   /**
+   * Unwraps each buffer on the up subject before anything reads it (a signed
+   * envelope, src/Trust/TreeSeal.ts): the inner bytes, or `undefined` to drop
+   * it (the opener counts why).
+   */
+  readonly openUp?: (data: Uint8Array) => Uint8Array | undefined
+  /**
    * The highest epoch an honest Up or Down can carry now (src/Tree/Versions.ts);
    * default this coordinator's Down epoch + 1.
    */

@@ -66,6 +66,7 @@ export class LocalLevel extends LocalReceive {
     this.batching = options.batchUps ?? options.publishers === undefined
     this.batchEntries = Math.min(this.k, Math.floor((this.maxBytes - upBatchEntryOffset(0)) / UP_BATCH_ENTRY_BYTES))
     if (this.batching && this.batchEntries < 1) throw new RangeError(`LocalLevel: maxBytes ${this.maxBytes} leaves no room for an UpBatch entry`)
+    if (options.sealUp !== undefined && !this.batching) throw new RangeError("LocalLevel: sealUp wraps UpBatches and needs batchUps")
   }
 
   /** Whether ticks send Ups: an active replica below the root. */
@@ -124,6 +125,7 @@ export class LocalLevel extends LocalReceive {
     const dv = (this.batchView ??= new DataView(new ArrayBuffer(upBatchEntryOffset(per))))
     const bytes = (this.batchBytes ??= new Uint8Array(dv.buffer))
     const tr = this.transport
+    const seal = this.options.sealUp
     for (let first = lo; first < hi; first += per) {
       const last = Math.min(first + per, hi)
       const len = writeUpBatchHeader(dv, 1, this.first + first, last - first)
@@ -131,7 +133,8 @@ export class LocalLevel extends LocalReceive {
         const epoch = this.fold(i)
         writeUpEntry(dv, upBatchEntryOffset(i - first), this.first + i, epoch, this.seq, this.sumCount[i]!, this.sumSum[i]!, this.sumMin[i]!, this.sumMax[i]!)
       }
-      tr.publish(subject, len === bytes.length ? bytes : bytes.subarray(0, len))
+      const out = len === bytes.length ? bytes : bytes.subarray(0, len)
+      tr.publish(subject, seal === undefined ? out : seal(out))
       this.counters.coalesced += last - first - 1
     }
   }

@@ -31,6 +31,11 @@ export interface LocalLevelOptions {
    * publishers send one Up each, so faults can be injected per coordinator).
    */
   readonly batchUps?: boolean
+  /**
+   * Wraps each UpBatch before it is published (a signed envelope, src/Trust/TreeSeal.ts).
+   * Needs `batchUps`; a replicated run (term > 0) sends plain Ups, which are not wrapped.
+   */
+  readonly sealUp?: (upBatch: Uint8Array) => Uint8Array
   /** The client the run subscribes on (and publishes on when `publishers` is not given). */
   readonly transport: Transport
   /** One client per local coordinator of the run, to publish as that coordinator (optional). */
