@@ -1,7 +1,7 @@
 /**
  * Benchmark: the cost of signing the tree's messages (src/Trust/Signed.ts).
  *
- *   node bench/trust.bench.ts [--rounds R] [--ops N]
+ *   node bench/trust.bench.ts [--rounds R] [--ops N] [--tree-agents N]
  *
  * Interleaved in each round (so machine load hits every path alike):
  * decoding an unsigned UpBatch of b summaries (the baseline a receiver pays
@@ -10,9 +10,16 @@
  * the ratios, then the verify load of one tree round at n = 10^6, k = 100
  * (coordinator counts from `coordinatorsPerLevel`, Hydrogen.Scale) in three
  * signing granularities: every agent summary, every coordinator Up, one
- * UpBatch per (host, parent). Timings are reported, never asserted.
+ * UpBatch per (host, parent). Then a tree of `--tree-agents` (default 10^6),
+ * k = 100, on a real nats-server: rounds with signed UpBatches
+ * (`TreeOptions.upBatchSeal`) and without, interleaved, median round latency
+ * and whether every round was exact. Timings are reported, never asserted.
  */
 import * as Result from "effect/Result"
+import { connectNats } from "../src/Net/Nats.ts"
+import { startNatsServer } from "../src/Net/NatsServer.ts"
+import { CoordinatorTree } from "../src/Tree/CoordinatorTree.ts"
+import { upBatchSeal } from "../src/Trust/TreeSeal.ts"
 import { coordinatorsPerLevel, messagesPerRound } from "../src/Scale/Communication.ts"
 import { decodeMessage, encodeMessage, type UpBatch } from "../src/Tree/Messages.ts"
 import { generateIdentity, memoryRegistry } from "../src/Trust/Identity.ts"
@@ -26,6 +33,7 @@ const arg = (name: string, dflt: number): number => {
 }
 const rounds = arg("--rounds", 7)
 const ops = arg("--ops", 200)
+const treeAgents = arg("--tree-agents", 1_000_000)
 
 const batchOf = (b: number): UpBatch => ({
   _tag: "UpBatch",
@@ -130,4 +138,40 @@ for (let i = 1; i < levels.length; i++) {
 const batchMs = batchUs / 1000
 console.log(`  one UpBatch per parent: ${batches} verifies, ${f(batchMs)} ms CPU per round`)
 console.log(`  refresh bound from verification alone (one process verifying everything): every-Up ${f(1000 / ((perUp * vUp) / 1000))}/s, UpBatch ${f(1000 / batchMs)}/s`)
+
+// The running tree on a real nats-server, signed and unsigned trees alive side by side, rounds interleaved.
+const server = await startNatsServer({ jetstream: false })
+try {
+  const connect = (name: string) => connectNats({ servers: server.url, name })
+  const treeVerifier = new Verifier(registry)
+  const signed = await CoordinatorTree.start({ agents: treeAgents, branching: k, connect, clients: "level", seed: 1, prefix: "signed", upBatchSeal: upBatchSeal(new Signer(id, 1), treeVerifier) })
+  const plain = await CoordinatorTree.start({ agents: treeAgents, branching: k, connect, clients: "level", seed: 1, prefix: "plain" })
+  try {
+    const lat = { signed: [] as number[], plain: [] as number[] }
+    const whole = { signed: [] as number[], plain: [] as number[] }
+    let exact = true
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, tree] of [["signed", signed], ["plain", plain]] as const) {
+        const res = await tree.round()
+        exact &&= res.exact
+        if (r > 0) {
+          // the first round warms up; latency: agents updated → root aggregate; round: Down → agents → root
+          lat[name].push(res.latencyMs)
+          whole[name].push(res.roundMs)
+        }
+      }
+    }
+    const ms = { signed: median(lat.signed), plain: median(lat.plain) }
+    const rms = { signed: median(whole.signed), plain: median(whole.plain) }
+    console.log(`\ntree on nats-server, n = ${treeAgents}, k = ${k}, ${rounds - 1} measured rounds each, interleaved:`)
+    console.log(`  upward latency median: signed ${f(ms.signed)} ms, unsigned ${f(ms.plain)} ms (signed / unsigned ${f(ms.signed / ms.plain)}×)`)
+    console.log(`  whole round median: signed ${f(rms.signed)} ms, unsigned ${f(rms.plain)} ms (${f(rms.signed / rms.plain)}×): signed refresh ${f(1000 / rms.signed)}/s`)
+    console.log(`  every round exact: ${exact}; verifier: ${JSON.stringify(treeVerifier.counters)}`)
+  } finally {
+    await signed.stop()
+    await plain.stop()
+  }
+} finally {
+  await server.stop()
+}
 if (sink.x < 0) console.log(sink.x)
