@@ -24,12 +24,20 @@
  */
 import { JetStreamApiCodes, jetstream } from "@nats-io/jetstream"
 import { type KV, Kvm } from "@nats-io/kv"
-import { connect, type NatsConnection, type Subscription as NatsSubscription } from "@nats-io/transport-node"
+import { connect, type NatsConnection, nkeyAuthenticator, type Subscription as NatsSubscription } from "@nats-io/transport-node"
 import { Effect, type Scope } from "effect"
 import { TransportError } from "./Errors.ts"
 import { backoff } from "./Lifecycle.ts"
 import { validateBucket, validateKey, validatePattern, validatePublishSubject, validateRevision } from "./Subjects.ts"
 import type { Kv, KvOptions, SubscribeOptions, Subscription, Transport } from "./Transport.ts"
+
+/** How a client proves who it is on an authenticated bus (src/Net/Auth.ts). */
+export interface NatsCredentials {
+  /** NKEY user seed: the server holds the public key, the client signs its nonce. */
+  readonly nkeySeed?: Uint8Array
+  /** TLS: the CA that signed the server, and this client's certificate and key (mutual TLS). */
+  readonly tls?: { readonly caFile: string; readonly certFile?: string; readonly keyFile?: string }
+}
 
 export interface NatsTransportOptions {
   /** Server URL(s), e.g. "nats://127.0.0.1:4222". */
@@ -62,6 +70,8 @@ export interface NatsTransportOptions {
    * the CPU of a process renewing hundreds of leases every heartbeat.
    */
   readonly asyncTraces?: boolean
+  /** Credentials for an authenticated, TLS bus (default none: plain loopback). */
+  readonly credentials?: NatsCredentials
 }
 
 export interface NatsTransport extends Transport {
@@ -156,6 +166,13 @@ const wrapKv = (kv: KV, bucket: string, forget: () => void): Kv => {
 /** The wait between tries of the first connect: doubling from `firstMs`, at most `maxMs`, `attempts - 1` retries. */
 export const connectSchedule = backoff
 
+const credentialOptions = (c: NatsCredentials | undefined) => ({
+  ...(c?.nkeySeed !== undefined ? { authenticator: nkeyAuthenticator(c.nkeySeed) } : {}),
+  ...(c?.tls !== undefined
+    ? { tls: { caFile: c.tls.caFile, ...(c.tls.certFile !== undefined ? { certFile: c.tls.certFile } : {}), ...(c.tls.keyFile !== undefined ? { keyFile: c.tls.keyFile } : {}) } }
+    : {}),
+})
+
 /**
  * Connects to NATS: the first connect is retried under `connectSchedule`;
  * when it gives up, a `TransportError("connect")` naming the servers, the
@@ -186,6 +203,7 @@ export const connectNatsEffect = (options: NatsTransportOptions): Effect.Effect<
         reconnectDelayHandler: reconnectDelay,
         timeout: timeoutMs,
         noAsyncTraces: options.asyncTraces !== true,
+        ...credentialOptions(options.credentials),
       }).then(
         (nc) => (abandoned ? void nc.close().catch(() => undefined) : resume(Effect.succeed(nc))),
         (e: unknown) => resume(Effect.fail(e)),

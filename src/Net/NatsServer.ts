@@ -36,6 +36,8 @@ export interface NatsServerOptions {
   readonly startTimeoutMs?: number
   /** Extra command-line arguments. */
   readonly extraArgs?: ReadonlyArray<string>
+  /** A nats-server config file (`-c`), e.g. the TLS + NKEY config of src/Net/Auth.ts; command-line flags still win. */
+  readonly configFile?: string
 }
 
 export interface NatsServerHandle {
@@ -188,6 +190,7 @@ export const startNatsServerEffect = (options: NatsServerOptions = {}): Effect.E
       "--server_name",
       serverName,
       ...(storeDir !== undefined ? ["-js", "-sd", storeDir] : []),
+      ...(options.configFile !== undefined ? ["-c", options.configFile] : []),
       ...(options.extraArgs ?? []),
     ]
 
