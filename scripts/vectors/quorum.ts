@@ -47,10 +47,12 @@ export function quorumVectors(r: Rng): Family[] {
       level: levelRef(n, k), reachable: qq + failures <= n,
     };
     push(arith, {
-      family: "Quorum.sizes", lean: [`${Q}.valid`, `${Q}.minValid`, `${Q}.bftQuorum`, `${Q}.level`, `${Q}.reachable`],
+      family: "Quorum.sizes", lean: [`${Q}.valid`, `${Q}.minValid`, `${Q}.bftQuorum`, `${Q}.level`, `${Q}.reachable`, `${Q}.solvable_iff`],
       input: { n, f, q: qq, k, failures }, expected,
     }, `example : valid ${n} ${f} ${qq} = ${expected.valid} ∧ minValid ${n} ${f} = ${expected.minValid} ∧ bftQuorum ${n} ${f} = ${expected.bftQuorum} ∧ ` +
-      `level ${n} ${k} = .${expected.level} ∧ reachable ${n} ${qq} ${failures} = ${expected.reachable} := by decide`);
+      `level ${n} ${k} = .${expected.level} ∧ reachable ${n} ${qq} ${failures} = ${expected.reachable} ∧ ` +
+      // solvability as a search: some q ≤ n is valid (no valid q exceeds n)
+      `(List.range ${n + 1}).any (valid ${n} ${f}) = ${expected.solvable} := by decide +kernel`);
   }
   // degradation tables
   for (let i = 0; i < 20; i++) {

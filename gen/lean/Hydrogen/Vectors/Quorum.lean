@@ -11,66 +11,66 @@ public import Hydrogen.Quorum.Arithmetic
 
 namespace Hydrogen.Quorum
 
-example : valid 10 3 7 = true ∧ minValid 10 3 = 7 ∧ bftQuorum 10 3 = 7 ∧ level 10 7 = .high ∧ reachable 10 7 0 = true := by decide
-example : valid 10 3 7 = true ∧ minValid 10 3 = 7 ∧ bftQuorum 10 3 = 7 ∧ level 10 7 = .high ∧ reachable 10 7 0 = true := by decide
-example : valid 22 7 15 = true ∧ minValid 22 7 = 15 ∧ bftQuorum 22 7 = 15 ∧ level 22 5 = .low ∧ reachable 22 15 5 = true := by decide
-example : valid 86 37 49 = false ∧ minValid 86 37 = 75 ∧ bftQuorum 86 37 = 62 ∧ level 86 85 = .high ∧ reachable 86 49 30 = true := by decide
-example : valid 131 17 123 = false ∧ minValid 131 17 = 66 ∧ bftQuorum 131 17 = 75 ∧ level 131 21 = .low ∧ reachable 131 123 3 = true := by decide
-example : valid 74 28 52 = false ∧ minValid 74 28 = 57 ∧ bftQuorum 74 28 = 52 ∧ level 74 29 = .low ∧ reachable 74 52 15 = true := by decide
-example : valid 12 37 0 = false ∧ minValid 12 37 = 75 ∧ bftQuorum 12 37 = 25 ∧ level 12 3 = .low ∧ reachable 12 0 12 = true := by decide
-example : valid 94 31 63 = true ∧ minValid 94 31 = 63 ∧ bftQuorum 94 31 = 63 ∧ level 94 9 = .low ∧ reachable 94 63 27 = true := by decide
-example : valid 187 0 187 = true ∧ minValid 187 0 = 94 ∧ bftQuorum 187 0 = 94 ∧ level 187 26 = .low ∧ reachable 187 187 1 = false := by decide
-example : valid 43 3 24 = true ∧ minValid 43 3 = 22 ∧ bftQuorum 43 3 = 24 ∧ level 43 29 = .medium ∧ reachable 43 24 3 = true := by decide
-example : valid 43 14 29 = true ∧ minValid 43 14 = 29 ∧ bftQuorum 43 14 = 29 ∧ level 43 33 = .high ∧ reachable 43 29 10 = true := by decide
-example : valid 97 32 65 = true ∧ minValid 97 32 = 65 ∧ bftQuorum 97 32 = 65 ∧ level 97 8 = .low ∧ reachable 97 65 12 = true := by decide
-example : valid 114 38 77 = false ∧ minValid 114 38 = 77 ∧ bftQuorum 114 38 = 77 ∧ level 114 52 = .medium ∧ reachable 114 77 6 = true := by decide
-example : valid 31 10 11 = false ∧ minValid 31 10 = 21 ∧ bftQuorum 31 10 = 21 ∧ level 31 28 = .high ∧ reachable 31 11 11 = true := by decide
-example : valid 198 6 103 = true ∧ minValid 198 6 = 100 ∧ bftQuorum 198 6 = 103 ∧ level 198 156 = .high ∧ reachable 198 103 0 = true := by decide
-example : valid 35 0 2 = false ∧ minValid 35 0 = 18 ∧ bftQuorum 35 0 = 18 ∧ level 35 7 = .low ∧ reachable 35 2 1 = true := by decide
-example : valid 118 39 79 = true ∧ minValid 118 39 = 79 ∧ bftQuorum 118 39 = 79 ∧ level 118 37 = .low ∧ reachable 118 79 15 = true := by decide
-example : valid 72 40 0 = false ∧ minValid 72 40 = 81 ∧ bftQuorum 72 40 = 57 ∧ level 72 5 = .low ∧ reachable 72 0 30 = true := by decide
-example : valid 1 11 7 = false ∧ minValid 1 11 = 23 ∧ bftQuorum 1 11 = 7 ∧ level 1 0 = .low ∧ reachable 1 7 10 = false := by decide
-example : valid 103 34 50 = false ∧ minValid 103 34 = 69 ∧ bftQuorum 103 34 = 69 ∧ level 103 34 = .low ∧ reachable 103 50 5 = true := by decide
-example : valid 31 10 21 = true ∧ minValid 31 10 = 21 ∧ bftQuorum 31 10 = 21 ∧ level 31 14 = .medium ∧ reachable 31 21 1 = true := by decide
-example : valid 30 10 21 = false ∧ minValid 30 10 = 21 ∧ bftQuorum 30 10 = 21 ∧ level 30 13 = .medium ∧ reachable 30 21 6 = true := by decide
-example : valid 100 1 99 = true ∧ minValid 100 1 = 51 ∧ bftQuorum 100 1 = 51 ∧ level 100 59 = .medium ∧ reachable 100 99 0 = true := by decide
-example : valid 67 22 45 = true ∧ minValid 67 22 = 45 ∧ bftQuorum 67 22 = 45 ∧ level 67 54 = .high ∧ reachable 67 45 15 = true := by decide
-example : valid 99 33 67 = false ∧ minValid 99 33 = 67 ∧ bftQuorum 99 33 = 67 ∧ level 99 84 = .high ∧ reachable 99 67 28 = true := by decide
-example : valid 18 6 13 = false ∧ minValid 18 6 = 13 ∧ bftQuorum 18 6 = 13 ∧ level 18 3 = .low ∧ reachable 18 13 5 = true := by decide
-example : valid 36 12 12 = false ∧ minValid 36 12 = 25 ∧ bftQuorum 36 12 = 25 ∧ level 36 8 = .low ∧ reachable 36 12 3 = true := by decide
-example : valid 112 37 75 = true ∧ minValid 112 37 = 75 ∧ bftQuorum 112 37 = 75 ∧ level 112 32 = .low ∧ reachable 112 75 35 = true := by decide
-example : valid 99 33 59 = false ∧ minValid 99 33 = 67 ∧ bftQuorum 99 33 = 67 ∧ level 99 16 = .low ∧ reachable 99 59 0 = true := by decide
-example : valid 21 7 6 = false ∧ minValid 21 7 = 15 ∧ bftQuorum 21 7 = 15 ∧ level 21 4 = .low ∧ reachable 21 6 3 = true := by decide
-example : valid 89 6 72 = true ∧ minValid 89 6 = 45 ∧ bftQuorum 89 6 = 48 ∧ level 89 86 = .high ∧ reachable 89 72 2 = true := by decide
-example : valid 80 4 51 = true ∧ minValid 80 4 = 41 ∧ bftQuorum 80 4 = 43 ∧ level 80 71 = .high ∧ reachable 80 51 5 = true := by decide
-example : valid 49 16 33 = true ∧ minValid 49 16 = 33 ∧ bftQuorum 49 16 = 33 ∧ level 49 47 = .high ∧ reachable 49 33 2 = true := by decide
-example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 82 = .high ∧ reachable 85 57 15 = true := by decide
-example : valid 171 3 88 = true ∧ minValid 171 3 = 86 ∧ bftQuorum 171 3 = 88 ∧ level 171 124 = .high ∧ reachable 171 88 0 = true := by decide
-example : valid 14 18 17 = false ∧ minValid 14 18 = 37 ∧ bftQuorum 14 18 = 17 ∧ level 14 5 = .low ∧ reachable 14 17 15 = false := by decide
-example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 62 = .high ∧ reachable 85 57 13 = true := by decide
-example : valid 12 9 9 = false ∧ minValid 12 9 = 19 ∧ bftQuorum 12 9 = 11 ∧ level 12 0 = .low ∧ reachable 12 9 6 = false := by decide
-example : valid 190 34 18 = false ∧ minValid 190 34 = 96 ∧ bftQuorum 190 34 = 113 ∧ level 190 15 = .low ∧ reachable 190 18 29 = true := by decide
-example : valid 24 8 13 = false ∧ minValid 24 8 = 17 ∧ bftQuorum 24 8 = 17 ∧ level 24 11 = .medium ∧ reachable 24 13 6 = true := by decide
-example : valid 79 26 31 = false ∧ minValid 79 26 = 53 ∧ bftQuorum 79 26 = 53 ∧ level 79 54 = .medium ∧ reachable 79 31 17 = true := by decide
-example : valid 91 30 23 = false ∧ minValid 91 30 = 61 ∧ bftQuorum 91 30 = 61 ∧ level 91 52 = .medium ∧ reachable 91 23 2 = true := by decide
-example : valid 6 2 4 = false ∧ minValid 6 2 = 5 ∧ bftQuorum 6 2 = 5 ∧ level 6 1 = .low ∧ reachable 6 4 2 = true := by decide
-example : valid 16 6 12 = false ∧ minValid 16 6 = 13 ∧ bftQuorum 16 6 = 12 ∧ level 16 6 = .low ∧ reachable 16 12 8 = false := by decide
-example : valid 37 12 14 = false ∧ minValid 37 12 = 25 ∧ bftQuorum 37 12 = 25 ∧ level 37 15 = .medium ∧ reachable 37 14 2 = true := by decide
-example : valid 138 13 76 = true ∧ minValid 138 13 = 70 ∧ bftQuorum 138 13 = 76 ∧ level 138 13 = .low ∧ reachable 138 76 10 = true := by decide
-example : valid 118 39 79 = true ∧ minValid 118 39 = 79 ∧ bftQuorum 118 39 = 79 ∧ level 118 56 = .medium ∧ reachable 118 79 9 = true := by decide
-example : valid 40 13 27 = true ∧ minValid 40 13 = 27 ∧ bftQuorum 40 13 = 27 ∧ level 40 32 = .high ∧ reachable 40 27 9 = true := by decide
-example : valid 28 9 19 = true ∧ minValid 28 9 = 19 ∧ bftQuorum 28 9 = 19 ∧ level 28 7 = .low ∧ reachable 28 19 10 = false := by decide
-example : valid 75 25 51 = false ∧ minValid 75 25 = 51 ∧ bftQuorum 75 25 = 51 ∧ level 75 54 = .high ∧ reachable 75 51 19 = true := by decide
-example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 81 = .high ∧ reachable 85 57 9 = true := by decide
-example : valid 91 30 61 = true ∧ minValid 91 30 = 61 ∧ bftQuorum 91 30 = 61 ∧ level 91 22 = .low ∧ reachable 91 61 1 = true := by decide
-example : valid 75 12 63 = true ∧ minValid 75 12 = 38 ∧ bftQuorum 75 12 = 44 ∧ level 75 48 = .medium ∧ reachable 75 63 2 = true := by decide
-example : valid 88 18 54 = true ∧ minValid 88 18 = 45 ∧ bftQuorum 88 18 = 54 ∧ level 88 4 = .low ∧ reachable 88 54 6 = true := by decide
-example : valid 69 23 46 = false ∧ minValid 69 23 = 47 ∧ bftQuorum 69 23 = 47 ∧ level 69 10 = .low ∧ reachable 69 46 3 = true := by decide
-example : valid 171 12 92 = true ∧ minValid 171 12 = 86 ∧ bftQuorum 171 12 = 92 ∧ level 171 126 = .high ∧ reachable 171 92 1 = true := by decide
-example : valid 93 29 62 = true ∧ minValid 93 29 = 59 ∧ bftQuorum 93 29 = 62 ∧ level 93 50 = .medium ∧ reachable 93 62 12 = true := by decide
-example : valid 129 11 71 = true ∧ minValid 129 11 = 65 ∧ bftQuorum 129 11 = 71 ∧ level 129 82 = .medium ∧ reachable 129 71 6 = true := by decide
-example : valid 105 9 25 = false ∧ minValid 105 9 = 53 ∧ bftQuorum 105 9 = 58 ∧ level 105 27 = .low ∧ reachable 105 25 7 = true := by decide
-example : valid 45 15 31 = false ∧ minValid 45 15 = 31 ∧ bftQuorum 45 15 = 31 ∧ level 45 3 = .low ∧ reachable 45 31 3 = true := by decide
+example : valid 10 3 7 = true ∧ minValid 10 3 = 7 ∧ bftQuorum 10 3 = 7 ∧ level 10 7 = .high ∧ reachable 10 7 0 = true ∧ (List.range 11).any (valid 10 3) = true := by decide +kernel
+example : valid 10 3 7 = true ∧ minValid 10 3 = 7 ∧ bftQuorum 10 3 = 7 ∧ level 10 7 = .high ∧ reachable 10 7 0 = true ∧ (List.range 11).any (valid 10 3) = true := by decide +kernel
+example : valid 22 7 15 = true ∧ minValid 22 7 = 15 ∧ bftQuorum 22 7 = 15 ∧ level 22 5 = .low ∧ reachable 22 15 5 = true ∧ (List.range 23).any (valid 22 7) = true := by decide +kernel
+example : valid 86 37 49 = false ∧ minValid 86 37 = 75 ∧ bftQuorum 86 37 = 62 ∧ level 86 85 = .high ∧ reachable 86 49 30 = true ∧ (List.range 87).any (valid 86 37) = false := by decide +kernel
+example : valid 131 17 123 = false ∧ minValid 131 17 = 66 ∧ bftQuorum 131 17 = 75 ∧ level 131 21 = .low ∧ reachable 131 123 3 = true ∧ (List.range 132).any (valid 131 17) = true := by decide +kernel
+example : valid 74 28 52 = false ∧ minValid 74 28 = 57 ∧ bftQuorum 74 28 = 52 ∧ level 74 29 = .low ∧ reachable 74 52 15 = true ∧ (List.range 75).any (valid 74 28) = false := by decide +kernel
+example : valid 12 37 0 = false ∧ minValid 12 37 = 75 ∧ bftQuorum 12 37 = 25 ∧ level 12 3 = .low ∧ reachable 12 0 12 = true ∧ (List.range 13).any (valid 12 37) = false := by decide +kernel
+example : valid 94 31 63 = true ∧ minValid 94 31 = 63 ∧ bftQuorum 94 31 = 63 ∧ level 94 9 = .low ∧ reachable 94 63 27 = true ∧ (List.range 95).any (valid 94 31) = true := by decide +kernel
+example : valid 187 0 187 = true ∧ minValid 187 0 = 94 ∧ bftQuorum 187 0 = 94 ∧ level 187 26 = .low ∧ reachable 187 187 1 = false ∧ (List.range 188).any (valid 187 0) = true := by decide +kernel
+example : valid 43 3 24 = true ∧ minValid 43 3 = 22 ∧ bftQuorum 43 3 = 24 ∧ level 43 29 = .medium ∧ reachable 43 24 3 = true ∧ (List.range 44).any (valid 43 3) = true := by decide +kernel
+example : valid 43 14 29 = true ∧ minValid 43 14 = 29 ∧ bftQuorum 43 14 = 29 ∧ level 43 33 = .high ∧ reachable 43 29 10 = true ∧ (List.range 44).any (valid 43 14) = true := by decide +kernel
+example : valid 97 32 65 = true ∧ minValid 97 32 = 65 ∧ bftQuorum 97 32 = 65 ∧ level 97 8 = .low ∧ reachable 97 65 12 = true ∧ (List.range 98).any (valid 97 32) = true := by decide +kernel
+example : valid 114 38 77 = false ∧ minValid 114 38 = 77 ∧ bftQuorum 114 38 = 77 ∧ level 114 52 = .medium ∧ reachable 114 77 6 = true ∧ (List.range 115).any (valid 114 38) = false := by decide +kernel
+example : valid 31 10 11 = false ∧ minValid 31 10 = 21 ∧ bftQuorum 31 10 = 21 ∧ level 31 28 = .high ∧ reachable 31 11 11 = true ∧ (List.range 32).any (valid 31 10) = true := by decide +kernel
+example : valid 198 6 103 = true ∧ minValid 198 6 = 100 ∧ bftQuorum 198 6 = 103 ∧ level 198 156 = .high ∧ reachable 198 103 0 = true ∧ (List.range 199).any (valid 198 6) = true := by decide +kernel
+example : valid 35 0 2 = false ∧ minValid 35 0 = 18 ∧ bftQuorum 35 0 = 18 ∧ level 35 7 = .low ∧ reachable 35 2 1 = true ∧ (List.range 36).any (valid 35 0) = true := by decide +kernel
+example : valid 118 39 79 = true ∧ minValid 118 39 = 79 ∧ bftQuorum 118 39 = 79 ∧ level 118 37 = .low ∧ reachable 118 79 15 = true ∧ (List.range 119).any (valid 118 39) = true := by decide +kernel
+example : valid 72 40 0 = false ∧ minValid 72 40 = 81 ∧ bftQuorum 72 40 = 57 ∧ level 72 5 = .low ∧ reachable 72 0 30 = true ∧ (List.range 73).any (valid 72 40) = false := by decide +kernel
+example : valid 1 11 7 = false ∧ minValid 1 11 = 23 ∧ bftQuorum 1 11 = 7 ∧ level 1 0 = .low ∧ reachable 1 7 10 = false ∧ (List.range 2).any (valid 1 11) = false := by decide +kernel
+example : valid 103 34 50 = false ∧ minValid 103 34 = 69 ∧ bftQuorum 103 34 = 69 ∧ level 103 34 = .low ∧ reachable 103 50 5 = true ∧ (List.range 104).any (valid 103 34) = true := by decide +kernel
+example : valid 31 10 21 = true ∧ minValid 31 10 = 21 ∧ bftQuorum 31 10 = 21 ∧ level 31 14 = .medium ∧ reachable 31 21 1 = true ∧ (List.range 32).any (valid 31 10) = true := by decide +kernel
+example : valid 30 10 21 = false ∧ minValid 30 10 = 21 ∧ bftQuorum 30 10 = 21 ∧ level 30 13 = .medium ∧ reachable 30 21 6 = true ∧ (List.range 31).any (valid 30 10) = false := by decide +kernel
+example : valid 100 1 99 = true ∧ minValid 100 1 = 51 ∧ bftQuorum 100 1 = 51 ∧ level 100 59 = .medium ∧ reachable 100 99 0 = true ∧ (List.range 101).any (valid 100 1) = true := by decide +kernel
+example : valid 67 22 45 = true ∧ minValid 67 22 = 45 ∧ bftQuorum 67 22 = 45 ∧ level 67 54 = .high ∧ reachable 67 45 15 = true ∧ (List.range 68).any (valid 67 22) = true := by decide +kernel
+example : valid 99 33 67 = false ∧ minValid 99 33 = 67 ∧ bftQuorum 99 33 = 67 ∧ level 99 84 = .high ∧ reachable 99 67 28 = true ∧ (List.range 100).any (valid 99 33) = false := by decide +kernel
+example : valid 18 6 13 = false ∧ minValid 18 6 = 13 ∧ bftQuorum 18 6 = 13 ∧ level 18 3 = .low ∧ reachable 18 13 5 = true ∧ (List.range 19).any (valid 18 6) = false := by decide +kernel
+example : valid 36 12 12 = false ∧ minValid 36 12 = 25 ∧ bftQuorum 36 12 = 25 ∧ level 36 8 = .low ∧ reachable 36 12 3 = true ∧ (List.range 37).any (valid 36 12) = false := by decide +kernel
+example : valid 112 37 75 = true ∧ minValid 112 37 = 75 ∧ bftQuorum 112 37 = 75 ∧ level 112 32 = .low ∧ reachable 112 75 35 = true ∧ (List.range 113).any (valid 112 37) = true := by decide +kernel
+example : valid 99 33 59 = false ∧ minValid 99 33 = 67 ∧ bftQuorum 99 33 = 67 ∧ level 99 16 = .low ∧ reachable 99 59 0 = true ∧ (List.range 100).any (valid 99 33) = false := by decide +kernel
+example : valid 21 7 6 = false ∧ minValid 21 7 = 15 ∧ bftQuorum 21 7 = 15 ∧ level 21 4 = .low ∧ reachable 21 6 3 = true ∧ (List.range 22).any (valid 21 7) = false := by decide +kernel
+example : valid 89 6 72 = true ∧ minValid 89 6 = 45 ∧ bftQuorum 89 6 = 48 ∧ level 89 86 = .high ∧ reachable 89 72 2 = true ∧ (List.range 90).any (valid 89 6) = true := by decide +kernel
+example : valid 80 4 51 = true ∧ minValid 80 4 = 41 ∧ bftQuorum 80 4 = 43 ∧ level 80 71 = .high ∧ reachable 80 51 5 = true ∧ (List.range 81).any (valid 80 4) = true := by decide +kernel
+example : valid 49 16 33 = true ∧ minValid 49 16 = 33 ∧ bftQuorum 49 16 = 33 ∧ level 49 47 = .high ∧ reachable 49 33 2 = true ∧ (List.range 50).any (valid 49 16) = true := by decide +kernel
+example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 82 = .high ∧ reachable 85 57 15 = true ∧ (List.range 86).any (valid 85 28) = true := by decide +kernel
+example : valid 171 3 88 = true ∧ minValid 171 3 = 86 ∧ bftQuorum 171 3 = 88 ∧ level 171 124 = .high ∧ reachable 171 88 0 = true ∧ (List.range 172).any (valid 171 3) = true := by decide +kernel
+example : valid 14 18 17 = false ∧ minValid 14 18 = 37 ∧ bftQuorum 14 18 = 17 ∧ level 14 5 = .low ∧ reachable 14 17 15 = false ∧ (List.range 15).any (valid 14 18) = false := by decide +kernel
+example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 62 = .high ∧ reachable 85 57 13 = true ∧ (List.range 86).any (valid 85 28) = true := by decide +kernel
+example : valid 12 9 9 = false ∧ minValid 12 9 = 19 ∧ bftQuorum 12 9 = 11 ∧ level 12 0 = .low ∧ reachable 12 9 6 = false ∧ (List.range 13).any (valid 12 9) = false := by decide +kernel
+example : valid 190 34 18 = false ∧ minValid 190 34 = 96 ∧ bftQuorum 190 34 = 113 ∧ level 190 15 = .low ∧ reachable 190 18 29 = true ∧ (List.range 191).any (valid 190 34) = true := by decide +kernel
+example : valid 24 8 13 = false ∧ minValid 24 8 = 17 ∧ bftQuorum 24 8 = 17 ∧ level 24 11 = .medium ∧ reachable 24 13 6 = true ∧ (List.range 25).any (valid 24 8) = false := by decide +kernel
+example : valid 79 26 31 = false ∧ minValid 79 26 = 53 ∧ bftQuorum 79 26 = 53 ∧ level 79 54 = .medium ∧ reachable 79 31 17 = true ∧ (List.range 80).any (valid 79 26) = true := by decide +kernel
+example : valid 91 30 23 = false ∧ minValid 91 30 = 61 ∧ bftQuorum 91 30 = 61 ∧ level 91 52 = .medium ∧ reachable 91 23 2 = true ∧ (List.range 92).any (valid 91 30) = true := by decide +kernel
+example : valid 6 2 4 = false ∧ minValid 6 2 = 5 ∧ bftQuorum 6 2 = 5 ∧ level 6 1 = .low ∧ reachable 6 4 2 = true ∧ (List.range 7).any (valid 6 2) = false := by decide +kernel
+example : valid 16 6 12 = false ∧ minValid 16 6 = 13 ∧ bftQuorum 16 6 = 12 ∧ level 16 6 = .low ∧ reachable 16 12 8 = false ∧ (List.range 17).any (valid 16 6) = false := by decide +kernel
+example : valid 37 12 14 = false ∧ minValid 37 12 = 25 ∧ bftQuorum 37 12 = 25 ∧ level 37 15 = .medium ∧ reachable 37 14 2 = true ∧ (List.range 38).any (valid 37 12) = true := by decide +kernel
+example : valid 138 13 76 = true ∧ minValid 138 13 = 70 ∧ bftQuorum 138 13 = 76 ∧ level 138 13 = .low ∧ reachable 138 76 10 = true ∧ (List.range 139).any (valid 138 13) = true := by decide +kernel
+example : valid 118 39 79 = true ∧ minValid 118 39 = 79 ∧ bftQuorum 118 39 = 79 ∧ level 118 56 = .medium ∧ reachable 118 79 9 = true ∧ (List.range 119).any (valid 118 39) = true := by decide +kernel
+example : valid 40 13 27 = true ∧ minValid 40 13 = 27 ∧ bftQuorum 40 13 = 27 ∧ level 40 32 = .high ∧ reachable 40 27 9 = true ∧ (List.range 41).any (valid 40 13) = true := by decide +kernel
+example : valid 28 9 19 = true ∧ minValid 28 9 = 19 ∧ bftQuorum 28 9 = 19 ∧ level 28 7 = .low ∧ reachable 28 19 10 = false ∧ (List.range 29).any (valid 28 9) = true := by decide +kernel
+example : valid 75 25 51 = false ∧ minValid 75 25 = 51 ∧ bftQuorum 75 25 = 51 ∧ level 75 54 = .high ∧ reachable 75 51 19 = true ∧ (List.range 76).any (valid 75 25) = false := by decide +kernel
+example : valid 85 28 57 = true ∧ minValid 85 28 = 57 ∧ bftQuorum 85 28 = 57 ∧ level 85 81 = .high ∧ reachable 85 57 9 = true ∧ (List.range 86).any (valid 85 28) = true := by decide +kernel
+example : valid 91 30 61 = true ∧ minValid 91 30 = 61 ∧ bftQuorum 91 30 = 61 ∧ level 91 22 = .low ∧ reachable 91 61 1 = true ∧ (List.range 92).any (valid 91 30) = true := by decide +kernel
+example : valid 75 12 63 = true ∧ minValid 75 12 = 38 ∧ bftQuorum 75 12 = 44 ∧ level 75 48 = .medium ∧ reachable 75 63 2 = true ∧ (List.range 76).any (valid 75 12) = true := by decide +kernel
+example : valid 88 18 54 = true ∧ minValid 88 18 = 45 ∧ bftQuorum 88 18 = 54 ∧ level 88 4 = .low ∧ reachable 88 54 6 = true ∧ (List.range 89).any (valid 88 18) = true := by decide +kernel
+example : valid 69 23 46 = false ∧ minValid 69 23 = 47 ∧ bftQuorum 69 23 = 47 ∧ level 69 10 = .low ∧ reachable 69 46 3 = true ∧ (List.range 70).any (valid 69 23) = false := by decide +kernel
+example : valid 171 12 92 = true ∧ minValid 171 12 = 86 ∧ bftQuorum 171 12 = 92 ∧ level 171 126 = .high ∧ reachable 171 92 1 = true ∧ (List.range 172).any (valid 171 12) = true := by decide +kernel
+example : valid 93 29 62 = true ∧ minValid 93 29 = 59 ∧ bftQuorum 93 29 = 62 ∧ level 93 50 = .medium ∧ reachable 93 62 12 = true ∧ (List.range 94).any (valid 93 29) = true := by decide +kernel
+example : valid 129 11 71 = true ∧ minValid 129 11 = 65 ∧ bftQuorum 129 11 = 71 ∧ level 129 82 = .medium ∧ reachable 129 71 6 = true ∧ (List.range 130).any (valid 129 11) = true := by decide +kernel
+example : valid 105 9 25 = false ∧ minValid 105 9 = 53 ∧ bftQuorum 105 9 = 58 ∧ level 105 27 = .low ∧ reachable 105 25 7 = true ∧ (List.range 106).any (valid 105 9) = true := by decide +kernel
+example : valid 45 15 31 = false ∧ minValid 45 15 = 31 ∧ bftQuorum 45 15 = 31 ∧ level 45 3 = .low ∧ reachable 45 31 3 = true ∧ (List.range 46).any (valid 45 15) = false := by decide +kernel
 example : degradation 10 7 4 = [(0, 10, true), (1, 9, true), (2, 8, true), (3, 7, true), (4, 6, false)] := by decide
 example : degradation 6 4 1 = [(0, 6, true), (1, 5, true)] := by decide
 example : degradation 4 4 1 = [(0, 4, true), (1, 3, false)] := by decide
