@@ -10,6 +10,7 @@
 export type * from "./Transport.ts"
 export { makeInProcessTransport } from "./InProcess.ts"
 export { connectNats } from "./Nats.ts"
+export * as Auth from "./Auth.ts"
 export * as Errors from "./Errors.ts"
 export * as InProcess from "./InProcess.ts"
 export * as Layers from "./Layers.ts"

@@ -29,7 +29,7 @@ const withSecureServer = <A>(body: (bus: SecureBus, server: NatsServerHandle) =>
   )
 
 const dial = (server: NatsServerHandle, extra: Partial<NatsTransportOptions>): Effect.Effect<NatsTransport, TransportError> =>
-  connectNatsEffect({ servers: server.url, connectAttempts: 1, timeoutMs: 3_000, maxReconnectAttempts: 0, ...extra })
+  connectNatsEffect({ servers: server.url, connectAttempts: 1, timeoutMs: 1_500, maxReconnectAttempts: 0, ...extra })
 
 const connectError = (server: NatsServerHandle, extra: Partial<NatsTransportOptions>) =>
   Effect.gen(function* () {
@@ -114,6 +114,8 @@ describe("authenticated TLS nats-server", () => {
         const error = yield* connectError(server, { credentials: { nkeySeed: c.nkeySeed!, tls: { caFile: bus.caFile } } })
         expect(error?._tag).toBe("TransportError")
         expect(error?.reason).toBe("connect")
+        // the client only sees its connect time out; the server says why it hung up
+        yield* Effect.promise(() => waitUntil(() => /TLS handshake error: tls: client didn't provide a certificate/.test(server.log), 5_000, "the handshake error in the server log"))
       }),
     )
   })
@@ -131,6 +133,7 @@ describe("authenticated TLS nats-server", () => {
             credentials: { nkeySeed: mine.nkeySeed!, tls: { caFile: bus.caFile, certFile: theirs.certFile!, keyFile: theirs.keyFile! } },
           })
           expect(error?.reason).toBe("connect")
+          yield* Effect.promise(() => waitUntil(() => /TLS handshake error: .*certificate signed by unknown authority/.test(server.log), 5_000, "the handshake error in the server log"))
           // the control: the same NKEY with this run's certificate connects
           const ok = yield* connectError(server, { credentials: mine })
           expect(ok).toBeUndefined()
