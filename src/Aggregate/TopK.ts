@@ -25,6 +25,7 @@
 import type * as Result from "effect/Result"
 import { catchDomain, type OutOfDomain, requireNat } from "./Domain.ts"
 import type { AggregationMonoid } from "./Monoid.ts"
+import { mergeUnion } from "./SortedMerge.ts"
 
 /**
  * A candidate: a score and the id that breaks ties.
@@ -82,36 +83,7 @@ export const unionInsert = (
 export const union = (xs: ReadonlyArray<Entry>, ys: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
   unionTake(Number.POSITIVE_INFINITY, xs, ys)
 
-const unionTake = (limit: number, xs: ReadonlyArray<Entry>, ys: ReadonlyArray<Entry>): Array<Entry> => {
-  const out: Array<Entry> = []
-  let i = 0
-  let j = 0
-  while (out.length < limit) {
-    if (i >= xs.length) {
-      if (j >= ys.length) break
-      out.push(ys[j++] as Entry)
-      continue
-    }
-    if (j >= ys.length) {
-      out.push(xs[i++] as Entry)
-      continue
-    }
-    const x = xs[i] as Entry
-    const y = ys[j] as Entry
-    if (before(x, y)) {
-      out.push(x)
-      i++
-    } else if (before(y, x)) {
-      out.push(y)
-      j++
-    } else {
-      out.push(x)
-      i++
-      j++
-    }
-  }
-  return out
-}
+const unionTake = (limit: number, xs: ReadonlyArray<Entry>, ys: ReadonlyArray<Entry>): Array<Entry> => mergeUnion(xs, ys, before, limit)
 
 /**
  * Rank-sorted without duplicates: `Pairwise before`. Since `before` is

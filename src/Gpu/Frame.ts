@@ -14,7 +14,15 @@
  */
 import { Data } from "effect"
 import * as Result from "effect/Result"
-import { type DrawBuffers, INSTANCE_BYTES, INSTANCE_WORDS, numKinds, type View } from "../Render/Commands.ts"
+import {
+  type DrawBuffers,
+  INSTANCE_BYTES,
+  INSTANCE_WORDS,
+  inputErrorMessage,
+  type InputErrorFields,
+  numKinds,
+  type View,
+} from "../Render/Commands.ts"
 
 /** Largest framebuffer side, px (WebGPU's default `maxTextureDimension2D`). */
 export const maxFrameSide = 8192
@@ -32,15 +40,9 @@ export interface Frame {
 }
 
 /** Malformed runtime input: `field` (at `index`, or -1) has `value`, not what `expected` says. */
-export class GpuInputError extends Data.TaggedError("GpuInputError")<{
-  readonly field: string
-  readonly index: number
-  readonly value: unknown
-  readonly expected: string
-}> {
+export class GpuInputError extends Data.TaggedError("GpuInputError")<InputErrorFields> {
   override get message(): string {
-    const at = this.index >= 0 ? ` at ${this.index}` : ""
-    return `gpu frame: ${this.field}${at} must be ${this.expected}, got ${String(this.value)}`
+    return inputErrorMessage("gpu frame", "", this)
   }
 }
 

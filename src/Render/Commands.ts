@@ -173,16 +173,24 @@ export const INSTANCE_BYTES = INSTANCE_WORDS * 4
  * Bad input to the columnar pass: `field` (at row `index`, or -1 for the view
  * and the columns as a whole) has `value`, outside what `expected` says.
  */
-export class DrawInputError extends Data.TaggedError("DrawInputError")<{
+export class DrawInputError extends Data.TaggedError("DrawInputError")<InputErrorFields> {
+  override get message(): string {
+    return inputErrorMessage("buildDraws", "row ", this)
+  }
+}
+
+/** What a render input error names: `field` (at `index`, or -1 for a whole value) has `value`, not what `expected` says. */
+export interface InputErrorFields {
   readonly field: string
   readonly index: number
   readonly value: unknown
   readonly expected: string
-}> {
-  override get message(): string {
-    const at = this.index >= 0 ? ` at row ${this.index}` : ""
-    return `buildDraws: ${this.field}${at} must be ${this.expected}, got ${String(this.value)}`
-  }
+}
+
+/** `scope: field[ at <unit>index] must be expected, got value`, the message of the render and GPU input errors. */
+export const inputErrorMessage = (scope: string, unit: string, e: InputErrorFields): string => {
+  const at = e.index >= 0 ? ` at ${unit}${e.index}` : ""
+  return `${scope}: ${e.field}${at} must be ${e.expected}, got ${String(e.value)}`
 }
 
 /**
@@ -200,15 +208,17 @@ export interface DrawBuffers {
 }
 
 /** Buffers for up to `capacity` visible Elements of any one kind. */
-export const allocDrawBuffers = (capacity: number): DrawBuffers => {
+export const allocDrawBuffers = (capacity: number): DrawBuffers => ({
+  capacity,
+  counts: new Uint32Array(numKinds),
+  ...allocKindWords(capacity),
+})
+
+/** One `words` array for `capacity` records of each kind, and each kind's view of it (shared with the frame output). */
+export const allocKindWords = (capacity: number): { readonly instances: ReadonlyArray<Int32Array>; readonly words: Int32Array } => {
   const stride = capacity * INSTANCE_WORDS
   const words = new Int32Array(numKinds * stride)
-  return {
-    capacity,
-    counts: new Uint32Array(numKinds),
-    instances: kinds.map((k) => words.subarray(k * stride, (k + 1) * stride)),
-    words,
-  }
+  return { instances: kinds.map((k) => words.subarray(k * stride, (k + 1) * stride)), words }
 }
 
 /** The number of instanced draws the buffers hold (non-empty kinds). */
@@ -239,6 +249,11 @@ const short = (c: string, length: number, n: number): DrawInputError =>
 const checkColumns = (cols: ElementColumns): DrawInputError | null => {
   const n = cols.count
   if (!Number.isSafeInteger(n) || n < 0) return viewError("count", n, "a natural number")
+  return checkColumnLengths(cols, n)
+}
+
+/** The first column shorter than `n` (a natural number), or null; shared with the frame checks. */
+export const checkColumnLengths = (cols: ElementColumns, n: number): DrawInputError | null => {
   if (cols.kind.length < n) return short("kind", cols.kind.length, n)
   if (cols.z.length < n) return short("z", cols.z.length, n)
   if (cols.viewport.length < n) return short("viewport", cols.viewport.length, n)
@@ -255,11 +270,12 @@ const checkColumns = (cols: ElementColumns): DrawInputError | null => {
 const buffersFor = (n: number, out?: DrawBuffers): DrawBuffers =>
   out !== undefined && out.capacity >= n ? out : allocDrawBuffers(n)
 
-/** Scratch for `buildDraws` (single-threaded: each call fills it before use). */
-const nextFree = new Int32Array(numKinds)
+/** Next free word of each kind's buffer: scratch for `buildDraws` and the frame passes (single-threaded: each pass fills it before use). */
+export const nextFree = new Int32Array(numKinds)
 
 let selWords = new Int32Array(256)
-const selection = (n: number): Int32Array => {
+/** A selection scratch of at least `n + 1` entries (as `nextFree`). */
+export const selection = (n: number): Int32Array => {
   if (selWords.length < n + 1) selWords = new Int32Array(n + 1)
   return selWords
 }
@@ -272,7 +288,7 @@ const badKind = (i: number, k: number): DrawInputError =>
  * at a time through a 32-bit view when the bytes are 4-aligned (this check
  * would otherwise cost a third of the culling loop).
  */
-const kindsValid = (kind: Uint8Array, n: number): boolean => {
+export const kindsValid = (kind: Uint8Array, n: number): boolean => {
   let bits = 0
   let i = 0
   if ((kind.byteOffset & 3) === 0 && n >= 32) {
@@ -294,11 +310,12 @@ const kindsValid = (kind: Uint8Array, n: number): boolean => {
  * that one buffer alive until another is asked for.
  */
 let lastBuffer: ArrayBufferLike | null = null
-let lastWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0)
-const wordsOf = (buf: ArrayBufferLike): Uint32Array => {
+// Int32, not Uint32: OR-ing words above 2^31 as uint32 is twice as slow.
+let lastWords: Int32Array<ArrayBufferLike> = new Int32Array(0)
+const wordsOf = (buf: ArrayBufferLike): Int32Array => {
   if (buf !== lastBuffer || lastWords.byteLength !== (buf.byteLength & ~3)) {
     lastBuffer = buf
-    lastWords = new Uint32Array(buf, 0, buf.byteLength >>> 2)
+    lastWords = new Int32Array(buf, 0, buf.byteLength >>> 2)
   }
   return lastWords
 }
@@ -331,7 +348,7 @@ export const buildDraws = (
   if (bad !== null) return Result.fail(bad)
   const n = cols.count
   const b = buffersFor(n, out)
-  const { kind, z, viewport, x, y, width, height, color, payload } = cols
+  const { kind, viewport, x, y, width, height } = cols
   const words = b.words
   const stride = b.capacity * INSTANCE_WORDS
   // Next free word of each kind's buffer (a typed array: indexing by kind is branch-free).
@@ -364,6 +381,19 @@ export const buildDraws = (
       +(yi < bottom)
   }
   // Pass 2: each visible row's record, appended to its kind's buffer.
+  appendRecords(cols, sel, m, words, off)
+  const counts = b.counts
+  for (let k = 0; k < numKinds; k++) counts[k] = (off[k]! - k * stride) / INSTANCE_WORDS
+  return Result.succeed(b)
+}
+
+/**
+ * Appends the records of rows `sel[0 .. m)` to their kinds' buffers in
+ * `words`, `off[k]` the next free word of kind `k` (advanced). The second loop
+ * of `buildDraws` and `buildFrameDraws` (once per viewport, not per row).
+ */
+export const appendRecords = (cols: ElementColumns, sel: Int32Array, m: number, words: Int32Array, off: Int32Array): void => {
+  const { kind, z, x, y, width, height, color, payload } = cols
   for (let j = 0; j < m; j++) {
     const i = sel[j]!
     const k = kind[i]!
@@ -376,7 +406,4 @@ export const buildDraws = (
     words[o + 5] = z[i]!
     off[k] = o + INSTANCE_WORDS
   }
-  const counts = b.counts
-  for (let k = 0; k < numKinds; k++) counts[k] = (off[k]! - k * stride) / INSTANCE_WORDS
-  return Result.succeed(b)
 }

@@ -21,7 +21,20 @@
  */
 import * as Result from "effect/Result"
 import type { ElementColumns } from "../Wire/Codec.ts"
-import { DrawInputError, INSTANCE_WORDS, numKinds, type View } from "./Commands.ts"
+import {
+  allocKindWords,
+  appendRecords,
+  checkColumnLengths,
+  DrawInputError,
+  INSTANCE_WORDS,
+  kindsValid,
+  nextFree,
+  numKinds,
+  selection,
+  type View,
+} from "./Commands.ts"
+
+export { nextFree, selection }
 
 /** Float64 words per view in `FrameStore.views`: viewport, left, top, right, bottom. */
 export const VIEW_WORDS = 5
@@ -55,18 +68,13 @@ export interface FrameDraws {
 }
 
 /** Output for frames of up to `capacity` rows and `maxViewports` viewports. */
-export const allocFrameDraws = (capacity: number, maxViewports: number): FrameDraws => {
-  const stride = capacity * INSTANCE_WORDS
-  const words = new Int32Array(numKinds * stride)
-  return {
-    capacity,
-    maxViewports,
-    viewports: 0,
-    first: new Uint32Array((maxViewports + 1) * numKinds),
-    instances: Array.from({ length: numKinds }, (_, k) => words.subarray(k * stride, (k + 1) * stride)),
-    words,
-  }
-}
+export const allocFrameDraws = (capacity: number, maxViewports: number): FrameDraws => ({
+  capacity,
+  maxViewports,
+  viewports: 0,
+  first: new Uint32Array((maxViewports + 1) * numKinds),
+  ...allocKindWords(capacity),
+})
 
 /** A store over `columns` with `viewports` slots (offsets and views zeroed). */
 export const allocFrameStore = (columns: ElementColumns, viewports: number): FrameStore => ({
@@ -114,9 +122,6 @@ export const frameDrawCalls = (d: FrameDraws): number => {
 export const frameError = (field: string, index: number, value: unknown, expected: string): DrawInputError =>
   new DrawInputError({ field, index, value, expected })
 
-const short = (c: string, length: number, n: number): DrawInputError =>
-  frameError(`columns.${c}.length`, -1, length, `≥ count (${n})`)
-
 /** The store's shape: count, column lengths, offsets. Anything wrong here is not any one viewport's. */
 const checkShape = (s: FrameStore): DrawInputError | null => {
   const V = s.viewports
@@ -125,15 +130,8 @@ const checkShape = (s: FrameStore): DrawInputError | null => {
   const n = c.count
   // Below 2^31 rows: the pass indexes rows as int32.
   if (!Number.isSafeInteger(n) || n < 0 || n > 0x7fffffff) return frameError("count", -1, n, "a natural number below 2^31")
-  if (c.kind.length < n) return short("kind", c.kind.length, n)
-  if (c.z.length < n) return short("z", c.z.length, n)
-  if (c.viewport.length < n) return short("viewport", c.viewport.length, n)
-  if (c.x.length < n) return short("x", c.x.length, n)
-  if (c.y.length < n) return short("y", c.y.length, n)
-  if (c.width.length < n) return short("width", c.width.length, n)
-  if (c.height.length < n) return short("height", c.height.length, n)
-  if (c.color.length < n) return short("color", c.color.length, n)
-  if (c.payload.length < n) return short("payload", c.payload.length, n)
+  const columns = checkColumnLengths(c, n)
+  if (columns !== null) return columns
   if (s.views.length < V * VIEW_WORDS) return frameError("views.length", -1, s.views.length, `≥ ${VIEW_WORDS} × viewports (${V * VIEW_WORDS})`)
   const off = s.offsets
   if (off.length < V + 1) return frameError("offsets.length", -1, off.length, `≥ viewports + 1 (${V + 1})`)
@@ -164,18 +162,9 @@ const firstBadView = (s: FrameStore): readonly [number, DrawInputError] | null =
   return null
 }
 
-/** The first row whose kind code is ≥ 4, or -1: codes OR-ed four at a time where the bytes are 4-aligned. */
+/** The first row whose kind code is ≥ 4, or -1 (`kindsValid` first: the common case is one OR pass). */
 const firstBadKindRow = (kind: Uint8Array, n: number): number => {
-  let bits = 0
-  let i = 0
-  if ((kind.byteOffset & 3) === 0 && n >= 32) {
-    // Int32, not Uint32: OR-ing words above 2^31 as uint32 is twice as slow.
-    const q = new Int32Array(kind.buffer, kind.byteOffset, n >>> 2)
-    for (let j = 0; j < q.length; j++) bits |= q[j]!
-    i = q.length << 2
-  }
-  for (; i < n; i++) bits |= kind[i]!
-  if ((bits & 0xfcfcfcfc) === 0) return -1
+  if (kindsValid(kind, n)) return -1
   let r = 0
   while (kind[r]! < numKinds) r++
   return r
@@ -211,14 +200,29 @@ export const checkFrame = (s: FrameStore): DrawInputError | null => {
 // ---------------------------------------------------------------------------
 // The pass
 
-let selWords = new Int32Array(256)
-/** A selection scratch of at least `n + 1` entries (single-threaded: each pass fills it before use). */
-export const selection = (n: number): Int32Array => {
-  if (selWords.length < n + 1) selWords = new Int32Array(n + 1)
-  return selWords
+/**
+ * The output of a frame pass over `s` (`out` when it has room for the frame's
+ * rows and viewports, else fresh), with `nextFree` at each kind's first word
+ * and slot 0's starts at 0.
+ */
+export const framePassOutput = (s: FrameStore, out?: FrameDraws): FrameDraws => {
+  const V = s.viewports
+  const n = s.columns.count
+  const d = out !== undefined && out.capacity >= n && out.maxViewports >= V ? out : allocFrameDraws(n, V)
+  const stride = d.capacity * INSTANCE_WORDS
+  for (let k = 0; k < numKinds; k++) {
+    nextFree[k] = k * stride
+    d.first[k] = 0
+  }
+  return d
 }
-/** Next free word of each kind's buffer (scratch, as `selection`). */
-export const nextFree = new Int32Array(numKinds)
+
+/** Records slot `v`'s ends (the next slot's starts) from `nextFree`. */
+export const closeSlot = (d: FrameDraws, v: number): void => {
+  const stride = d.capacity * INSTANCE_WORDS
+  const f = (v + 1) * numKinds
+  for (let k = 0; k < numKinds; k++) d.first[f + k] = (nextFree[k]! - k * stride) / INSTANCE_WORDS
+}
 
 /** The most rows of any slot. */
 export const maxRowsOf = (offsets: Uint32Array, V: number): number => {
@@ -263,19 +267,10 @@ export const buildFrameDraws = (s: FrameStore, out?: FrameDraws): Result.Result<
 const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
   const V = s.viewports
   const c = s.columns
-  const n = c.count
-  const d = out !== undefined && out.capacity >= n && out.maxViewports >= V ? out : allocFrameDraws(n, V)
-  const { kind, z, viewport, x, y, width, height, color, payload } = c
+  const d = framePassOutput(s, out)
+  const { viewport, x, y, width, height } = c
   const offsets = s.offsets
   const views = s.views
-  const words = d.words
-  const first = d.first
-  const stride = d.capacity * INSTANCE_WORDS
-  const off = nextFree
-  for (let k = 0; k < numKinds; k++) {
-    off[k] = k * stride
-    first[k] = 0
-  }
   const sel = selection(maxRowsOf(offsets, V))
   for (let v = 0; v < V; v++) {
     const o = v * VIEW_WORDS
@@ -295,6 +290,7 @@ const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
         const right = r | 0
         const bottom = b | 0
         // Viewports compared as int32 bit patterns (a bijection on u32).
+        // This loop stays apart from `buildDraws`' (one row range, float64 view): each is its own hot loop.
         const want = views[o]! | 0
         for (let i = a; i < end; i++) {
           const xi = x[i]!
@@ -311,20 +307,8 @@ const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
         }
       } else m = cullWide(c, a, end, sel, views[o]!, l, t, r, b)
     }
-    for (let j = 0; j < m; j++) {
-      const i = sel[j]!
-      const k = kind[i]!
-      const w = off[k]!
-      words[w] = x[i]!
-      words[w + 1] = y[i]!
-      words[w + 2] = width[i]! | (height[i]! << 16)
-      words[w + 3] = color[i]!
-      words[w + 4] = payload[i]!
-      words[w + 5] = z[i]!
-      off[k] = w + INSTANCE_WORDS
-    }
-    const f = (v + 1) * numKinds
-    for (let k = 0; k < numKinds; k++) first[f + k] = (off[k]! - k * stride) / INSTANCE_WORDS
+    appendRecords(c, sel, m, d.words, nextFree)
+    closeSlot(d, v)
   }
   d.viewports = V
   return d

@@ -18,14 +18,15 @@
 import * as Result from "effect/Result"
 import { allocColumns, columnsRow, type ElementColumns, setColumnsRow } from "../Wire/Codec.ts"
 import { type Element, isValid } from "../Wire/Element.ts"
-import { type DrawInputError, INSTANCE_WORDS, numKinds, type View } from "./Commands.ts"
+import { type DrawInputError, INSTANCE_WORDS, type View } from "./Commands.ts"
 import {
-  allocFrameDraws,
   badView,
   checkFrame,
+  closeSlot,
   cullWide,
   type FrameDraws,
   frameError,
+  framePassOutput,
   type FrameStore,
   frameView,
   maxRowsOf,
@@ -164,17 +165,11 @@ const checkedPass = (
 ): FrameDraws => {
   const V = s.viewports
   const c: ElementColumns = s.columns
-  const n = c.count
-  const d = out !== undefined && out.capacity >= n && out.maxViewports >= V ? out : allocFrameDraws(n, V)
+  const d = framePassOutput(s, out)
   const { kind, z, viewport, x, y, color, payload } = c
   const { offsets, views } = s
-  const { words, first } = d
-  const stride = d.capacity * INSTANCE_WORDS
+  const words = d.words
   const off = nextFree
-  for (let k = 0; k < numKinds; k++) {
-    off[k] = k * stride
-    first[k] = 0
-  }
   const sel = selection(maxRowsOf(offsets, V))
   for (let v = 0; v < V; v++) {
     const o = v * VIEW_WORDS
@@ -205,6 +200,7 @@ const checkedPass = (
         }
       } else m = cullWide(c, a, end, sel, views[o]!, l, t, r, b)
     }
+    // Not `appendRecords`: the third word is the stored `wh`, not recomputed per row.
     for (let j = 0; j < m; j++) {
       const i = sel[j]!
       const k = kind[i]!
@@ -217,8 +213,7 @@ const checkedPass = (
       words[w + 5] = z[i]!
       off[k] = w + INSTANCE_WORDS
     }
-    const f = (v + 1) * numKinds
-    for (let k = 0; k < numKinds; k++) first[f + k] = (off[k]! - k * stride) / INSTANCE_WORDS
+    closeSlot(d, v)
   }
   d.viewports = V
   return d

@@ -35,6 +35,7 @@
  * @module
  */
 import { OutOfDomain, requireNat } from "../Aggregate/Domain.ts"
+import { mergeUnion } from "../Aggregate/SortedMerge.ts"
 
 /**
  * A join-semilattice: the merge of replica states, plus equality.
@@ -136,31 +137,8 @@ export type Bitset = ReadonlyArray<number>
 const EMPTY_BITSET: Bitset = Object.freeze([]) as Bitset
 
 /** Sorted-merge union: the bitwise or of the masks. */
-const bitsetJoin = (a: Bitset, b: Bitset): Bitset => {
-  if (a.length === 0) return b
-  if (b.length === 0) return a
-  const out: number[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length && j < b.length) {
-    const x = a[i]!
-    const y = b[j]!
-    if (x < y) {
-      out.push(x)
-      i++
-    } else if (y < x) {
-      out.push(y)
-      j++
-    } else {
-      out.push(x)
-      i++
-      j++
-    }
-  }
-  while (i < a.length) out.push(a[i++]!)
-  while (j < b.length) out.push(b[j++]!)
-  return out
-}
+const numLt = (x: number, y: number): boolean => x < y
+const bitsetJoin = (a: Bitset, b: Bitset): Bitset => (a.length === 0 ? b : b.length === 0 ? a : mergeUnion(a, b, numLt))
 
 const bitsetEquals = (a: Bitset, b: Bitset): boolean => {
   if (a === b) return true

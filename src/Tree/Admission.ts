@@ -115,32 +115,26 @@ export const estimateLoad = (load: ProcessLoad, socketBus: boolean): Estimate =>
 
 /** Refuses `e` when it does not fit in `r` (heap: the limit less what is in use; descriptors: the soft limit less those open and a reserve). */
 export const admitLoad = (e: Estimate, r: Resources): Result.Result<Estimate, AdmissionRefused> => {
+  const refuse = (resource: AdmissionRefused["resource"], needed: number, available: number, detail: string) =>
+    Result.fail(new AdmissionRefused({ resource, process: e.name, needed, available, detail }))
   if (r.fdLimit !== undefined && e.fileDescriptors > 0) {
     const available = Math.max(0, r.fdLimit - r.fdInUse - fdReserve)
-    if (e.fileDescriptors > available) {
-      return Result.fail(
-        new AdmissionRefused({
-          resource: "file descriptors",
-          process: e.name,
-          needed: e.fileDescriptors,
-          available,
-          detail: `${e.connections} bus connections; the open-files limit is ${r.fdLimit} (ulimit -n). Fewer connections (clients per level, or the multi-process mode) or a higher limit`,
-        }),
+    if (e.fileDescriptors > available)
+      return refuse(
+        "file descriptors",
+        e.fileDescriptors,
+        available,
+        `${e.connections} bus connections; the open-files limit is ${r.fdLimit} (ulimit -n). Fewer connections (clients per level, or the multi-process mode) or a higher limit`,
       )
-    }
   }
   const available = Math.max(0, r.heapLimit - r.heapUsed)
-  if (e.heapBytes > available) {
-    return Result.fail(
-      new AdmissionRefused({
-        resource: "heap",
-        process: e.name,
-        needed: e.heapBytes,
-        available,
-        detail: `${e.agents} agents, ${e.locals} local coordinators, ${e.coordinators} coordinator objects; a larger branching factor, fewer agents, or node --max-old-space-size`,
-      }),
+  if (e.heapBytes > available)
+    return refuse(
+      "heap",
+      e.heapBytes,
+      available,
+      `${e.agents} agents, ${e.locals} local coordinators, ${e.coordinators} coordinator objects; a larger branching factor, fewer agents, or node --max-old-space-size`,
     )
-  }
   return Result.succeed(e)
 }
 

@@ -52,7 +52,7 @@ import { downVersionProblem, heartbeatTermProblem } from "./Versions.ts"
 import type { Summary } from "./Summary.ts"
 import { ancestorOfAgent, type CoordinatorId, inSubtree, subjects } from "./Topology.ts"
 import * as Result from "effect/Result"
-import type { ReplicaCoordinator } from "./CoordinatorTypes.ts"
+import { type ReplicaCoordinator, takeLead } from "./CoordinatorTypes.ts"
 import { CoordinatorState } from "./CoordinatorState.ts"
 
 export { type CoordinatorCounters, type CoordinatorLike, type CoordinatorOptions, type CoordinatorRole, type ReplicaCoordinator, defaultRates, type Rates, rateOf, rejectionLogSize, zeroCounters } from "./CoordinatorTypes.ts"
@@ -333,10 +333,7 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
    * it if they have it), and its merged summary with the new term.
    */
   promote(term: number): void {
-    this.role = "active"
-    this.term = term
-    this.peerTerm = Math.max(this.peerTerm, term)
-    this.seq = 0
+    takeLead(this, term)
     this.beat()
     if (this.epoch > 0) {
       this.publish(this.subjects.down, { _tag: "Down", from: this.id, epoch: this.epoch, policy: this.policy, triggers: this.triggers })

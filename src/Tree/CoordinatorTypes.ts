@@ -127,6 +127,22 @@ export interface ReplicaCoordinator extends CoordinatorLike {
 /** The role of a replica of a coordinator position. */
 export type CoordinatorRole = "active" | "standby"
 
+/** The replication fields that a `Coordinator` and a `LocalLevel` column keep. */
+export interface Leadership {
+  role: CoordinatorRole
+  term: number
+  peerTerm: number
+  seq: number
+}
+
+/** Becomes the active replica with leadership `term`: the highest term heard is at least it, and Up seqs restart under it. */
+export const takeLead = (c: Leadership, term: number): void => {
+  c.role = "active"
+  c.term = term
+  c.peerTerm = Math.max(c.peerTerm, term)
+  c.seq = 0
+}
+
 /** Counters of one coordinator. */
 export interface CoordinatorCounters {
   received: number

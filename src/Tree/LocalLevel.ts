@@ -42,6 +42,7 @@ import { coordinatorName, countAt, subjects } from "./Topology.ts"
 import * as Result from "effect/Result"
 import { type LocalLevelOptions, LocalReceive } from "./LocalReceive.ts"
 import { LocalView } from "./LocalView.ts"
+import { takeLead } from "./CoordinatorTypes.ts"
 
 export { LocalView } from "./LocalView.ts"
 export type { TriggerDelivery } from "./LocalColumns.ts"
@@ -227,10 +228,7 @@ export class LocalLevel extends LocalReceive {
 
   /** Replication: becomes the active replica with leadership `term`; heartbeats and sends its summaries at once. */
   promote(term: number): void {
-    this.role = "active"
-    this.term = term
-    this.peerTerm = Math.max(this.peerTerm, term)
-    this.seq = 0
+    takeLead(this, term)
     this.beat()
     this.tickAll()
   }
