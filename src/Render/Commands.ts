@@ -365,6 +365,7 @@ export const buildDraws = (
   // Pass 1: the visible rows' indices, compacted without branches on
   // visibility (the index is always stored, the length advanced by the 0/1
   // "visible" bit). The first three tests almost always hold, so `&&` is cheap.
+  // The frame pass (Frame.ts) has its own copy of this loop over a slot's rows: sharing it would cost the hot loop.
   const sel = selection(n)
   let m = 0
   for (let i = 0; i < n; i++) {

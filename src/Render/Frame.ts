@@ -290,7 +290,7 @@ const drawPass = (s: FrameStore, out?: FrameDraws): FrameDraws => {
         const right = r | 0
         const bottom = b | 0
         // Viewports compared as int32 bit patterns (a bijection on u32).
-        // This loop stays apart from `buildDraws`' (one row range, float64 view): each is its own hot loop.
+        // A copy of `buildDraws`' culling loop on int32 views: sharing it would cost the hot loop.
         const want = views[o]! | 0
         for (let i = a; i < end; i++) {
           const xi = x[i]!

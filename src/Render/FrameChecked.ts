@@ -171,6 +171,7 @@ const checkedPass = (
   const words = d.words
   const off = nextFree
   const sel = selection(maxRowsOf(offsets, V))
+  // The slot loop of `drawPass` (Frame.ts) written again with other inner loops: a callback per slot would cost the hot loop.
   for (let v = 0; v < V; v++) {
     const o = v * VIEW_WORDS
     const l = views[o + 1]!
