@@ -22,7 +22,7 @@ import type { RoundStatus, RunTreeResult } from "../Tree/Runner.ts"
 import { summaryAverage } from "../Tree/Summary.ts"
 import { fmt, type Io, levelLabel, ms } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
-import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
+import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, secureNatsBus, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
 
 /** The live status line of a round: this round's exactness, and the count so far. */
 export const formatStatus = (s: RoundStatus, exactSoFar: number): string =>
@@ -78,7 +78,7 @@ const singleRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outc
     const { runTree } = yield* Effect.promise(() => import("../Tree/Runner.ts"))
     // every client the tree opens comes from the bus and is closed with this scope (even on SIGINT/SIGTERM)
     const { inProcessBus, natsBus } = yield* Effect.promise(() => import("../Net/Layers.ts"))
-    const bus = o.transport === "in-process" ? yield* inProcessBus() : yield* natsBus(yield* natsServersFor(o.servers, false, io))
+    const bus = o.transport === "in-process" ? yield* inProcessBus() : o.secure === true ? yield* secureNatsBus(io) : yield* natsBus(yield* natsServersFor(o.servers, false, io))
     const connect = (name: string): Promise<Transport> => bus.connect(name)
     const viewport = o.viewportReplicas === undefined ? undefined : yield* viewportOptions(o.viewportReplicas, io)
     const { viewportLine } = yield* Effect.promise(() => import("../Tree/ViewportFeed.ts"))

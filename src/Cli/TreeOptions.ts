@@ -37,6 +37,7 @@ export const treeFlags = {
   ),
   chaos: switchFlag("chaos", "3 replicas per position, kill coordinators and cut subtrees on a schedule, report recoveries"),
   processes: switchFlag("processes", "every level above the local one in its own OS process (needs --transport nats)"),
+  secure: switchFlag("secure", "start nats-server with mutual TLS and per-tier NKEY users scoped to their subjects (src/Net/Auth.ts); each client connects with its tier's credentials"),
   "max-processes": intFlag("max-processes", 1, maxProcessesLimit, "P", "coordinator processes at most with --processes, default 4").pipe(Flag.optional),
   "viewport-replicas": intFlag(
     "viewport-replicas",
@@ -71,6 +72,8 @@ export interface TreeCliOptions {
   readonly minExact: number
   /** `--viewport-replicas`: replicas of the viewport state (absent: no viewport feed). */
   readonly viewportReplicas?: number
+  /** `--secure`: an authenticated TLS nats-server started for the run (absent: plain loopback). */
+  readonly secure?: true
 }
 
 /** Fills in defaults; `treeCombinationErrors` lists the combinations that cannot run. */
@@ -78,7 +81,7 @@ export const resolveTree = (r: RawTree): TreeCliOptions => ({
   agents: r.agents,
   branching: r.branching,
   rounds: r.rounds,
-  transport: Option.getOrElse(r.transport, () => (r.processes ? "nats" : "in-process")),
+  transport: Option.getOrElse(r.transport, () => (r.processes || r.secure ? "nats" : "in-process")),
   ...(Option.isSome(r.servers) ? { servers: r.servers.value } : {}),
   seed: r.seed,
   clock: Option.getOrElse(r.clock, () => "driven"),
@@ -86,6 +89,7 @@ export const resolveTree = (r: RawTree): TreeCliOptions => ({
   maxProcesses: Option.getOrElse(r["max-processes"], () => 4),
   minExact: Option.match(r["min-exact"], { onNone: () => 1, onSome: Number }),
   ...(Option.isSome(r["viewport-replicas"]) ? { viewportReplicas: r["viewport-replicas"].value } : {}),
+  ...(r.secure ? { secure: true as const } : {}),
 })
 
 /** The combinations of flags the tree cannot run, each named with both flags and why. */
@@ -104,6 +108,9 @@ export const treeCombinationErrors = (r: RawTree): ReadonlyArray<string> => {
     errors.push(`--viewport-replicas cannot be combined with ${r.chaos ? "--chaos" : "--processes"}: the viewport feed runs beside the single-process tree; leave out one of them`)
   if (Option.isSome(r["viewport-replicas"]) && r.agents > maxViewportAgents)
     errors.push(`--viewport-replicas needs --agents ≤ ${fmt(maxViewportAgents)} (got ${fmt(r.agents)}): every replica holds and gossips the whole viewport state`)
+  if (r.secure && o.transport !== "nats") errors.push("--secure needs --transport nats: the in-process bus has no network to secure")
+  if (r.secure && Option.isSome(r.servers)) errors.push("--secure starts its own nats-server with the run's certificates and keys; leave out --servers")
+  if (r.secure && (r.chaos || r.processes)) errors.push(`--secure cannot be combined with ${r.chaos ? "--chaos" : "--processes"} yet: only the single-process tree connects with per-tier credentials`)
   if (r.processes && coordinatorLevels(r.agents, r.branching) < 2)
     errors.push(`--processes needs a level above the local one: --agents (${fmt(r.agents)}) must exceed --branching (${fmt(r.branching)})`)
   return errors
@@ -165,6 +172,22 @@ export const natsServersFor = (servers: string | undefined, jetstream: boolean, 
         }),
       ),
   )
+
+/**
+ * `--secure`: fresh certificates and NKEYs (src/Net/Auth.ts), a nats-server
+ * requiring them, and a bus whose clients connect with their tier's
+ * credentials. Every client of the single-process tree is a coordinator (the
+ * simulated agents live inside the local level), so all take the coordinator
+ * tier; the viewport replicas too.
+ */
+export const secureNatsBus = (io: Io) =>
+  Effect.gen(function* () {
+    const [{ secureBus }, { natsServer }, { natsBus }] = yield* Effect.promise(() => Promise.all([import("../Net/Auth.ts"), import("../Net/NatsServer.ts"), import("../Net/Layers.ts")]))
+    const material = yield* secureBus()
+    const server = yield* natsServer({ jetstream: false, configFile: material.configFile })
+    io.out(`started nats-server at ${server.url} (mutual TLS, NKEY users per tier)\n`)
+    return yield* natsBus([server.url], () => material.credentials("coordinator"))
+  })
 
 export interface TreeCommandEnv {
   /** Overwrite the status line with \r (a terminal) instead of printing one line per few rounds. */

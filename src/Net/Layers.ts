@@ -18,7 +18,7 @@
 import { Context, Effect, Layer, type Scope } from "effect"
 import { type NatsServerMissing, type NatsServerStartFailed, TransportError } from "./Errors.ts"
 import { type InProcessOptions, makeInProcessServer, makeInProcessTransport } from "./InProcess.ts"
-import { connectNats, natsConnection, type NatsTransportOptions } from "./Nats.ts"
+import { connectNats, type NatsCredentials, natsConnection, type NatsTransportOptions } from "./Nats.ts"
 import { type NatsClusterHandle, type NatsClusterOptions, natsCluster } from "./NatsCluster.ts"
 import { type NatsServerHandle, type NatsServerOptions, natsServer } from "./NatsServer.ts"
 import type { Transport } from "./Transport.ts"
@@ -90,9 +90,9 @@ export const inProcessBus = (): Effect.Effect<Bus, never, Scope.Scope> => {
   return trackedBus("in-process", (name) => server.connect(name))
 }
 
-/** NATS at `servers`: one connection per client, all closed when the scope closes. */
-export const natsBus = (servers: ReadonlyArray<string>): Effect.Effect<Bus, never, Scope.Scope> =>
-  trackedBus("nats", (name) => connectNats({ servers: [...servers], name }))
+/** NATS at `servers`: one connection per client, all closed when the scope closes; `credentialsFor` names each client's credentials (src/Net/Auth.ts). */
+export const natsBus = (servers: ReadonlyArray<string>, credentialsFor?: (name: string) => NatsCredentials): Effect.Effect<Bus, never, Scope.Scope> =>
+  trackedBus("nats", (name) => connectNats({ servers: [...servers], name, ...(credentialsFor === undefined ? {} : { credentials: credentialsFor(name) }) }))
 
 /** `inProcessBus` as a layer. */
 export const InProcessBusLayer: Layer.Layer<BusService> = Layer.effect(BusService)(Effect.suspend(inProcessBus))

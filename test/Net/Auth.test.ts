@@ -6,7 +6,7 @@
 import { statSync } from "node:fs"
 import { createConnection } from "node:net"
 import { PermissionViolationError } from "@nats-io/transport-node"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, type Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { type SecureBus, secureBus, tierPermissions, tiers } from "../../src/Net/Auth.ts"
 import type { TransportError } from "../../src/Net/Errors.ts"
@@ -17,7 +17,7 @@ import { makeTopology, subjects } from "../../src/Tree/Topology.ts"
 import { bytes, collect, waitUntil } from "./helpers.ts"
 
 /** Runs `body` with fresh secure-bus material and a nats-server using it; both gone afterwards. */
-const withSecureServer = <A>(body: (bus: SecureBus, server: NatsServerHandle) => Effect.Effect<A, unknown>) =>
+const withSecureServer = <A>(body: (bus: SecureBus, server: NatsServerHandle) => Effect.Effect<A, unknown, Scope.Scope>) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {

@@ -1,0 +1,27 @@
+/** `hydrogen tree --secure`: the tree over an authenticated, mutual-TLS nats-server (src/Net/Auth.ts). */
+import { describe, expect, it } from "vitest"
+import { parseTreeArgs } from "../../src/Cli/TreeOptions.ts"
+import { runMain } from "./run.ts"
+
+describe("hydrogen tree --secure", () => {
+  it("implies NATS and refuses the combinations it cannot secure, one line each", () => {
+    const ok = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure"])
+    expect(ok).toMatchObject({ ok: true, value: { transport: "nats", secure: true, mode: "single" } })
+    const bad = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--transport", "in-process"])
+    expect(bad).toEqual({ ok: false, errors: ["--secure needs --transport nats: the in-process bus has no network to secure"] })
+    const servers = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--servers", "nats://127.0.0.1:4222"])
+    expect(servers.ok ? [] : servers.errors).toContain("--secure starts its own nats-server with the run's certificates and keys; leave out --servers")
+    const procs = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--processes"])
+    expect(procs.ok ? [] : procs.errors).toContain("--secure cannot be combined with --processes yet: only the single-process tree connects with per-tier credentials")
+  })
+
+  it("runs a three-level tree over the authenticated TLS server and every round is exact", async () => {
+    const r = await runMain(["tree", "--agents", "300", "--branching", "8", "--rounds", "3", "--secure"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/started nats-server at nats:\/\/127\.0\.0\.1:\d+ \(mutual TLS, NKEY users per tier\)/)
+    expect(r.out).toMatch(/transport nats/)
+    expect(r.out).toMatch(/coordinators per level: 38 \(local\) \/ 5 .* \/ 1 \(root\)/)
+    expect(r.out).toMatch(/rounds whose aggregate equals the direct fold: 3\/3/)
+  }, 60_000)
+})
