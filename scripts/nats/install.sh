@@ -38,4 +38,12 @@ if ! bin="$(find_nats)"; then
   fi
 fi
 
+# src/Net/Auth.ts makes the certificates of the authenticated bus (tree --secure) with openssl.
+if ! command -v openssl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  echo "installing openssl with apt-get" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y openssl || echo "openssl is missing: the authenticated-bus tests (test/Net/Auth.test.ts) need it" >&2
+fi
+
 echo "nats-server: $bin ($("$bin" --version))"
