@@ -6,6 +6,7 @@
  * port question equally well, so honest researchers split until SPIRAL).
  */
 import { Effect } from "effect"
+import fc from "fast-check"
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -99,6 +100,29 @@ describe("research protocol: SCATTER / GATHER", () => {
     expect(m.agreed?.supporters).toHaveLength(7)
     expect(m.level).toBe("high")
   }, 60_000)
+
+  it("any ≤ 3 colluders among 10, with any crashes or fabricators beside them: the false claim is never agreed; 7+ honest always agree", async () => {
+    const kinds = ["throws", "dies", "fabricates", "garbles", "inconsistent"] as const
+    const arb = fc.record({
+      colluders: fc.integer({ min: 0, max: 3 }),
+      others: fc.array(fc.constantFrom(...kinds), { maxLength: 4 }),
+      order: fc.array(fc.nat(), { minLength: 10, maxLength: 10 }),
+    })
+    await fc.assert(fc.asyncProperty(arb, async ({ colluders, others, order }) => {
+      const bad: Researcher[] = [
+        ...Array.from({ length: colluders }, (_, i) => byzantine.colludes(`c${i}`, lie)),
+        ...others.map((k, i) => (k === "fabricates" ? byzantine.fabricates(`b${i}`, lie) : byzantine[k](`b${i}`))),
+      ]
+      const good = honest(10 - bad.length)
+      // Shuffle by the generated keys: position in the roster must not matter.
+      const team = [...good, ...bad].map((r, i) => [order[i]!, i, r] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2])
+      const m = await run(spiral(team, capital, opts({ maxRounds: 1 })))
+      expect(m.agreed?.claim).not.toBe("the capital of freedonia is sylvania")
+      if (m.level === "high") expect(m.agreed?.claim).toBe(truth)
+      if (good.length >= 7) expect(m.agreed?.claim).toBe(truth)
+      else expect(m.agreed).toBeUndefined()
+    }), { numRuns: 8 })
+  }, 120_000)
 
   it("fabricated citations are flagged and excluded; a garbled answer is refused naming the field", async () => {
     const team = [...honest(7), byzantine.fabricates("liar", lie), byzantine.garbles("junk"), byzantine.fabricates("liar2", lie)]
