@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs"
 import { createConnection } from "node:net"
-import { PermissionViolationError } from "@nats-io/transport-node"
+import { nkeys, PermissionViolationError } from "@nats-io/transport-node"
 import { Effect, Exit, type Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { type SecureBus, secureBus, tierPermissions, tiers } from "../../src/Net/Auth.ts"
@@ -106,6 +106,36 @@ describe("authenticated TLS nats-server", () => {
       }),
     )
   })
+
+  it("refuses an NKEY the server does not know, even with a valid client certificate", async () => {
+    await withSecureServer((bus, server) =>
+      Effect.gen(function* () {
+        const stranger = nkeys.createUser().getSeed()
+        const error = yield* connectError(server, { credentials: { nkeySeed: stranger, tls: bus.credentials("agent").tls! } })
+        expect(error?.reason).toBe("connect")
+        expect(error?.detail).toMatch(/authoriz/i)
+      }),
+    )
+  })
+
+  it("lets a coordinator use JetStream KV (leases, key records) and refuses it to an agent", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* secureBus()
+          const server = yield* natsServer({ jetstream: true, configFile: bus.configFile })
+          const coordinator = yield* closing(yield* dial(server, { credentials: bus.credentials("coordinator") }))
+          const agent = yield* closing(yield* dial(server, { credentials: bus.credentials("agent"), onHandlerError: () => undefined }))
+          const kv = yield* Effect.promise(() => coordinator.kv("leases"))
+          const rev = yield* Effect.promise(() => kv.create("L2-0", bytes("holder")))
+          expect(rev).toBeGreaterThan(0)
+          const refused = yield* Effect.promise(() => agent.kv("leases").then((k) => k.get("L2-0")).then(() => undefined, (e: unknown) => e))
+          expect(refused).toMatchObject({ _tag: "TransportError", reason: "io" })
+          expect((refused as Error).message).toMatch(/Permissions Violation for Publish to "\$JS\.API\./)
+        }),
+      ),
+    )
+  }, 20_000)
 
   it("refuses a client without a client certificate (mutual TLS), even with a valid NKEY", async () => {
     await withSecureServer((bus, server) =>
