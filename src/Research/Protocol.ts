@@ -24,6 +24,7 @@ import { level as levelOf, type Level, planQuorum, type QuorumImpossible, type Q
 import { auditCitations, type Citation, type CitationCheck, type ResearcherRate } from "./Citation.ts"
 import { claimKey, type Digest, type Researcher, type Task } from "./Researcher.ts"
 import { Sandbox } from "./Sandbox.ts"
+import type { SignalStore, StigmergyError } from "./Stigmergy.ts"
 
 /** Mission settings: `f` faults tolerated, per-researcher timeout, SPIRAL bound. */
 export interface MissionOptions {
@@ -31,6 +32,12 @@ export interface MissionOptions {
   readonly f: number
   readonly timeoutMs: number
   readonly maxRounds: number
+  /**
+   * Virtual stigmergy (seed 004 §5): each answer's confidence is left as a
+   * signal on `<topic>-confidence`, and a round without quorum leaves an
+   * alert on `<topic>-alerts`; the round reports the live confidences.
+   */
+  readonly signals?: { readonly store: SignalStore; readonly topic: string }
 }
 
 /** A mission setting is out of range (names the field). */
@@ -42,7 +49,7 @@ export class BadMission extends Data.TaggedError("BadMission")<{ readonly field:
 
 /** What one researcher's fiber ended with. */
 export type Outcome =
-  | { readonly _tag: "Answered"; readonly researcher: string; readonly claim: string; readonly citations: ReadonlyArray<unknown>; readonly toolCalls: number }
+  | { readonly _tag: "Answered"; readonly researcher: string; readonly claim: string; readonly citations: ReadonlyArray<unknown>; readonly confidence: number | undefined; readonly toolCalls: number }
   | { readonly _tag: "TimedOut"; readonly researcher: string; readonly toolCalls: number }
   | { readonly _tag: "Crashed"; readonly researcher: string; readonly reason: string; readonly toolCalls: number }
   | { readonly _tag: "Failed"; readonly researcher: string; readonly reason: string; readonly toolCalls: number }
@@ -78,7 +85,7 @@ export const scatter = (researchers: ReadonlyArray<Researcher>, task: Task, opti
       if (Option.isNone(ran.value)) return { _tag: "TimedOut", researcher: r.id, toolCalls } as Outcome
       const decoded = Schema.decodeUnknownResult(Answer)(ran.value.value)
       if (Result.isFailure(decoded)) return { _tag: "Malformed", researcher: r.id, field: fieldOf(decoded.failure.issue), toolCalls } as Outcome
-      return { _tag: "Answered", researcher: r.id, claim: decoded.success.claim, citations: decoded.success.citations, toolCalls } as Outcome
+      return { _tag: "Answered", researcher: r.id, claim: decoded.success.claim, citations: decoded.success.citations, confidence: decoded.success.confidence, toolCalls } as Outcome
     }), { concurrency: "unbounded" })
 
 /** One claim's support after GATHER. */
@@ -105,6 +112,8 @@ export interface RoundResult {
   readonly flagged: ReadonlyArray<string>
   /** Citations that failed validation, with who made them. */
   readonly hallucinations: ReadonlyArray<{ readonly researcher: string; readonly check: CitationCheck }>
+  /** Live confidence signals after the round (with `signals` set): how many, and their mean decayed strength. */
+  readonly confidence?: { readonly live: number; readonly mean: number }
 }
 
 /** GATHER (V²C): validate citations, exclude hallucinators, count agreeing claims against the quorum. */
@@ -192,8 +201,20 @@ const divergence = (rounds: ReadonlyArray<RoundResult>): Divergence => {
   return { reason, support, unstable, silent }
 }
 
+/** Deposits the round's confidences (and an alert without quorum), then senses the live confidences. */
+const leaveSignals = (signals: NonNullable<MissionOptions["signals"]>, r: RoundResult): Effect.Effect<{ live: number; mean: number }, StigmergyError> =>
+  Effect.gen(function* () {
+    const topic = `${signals.topic}-confidence`
+    for (const o of r.outcomes) {
+      if (o._tag === "Answered" && o.confidence !== undefined) yield* signals.store.deposit(o.researcher, topic, o.confidence)
+    }
+    if (r.agreed === undefined) yield* signals.store.deposit("coordinator", `${signals.topic}-alerts`, 1)
+    const live = yield* signals.store.sense(topic)
+    return { live: live.length, mean: live.length === 0 ? 0 : live.reduce((a, s) => a + s.current, 0) / live.length }
+  })
+
 /** SPIRAL: rounds of SCATTER + GATHER, each given the previous digest, until a quorum or `maxRounds`. */
-export const spiral = (researchers: ReadonlyArray<Researcher>, question: string, options: MissionOptions): Effect.Effect<Mission, BadMission> =>
+export const spiral = (researchers: ReadonlyArray<Researcher>, question: string, options: MissionOptions): Effect.Effect<Mission, BadMission | StigmergyError> =>
   Effect.gen(function* () {
     const bad = checkOptions(options, researchers.length)
     if (bad !== undefined) return yield* Effect.fail(bad)
@@ -204,7 +225,8 @@ export const spiral = (researchers: ReadonlyArray<Researcher>, question: string,
     let digest: Digest | undefined
     for (let round = 1; round <= options.maxRounds; round++) {
       const outcomes = yield* scatter(researchers, { question, round, digest }, options)
-      const result = yield* gather(round, researchers.length, options.f, outcomes, validator)
+      const gathered = yield* gather(round, researchers.length, options.f, outcomes, validator)
+      const result = options.signals === undefined ? gathered : { ...gathered, confidence: yield* leaveSignals(options.signals, gathered) }
       rounds.push(result)
       if (result.agreed !== undefined) return { converged: true, rounds, level: result.level, agreed: result.agreed, divergence: undefined }
       if (result.quorum._tag === "QuorumImpossible") break // no later round can reach a quorum that does not exist

@@ -13,6 +13,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type MissionOptions, type Outcome, spiral } from "../../src/Research/Protocol.ts"
 import { byzantine, corpusResearcher, type Researcher } from "../../src/Research/Researcher.ts"
+import { memorySignalStore } from "../../src/Research/Stigmergy.ts"
 
 let root: string
 const truth = "the capital of freedonia is marlow"
@@ -159,6 +160,22 @@ describe("research protocol: SPIRAL", () => {
     expect([...m.divergence!.unstable].sort()).toEqual(["w0", "w1", "w2", "w3", "w4"])
     expect(m.divergence!.support.find((s) => s.claim === truth)?.perRound).toEqual([5, 5, 5])
     expect(m.divergence!.reason).toBe("after 3 round(s) the leading claim had 5 of the 7 needed")
+  }, 60_000)
+
+  it("stigmergy: each answer leaves its confidence, a round without quorum leaves an alert; both fade at the TTL", async () => {
+    let now = 1_000_000
+    const store = memorySignalStore(60_000, () => now)
+    const team = [...honest(6), ...[0, 1, 2, 3].map((i) => byzantine.colludes(`c${i}`, lie)), byzantine.throws("x")]
+    const m = await run(spiral(team, capital, opts({ maxRounds: 1, signals: { store, topic: "m1" } })))
+    expect(m.agreed).toBeUndefined()
+    // Ten answered (the crashed one left nothing), all at confidence 1 (honest: 2 of 2 keywords; colluders claim 1).
+    expect(m.rounds[0]!.confidence).toEqual({ live: 10, mean: 1 })
+    expect((await run(store.sense("m1-alerts"))).map((s) => s.researcher)).toEqual(["coordinator"])
+    now += 30_000
+    expect((await run(store.sense("m1-confidence")))[0]!.current).toBeCloseTo(0.5, 12)
+    now += 30_000
+    expect(await run(store.sense("m1-confidence"))).toEqual([])
+    expect(await run(store.sense("m1-alerts"))).toEqual([])
   }, 60_000)
 
   it("refuses out-of-range mission settings, naming the field", async () => {
