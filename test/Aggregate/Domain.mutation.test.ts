@@ -11,7 +11,7 @@ import { average, countMerge, maxMerge, minMerge, sumCountMerge, sumCountOfValue
 import { get, ofList as mapOfList, pointwiseMerge } from "../../src/Aggregate/PointwiseMap.ts"
 import { Sum } from "../../src/Aggregate/Numeric.ts"
 import { mem, ofList as setOfList, setUnionMerge, singleton } from "../../src/Aggregate/SetUnion.ts"
-import { entry, mergeEntries, topKOfList, topOf, type Entry } from "../../src/Aggregate/TopK.ts"
+import { entry, mergeEntries, topK, topKOfList, topOf, type Entry } from "../../src/Aggregate/TopK.ts"
 import { chunk, karyFrom, leaf } from "../../src/Aggregate/Tree.ts"
 
 /** The error `f` throws (fails the test when it returns). */
@@ -148,6 +148,7 @@ describe("TopK.ts and Tree.ts name the argument", () => {
     expectOutOfDomain(() => mergeEntries(1, [e(1, 1), e(-1, 2)], []), "TopK.mergeEntries", "xs[1].score", -1, "Nat")
     expectOutOfDomain(() => mergeEntries(1, [], [e(1, 1.5)]), "TopK.mergeEntries", "ys[0].id", 1.5, "Nat")
     expectOutOfDomain(() => topKOfList(-2, []), "TopK.ofList", "k", -2, "Nat")
+    expectOutOfDomain(() => topK(0.5), "TopK.topK", "k", 0.5, "Nat")
     expectOutOfDomain(() => topKOfList(1, [e(Number.NaN, 0)]), "TopK.ofList", "xs[0].score", Number.NaN, "Nat")
   })
   it("chunk and karyFrom name k and fuel", () => {

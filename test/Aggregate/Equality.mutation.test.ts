@@ -78,3 +78,14 @@ describe("PointwiseMap canonical form", () => {
     expect(pointwiseMap(Sum).equals(new Map([[1, 1]]), new Map([[1, 2]]))).toBe(false)
   })
 })
+
+describe("the pointwise monoid's identity", () => {
+  it("is the map with no keys: empty ⊕ m = m", () => {
+    const P = pointwiseMap(Sum)
+    expect(P.empty).toBeInstanceOf(Map)
+    expect(P.empty.size).toBe(0)
+    const m = new Map([[1, 4]])
+    expect([...P.merge(P.empty, m).entries()]).toEqual([[1, 4]])
+  })
+})
+

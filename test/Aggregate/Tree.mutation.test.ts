@@ -21,6 +21,13 @@ describe("aggregateKaryTyped near 2^53 with exactly representable leaves", () =>
     expect(() => aggregateKaryTyped("sum", 2, Float64Array.of(-big, -big, -big))).toThrow(SafeIntegerOverflow)
   })
 
+  it("an exact sum of exactly −(2^53 − 1) is returned, not refused", () => {
+    const max = Number.MAX_SAFE_INTEGER
+    // Σ|leaf| = 2^53 + 1 sends the batch to the exact (BigInt) sum; the sum itself is safe
+    expect(aggregateKaryTyped("sum", 2, Float64Array.of(-max, 1, -1))).toBe(-max)
+    expect(aggregateKaryTyped("sum", 2, Float64Array.of(max, 1, -1))).toBe(max)
+  })
+
   it("the exact sum when big leaves cancel: 2^52 + 2^52 − 2^52 − 2^52 + 5 = 5", () => {
     expect(aggregateKaryTyped("sum", 2, Float64Array.of(big, big, -big, -big, 5))).toBe(5)
     expect(aggregateKaryTyped("sum", 4, Float64Array.of(big, -big, big - 1))).toBe(big - 1)
