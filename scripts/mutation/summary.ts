@@ -71,7 +71,9 @@ function score(c: Record<string, number>): string {
 }
 
 const header = `${"file".padEnd(34)}${kinds.map((k) => pad(k, 11)).join("")}${pad("score", 9)}`
-const reports = [...new Set([...files.values()].map((f) => `${f.report} (${new Date(f.mtime).toISOString()})`))]
+// An incremental file read directly is what an interrupted run saved: only the mutants it reached.
+const partial = (f: string): string => (/incremental-[^/]*\.json$/.test(f) ? ", PARTIAL: interrupted run, untested mutants absent" : "")
+const reports = [...new Set([...files.values()].map((f) => `${f.report} (${new Date(f.mtime).toISOString()}${partial(f.report)})`))]
 const text = [
   `Reports: ${reports.join(", ")}`,
   `Mutation score (StrykerJS, killed+timeout over killed+timeout+survived+no-coverage): ${score(total)}`,
