@@ -13,7 +13,9 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type MissionOptions, type Outcome, spiral } from "../../src/Research/Protocol.ts"
 import { byzantine, corpusResearcher, type Researcher } from "../../src/Research/Researcher.ts"
-import { memorySignalStore } from "../../src/Research/Stigmergy.ts"
+import { kvSignalStore, memorySignalStore } from "../../src/Research/Stigmergy.ts"
+import { connectNats } from "../../src/Net/Nats.ts"
+import { startNatsServer } from "../../src/Net/NatsServer.ts"
 
 let root: string
 const truth = "the capital of freedonia is marlow"
@@ -90,7 +92,7 @@ describe("research protocol: SCATTER / GATHER", () => {
   it("Property 2: researchers that hang, throw or die never change the others' answers", async () => {
     const clean = await run(spiral(honest(7), capital, opts({ f: 2 })))
     const team = [...honest(7), byzantine.hangs("x-hang"), byzantine.throws("x-throw"), byzantine.dies("x-die")]
-    const m = await run(spiral(team, capital, opts({ timeoutMs: 3_000 })))
+    const m = await run(spiral(team, capital, opts({ timeoutMs: 5_000 })))
     const r = m.rounds[0]!
     expect(tagOf(r.outcomes, "x-hang")).toBe("TimedOut")
     expect(tagOf(r.outcomes, "x-throw")).toBe("Crashed")
@@ -176,6 +178,25 @@ describe("research protocol: SPIRAL", () => {
     now += 30_000
     expect(await run(store.sense("m1-confidence"))).toEqual([])
     expect(await run(store.sense("m1-alerts"))).toEqual([])
+  }, 60_000)
+
+  it("stigmergy on a real nats-server: the mission's signals, written by its client, are read by another client", async () => {
+    const server = await startNatsServer({ jetstream: true })
+    const a = await connectNats({ servers: server.url, name: "mission" })
+    const b = await connectNats({ servers: server.url, name: "observer" })
+    try {
+      const ttlMs = 60_000
+      const team = [...honest(6), ...[0, 1, 2, 3].map((i) => byzantine.colludes(`c${i}`, lie))]
+      const signals = { store: kvSignalStore(await a.kv("research_signals", { ttlMs }), ttlMs), topic: "m2" }
+      await run(spiral(team, capital, opts({ maxRounds: 1, signals })))
+      const observer = kvSignalStore(await b.kv("research_signals", { ttlMs }), ttlMs)
+      expect((await run(observer.sense("m2-alerts"))).map((s) => s.researcher)).toEqual(["coordinator"])
+      expect((await run(observer.sense("m2-confidence"))).map((s) => s.researcher).sort()).toEqual(["c0", "c1", "c2", "c3", "h0", "h1", "h2", "h3", "h4", "h5"])
+    } finally {
+      await a.close()
+      await b.close()
+      await server.stop()
+    }
   }, 60_000)
 
   it("refuses out-of-range mission settings, naming the field", async () => {
