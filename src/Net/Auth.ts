@@ -62,6 +62,19 @@ export const tierPermissions = (prefix: string): Record<Tier, Permissions> => {
   }
 }
 
+/**
+ * An agent of local cluster `cluster` only: it may publish on that cluster's
+ * coordinator's up and lateral subjects and hear its down subject, so a
+ * rogue agent cannot even reach another cluster's coordinator.
+ */
+export const clusterAgentPermissions = (prefix: string, cluster: number): Permissions => {
+  if (!Number.isSafeInteger(cluster) || cluster < 0) throw new RangeError(`clusterAgentPermissions: cluster must be a non-negative integer, got ${cluster}`)
+  return {
+    publish: [`${prefix}.up.1.${cluster}`, `${prefix}.lat.1.${cluster}`],
+    subscribe: [`${prefix}.down.1.${cluster}`, `${prefix}.lat.1.${cluster}`, "_INBOX.>"],
+  }
+}
+
 /** One tier's secrets: its NKEY seed and client certificate (paths in the run's directory). */
 export interface TierIdentity {
   readonly tier: Tier
@@ -82,6 +95,8 @@ export interface SecureBus {
   readonly identities: Record<Tier, TierIdentity>
   /** Connection options for `tier`: its NKEY, its client certificate and the CA. */
   credentials(tier: Tier): NatsCredentials
+  /** Connection options of an agent of cluster `cluster` (one of `agentClusters`): its own NKEY, the agent certificate. */
+  clusterAgent(cluster: number): NatsCredentials
 }
 
 export interface SecureBusOptions {
@@ -91,6 +106,8 @@ export interface SecureBusOptions {
   readonly openssl?: string
   /** Certificate lifetime in days (default 2: a loopback run never needs more). */
   readonly days?: number
+  /** Local clusters whose agents get an NKEY of their own, scoped to that cluster (`clusterAgentPermissions`). */
+  readonly agentClusters?: ReadonlyArray<number>
 }
 
 const run = (binary: string, args: ReadonlyArray<string>, cwd: string, step: string): Effect.Effect<void, AuthSetupError> =>
@@ -184,12 +201,18 @@ export const secureBus = (options: SecureBusOptions = {}): Effect.Effect<SecureB
       const kp = nkeys.createUser()
       identities[t] = { tier: t, publicKey: kp.getPublicKey(), seed: kp.getSeed(), certFile: at(`${t}.pem`), keyFile: at(`${t}.key`) }
     }
+    const clusters = new Map<number, { readonly seed: Uint8Array; readonly publicKey: string; readonly permissions: Permissions }>()
+    for (const c of options.agentClusters ?? []) {
+      const perms = yield* Effect.try({ try: () => clusterAgentPermissions(prefix, c), catch: (e) => new AuthSetupError({ step: `agent cluster ${c}`, detail: String(e) }) })
+      const kp = nkeys.createUser()
+      clusters.set(c, { seed: kp.getSeed(), publicKey: kp.getPublicKey(), permissions: perms })
+    }
     const configFile = at("nats-server.conf")
     const text = serverConfig({
       caFile: at("ca.pem"),
       certFile: at("server.pem"),
       keyFile: at("server.key"),
-      users: tiers.map((t) => ({ publicKey: identities[t].publicKey, permissions: permissions[t] })),
+      users: [...tiers.map((t) => ({ publicKey: identities[t].publicKey, permissions: permissions[t] })), ...clusters.values()],
     })
     yield* Effect.tryPromise({ try: () => writeFile(configFile, text, { mode: 0o600 }), catch: (e) => new AuthSetupError({ step: "server config", detail: String(e) }) })
 
@@ -200,5 +223,10 @@ export const secureBus = (options: SecureBusOptions = {}): Effect.Effect<SecureB
       configFile,
       identities,
       credentials: (tier) => ({ nkeySeed: identities[tier].seed, tls: { caFile, certFile: identities[tier].certFile, keyFile: identities[tier].keyFile } }),
+      clusterAgent: (cluster) => {
+        const c = clusters.get(cluster)
+        if (c === undefined) throw new RangeError(`secureBus: no credentials for agent cluster ${cluster} (give it in agentClusters)`)
+        return { nkeySeed: c.seed, tls: { caFile, certFile: identities.agent.certFile, keyFile: identities.agent.keyFile } }
+      },
     } satisfies SecureBus
   })

@@ -3,7 +3,7 @@
  * TLS required with client certificates verified, NKEY users per tier with
  * subject permissions. Each test makes its own CA, keys and server.
  */
-import { statSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
 import { createConnection } from "node:net"
 import { nkeys, PermissionViolationError } from "@nats-io/transport-node"
 import { Effect, Exit, type Scope } from "effect"
@@ -75,6 +75,12 @@ describe("secure bus material", () => {
           expect(statSync(bus.configFile).mode & 0o777).toBe(0o600)
           expect(new Set(tiers.map((t) => bus.identities[t].publicKey)).size).toBe(3)
           expect(new Set(tiers.map((t) => Buffer.from(bus.identities[t].seed).toString())).size).toBe(3)
+          // the server config names public keys only: no seed (secret) is ever written there
+          const config = readFileSync(bus.configFile, "utf8")
+          for (const t of tiers) {
+            expect(config).toContain(bus.identities[t].publicKey)
+            expect(config).not.toContain(Buffer.from(bus.identities[t].seed).toString())
+          }
         }),
       ),
     )
@@ -253,6 +259,33 @@ describe("authenticated TLS nats-server", () => {
         yield* Effect.promise(() => agent.flush())
         expect(spy.got).toHaveLength(0)
       }),
+    )
+  })
+
+  it("scopes a cluster agent's NKEY to its own local coordinator: another cluster's up subject is refused and never delivered", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* secureBus({ agentClusters: [3, 4] })
+          const server = yield* natsServer({ jetstream: false, configFile: bus.configFile })
+          const coordinator = yield* closing(yield* dial(server, { credentials: bus.credentials("coordinator") }))
+          const agent3 = yield* closing(yield* dial(server, { credentials: bus.clusterAgent(3) }))
+          const violations: Array<PermissionViolationError> = []
+          void (async () => {
+            for await (const st of agent3.connection.status()) if (st.type === "error" && st.error instanceof PermissionViolationError) violations.push(st.error)
+          })()
+          const ups = collect(coordinator, "h.up.1.*")
+          yield* Effect.promise(() => coordinator.flush())
+          agent3.publish("h.up.1.4", bytes("posing as cluster 4"))
+          agent3.publish("h.up.1.3", bytes("mine"))
+          yield* Effect.promise(() => agent3.flush())
+          yield* Effect.promise(() => ups.waitFor(1))
+          yield* Effect.promise(() => waitUntil(() => violations.length >= 1, 5_000, "a permission violation"))
+          expect(violations.map((v) => [v.operation, v.subject])).toEqual([["publish", "h.up.1.4"]])
+          expect(ups.got).toEqual([{ subject: "h.up.1.3", text: "mine" }])
+          expect(() => bus.clusterAgent(5)).toThrow(RangeError)
+        }),
+      ),
     )
   })
 })
