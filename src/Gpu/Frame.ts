@@ -14,15 +14,8 @@
  */
 import { Data } from "effect"
 import * as Result from "effect/Result"
-import {
-  type DrawBuffers,
-  INSTANCE_BYTES,
-  INSTANCE_WORDS,
-  inputErrorMessage,
-  type InputErrorFields,
-  numKinds,
-  type View,
-} from "../Render/Commands.ts"
+import { type DrawBuffers, INSTANCE_BYTES, INSTANCE_WORDS, numKinds, type View } from "../Render/Commands.ts"
+import { inputErrorMessage, type InputErrorFields } from "../Render/InputError.ts"
 
 /** Largest framebuffer side, px (WebGPU's default `maxTextureDimension2D`). */
 export const maxFrameSide = 8192

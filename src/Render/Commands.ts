@@ -40,6 +40,7 @@ import { Data } from "effect"
 import * as Result from "effect/Result"
 import type { ElementColumns } from "../Wire/Codec.ts"
 import { atomKind, type Element } from "../Wire/Element.ts"
+import { inputErrorMessage, type InputErrorFields } from "./InputError.ts"
 
 /**
  * The view: a viewport and a half-open rectangle `[left, right) × [top, bottom)`
@@ -179,19 +180,6 @@ export class DrawInputError extends Data.TaggedError("DrawInputError")<InputErro
   }
 }
 
-/** What a render input error names: `field` (at `index`, or -1 for a whole value) has `value`, not what `expected` says. */
-export interface InputErrorFields {
-  readonly field: string
-  readonly index: number
-  readonly value: unknown
-  readonly expected: string
-}
-
-/** `scope: field[ at <unit>index] must be expected, got value`, the message of the render and GPU input errors. */
-export const inputErrorMessage = (scope: string, unit: string, e: InputErrorFields): string => {
-  const at = e.index >= 0 ? ` at ${unit}${e.index}` : ""
-  return `${scope}: ${e.field}${at} must be ${e.expected}, got ${String(e.value)}`
-}
 
 /**
  * Per-kind instance buffers: `instances[k]` holds `counts[k]` records of
