@@ -34,5 +34,8 @@ public import Hydrogen.Layout.Decompose
 public import Hydrogen.Tree.Order
 public import Hydrogen.Tree.Summary
 public import Hydrogen.Tree.Pinning
+public import Hydrogen.Mesh.Arrival
+public import Hydrogen.Mesh.Trinary
+public import Hydrogen.Mesh.Availability
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
