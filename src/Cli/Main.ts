@@ -15,6 +15,7 @@ import { exitCodes, type Io, processIo } from "./Flags.ts"
 import { exitCodeOf, invokeCommand, type Outcome } from "./Invoke.ts"
 import { boundStatement, boundTheorem, planCommand, runCommand, runPlan, runRun } from "./Plan.ts"
 import { renderCommand } from "./RenderOptions.ts"
+import { researchCommand } from "./ResearchOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
 import { runView, viewCommand } from "./View.ts"
 
@@ -76,6 +77,15 @@ Usage:
       127.0.0.1 drawing their Elements with WebGPU from per-round deltas,
       with frame time, draw calls against the proved count, the proved and
       measured error and the round status. Runs until Ctrl-C.
+  hydrogen research --corpus DIR --question TEXT [--researchers N] [--byzantine B]
+                   [--byzantine-mode collude|fabricate|crash|hang|inconsistent]
+                   [--faults F] [--max-rounds R] [--seed S] [--out DIR]
+      A research mission (seed 004: scatter, gather, spiral) of N built-in
+      researchers (default 10), B of them Byzantine, over DIR: prints the
+      quorum (n, f, q; f defaults to (N - 1)/3 rounded down), the consensus
+      level, the agreed claim, hallucinated citations, rounds, and the
+      artifact directory with the full trace (trace.json). Exit 0 when a
+      result was produced (even LOW), 2 on bad input (n < 3f+1 included).
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.
@@ -87,7 +97,7 @@ stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
 
 /** The subcommands, in the order `help` lists them. */
-export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "help"]
+export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "research", "help"]
 
 export interface MainOptions {
   /** Turn SIGINT/SIGTERM into interruption of the command (default: when writing to the process's own stdout/stderr). */
@@ -107,6 +117,7 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       treeCommand((o) => Effect.flatMap(Effect.promise(() => import("./Tree.ts")), (m) => m.runTreeCommand(io, env, outcome)(o))),
       renderCommand((a) => Effect.flatMap(Effect.promise(() => import("./Render.ts")), (m) => m.runRender(io, outcome)(a))),
       viewCommand(runView(io)),
+      researchCommand((a) => Effect.flatMap(Effect.promise(() => import("./Research.ts")), (m) => m.runResearchCommand(io, outcome)(a))),
       help,
     ]),
   )
