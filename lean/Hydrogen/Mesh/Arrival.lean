@@ -186,6 +186,16 @@ theorem confidence_unclamped (r d : Nat) (recent : Bool)
   simp only [confidence]
   rw [Int.min_eq_right h1, Int.max_eq_right h0]
 
+/-- The seed's formula never reaches 1: with reliability at most 1 its
+maximum is `0.5 + 0.2 = 0.7`, so the upper clamp never binds. -/
+theorem confidence_le_seven_tenths (r d : Nat) (recent : Bool) (hr : r ≤ 1000) :
+    confidence r d recent ≤ 7000 := by
+  simp only [confidence]
+  apply Int.max_le.mpr
+  refine ⟨by decide, ?_⟩
+  apply Int.le_trans (Int.min_le_right _ _)
+  split <;> omega
+
 /-- The seed's class base times, with weight 1.0 and an empty queue:
 `10 · 1.5 · 1.0 = 15` ms for an edge agent, one and a half minutes for a human. -/
 theorem processingMs_examples :
