@@ -131,6 +131,12 @@ describe("calculate_confidence", () => {
     }), runs)
   })
 
+  // @lean Hydrogen.Mesh.confidence_le_seven_tenths
+  it("confidence_le_seven_tenths: with reliability ≤ 1 the seed's confidence never exceeds 0.7", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), small, fc.boolean(), (r, d, recent) => confidence(r, d, recent) <= 7000), runs)
+    expect(confidence(1000, 0, true)).toBe(7000)
+  })
+
   // @lean Hydrogen.Mesh.confidence_unclamped
   it("confidence_unclamped: inside the clamp it is 0.5·r − 0.3·d + 0.2·[recent]", () => {
     // r = 0.9, d = 0.2, recent: 0.45 − 0.06 + 0.2 = 0.59
@@ -150,6 +156,25 @@ const agent = (over: Partial<Record<keyof AgentImpedance, unknown>> = {}): Recor
   reliability_score: 0.9,
   drift_coefficient: 0.2,
   ...over,
+})
+
+describe("all of 30,000 nodes up at once", () => {
+  // @lean Hydrogen.Mesh.allUp_30000_bounds
+  it("allUp_30000_bounds: 9·10⁻¹⁴ ≤ 0.999^30000 < 10⁻¹³ (exact integers)", () => {
+    const p = 999n ** 30000n
+    const d = 10n ** 90000n
+    expect(9n * d <= p * 10n ** 14n && p * 10n ** 13n < d).toBe(true)
+  })
+
+  // @lean Hydrogen.Mesh.allUp_30000_four_digits
+  it("allUp_30000_four_digits: 9.218·10⁻¹⁴ ≤ 0.999^30000 < 9.219·10⁻¹⁴", () => {
+    const p = 999n ** 30000n * 10n ** 17n
+    const d = 10n ** 90000n
+    expect(9218n * d <= p && p < 9219n * d).toBe(true)
+    // and the float the seed would have computed agrees to four digits
+    expect(0.999 ** 30000).toBeGreaterThan(9.218e-14)
+    expect(0.999 ** 30000).toBeLessThan(9.219e-14)
+  })
 })
 
 describe("the AgentImpedance boundary", () => {
