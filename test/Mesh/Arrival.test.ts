@@ -46,6 +46,11 @@ describe("plan (one agent's schedule)", () => {
     fc.assert(fc.property(ms, ms, small, (now, target, lead) => {
       return (plan(now, target, lead).status === "SKIP") === (lead > target - now)
     }), runs)
+    // near the edge, where an off-by-one would show: lead = (T − now) + δ
+    fc.assert(fc.property(ms, small, fc.integer({ min: -2, max: 2 }), (now, left, delta) => {
+      const lead = Math.max(0, left + delta)
+      return (plan(now, now + left, lead).status === "SKIP") === (lead > left)
+    }), runs)
   })
 
   // @lean Hydrogen.Mesh.plan_skip_fields
