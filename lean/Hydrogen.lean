@@ -37,5 +37,6 @@ public import Hydrogen.Tree.Pinning
 public import Hydrogen.Mesh.Arrival
 public import Hydrogen.Mesh.Trinary
 public import Hydrogen.Mesh.Availability
+public import Hydrogen.Mesh.Impedance
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
