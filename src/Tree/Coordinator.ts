@@ -37,6 +37,7 @@ import {
   type Down,
   decodeFor,
   decodeMessage,
+  encodeMessage,
   Forged,
   type Heartbeat,
   type Lateral,
@@ -44,6 +45,7 @@ import {
   KindCode,
   peekUp,
   peekUpBatch,
+  type SingleMessage,
   UP_MESSAGE_BYTES,
   upBatchEntryShift,
 } from "./Messages.ts"
@@ -93,6 +95,14 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
     await Promise.all(subs.map((s) => s.unsubscribe()))
   }
 
+  /** With `sealDown`, what goes out on its own down subject is wrapped (signed). */
+  protected override publish(subject: string, m: SingleMessage): void {
+    const seal = this.options.sealDown
+    if (seal === undefined || subject !== this.subjects.down) return super.publish(subject, m)
+    this.counters.published[m._tag]++
+    this.transport.publish(subject, seal(encodeMessage(m)))
+  }
+
   // -------------------------------------------------------------------------
   // Receiving
 
@@ -101,6 +111,11 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
     this.counters.received++
     if (inbox === "up" && this.options.openUp !== undefined) {
       const opened = this.options.openUp(data)
+      if (opened === undefined) return
+      data = opened
+    }
+    if (inbox === "down" && this.options.openDown !== undefined) {
+      const opened = this.options.openDown(data)
       if (opened === undefined) return
       data = opened
     }
@@ -215,6 +230,11 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
    * been deposed). Never throws; not counted as received (it is peer traffic).
    */
   receivePeer(data: Uint8Array, subject: string): void {
+    if (this.options.openDown !== undefined) {
+      const opened = this.options.openDown(data)
+      if (opened === undefined) return
+      data = opened
+    }
     try {
       const r = decodeMessage(data, { maxBytes: this.maxBytes })
       if (Result.isFailure(r)) return this.reject(r.failure, subject)

@@ -17,7 +17,7 @@ import { encodeMessage, type Lateral, type MessageErrorTag, type MessageKind } f
 import { type PolicyProvenance, policyProvenance } from "./Provenance.ts"
 import { driveRound, publishedOf, type RoundConfig, type RoundDown, type RoundResult } from "./Round.ts"
 import { subscribeLevel } from "./SubscribeLevel.ts"
-import { countAt, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
+import { type CoordinatorId, countAt, localOf, makeTopology, subjects, type Topology } from "./Topology.ts"
 import type { Connect } from "./Level.ts"
 
 export interface TreeOptions {
@@ -55,6 +55,14 @@ export interface TreeOptions {
    * (`clients: "level"` or a shared transport) and a tree of at least 2 levels.
    */
   readonly upBatchSeal?: { readonly seal: (b: Uint8Array) => Uint8Array; readonly open: (b: Uint8Array) => Uint8Array | undefined }
+  /**
+   * Signed Downs and Heartbeats (src/Trust/TreeSeal.ts): every upper
+   * coordinator seals what it publishes on its down subject; its children
+   * (upper coordinators and the local level) open (verify) before acting.
+   */
+  readonly downSeal?: { readonly seal: (b: Uint8Array) => Uint8Array; readonly open: (b: Uint8Array) => Uint8Array | undefined }
+  /** Local coordinators route an agent's Lateral only if this allows it (src/Trust/Capabilities.ts, RateLimit.ts). */
+  readonly admitLateral?: (m: Lateral, receiver: CoordinatorId) => boolean
 }
 
 /**
@@ -227,13 +235,18 @@ export class CoordinatorTree {
       ...(perCoordinator && !localRoot ? { publishers: clients[0]! } : {}),
       ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
       ...(opts.upBatchSeal === undefined ? {} : { sealUp: opts.upBatchSeal.seal }),
+      ...(opts.downSeal === undefined ? {} : { openDown: opts.downSeal.open }),
+      ...(opts.admitLateral === undefined ? {} : { admitLateral: opts.admitLateral }),
     })
     local.start()
     if (!localRoot) {
       for (let l = 2; l <= t.levels; l++) {
         const row: Coordinator[] = []
         for (let i = 0; i < countAt(t, l); i++) {
-          const open = l === 2 && opts.upBatchSeal !== undefined ? { openUp: opts.upBatchSeal.open } : {}
+          const open = {
+            ...(l === 2 && opts.upBatchSeal !== undefined ? { openUp: opts.upBatchSeal.open } : {}),
+            ...(opts.downSeal === undefined ? {} : { sealDown: opts.downSeal.seal, openDown: opts.downSeal.open }),
+          }
           row.push(new Coordinator({ ...common, ...open, id: { level: l, index: i }, transport: shared ?? (perCoordinator ? clients[l - 1]![i]! : receivers[l - 1]!), subscribe: false }))
         }
         upper.push(row)

@@ -54,6 +54,10 @@ export interface CoordinatorOptions {
    * it (the opener counts why).
    */
   readonly openUp?: (data: Uint8Array) => Uint8Array | undefined
+  /** Wraps each message it publishes on its own down subject (Down, Heartbeat; a signed envelope, src/Trust/TreeSeal.ts). */
+  readonly sealDown?: (data: Uint8Array) => Uint8Array
+  /** Unwraps each buffer on a down subject (the parent's, or its own) before anything reads it; `undefined` drops it. */
+  readonly openDown?: (data: Uint8Array) => Uint8Array | undefined
   /**
    * The highest epoch an honest Up or Down can carry now (src/Tree/Versions.ts);
    * default this coordinator's Down epoch + 1.

@@ -36,6 +36,13 @@ export interface LocalLevelOptions {
    * Needs `batchUps`; a replicated run (term > 0) sends plain Ups, which are not wrapped.
    */
   readonly sealUp?: (upBatch: Uint8Array) => Uint8Array
+  /** Unwraps each buffer on a parent's down subject before anything reads it (src/Trust/TreeSeal.ts); `undefined` drops it. */
+  readonly openDown?: (data: Uint8Array) => Uint8Array | undefined
+  /**
+   * Whether local coordinator `receiver` may route this agent's Lateral
+   * (capabilities, rate limits: src/Trust/Capabilities.ts); false drops it, counted by the gate.
+   */
+  readonly admitLateral?: (m: Lateral, receiver: CoordinatorId) => boolean
   /** The client the run subscribes on (and publishes on when `publishers` is not given). */
   readonly transport: Transport
   /** One client per local coordinator of the run, to publish as that coordinator (optional). */
@@ -165,6 +172,11 @@ export class LocalReceive extends LocalColumns {
     const n = hi - lo
     this.counters.received += n
     this.parentReceived[j]! += 1
+    if (this.options.openDown !== undefined) {
+      const opened = this.options.openDown(data)
+      if (opened === undefined) return
+      data = opened
+    }
     try {
       const d = decodeMessage(data, { maxBytes: this.maxBytes })
       if (Result.isFailure(d)) return this.reject(d.failure, subject, lo, hi, this.extraOf(this.parentExtra, j))
@@ -230,6 +242,7 @@ export class LocalReceive extends LocalColumns {
         const reason = m._tag === "Heartbeat" ? `a Heartbeat on ${subject} must come from a child` : `a ${m._tag} is not accepted on ${subject}`
         return this.reject(new Forged({ kind: m._tag, sender: m.from, receiver, reason }), subject, i, i + 1, extra)
       }
+      if (this.options.admitLateral?.(m, receiver) === false) return
       this.counters.accepted++
       extra.counters.accepted++
       if (this.role !== "active") return // the active replica routes it
