@@ -103,6 +103,7 @@ describe("trinary_quorum_check", () => {
     expect(at(90, 0, 10)).toBe("RESOLVE_CONFLICTS")
     expect(at(96, 0, 4)).toBe("PROCEED")
     expect(at(85, 11, 4)).toBe("WAIT")
+    expect(at(80, 12, 8)).toBe("WAIT") // the seed's order: 8 % conflict, yet WAIT comes first
   })
 
   it("thresholds are inclusive at exactly the boundary: 19 of 20 ready is 0.95, 1 of 20 conflict is 0.05", () => {
