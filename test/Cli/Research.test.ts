@@ -168,6 +168,15 @@ describe("hydrogen research: bad input is refused with exit 2 and a message nami
     expect(errorsOf(["--corpus", corpus, "--question", question, "--max-rounds", "two"]).join("\n")).toMatch(/--max-rounds: expected a whole number/)
   })
 
+  it("research --help (and help research) lists the research flags with their ranges; the overview lists the command", async () => {
+    const h = await runMain(["research", "--help"])
+    expect(h.code).toBe(0)
+    for (const flag of ["--corpus DIR", "--question TEXT", "--byzantine-mode", "--faults F", "--max-rounds R", "--out DIR"]) expect(h.out).toContain(flag)
+    expect(h.out).not.toContain("--agents")
+    expect(await runMain(["help", "research"])).toEqual(h)
+    expect((await runMain(["help"])).out).toContain("hydrogen research --corpus DIR --question TEXT")
+  })
+
   it("defaults: 10 researchers, none Byzantine, collude, f = ⌊(n − 1)/3⌋, 3 rounds", () => {
     const r = parseResearchArgs(["--corpus", corpus, "--question", question, "--researchers", "13"])
     expect(r.ok && r.value).toMatchObject({ researchers: 13, byzantine: 0, mode: "collude", faults: 4, maxRounds: 3 })
