@@ -169,7 +169,8 @@ theorem quorum_all_conflict (n : Nat) (hn : 0 < n) :
   simp only [resolveCond, proceedCond, waitCond, seedThresholds, Tally.total]
   first | omega | (simp; omega)
 
-/-- Examples at the seed's thresholds, per hundred responses. -/
+/-- Examples at the seed's thresholds, per hundred responses. The last one
+shows the seed's order hiding 8 % conflicts behind WAIT. -/
 theorem quorum_seed_examples :
     quorum seedThresholds ⟨95, 0, 5⟩ = .proceed ∧
     quorum seedThresholds ⟨95, 5, 0⟩ = .proceed ∧
@@ -177,6 +178,7 @@ theorem quorum_seed_examples :
     quorum seedThresholds ⟨80, 20, 0⟩ = .wait ∧
     quorum seedThresholds ⟨90, 0, 10⟩ = .resolveConflicts ∧
     quorum seedThresholds ⟨96, 0, 4⟩ = .proceed ∧
-    quorum seedThresholds ⟨85, 11, 4⟩ = .wait := by decide
+    quorum seedThresholds ⟨85, 11, 4⟩ = .wait ∧
+    quorum seedThresholds ⟨80, 12, 8⟩ = .wait := by decide
 
 end Hydrogen.Mesh
