@@ -81,7 +81,7 @@ describe("hydrogen research", () => {
   })
 
   it("hanging and crashing researchers end as timed out / crashed without affecting the others", async () => {
-    const hang = await research("--byzantine", "3", "--byzantine-mode", "hang", "--timeout-ms", "3000")
+    const hang = await research("--byzantine", "3", "--byzantine-mode", "hang", "--timeout-ms", "5000")
     expect(hang.code).toBe(0)
     expect(hang.out).toContain("timed out 3, crashed 0")
     expect(hang.out).toContain("consensus: HIGH")
