@@ -226,7 +226,9 @@ export class ImpedanceProfiler {
   readonly latency: RingBuffer
   readonly processing: RingBuffer
   readonly outcomes: OutcomeWindow
-  constructor(readonly identity: ProfilerIdentity, capacity = 100) {
+  readonly identity: ProfilerIdentity
+  constructor(identity: ProfilerIdentity, capacity = 100) {
+    this.identity = identity
     this.latency = new RingBuffer(capacity)
     this.processing = new RingBuffer(capacity)
     this.outcomes = new OutcomeWindow(capacity)
