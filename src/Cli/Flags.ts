@@ -114,7 +114,7 @@ export const formatCliError = (e: CliError.CliError, command: string, help: Help
     case "UnexpectedArgument":
       return `unexpected argument ${e.arguments.map((a) => `"${a}"`).join(", ")} (flags look like --name value)`
     case "UnknownSubcommand":
-      return `unknown command "${e.subcommand}" (expected plan, run, tree, render, view or help)`
+      return `unknown command "${e.subcommand}" (expected plan, run, tree, render, view, research or help)`
     case "MissingArgument":
       return `missing argument ${e.argument}`
     case "ValidationError":
