@@ -11,7 +11,15 @@
 import { Data, Schema, SchemaIssue } from "effect"
 import * as Result from "effect/Result"
 
-/** The six impedance classes of Part 2.2. @lean Hydrogen.Mesh.AgentClass */
+/**
+
+ * The six impedance classes of Part 2.2.
+
+ *
+
+ * @lean Hydrogen.Mesh.AgentClass
+
+ */
 export const agentClasses = [
   "CLASS_A_EDGE",
   "CLASS_B_SERVERLESS",
@@ -48,7 +56,15 @@ const nat = (fn: string, arg: string, value: number): number => {
   return value
 }
 
-/** `⌈a / k⌉` for `k > 0` (0 for `k = 0`, as Lean's division). @lean Hydrogen.Mesh.ceilDiv */
+/**
+
+ * `⌈a / k⌉` for `k > 0` (0 for `k = 0`, as Lean's division).
+
+ *
+
+ * @lean Hydrogen.Mesh.ceilDiv
+
+ */
 export const ceilDiv = (a: number, k: number): number => {
   nat("ceilDiv", "a", a)
   nat("ceilDiv", "k", k)
@@ -72,16 +88,40 @@ export const processingMs = (cls: AgentClass, weightTenths: number, queueDepth: 
   return Number(r)
 }
 
-/** One-way delay from a round trip, rounded up. @lean Hydrogen.Mesh.oneWayMs */
+/**
+
+ * One-way delay from a round trip, rounded up.
+
+ *
+
+ * @lean Hydrogen.Mesh.oneWayMs
+
+ */
 export const oneWayMs = (latencyMs: number): number => ceilDiv(latencyMs, 2)
 
-/** `network_delay + processing_delay + buffer`. @lean Hydrogen.Mesh.leadMs */
+/**
+
+ * `network_delay + processing_delay + buffer`.
+
+ *
+
+ * @lean Hydrogen.Mesh.leadMs
+
+ */
 export const leadMs = (latencyMs: number, processing: number, buffer: number): number => {
   const l = oneWayMs(latencyMs) + nat("leadMs", "processing", processing) + nat("leadMs", "buffer", buffer)
   return nat("leadMs", "result", l)
 }
 
-/** The schedule for one agent. @lean Hydrogen.Mesh.Plan */
+/**
+
+ * The schedule for one agent.
+
+ *
+
+ * @lean Hydrogen.Mesh.Plan
+
+ */
 export type Plan =
   | { readonly status: "SCHEDULED"; readonly sendAt: number; readonly leadMs: number }
   | { readonly status: "SKIP"; readonly reason: "insufficient_lead_time"; readonly wouldNeedMs: number; readonly availableMs: number }
@@ -101,14 +141,30 @@ export const plan = (now: number, target: number, lead: number): Plan => {
     : { status: "SKIP", reason: "insufficient_lead_time", wouldNeedMs: lead, availableMs: target - now }
 }
 
-/** Start of the `b`-ms bucket holding `t` (the seed uses `b = 10`). @lean Hydrogen.Mesh.bucket */
+/**
+
+ * Start of the `b`-ms bucket holding `t` (the seed uses `b = 10`).
+
+ *
+
+ * @lean Hydrogen.Mesh.bucket
+
+ */
 export const bucket = (b: number, t: number): number => {
   nat("bucket", "b", b)
   nat("bucket", "t", t)
   return b === 0 ? 0 : t - (t % b)
 }
 
-/** When a bucket fires: its start, or `now` if that is past. @lean Hydrogen.Mesh.bucketSend */
+/**
+
+ * When a bucket fires: its start, or `now` if that is past.
+
+ *
+
+ * @lean Hydrogen.Mesh.bucketSend
+
+ */
 export const bucketSend = (b: number, now: number, s: number): number => Math.max(nat("bucketSend", "now", now), bucket(b, s))
 
 /** The seed's bucket width for grouped sends. */

@@ -9,10 +9,26 @@
 import { Data, Schema, SchemaIssue } from "effect"
 import * as Result from "effect/Result"
 
-/** READY +1, TRANSIT 0, CONFLICT −1. @lean Hydrogen.Mesh.Vote */
+/**
+
+ * READY +1, TRANSIT 0, CONFLICT −1.
+
+ *
+
+ * @lean Hydrogen.Mesh.Vote
+
+ */
 export type Vote = 1 | 0 | -1
 
-/** Counts of the three states. @lean Hydrogen.Mesh.Tally */
+/**
+
+ * Counts of the three states.
+
+ *
+
+ * @lean Hydrogen.Mesh.Tally
+
+ */
 export interface Tally {
   readonly ready: number
   readonly transit: number
@@ -35,29 +51,65 @@ export const tally = (votes: Iterable<Vote>): Tally => {
   return { ready, transit, conflict }
 }
 
-/** The threshold `num / den`. @lean Hydrogen.Mesh.Ratio */
+/**
+
+ * The threshold `num / den`.
+
+ *
+
+ * @lean Hydrogen.Mesh.Ratio
+
+ */
 export interface Ratio {
   readonly num: number
   readonly den: number
 }
 
-/** `required_ready_rate`, `max_conflict_rate`, `max_transit_rate`. @lean Hydrogen.Mesh.Thresholds */
+/**
+
+ * `required_ready_rate`, `max_conflict_rate`, `max_transit_rate`.
+
+ *
+
+ * @lean Hydrogen.Mesh.Thresholds
+
+ */
 export interface Thresholds {
   readonly ready: Ratio
   readonly conflict: Ratio
   readonly transit: Ratio
 }
 
-/** The seed's defaults 0.95, 0.05, 0.10. @lean Hydrogen.Mesh.seedThresholds */
+/**
+
+ * The seed's defaults 0.95, 0.05, 0.10.
+
+ *
+
+ * @lean Hydrogen.Mesh.seedThresholds
+
+ */
 export const seedThresholds: Thresholds = {
   ready: { num: 95, den: 100 },
   conflict: { num: 5, den: 100 },
   transit: { num: 10, den: 100 },
 }
 
-/** `x / total ≥ num / den`. @lean Hydrogen.Mesh.atLeast */
+/**
+
+ * `x / total ≥ num / den`.
+
+ *
+
+ * @lean Hydrogen.Mesh.atLeast
+
+ */
 export const atLeast = (x: number, t: number, r: Ratio): boolean => BigInt(r.num) * BigInt(t) <= BigInt(x) * BigInt(r.den)
-/** `x / total ≤ num / den`. @lean Hydrogen.Mesh.atMost */
+/**
+ * `x / total ≤ num / den`.
+ *
+ * @lean Hydrogen.Mesh.atMost
+ */
 export const atMost = (x: number, t: number, r: Ratio): boolean => BigInt(x) * BigInt(r.den) <= BigInt(r.num) * BigInt(t)
 
 /** @lean Hydrogen.Mesh.Decision */

@@ -8,6 +8,7 @@ import {
   bucket,
   bucketSend,
   calculateSendTimes,
+  ceilDiv,
   confidence,
   decodeImpedance,
   groupByBucket,
@@ -99,6 +100,14 @@ describe("10 ms buckets", () => {
 })
 
 describe("estimate_processing_time", () => {
+  // @lean Hydrogen.Mesh.le_ceilDiv_mul
+  it("le_ceilDiv_mul: a ≤ ⌈a / k⌉ · k, and by less than k (BigInt check)", () => {
+    fc.assert(fc.property(ms, fc.integer({ min: 1, max: 1e6 }), (a, k) => {
+      const c = BigInt(ceilDiv(a, k))
+      return BigInt(a) <= c * BigInt(k) && c * BigInt(k) < BigInt(a) + BigInt(k)
+    }), runs)
+  })
+
   // @lean Hydrogen.Mesh.processingMs_examples
   it("processingMs_examples: base · (1 + 0.5·w) · (1 + 0.1·q) for the seed's classes", () => {
     expect(processingMs("CLASS_A_EDGE", 10, 0)).toBe(15) // 10 · 1.5 · 1

@@ -119,6 +119,12 @@ describe("trinary_quorum_check", () => {
     }), runs)
   })
 
+  // @lean Hydrogen.Mesh.tally_total_aux
+  it("tally_total_aux: counting more votes onto a tally adds exactly their number", () => {
+    const votes = fc.array(fc.constantFrom<Vote>(1, 0, -1), { maxLength: 200 })
+    fc.assert(fc.property(votes, votes, (xs, ys) => total(tally([...xs, ...ys])) === total(tally(xs)) + ys.length), runs)
+  })
+
   it("reports the seed's confidence ready_rate − conflict_rate / 2 on PROCEED", () => {
     const votes: Vote[] = [...Array<Vote>(96).fill(1), ...Array<Vote>(4).fill(-1)]
     const r = quorumCheck(votes)
