@@ -24,6 +24,8 @@ inductive Vote where
   | ready | transit | conflict
   deriving DecidableEq, Repr
 
+/-- The seed's symbol of each state (proof-only). The TS mirror represents a
+vote by this symbol. -/
 def Vote.symbol : Vote → Int
   | .ready => 1
   | .transit => 0
@@ -36,15 +38,19 @@ structure Tally where
   conflict : Nat
   deriving DecidableEq, Repr
 
+/-- Responses counted. -/
 def Tally.total (t : Tally) : Nat := t.ready + t.transit + t.conflict
 
+/-- Count one more vote (proof-only); the TS `tally` loop inlines it. -/
 def Tally.add (t : Tally) : Vote → Tally
   | .ready => { t with ready := t.ready + 1 }
   | .transit => { t with transit := t.transit + 1 }
   | .conflict => { t with conflict := t.conflict + 1 }
 
+/-- Count a list of responses. -/
 def tally (vs : List Vote) : Tally := vs.foldl Tally.add ⟨0, 0, 0⟩
 
+/-- Counting onto a tally adds the list's length. -/
 theorem tally_total_aux (vs : List Vote) (t : Tally) :
     (vs.foldl Tally.add t).total = t.total + vs.length := by
   induction vs generalizing t with
@@ -80,6 +86,7 @@ def atLeast (x total : Nat) (r : Ratio) : Bool := decide (r.num * total ≤ x * 
 /-- `x / total ≤ num / den`. -/
 def atMost (x total : Nat) (r : Ratio) : Bool := decide (x * r.den ≤ r.num * total)
 
+/-- The seed's four decisions. -/
 inductive Decision where
   | proceed | wait | resolveConflicts | retry
   deriving DecidableEq, Repr
@@ -92,16 +99,20 @@ def quorum (th : Thresholds) (t : Tally) : Decision :=
   else if !atMost t.conflict t.total th.conflict then .resolveConflicts
   else .retry
 
-/-- The conditions under which each decision is taken, as the seed states them. -/
+/-- The conditions under which each decision is taken, as the seed states them
+(proof-only); the tests restate them independently. -/
 def proceedCond (th : Thresholds) (t : Tally) : Prop :=
   t.total ≠ 0 ∧ th.ready.num * t.total ≤ t.ready * th.ready.den ∧
     t.conflict * th.conflict.den ≤ th.conflict.num * t.total
+/-- WAIT's condition (proof-only). -/
 def waitCond (th : Thresholds) (t : Tally) : Prop :=
   t.total = 0 ∨ (t.ready * th.ready.den < th.ready.num * t.total ∧
     th.transit.num * t.total < t.transit * th.transit.den)
+/-- RESOLVE_CONFLICTS's condition (proof-only). -/
 def resolveCond (th : Thresholds) (t : Tally) : Prop :=
   t.total ≠ 0 ∧ ¬ proceedCond th t ∧ ¬ waitCond th t ∧
     th.conflict.num * t.total < t.conflict * th.conflict.den
+/-- RETRY's condition (proof-only). -/
 def retryCond (th : Thresholds) (t : Tally) : Prop :=
   ¬ proceedCond th t ∧ ¬ waitCond th t ∧ ¬ resolveCond th t
 
