@@ -174,31 +174,36 @@ describe("file conflict log", () => {
     async () => {
       const path = join(dir, "log")
       const child = fileURLToPath(new URL("./fixtures/appendLoop.ts", import.meta.url))
-      const agents = 4000
+      const agents = 10_000 // ~150 KB frames: a batch write takes long enough to be cut
       const frame = frameOf(fixtureRecord(0, agents)).length
       const rng = seededRng(17)
       const acked = new Map<number, number>() // seq → record index
       let torn = 0
       let rounds = 0
       let expected = 0 // records the log holds after the last reopen
-      while (rounds < 8 && (torn === 0 || rounds < 3)) {
+      while (rounds < 6 && (torn === 0 || rounds < 2)) {
         const start = rounds * 1_000_000
         rounds++
         const p = spawn(process.execPath, [child, path, String(start), String(agents), "16"], { stdio: ["ignore", "pipe", "pipe"] })
         let out = ""
+        let err = ""
         p.stdout.on("data", (d: Buffer) => (out += d.toString()))
+        p.stderr.on("data", (d: Buffer) => (err += d.toString()))
         const exited = new Promise<NodeJS.Signals | null>((resolve) => p.on("exit", (_c, s) => resolve(s)))
         const ackedNow = () => out.split("\n").filter((l) => l.startsWith("ack ")).length
-        // After a few acks, kill while the file's size is between frames: a write in progress.
-        const wantAcks = 2 + Math.floor(rng() * 4)
-        const deadline = Date.now() + 60_000
-        while (ackedNow() < wantAcks && Date.now() < deadline && p.exitCode === null) await new Promise((r) => setTimeout(r, 5))
-        expect(ackedNow()).toBeGreaterThanOrEqual(wantAcks)
-        const spinUntil = Date.now() + 2_000
-        while (Date.now() < spinUntil && statSync(path).size % frame === 0) {
-          /* spin: stat until a write is under way */
+        try {
+          // After a few acks, kill while the file's size is between frames: a write in progress.
+          const wantAcks = 2 + Math.floor(rng() * 4)
+          const deadline = Date.now() + 60_000
+          while (ackedNow() < wantAcks && Date.now() < deadline && p.exitCode === null) await new Promise((r) => setTimeout(r, 5))
+          expect(ackedNow(), err).toBeGreaterThanOrEqual(wantAcks)
+          const spinUntil = Date.now() + 15_000
+          while (Date.now() < spinUntil && statSync(path).size % frame === 0) {
+            /* spin: stat until a write is under way */
+          }
+        } finally {
+          p.kill("SIGKILL")
         }
-        p.kill("SIGKILL")
         expect(await exited).toBe("SIGKILL")
         // Only whole lines: the child may die inside a write to stdout.
         for (const l of out.split("\n").slice(0, -1)) {
