@@ -86,7 +86,7 @@ export type Admission =
  * (priority < 2); SEVERE admits critical operations only and mesh-wide ones only
  * with human approval; EMERGENCY halts every automated operation.
  *
- * @lean Hydrogen.Mesh.admit
+ * @lean Hydrogen.Mesh.admitOp
  */
 export const admit = (op: Operation, mode: OpMode, limit = 1000): Admission => {
   const r = rank(mode)

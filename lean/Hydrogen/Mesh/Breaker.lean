@@ -340,7 +340,7 @@ inductive Admission where
 LIGHT disables background tasks; MODERATE refuses scatters over `limit` agents and
 queues non-urgent work (priority < 2); SEVERE admits critical operations only and
 mesh-wide ones only with human approval; EMERGENCY halts all automated operations. -/
-def admit (limit : Nat) (m : OpMode) (op : Operation) : Admission :=
+def admitOp (limit : Nat) (m : OpMode) (op : Operation) : Admission :=
   if 4 ≤ m.rank ∧ op.automated = true then .refused .halted
   else if 3 ≤ m.rank ∧ op.meshWide = true ∧ op.humanApproved = false then .refused .needsHumanApproval
   else if 3 ≤ m.rank ∧ op.priority < 3 then .refused .notCritical
@@ -350,37 +350,37 @@ def admit (limit : Nat) (m : OpMode) (op : Operation) : Admission :=
   else .admitted
 
 /-- FULL has no restrictions. -/
-theorem admit_full (limit : Nat) (op : Operation) : admit limit .full op = .admitted := by
-  simp [admit, OpMode.rank]
+theorem admitOp_full (limit : Nat) (op : Operation) : admitOp limit .full op = .admitted := by
+  simp [admitOp, OpMode.rank]
 
 /-- In DEGRADED_MODERATE a scatter over the limit is refused, naming both numbers. -/
-theorem admit_moderate_scatter (limit : Nat) (op : Operation) (h : limit < op.targets) :
-    admit limit .moderate op = .refused (.scatterTooLarge op.targets limit) := by
-  simp [admit, OpMode.rank, h]
+theorem admitOp_moderate_scatter (limit : Nat) (op : Operation) (h : limit < op.targets) :
+    admitOp limit .moderate op = .refused (.scatterTooLarge op.targets limit) := by
+  simp [admitOp, OpMode.rank, h]
 
 /-- What a more degraded mode admits, a less degraded one admits too. -/
-theorem admit_mono (limit : Nat) (m m' : OpMode) (op : Operation) (hm : m.rank ≤ m'.rank)
-    (h : admit limit m' op = .admitted) : admit limit m op = .admitted := by
-  simp only [admit] at h ⊢
+theorem admitOp_mono (limit : Nat) (m m' : OpMode) (op : Operation) (hm : m.rank ≤ m'.rank)
+    (h : admitOp limit m' op = .admitted) : admitOp limit m op = .admitted := by
+  simp only [admitOp] at h ⊢
   repeat' split at h
   all_goals (try contradiction)
   repeat' split
   all_goals (first | rfl | omega | (simp_all; omega) | simp_all)
 
 /-- So more active agents never turn an admitted operation away. -/
-theorem admit_mono_active (limit : Nat) (th : ModeThresholds) (a a' total : Nat) (op : Operation)
-    (h : a ≤ a') (ha : admit limit (opMode th a total) op = .admitted) :
-    admit limit (opMode th a' total) op = .admitted :=
-  admit_mono limit _ _ op (opMode_mono th a a' total h) ha
+theorem admitOp_mono_active (limit : Nat) (th : ModeThresholds) (a a' total : Nat) (op : Operation)
+    (h : a ≤ a') (ha : admitOp limit (opMode th a total) op = .admitted) :
+    admitOp limit (opMode th a' total) op = .admitted :=
+  admitOp_mono limit _ _ op (opMode_mono th a a' total h) ha
 
-theorem admit_seed_examples :
-    admit 1000 .moderate ⟨1001, 3, false, true, false⟩ = .refused (.scatterTooLarge 1001 1000) ∧
-    admit 1000 .moderate ⟨1000, 3, false, true, false⟩ = .admitted ∧
-    admit 1000 .moderate ⟨10, 1, false, true, false⟩ = .queued ∧
-    admit 1000 .light ⟨10, 0, false, true, false⟩ = .refused .backgroundDisabled ∧
-    admit 1000 .severe ⟨10, 2, false, true, false⟩ = .refused .notCritical ∧
-    admit 1000 .severe ⟨30000, 3, true, false, false⟩ = .refused .needsHumanApproval ∧
-    admit 1000 .emergency ⟨1, 3, false, true, false⟩ = .refused .halted ∧
-    admit 1000 .emergency ⟨1, 3, false, false, false⟩ = .admitted := by decide
+theorem admitOp_seed_examples :
+    admitOp 1000 .moderate ⟨1001, 3, false, true, false⟩ = .refused (.scatterTooLarge 1001 1000) ∧
+    admitOp 1000 .moderate ⟨1000, 3, false, true, false⟩ = .admitted ∧
+    admitOp 1000 .moderate ⟨10, 1, false, true, false⟩ = .queued ∧
+    admitOp 1000 .light ⟨10, 0, false, true, false⟩ = .refused .backgroundDisabled ∧
+    admitOp 1000 .severe ⟨10, 2, false, true, false⟩ = .refused .notCritical ∧
+    admitOp 1000 .severe ⟨30000, 3, true, false, false⟩ = .refused .needsHumanApproval ∧
+    admitOp 1000 .emergency ⟨1, 3, false, true, false⟩ = .refused .halted ∧
+    admitOp 1000 .emergency ⟨1, 3, false, false, false⟩ = .admitted := by decide
 
 end Hydrogen.Mesh
