@@ -6,3 +6,4 @@
  */
 export * as Arrival from "./Arrival.ts"
 export * as Trinary from "./Trinary.ts"
+export * as Conflict from "./Conflict.ts"
