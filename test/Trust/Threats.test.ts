@@ -165,17 +165,22 @@ describe("threats on a real nats-server", () => {
   it("(d) forged Down: unsigned or wrongly signed Downs are rejected and counted; the honest Down still applies; exact", async () => {
     const s = await signedTree()
     try {
-      await exactRounds(s.tree, 1)
       const root = s.tree.levels[2]![0]!
       const l24 = s.tree.levels[1]![4]!
+      const heard: Uint8Array[] = []
+      s.attacker.subscribe(l24.subjects.down, (d) => heard.push(d.slice()))
+      await s.attacker.flush()
+      await exactRounds(s.tree, 1)
+      await waitUntil(() => heard.length >= 1, 5_000, "L2.4's signed Down heard")
+      s.attacker.publish(l24.subjects.down, heard[0]!) // a genuine Down, replayed
       const evil = (from: { level: number; index: number }, epoch: number) => encodeMessage({ _tag: "Down", from, epoch, policy: encodePolicy(clamp(0, 0)), triggers: [] })
       s.attacker.publish(root.subjects.down, evil(root.id, root.epoch + 1)) // unsigned, to the level-2 coordinators
       s.attacker.publish(l24.subjects.down, envelope("upper-host", 0, 100_000, evil(l24.id, l24.epoch + 1), s.rogue.privateKey)) // to locals 40..49
       s.attacker.publish(l24.subjects.down, envelope("agent-42", 0, 0, evil(l24.id, l24.epoch + 1), s.rogue.privateKey))
       await s.attacker.flush()
-      await waitUntil(() => s.down.counters.malformed >= 1 && s.down.counters.badSignature >= 1 && s.downAllow.refused >= 1, 5_000, "the forged Downs refused")
+      await waitUntil(() => s.down.counters.replay >= 1 && s.down.counters.malformed >= 1 && s.down.counters.badSignature >= 1 && s.downAllow.refused >= 1, 5_000, "the forged Downs refused")
       // per bus message: the unsigned one is handed to the root's 10 children but verified once
-      expect(s.down.counters).toMatchObject({ malformed: 1, badSignature: 1, replay: 0 })
+      expect(s.down.counters).toMatchObject({ malformed: 1, badSignature: 1, replay: 1 })
       expect(s.downAllow.refused).toBe(1)
       const honest = clamp(-1e6, 1e6)
       const r = await s.tree.round(60_000, { policy: honest })
