@@ -197,7 +197,7 @@ describe("MeshBreakers (record_failure, probes, is_routable)", () => {
     expect(isRoutable(m, a)).toBe(false)
     expect(isRoutable(m, { sector: 3, cluster: 38 })).toBe(true)
     const r = route(m, a)
-    expect(Result.isFailure(r) && r.failure.scope).toEqual({ _tag: "Cluster", cluster: 37 })
+    expect(Result.isFailure(r) && r.failure._tag === "ScopeOpen" && r.failure.scope).toEqual({ _tag: "Cluster", cluster: 37 })
 
     // Sector 3: 51 failures spread over its clusters.
     const s3 = new MeshBreakers()
