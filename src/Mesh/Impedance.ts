@@ -11,7 +11,7 @@ import { type AgentClass, agentClasses, baseMs } from "./Arrival.ts"
 
 export { type AgentClass, agentClasses, baseMs }
 
-/** Seed 2.2 allocations (they sum to 30,000). @lean Hydrogen.Mesh.ImpedanceClass.allocation */
+/** Seed 2.2 allocations (they sum to 30,000). @lean Hydrogen.Mesh.AgentClass.allocation */
 export const allocation: Readonly<Record<AgentClass, number>> = {
   CLASS_A_EDGE: 10_000,
   CLASS_B_SERVERLESS: 8_000,
@@ -25,7 +25,7 @@ export const allocation: Readonly<Record<AgentClass, number>> = {
  * Upper end (ms, inclusive) of each class's round-trip band; the seed's ranges
  * overlap, so the first band that covers a measurement wins. F is unbounded.
  *
- * @lean Hydrogen.Mesh.ImpedanceClass.upper
+ * @lean Hydrogen.Mesh.AgentClass.upper
  */
 export const bandUpperMs: ReadonlyArray<readonly [AgentClass, number]> = [
   ["CLASS_A_EDGE", 20],
@@ -34,6 +34,18 @@ export const bandUpperMs: ReadonlyArray<readonly [AgentClass, number]> = [
   ["CLASS_D_GPU", 500],
   ["CLASS_E_LOCAL", 1000],
 ]
+
+/** Lowest round-trip time (ms) in a class's band. @lean Hydrogen.Mesh.AgentClass.lower */
+export const bandLowerMs = (k: AgentClass): number => {
+  const i = bandUpperMs.findIndex(([c]) => c === k)
+  return i === 0 ? 0 : (i === -1 ? bandUpperMs[bandUpperMs.length - 1]![1] : bandUpperMs[i - 1]![1]) + 1
+}
+
+/** Whether a whole-ms round-trip time lies in class `k`'s band. @lean Hydrogen.Mesh.InBand */
+export const inBand = (k: AgentClass, rttMs: number): boolean => {
+  const hi = bandUpperMs.find(([c]) => c === k)?.[1] ?? Number.POSITIVE_INFINITY
+  return bandLowerMs(k) <= rttMs && rttMs <= hi
+}
 
 /** The class of a measured round-trip time in ms (whole ms, rounded up). @lean Hydrogen.Mesh.classify */
 export const classify = (rttMs: number): AgentClass => {

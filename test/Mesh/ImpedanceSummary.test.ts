@@ -1,11 +1,11 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { agentClasses, allocation, type AgentClass, clampScore, classify, score } from "../../src/Mesh/Impedance.ts"
+import { agentClasses, allocation, type AgentClass, bandLowerMs, clampScore, classify, inBand as inBandImpl, score } from "../../src/Mesh/Impedance.ts"
 import { activeRate, empty, mean, merge, ofAgent, type Summary, summarize } from "../../src/Mesh/ImpedanceSummary.ts"
 
 const runs = { numRuns: 1000 } as const
 
-// The bands of `Hydrogen.Mesh.ImpedanceClass.lower` / `.upper`, restated.
+// The bands of `Hydrogen.Mesh.AgentClass.lower` / `.upper`, restated.
 const band: Readonly<Record<AgentClass, readonly [number, number]>> = {
   CLASS_A_EDGE: [0, 20],
   CLASS_B_SERVERLESS: [21, 150],
@@ -121,6 +121,13 @@ describe("Hydrogen.Mesh impedance theorems, restated", () => {
   // @lean Hydrogen.Mesh.summarize_active_le
   it("summarize_active_le: active agents never outnumber agents", () => {
     fc.assert(fc.property(agents, (xs) => summarize(xs).active <= summarize(xs).count), runs)
+  })
+})
+
+describe("band table", () => {
+  it("bandLowerMs and inBand agree with the Lean bands", () => {
+    for (const k of agentClasses) expect(bandLowerMs(k)).toBe(band[k][0])
+    fc.assert(fc.property(rtt, fc.constantFrom(...agentClasses), (r, k) => inBandImpl(k, r) === inBand(k, r)), runs)
   })
 })
 

@@ -1,6 +1,7 @@
 module
 
 public import Hydrogen.Aggregate.Numeric
+public import Hydrogen.Mesh.Arrival
 
 /-!
 # Impedance: classes, score, and cluster/sector summaries (seed 002, Parts 2.2, 2.3, 4)
@@ -32,66 +33,61 @@ namespace Hydrogen.Mesh
 
 open Hydrogen.Aggregate
 
-/-- The seed's six impedance classes. -/
-inductive ImpedanceClass where
-  | a | b | c | d | e | f
-  deriving DecidableEq, Repr
-
 /-- The class of a measured round-trip time (ms): the first band covering it. -/
-def classify (rtt : Nat) : ImpedanceClass :=
-  if rtt ≤ 20 then .a
-  else if rtt ≤ 150 then .b
-  else if rtt ≤ 300 then .c
-  else if rtt ≤ 500 then .d
-  else if rtt ≤ 1000 then .e
-  else .f
+def classify (rtt : Nat) : AgentClass :=
+  if rtt ≤ 20 then .edge
+  else if rtt ≤ 150 then .serverless
+  else if rtt ≤ 300 then .persistent
+  else if rtt ≤ 500 then .gpu
+  else if rtt ≤ 1000 then .local
+  else .human
 
 /-- Lowest round-trip time (ms) in a class's band. -/
-def ImpedanceClass.lower : ImpedanceClass → Nat
-  | .a => 0 | .b => 21 | .c => 151 | .d => 301 | .e => 501 | .f => 1001
+def AgentClass.lower : AgentClass → Nat
+  | .edge => 0 | .serverless => 21 | .persistent => 151 | .gpu => 301 | .local => 501 | .human => 1001
 
 /-- Highest round-trip time (ms) in a class's band; F has none. -/
-def ImpedanceClass.upper : ImpedanceClass → Option Nat
-  | .a => some 20 | .b => some 150 | .c => some 300 | .d => some 500 | .e => some 1000 | .f => none
+def AgentClass.upper : AgentClass → Option Nat
+  | .edge => some 20 | .serverless => some 150 | .persistent => some 300 | .gpu => some 500 | .local => some 1000 | .human => none
 
 /-- `rtt` lies in the band of class `k`. -/
-def InBand (k : ImpedanceClass) (rtt : Nat) : Prop :=
+def InBand (k : AgentClass) (rtt : Nat) : Prop :=
   k.lower ≤ rtt ∧ ∀ u, k.upper = some u → rtt ≤ u
 
 /-- Every input gets a class, and it is in that class's band. -/
 theorem classify_inBand (rtt : Nat) : InBand (classify rtt) rtt := by
   unfold classify InBand
   split
-  · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]
+  · simp_all [AgentClass.lower, AgentClass.upper]
   · split
-    · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]; omega
+    · simp_all [AgentClass.lower, AgentClass.upper]; omega
     · split
-      · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]; omega
+      · simp_all [AgentClass.lower, AgentClass.upper]; omega
       · split
-        · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]; omega
+        · simp_all [AgentClass.lower, AgentClass.upper]; omega
         · split
-          · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]; omega
-          · simp_all [ImpedanceClass.lower, ImpedanceClass.upper]; omega
+          · simp_all [AgentClass.lower, AgentClass.upper]; omega
+          · simp_all [AgentClass.lower, AgentClass.upper]; omega
 
 /-- The bands are disjoint: no input is in two classes. -/
-theorem inBand_unique (k j : ImpedanceClass) (rtt : Nat) (hk : InBand k rtt) (hj : InBand j rtt) :
+theorem inBand_unique (k j : AgentClass) (rtt : Nat) (hk : InBand k rtt) (hj : InBand j rtt) :
     k = j := by
   obtain ⟨lk, uk⟩ := hk
   obtain ⟨lj, uj⟩ := hj
-  cases k <;> cases j <;> simp_all [ImpedanceClass.lower, ImpedanceClass.upper] <;> omega
+  cases k <;> cases j <;> simp_all [AgentClass.lower, AgentClass.upper] <;> omega
 
 /-- Exactly one class: `classify rtt = k` iff `rtt` is in `k`'s band. -/
-theorem classify_eq_iff (rtt : Nat) (k : ImpedanceClass) : classify rtt = k ↔ InBand k rtt :=
+theorem classify_eq_iff (rtt : Nat) (k : AgentClass) : classify rtt = k ↔ InBand k rtt :=
   ⟨fun h => h ▸ classify_inBand rtt, fun h => inBand_unique _ _ rtt (classify_inBand rtt) h⟩
 
 /-- The seed's allocation per class (Part 2.2). -/
-def ImpedanceClass.allocation : ImpedanceClass → Nat
-  | .a => 10000 | .b => 8000 | .c => 5000 | .d => 2000 | .e => 3000 | .f => 2000
+def AgentClass.allocation : AgentClass → Nat
+  | .edge => 10000 | .serverless => 8000 | .persistent => 5000 | .gpu => 2000 | .local => 3000 | .human => 2000
 
 /-- The allocations add up to the seed's 30,000 agents. -/
 theorem allocation_total :
-    ImpedanceClass.a.allocation + ImpedanceClass.b.allocation + ImpedanceClass.c.allocation +
-      ImpedanceClass.d.allocation + ImpedanceClass.e.allocation + ImpedanceClass.f.allocation = 30000 := by
+    AgentClass.edge.allocation + AgentClass.serverless.allocation + AgentClass.persistent.allocation +
+      AgentClass.gpu.allocation + AgentClass.local.allocation + AgentClass.human.allocation = 30000 := by
   decide
 
 /-- Clamp to the seed's 0–1000 scale. -/
@@ -147,6 +143,7 @@ theorem Summary.merge_comm (x y : Summary) : x.merge y = y.merge x := by
   rw [SumCount.merge_comm x.scores, Count.merge_comm x.active, Max.merge_comm x.worst,
     Min.merge_comm x.best]
 
+/-- The summary is an aggregation monoid (proof-only: TS uses `merge`/`empty`). -/
 instance Summary.aggregationMonoid : AggregationMonoid Summary :=
   ⟨Summary.empty, Summary.merge, Summary.merge_assoc, Summary.empty_merge, Summary.merge_empty,
     Summary.merge_comm⟩
@@ -183,9 +180,9 @@ theorem summarize_active_le (xs : List (Int × Bool)) :
     simp only [Summary.merge, Summary.ofAgent, SumCount.merge, SumCount.ofValue, Count.merge]
     split <;> omega
 
-example : classify 20 = .a := by decide
-example : classify 21 = .b := by decide
-example : classify 1001 = .f := by decide
+example : classify 20 = .edge := by decide
+example : classify 21 = .serverless := by decide
+example : classify 1001 = .human := by decide
 example : score 100 200 0 = 250 := by decide
 example : score 100 200 5 = 350 := by decide
 example : score 400 60000 0 = 1000 := by decide
