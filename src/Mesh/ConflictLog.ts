@@ -175,6 +175,21 @@ export interface Opened {
   /** The records replayed from the file. */
   readonly recovered: ReadonlyArray<ConflictRecord>
   readonly tornTail: TornTail | undefined
+  /** Where the torn bytes were saved (`<file>.torn-<offset>`, then `-2`, `-3` … : never overwritten). */
+  readonly tornSavedAs: string | undefined
+}
+
+/** Writes `bytes` durably to `base` or, if taken, the first free `base-N`; returns the path. */
+const saveNew = async (base: string, bytes: Uint8Array): Promise<string> => {
+  for (let n = 1; ; n++) {
+    const p = n === 1 ? base : `${base}-${n}`
+    try {
+      await writeFile(p, bytes, { flag: "wx", flush: true })
+      return p
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+    }
+  }
 }
 
 const syncPath = async (path: string): Promise<void> => {
@@ -199,16 +214,17 @@ export const openFileConflictLog = (path: string, options: FileLogOptions): Effe
     const scanned = scanLog(bytes, path)
     if (Result.isFailure(scanned)) return yield* Effect.fail(scanned.failure)
     const { records, tornTail } = scanned.success
+    let tornSavedAs: string | undefined
     if (tornTail !== undefined) {
       yield* options.onTornTail(tornTail)
-      const keep = `${path}.torn-${tornTail.offset}`
-      yield* Effect.tryPromise({ try: () => writeFile(keep, tornTail.bytes, { flush: true }), catch: ioError(keep, "save torn tail") })
+      tornSavedAs = yield* Effect.tryPromise({ try: () => saveNew(`${path}.torn-${tornTail.offset}`, tornTail.bytes), catch: ioError(path, "save torn tail") })
       yield* Effect.tryPromise({ try: () => truncate(path, tornTail.offset), catch: ioError(path, "truncate torn tail") })
     }
     const handle = yield* Effect.tryPromise({ try: () => open(path, "a"), catch: ioError(path, "open") })
     // The truncation and a new file's directory entry are durable before any append is acknowledged.
     yield* Effect.tryPromise({ try: () => handle.sync().then(() => syncPath(dirname(path))), catch: ioError(path, "fsync") })
-    return { log: fileLog(path, handle, tornTail?.offset ?? bytes.length, records.length, options.maxBatch ?? 64), recovered: records, tornTail }
+    const log = fileLog(path, handle, tornTail?.offset ?? bytes.length, records.length, options.maxBatch ?? 64)
+    return { log, recovered: records, tornTail, tornSavedAs }
   })
 
 type Handle = Awaited<ReturnType<typeof open>>
@@ -273,23 +289,9 @@ const fileLog = (path: string, handle: Handle, size: number, count: number, maxB
 
   const readAll = Effect.gen(function* () {
     const upTo = durable
-    const h = yield* Effect.tryPromise({ try: () => open(path, "r"), catch: ioError(path, "open for read") })
-    const buf = new Uint8Array(upTo)
-    yield* Effect.tryPromise({
-      try: async () => {
-        let r = 0
-        try {
-          while (r < upTo) {
-            const n = (await h.read(buf, r, upTo - r, r)).bytesRead
-            if (n === 0) throw new Error(`file ends at ${r}, ${upTo} bytes acknowledged`)
-            r += n
-          }
-        } finally {
-          await h.close()
-        }
-      },
-      catch: ioError(path, "read"),
-    })
+    const all = yield* Effect.tryPromise({ try: () => readFile(path), catch: ioError(path, "read") })
+    if (all.length < upTo) return yield* Effect.fail(new LogCorrupt({ where: path, offset: all.length, reason: `file ends before the ${upTo} acknowledged bytes` }))
+    const buf = new Uint8Array(all.buffer, all.byteOffset, upTo)
     const scanned = scanLog(buf, path)
     if (Result.isFailure(scanned)) return yield* Effect.fail(scanned.failure)
     if (scanned.success.tornTail !== undefined) {
@@ -367,7 +369,7 @@ export const openNatsConflictLog = (nc: NatsConnection, options: NatsLogOptions)
         try: async () => {
           let seen = 0
           while (seen < last) {
-            const batch = await consumer.fetch({ max_messages: Math.min(1000, messages - out.length), expires: timeout })
+            const batch = await consumer.fetch({ max_messages: Math.max(1, Math.min(1000, messages - out.length)), expires: timeout })
             let got = 0
             for await (const m of batch) {
               got++

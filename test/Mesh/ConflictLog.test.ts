@@ -117,6 +117,23 @@ describe("file conflict log", () => {
     )
   })
 
+  it("round trip through a real file: any records appended are the records a reopen replays", async () => {
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(records, { maxLength: 5 }), async (rs) => {
+        const path = join(dir, `prop-${n++}`)
+        const a = await run(openFileConflictLog(path, noTear))
+        for (const r of rs) await run(a.log.append(r))
+        await run(a.log.close)
+        const b = await run(openFileConflictLog(path, noTear))
+        await run(b.log.close)
+        expect(b.recovered).toEqual(rs)
+        expect(b.tornTail).toBeUndefined()
+      }),
+      { numRuns: 25 },
+    )
+  })
+
   it("a flipped byte in a middle record's payload is LogCorrupt at that record's offset; the log does not open", async () => {
     const { path, starts } = await writeLog(5)
     const bytes = readFileSync(path)
@@ -138,9 +155,10 @@ describe("file conflict log", () => {
     expect(err._tag === "LogCorrupt" && [err.offset, /header checksum/.test(err.message)]).toEqual([starts[1], true])
   })
 
-  it("a torn tail (the last record cut at any byte) is reported with offset and length before it is truncated, saved beside the log, and the rest kept", async () => {
+  it("a torn tail (the last record cut at any byte) is reported with offset and length before it is truncated, saved beside the log (never over an earlier one), and the rest kept", async () => {
     const { path, starts } = await writeLog(3)
     const whole = readFileSync(path)
+    const saved: Array<string> = []
     for (const cut of [starts[2]! + 1, starts[2]! + 4, starts[2]! + 9, whole.length - 5, whole.length - 1]) {
       writeFileSync(path, whole.subarray(0, cut))
       const seen: Array<{ tail: TornTail; sizeWhenTold: number }> = []
@@ -149,7 +167,9 @@ describe("file conflict log", () => {
       expect(o.tornTail?.offset).toBe(starts[2])
       expect(o.recovered).toEqual([record(0), record(1)])
       expect(statSync(path).size).toBe(starts[2])
-      expect(readFileSync(`${path}.torn-${starts[2]}`)).toEqual(whole.subarray(starts[2]!, cut))
+      expect(o.tornSavedAs).toBe(`${path}.torn-${starts[2]}${saved.length === 0 ? "" : `-${saved.length + 1}`}`)
+      saved.push(o.tornSavedAs!)
+      expect(readFileSync(o.tornSavedAs!)).toEqual(whole.subarray(starts[2]!, cut))
       await run(o.log.close)
     }
   })
@@ -260,6 +280,12 @@ describe("NATS conflict log (real nats-server, JetStream)", () => {
           const again = await run(openNatsConflictLog(t.connection, { name: "t1" }))
           expect(await run(again.readAll)).toEqual([0, 1, 2, 3, 4].map(record))
           expect((await jsm.streams.info("HYCONFLICT_t1")).state.messages).toBe(5)
+          // Reading spans several fetches (at most 1,000 messages each).
+          for (let c = 0; c < 11; c++) await Promise.all(Array.from({ length: 100 }, (_, k) => run(log.append(record(5 + c * 100 + k)))))
+          const all = await run(again.readAll)
+          expect(all.length).toBe(1105)
+          expect(new Set(all.map((r) => r.conflictId)).size).toBe(1105)
+          expect(all.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map(record))
         } finally {
           await t.close()
         }
