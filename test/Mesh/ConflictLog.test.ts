@@ -209,7 +209,8 @@ describe("file conflict log", () => {
         let err = ""
         p.stdout.on("data", (d: Buffer) => (out += d.toString()))
         p.stderr.on("data", (d: Buffer) => (err += d.toString()))
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => p.on("exit", (_c, s) => resolve(s)))
+        // "close", not "exit": every line the child wrote is read before we check
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => p.on("close", (_c, s) => resolve(s)))
         const ackedNow = () => out.split("\n").filter((l) => l.startsWith("ack ")).length
         try {
           // After a few acks, kill while the file's size is between frames: a write in progress.
