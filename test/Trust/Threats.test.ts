@@ -88,6 +88,27 @@ const capture = async (s: Awaited<ReturnType<typeof signedTree>>): Promise<{ sub
   return { subject, got }
 }
 
+describe("the Down opener", () => {
+  it("verifies one bus message once however many children it is handed to; a copy is a replay; only Downs and Heartbeats open", () => {
+    const host = generateIdentity("upper-host", "coordinator", 0)
+    const registry = memoryRegistry()
+    registry.put(host.record)
+    const verifier = new Verifier(registry)
+    const { seal, open } = downSeal(new Signer(host), verifier)
+    const down = encodeMessage({ _tag: "Down", from: { level: 2, index: 0 }, epoch: 1, policy: encodePolicy(clamp(0, 1)), triggers: [] })
+    const sealed = seal(down)
+    for (let i = 0; i < 10; i++) expect(open(sealed)).toEqual(down)
+    expect(verifier.counters.accepted).toBe(1)
+    expect(open(sealed.slice())).toBeUndefined()
+    expect(verifier.counters.replay).toBe(1)
+    const heartbeat = encodeMessage({ _tag: "Heartbeat", from: { level: 2, index: 0 }, term: 0 })
+    expect(open(seal(heartbeat))).toEqual(heartbeat)
+    const lateral = encodeMessage({ _tag: "Lateral", from: { level: 0, index: 1 }, fromAgent: 1, toAgent: 2, payload: new Uint8Array(1) })
+    expect(open(seal(lateral))).toBeUndefined()
+    expect(verifier.counters).toMatchObject({ accepted: 3, replay: 1, badPayload: 1 })
+  })
+})
+
 describe("threats on a real nats-server", () => {
   it("(a) rogue client without credentials: refused at connect by the authenticated TLS server; the tree on it stays exact", async () => {
     await Effect.runPromise(
