@@ -11,7 +11,10 @@ import { type AgentClass, agentClasses, baseMs } from "./Arrival.ts"
 
 export { type AgentClass, agentClasses, baseMs }
 
-/** Seed 2.2 allocations (they sum to 30,000). @lean Hydrogen.Mesh.AgentClass.allocation */
+/**
+ * Seed 2.2 allocations (they sum to 30,000).
+ * @lean Hydrogen.Mesh.AgentClass.allocation
+ */
 export const allocation: Readonly<Record<AgentClass, number>> = {
   CLASS_A_EDGE: 10_000,
   CLASS_B_SERVERLESS: 8_000,
@@ -35,19 +38,28 @@ export const bandUpperMs: ReadonlyArray<readonly [AgentClass, number]> = [
   ["CLASS_E_LOCAL", 1000],
 ]
 
-/** Lowest round-trip time (ms) in a class's band. @lean Hydrogen.Mesh.AgentClass.lower */
+/**
+ * Lowest round-trip time (ms) in a class's band.
+ * @lean Hydrogen.Mesh.AgentClass.lower
+ */
 export const bandLowerMs = (k: AgentClass): number => {
   const i = bandUpperMs.findIndex(([c]) => c === k)
   return i === 0 ? 0 : (i === -1 ? bandUpperMs[bandUpperMs.length - 1]![1] : bandUpperMs[i - 1]![1]) + 1
 }
 
-/** Whether a whole-ms round-trip time lies in class `k`'s band. @lean Hydrogen.Mesh.InBand */
+/**
+ * Whether a whole-ms round-trip time lies in class `k`'s band.
+ * @lean Hydrogen.Mesh.InBand
+ */
 export const inBand = (k: AgentClass, rttMs: number): boolean => {
   const hi = bandUpperMs.find(([c]) => c === k)?.[1] ?? Number.POSITIVE_INFINITY
   return bandLowerMs(k) <= rttMs && rttMs <= hi
 }
 
-/** The class of a measured round-trip time in ms (whole ms, rounded up). @lean Hydrogen.Mesh.classify */
+/**
+ * The class of a measured round-trip time in ms (whole ms, rounded up).
+ * @lean Hydrogen.Mesh.classify
+ */
 export const classify = (rttMs: number): AgentClass => {
   if (!Number.isFinite(rttMs) || rttMs < 0) throw new RangeError(`classify: rttMs must be finite and >= 0, got ${rttMs}`)
   const r = Math.ceil(rttMs)

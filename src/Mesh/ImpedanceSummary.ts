@@ -57,7 +57,10 @@ export const summarize = (agents: Iterable<readonly [number, boolean]>): Summary
 /** A decoded record's contribution: its score, active when `operational_state` is `active`. */
 export const ofRecord = (r: AgentImpedanceRecord): Summary => ofAgent(r.impedance_score, r.operational_state === "active")
 
-/** Mean score; `undefined` for an empty summary. @lean Hydrogen.Aggregate.SumCount.average */
+/**
+ * Mean score; `undefined` for an empty summary.
+ * @lean Hydrogen.Aggregate.SumCount.average
+ */
 export const mean = (s: Summary): number | undefined => (s.count === 0 ? undefined : s.sum / s.count)
 
 /** Active fraction; `undefined` for an empty summary. */

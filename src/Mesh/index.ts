@@ -1,9 +1,17 @@
 /**
- * `hydrogen/mesh`: seed 002's arrival-time scheduling and trinary quorum
- * (`Hydrogen.Mesh`), with schema decoders for the records they read.
+ * `hydrogen/mesh`: seed 002 on the coordinator tree — arrival-time scheduling,
+ * trinary quorum, impedance records and their proved summary, the mixed
+ * hierarchy, circuit breakers and degradation modes, and conflict records
+ * (`Hydrogen.Mesh`), with schema decoders for the records they read. The
+ * durable conflict log (src/Mesh/ConflictLog.ts) is Node-only and not exported here.
  *
  * @module
  */
 export * as Arrival from "./Arrival.ts"
 export * as Trinary from "./Trinary.ts"
 export * as Conflict from "./Conflict.ts"
+export * as Impedance from "./Impedance.ts"
+export * as ImpedanceSummary from "./ImpedanceSummary.ts"
+export * as Topology from "./Topology.ts"
+export * as Breaker from "./Breaker.ts"
+export * as Degradation from "./Degradation.ts"
