@@ -132,6 +132,21 @@ export class CheckedFrame {
     return Result.void
   }
 
+  /**
+   * Moves row `i` to (`x`, `y`), the only fields an animation writes: checked
+   * as the Wire record checks them (int32), without `setRow`'s whole-record check.
+   */
+  moveRow(i: number, x: number, y: number): Result.Result<void, DrawInputError> {
+    const n = this.count
+    if (!Number.isSafeInteger(i) || i < 0 || i >= n) return Result.fail(frameError("row", -1, i, `a row below ${n}`))
+    if ((x | 0) !== x) return Result.fail(frameError("x", i, x, "an int32"))
+    if ((y | 0) !== y) return Result.fail(frameError("y", i, y, "an int32"))
+    this.#s.columns.x[i] = x
+    this.#s.columns.y[i] = y
+    this.#edges(i)
+    return Result.void
+  }
+
   /** Writes the view of slot `v` if it passes `buildDraws`' view check; otherwise a `DrawInputError` and no change. */
   setView(v: number, view: View): Result.Result<void, DrawInputError> {
     if (!Number.isSafeInteger(v) || v < 0 || v >= this.viewports)

@@ -371,6 +371,46 @@ describe("Render.Frame: CheckedFrame", () => {
 
 // Rows written at the int32 edges, with views straddling them: the int32
 // comparisons and the float64 fallback must agree with buildDraws.
+describe("Render.Frame: CheckedFrame.moveRow", () => {
+  it("moveRow(i, x, y) draws what setRow(i, {...row, x, y}) draws; a non-int32 coordinate or a bad row is a typed error and changes nothing", () => {
+    const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+    fc.assert(
+      fc.property(fc.array(slotArb, { minLength: 1, maxLength: 5 }), fc.nat(), int32, int32, (slots, ri, x, y) => {
+        const moved = Result.getOrThrow(CheckedFrame.of(storeOf(slots)))
+        const set = Result.getOrThrow(CheckedFrame.of(storeOf(slots)))
+        const n = moved.count
+        const edited = slots.map((sl) => ({ view: sl.view, rows: [...sl.rows] }))
+        if (n > 0) {
+          const i = ri % n
+          const slot = edited.findIndex((_, u) => moved.rows(u)[0] <= i && i < moved.rows(u)[1])
+          const row = { ...edited[slot]!.rows[i - moved.rows(slot)[0]]!, x, y }
+          expect(Result.isSuccess(moved.moveRow(i, x, y))).toBe(true)
+          expect(Result.isSuccess(set.setRow(i, row))).toBe(true)
+          edited[slot]!.rows[i - moved.rows(slot)[0]] = row
+        }
+        const bad = [moved.moveRow(n, 0, 0), moved.moveRow(0, 2 ** 31, 0), moved.moveRow(0, 0, -(2 ** 31) - 1), moved.moveRow(0, 0.5, 0), moved.moveRow(0, 0, Number.NaN)]
+        for (const r of bad) expect(Result.isFailure(r) && r.failure instanceof DrawInputError).toBe(true)
+        sameDrawsAsBuildDraws(edited, moved.draws())
+        sameDrawsAsBuildDraws(edited, set.draws())
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("moveRow out of the view and back: the row is culled, then drawn again (its stored far edges follow the move)", () => {
+    const view = { viewport: 0, left: 0, top: 0, right: 160, bottom: 160 }
+    const rows = [elementAt(0, 0, 0), elementAt(0, 16, 1)]
+    const c = Result.getOrThrow(CheckedFrame.of(storeOf([{ view, rows }])))
+    expect(frameDrawCalls(c.draws())).toBe(2)
+    expect(Result.isSuccess(c.moveRow(1, -16 * 1000, 0))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(1)
+    expect(Result.isSuccess(c.moveRow(1, 16, 16 * 1000))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(1)
+    expect(Result.isSuccess(c.moveRow(1, 16, 0))).toBe(true)
+    expect(frameDrawCalls(c.draws())).toBe(2)
+  })
+})
+
 describe("Render.Frame: coordinates at the int32 edges", () => {
   it("rows near ±2^31 against views inside and outside int32 agree with buildDraws", () => {
     const edge = fc.constantFrom(-(2 ** 31), -(2 ** 31) + 1, -(2 ** 31) + 16, 2 ** 31 - 17, 2 ** 31 - 2, 2 ** 31 - 1, 0)
