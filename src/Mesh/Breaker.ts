@@ -14,7 +14,10 @@ import * as Result from "effect/Result"
 /** @lean Hydrogen.Mesh.Circuit */
 export type Circuit = "CLOSED" | "OPEN" | "HALF_OPEN"
 
-/** One scope's thresholds and timings (ms). @lean Hydrogen.Mesh.BreakerConfig */
+/**
+ * One scope's thresholds and timings (ms).
+ * @lean Hydrogen.Mesh.BreakerConfig
+ */
 export interface BreakerConfig {
   /** Trips when the failures in the window exceed this. */
   readonly tripAbove: number
@@ -24,14 +27,23 @@ export interface BreakerConfig {
   readonly monitorMs: number
 }
 
-/** `cluster_failures > 5`; probe after 30 s, then every 60 s; 60 s monitoring. @lean Hydrogen.Mesh.clusterConfig */
+/**
+ * `cluster_failures > 5`; probe after 30 s, then every 60 s; 60 s monitoring.
+ * @lean Hydrogen.Mesh.clusterConfig
+ */
 export const clusterConfig: BreakerConfig = { tripAbove: 5, windowMs: 60_000, firstProbeMs: 30_000, maxProbeMs: 60_000, monitorMs: 60_000 }
-/** `sector_failures > 50`, same timings. @lean Hydrogen.Mesh.sectorConfig */
+/**
+ * `sector_failures > 50`, same timings.
+ * @lean Hydrogen.Mesh.sectorConfig
+ */
 export const sectorConfig: BreakerConfig = { ...clusterConfig, tripAbove: 50 }
 /** The global breaker is tripped by sectors, not failures; it shares the timings. */
 export const globalConfig: BreakerConfig = { ...clusterConfig, tripAbove: Number.MAX_SAFE_INTEGER }
 
-/** `min maxProbeMs (firstProbeMs · 2^attempt)`, without overflow. @lean Hydrogen.Mesh.probeDelay */
+/**
+ * `min maxProbeMs (firstProbeMs · 2^attempt)`, without overflow.
+ * @lean Hydrogen.Mesh.probeDelay
+ */
 export const probeDelay = (c: BreakerConfig, attempt: number): number => {
   if (c.firstProbeMs === 0) return 0
   let d = c.firstProbeMs
@@ -101,12 +113,18 @@ export const breakerRun = (c: BreakerConfig, s: BreakerState, es: Iterable<Break
   return cur
 }
 
-/** `count_tripped_sectors() > 10`. @lean Hydrogen.Mesh.globalTrips */
+/**
+ * `count_tripped_sectors() > 10`.
+ * @lean Hydrogen.Mesh.globalTrips
+ */
 export const globalTrips = (openSectors: number, limit = 10): boolean => limit < openSectors
 
 // ---- routing ---------------------------------------------------------------------
 
-/** An agent's enclosing scopes (cluster ids are mesh-wide). @lean Hydrogen.Mesh.Addr */
+/**
+ * An agent's enclosing scopes (cluster ids are mesh-wide).
+ * @lean Hydrogen.Mesh.Addr
+ */
 export interface Addr {
   readonly sector: number
   readonly cluster: number
@@ -118,7 +136,10 @@ export type BreakerScope =
   | { readonly _tag: "Sector"; readonly sector: number }
   | { readonly _tag: "Cluster"; readonly cluster: number }
 
-/** Every breaker's circuit; absent ids read CLOSED. @lean Hydrogen.Mesh.Breakers */
+/**
+ * Every breaker's circuit; absent ids read CLOSED.
+ * @lean Hydrogen.Mesh.Breakers
+ */
 export interface Breakers {
   readonly global: Circuit
   readonly sector: (s: number) => Circuit

@@ -13,11 +13,17 @@ import * as Result from "effect/Result"
 /** @lean Hydrogen.Mesh.OpMode */
 export type OpMode = "FULL" | "DEGRADED_LIGHT" | "DEGRADED_MODERATE" | "DEGRADED_SEVERE" | "EMERGENCY"
 
-/** 0 = FULL … 4 = EMERGENCY: larger is more degraded. @lean Hydrogen.Mesh.OpMode.rank */
+/**
+ * 0 = FULL … 4 = EMERGENCY: larger is more degraded.
+ * @lean Hydrogen.Mesh.OpMode.rank
+ */
 export const rank = (m: OpMode): number =>
   m === "FULL" ? 0 : m === "DEGRADED_LIGHT" ? 1 : m === "DEGRADED_MODERATE" ? 2 : m === "DEGRADED_SEVERE" ? 3 : 4
 
-/** Lower bounds of the active rate, in percent. @lean Hydrogen.Mesh.ModeThresholds */
+/**
+ * Lower bounds of the active rate, in percent.
+ * @lean Hydrogen.Mesh.ModeThresholds
+ */
 export interface ModeThresholds {
   readonly full: number
   readonly light: number
@@ -25,10 +31,16 @@ export interface ModeThresholds {
   readonly severe: number
 }
 
-/** 95 / 80 / 60 / 30 %. @lean Hydrogen.Mesh.seedModeThresholds */
+/**
+ * 95 / 80 / 60 / 30 %.
+ * @lean Hydrogen.Mesh.seedModeThresholds
+ */
 export const seedModeThresholds: ModeThresholds = { full: 95, light: 80, moderate: 60, severe: 30 }
 
-/** `determine_operational_mode`, exact. @lean Hydrogen.Mesh.opMode */
+/**
+ * `determine_operational_mode`, exact.
+ * @lean Hydrogen.Mesh.opMode
+ */
 export const opMode = (th: ModeThresholds, active: number, total: number): OpMode => {
   if (total === 0) return "EMERGENCY"
   const a = BigInt(active) * 100n
@@ -52,7 +64,10 @@ export const restrictions: Record<OpMode, ReadonlyArray<string>> = {
 /** Whether routing must avoid sectors that are not CLOSED ("healthy sectors only"). */
 export const healthySectorsOnly = (m: OpMode): boolean => rank(m) >= 2
 
-/** What an operation asks for; priority as in `MeshMessage`: 0 background … 3 critical. @lean Hydrogen.Mesh.Operation */
+/**
+ * What an operation asks for; priority as in `MeshMessage`: 0 background … 3 critical.
+ * @lean Hydrogen.Mesh.Operation
+ */
 export interface Operation {
   readonly targets: number
   readonly priority: 0 | 1 | 2 | 3

@@ -8,6 +8,7 @@
  * sum ÷ count (weighted by agents), not the seed's mean of cluster means.
  */
 import { type AgentImpedanceRecord } from "./Impedance.ts"
+import type { AggregationMonoid } from "../Aggregate/Monoid.ts"
 
 /** @lean Hydrogen.Mesh.Summary */
 export interface Summary {
@@ -37,6 +38,17 @@ export const merge = (x: Summary, y: Summary): Summary => ({
   worst: maxOpt(x.worst, y.worst),
   best: minOpt(x.best, y.best),
 })
+
+/** Exact equality of all five components. */
+export const equals = (x: Summary, y: Summary): boolean =>
+  x.sum === y.sum && x.count === y.count && x.active === y.active && x.worst === y.worst && x.best === y.best
+
+/**
+ * The product monoid (SumCount × Count × Max × Min), for the tree's folds.
+ *
+ * @lean Hydrogen.Mesh.Summary.aggregationMonoid
+ */
+export const SummaryMonoid: AggregationMonoid<Summary> = { empty, merge, equals }
 
 /** @lean Hydrogen.Mesh.Summary.ofAgent */
 export const ofAgent = (score: number, isActive: boolean): Summary => ({

@@ -117,6 +117,15 @@ export const roundedRectCovers = (p: number, b: Box, cx: number, cy: number): bo
 // The GPU side
 
 /**
+ * `RuleWithin rule b` at one centre: a covered centre lies in the box (the
+ * Lean predicate quantifies over all centres; tests check it where they sample).
+ *
+ * @lean Hydrogen.Render.Raster.RuleWithin
+ */
+export const ruleWithinAt = (rule: (cx: number, cy: number) => boolean, b: Box, cx: number, cy: number): boolean =>
+  !rule(cx, cy) || boxContains(b, cx, cy)
+
+/**
  * A quad in 1/16 px; its corners are computed in float, so rational.
  *
  * @lean Hydrogen.Render.Raster.Quad
@@ -166,6 +175,14 @@ export const quadWithin = (q: Quad, e: Quad, delta: Fraction): boolean =>
 /** Is the point strictly inside the quad (where a rasterizer following the rule must generate a fragment)? */
 export const quadInterior = (q: Quad, cx: Fraction, cy: Fraction): boolean =>
   lt(q.x0, cx) && lt(cx, q.x1) && lt(q.y0, cy) && lt(cy, q.y1)
+
+/**
+ * `Rasterizes incl q` at one point: strictly inside the quad, a fragment is generated.
+ *
+ * @lean Hydrogen.Render.Raster.Rasterizes
+ */
+export const rasterizesAt = (incl: (cx: Fraction, cy: Fraction) => boolean, q: Quad, cx: Fraction, cy: Fraction): boolean =>
+  !quadInterior(q, cx, cy) || incl(cx, cy)
 
 // ---------------------------------------------------------------------------
 // Graded stages (8-bit levels)
@@ -239,6 +256,14 @@ export const storeUnormNearest = (v: Fraction): number => {
   const d = 2n * twice.den
   return Number(n >= 0n ? n / d : -((-n + d - 1n) / d))
 }
+
+/**
+ * `StoresUnorm store` at one value: the stored byte is within 3/5 of 255·v.
+ *
+ * @lean Hydrogen.Render.Raster.StoresUnorm
+ */
+export const storesUnormAt = (store: (v: Fraction) => number, v: Fraction): boolean =>
+  le(dist(ofInt(store(v)), mul(ofInt(255), v)), frac(3n, 5n))
 
 /** `k/255`, the exact value a byte stands for. */
 export const levelValue = (k: number): Fraction => frac(BigInt(k), 255n)

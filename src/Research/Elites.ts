@@ -72,6 +72,14 @@ export const cellIndex = (bins: Bins, c: Cell): number => {
   return ((c[0] * s1 + c[1]) * s2 + c[2]) * s3 + c[3]
 }
 
+/**
+ * Is the cell inside the grid: every coordinate below its dimension's size
+ * (Lean's `InGrid`, there with one size `b` for all four)?
+ *
+ * @lean Hydrogen.Research.InGrid
+ */
+export const inGrid = (bins: Bins, c: Cell): boolean => sizes(bins).every((s, i) => Number.isSafeInteger(c[i]) && c[i]! >= 0 && c[i]! < s)
+
 /** @lean Hydrogen.Research.Candidate */
 export interface Candidate<A> {
   readonly cell: number

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { kindCovers } from "../../src/Gpu/Reference.ts"
-import { add, compose, dist, eq, frac, fractionOfNumber, type Fraction, le, lt, mul, ofInt, sub } from "../../src/Render/Error.ts"
+import { add, compose, dist, eq, frac, fractionOfNumber, type Fraction, le, lt, mul, ofInt, ONE, sub } from "../../src/Render/Error.ts"
 import {
   type Box,
   boxContains,
@@ -20,10 +20,14 @@ import {
   type Quad,
   quadInterior,
   quadWithin,
+  rasterizesAt,
   rasterBound,
   rasterBoundLevels,
   rasterEps,
   roundedRectCovers,
+  ruleWithinAt,
+  clampUnits,
+  storesUnormAt,
   storeUnormNearest,
 } from "../../src/Render/Raster.ts"
 
@@ -236,6 +240,80 @@ describe("Raster: the project's rule", () => {
       }),
       { numRuns: 600 },
     )
+  })
+})
+
+describe("Raster: the clamp, the casts and the whole-pixel theorem", () => {
+  // @lean Hydrogen.Render.Raster.clampUnits_le
+  it("clampUnits_le: v ≤ t and −16 ≤ t give clampUnits v n ≤ t", () => {
+    fc.assert(
+      fc.property(fracArb, fracArb, fc.nat({ max: 300 }), (v, t, n) => {
+        if (le(v, t) && le(ofInt(-16), t)) expect(le(clampUnits(v, n), t)).toBe(true)
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  // @lean Hydrogen.Render.Raster.le_clampUnits
+  it("le_clampUnits: t ≤ v and t ≤ 16n + 16 give t ≤ clampUnits v n", () => {
+    fc.assert(
+      fc.property(fracArb, fracArb, fc.nat({ max: 300 }), (v, t, n) => {
+        if (le(t, v) && le(t, ofInt(16 * n + 16))) expect(le(t, clampUnits(v, n))).toBe(true)
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  // @lean Hydrogen.Render.Raster.int_le_cast
+  it("int_le_cast: a ≤ b between integers stays a ≤ b as rationals", () => {
+    fc.assert(fc.property(fc.bigInt(), fc.bigInt(), (a, b) => {
+      if (a <= b) expect(le(frac(a, 1n), frac(b, 1n))).toBe(true)
+    }))
+  })
+
+  // @lean Hydrogen.Render.Raster.int_lt_cast
+  it("int_lt_cast: a < b between integers gives a + 1 ≤ b as rationals", () => {
+    fc.assert(fc.property(fc.bigInt(), fc.bigInt(), (a, b) => {
+      if (a < b) expect(le(add(frac(a, 1n), ONE), frac(b, 1n))).toBe(true)
+    }))
+  })
+
+  // @lean Hydrogen.Render.Raster.gpu_reference_sound
+  it("gpu_reference_sound: rules within their boxes, quads within gpuQuadDelta, rasterizers following them: every pixel's byte differs from the reference's by ≤ compose gpuReferencePipeline", () => {
+    const [w, h] = [10, 10]
+    const inst = fc.tuple(boxArb, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 255 }), fc.array(offsetArb(gpuQuadDelta), { minLength: 4, maxLength: 4 }))
+    const bound = compose(gpuReferencePipeline)
+    fc.assert(
+      fc.property(fc.array(inst, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 255 }), fc.integer(), (is, bg, seed) => {
+        const quads = is.map(([b, , , o]) => perturb(conservativeQuad(b, w, h), o))
+        const incls = quads.map((q) => rasterizer(q, freeChoice(seed)))
+        is.forEach(([b], k) => expect(quadWithin(quads[k]!, conservativeQuad(b, w, h), gpuQuadDelta)).toBe(true))
+        for (let j = 0; j < h; j++)
+          for (let i = 0; i < w; i++) {
+            const [cx, cy] = [centre(i), centre(j)]
+            const idx = is.map((_, k) => k)
+            const rule = (k: number) => roundedRectCovers(is[k]![1], is[k]![0], cx, cy)
+            for (const k of idx) {
+              expect(ruleWithinAt((x, y) => roundedRectCovers(is[k]![1], is[k]![0], x, y), is[k]![0], cx, cy)).toBe(true)
+              expect(rasterizesAt((x, y) => incls[k]!(Number(x.num / x.den), Number(y.num / y.den)), quads[k]!, ofInt(cx), ofInt(cy))).toBe(true)
+            }
+            const gpu = paintPixel(bg, (k) => is[k]![2], (k) => incls[k]!(cx, cy) && rule(k), idx)
+            const ref = paintPixel(bg, (k) => is[k]![2], rule, idx)
+            expect(le(ofInt(byteDiff(gpu, ref)), bound)).toBe(true)
+          }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it("the pointwise checkers fail where the predicates do: a rule outside its box, a rasterizer dropping an interior point, a store off by one", () => {
+    const b: Box = { x0: 0, y0: 0, x1: 16, y1: 16 }
+    expect(ruleWithinAt(() => true, b, 40, 8)).toBe(false)
+    const q: Quad = { x0: ofInt(0), y0: ofInt(0), x1: ofInt(16), y1: ofInt(16) }
+    expect(rasterizesAt(() => false, q, ofInt(8), ofInt(8))).toBe(false)
+    expect(rasterizesAt(() => false, q, ofInt(16), ofInt(8))).toBe(true)
+    expect(storesUnormAt((v) => storeUnormNearest(v) + 1, levelValue(7))).toBe(false)
+    for (let k = 0; k <= 255; k++) expect(storesUnormAt(storeUnormNearest, levelValue(k))).toBe(true)
   })
 })
 

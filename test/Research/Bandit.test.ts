@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Result from "effect/Result"
 import {
-  annealedSelect, decodePosteriorTable, exploitCount, exploreCount, makeRng, mean, observe, prior, sampleBeta,
+  annealedSelect, decodePosteriorTable, exploitCount, exploitTenths, exploreCount, makeRng, mean, observe, prior, sampleBeta,
   softmax, temperature, thompsonSelect, update, varDen, varNum, type Beta,
 } from "../../src/Research/Bandit.ts"
 
@@ -94,6 +94,22 @@ describe("Hydrogen.Research annealing schedule", () => {
       expect(exploitCount(k, r)).toBeLessThanOrEqual(k)
       expect(exploitCount(k, r) + exploreCount(k, r)).toBe(k)
     }), runs)
+  })
+
+  // @lean Hydrogen.Research.exploitCount_le
+  it("exploitCount_le: a round never picks more than k by top-k", () => {
+    fc.assert(fc.property(k, round, (k, r) => {
+      expect(exploitCount(k, r)).toBeLessThanOrEqual(k)
+    }), runs)
+  })
+
+  // @lean Hydrogen.Research.exploitTenths_mono
+  it("exploitTenths_mono: the top-k share (in tenths: 0, 5, 8) never falls from one round to a later one", () => {
+    fc.assert(fc.property(round, round, (r, s) => {
+      const [lo, hi] = r <= s ? [r, s] : [s, r]
+      expect(exploitTenths(lo)).toBeLessThanOrEqual(exploitTenths(hi))
+    }), runs)
+    expect([0, 1, 2, 3, 4].map(exploitTenths)).toEqual([0, 0, 5, 8, 8])
   })
 
   // @lean Hydrogen.Research.exploitCount_mono

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import * as Result from "effect/Result"
 import { makeRng } from "../../src/Research/Bandit.ts"
 import {
-  best, binOf, build, cellCount, cellIndex, cellOf, coverage, crossover, decodeBins, empty, insert, mutate, seedBins, top,
+  best, binOf, build, cellCount, cellIndex, cellOf, coverage, crossover, decodeBins, empty, inGrid, insert, mutate, seedBins, top,
   uniformEdges, type Archive, type Bins, type Candidate, type Cell, type ResearcherConfig,
 } from "../../src/Research/Elites.ts"
 
@@ -84,6 +84,39 @@ describe("Hydrogen.Research.Archive", () => {
     }), runs)
   })
 
+  // @lean Hydrogen.Research.Archive.insert_some
+  it("insert_some: what insert leaves in a cell was there before or is the candidate (in its own cell)", () => {
+    fc.assert(fc.property(archive, cand, (a, x) => {
+      const b = insert(a, x)
+      for (const c of cells) {
+        const e = b.get(c)
+        if (e !== undefined) expect(a.get(c) === e || (e === x && x.cell === c)).toBe(true)
+      }
+    }), runs)
+  })
+
+  // @lean Hydrogen.Research.Archive.build_mono
+  it("build_mono: building on an archive never lowers a cell's best fitness", () => {
+    fc.assert(fc.property(archive, cands, (a, xs) => {
+      const b = build(a, xs)
+      for (const c of cells) {
+        const e = a.get(c)
+        if (e !== undefined) expect(b.get(c)!.fitness).toBeGreaterThanOrEqual(e.fitness)
+      }
+    }), runs)
+  })
+
+  // @lean Hydrogen.Research.Archive.build_some
+  it("build_some: a cell's elite after building was there at the start or is one of that cell's candidates", () => {
+    fc.assert(fc.property(archive, cands, (a, xs) => {
+      const b = build(a, xs)
+      for (const c of cells) {
+        const e = b.get(c)
+        if (e !== undefined) expect(a.get(c) === e || (xs.includes(e) && e.cell === c)).toBe(true)
+      }
+    }), runs)
+  })
+
   it("insert does not mutate the archive it is given", () => {
     const a = build(empty<string>(), [{ cell: 1, fitness: 1, config: "a" }])
     insert(a, { cell: 1, fitness: 5, config: "b" })
@@ -113,6 +146,9 @@ describe("behaviour grid", () => {
     const idx = allCells(seedBins).map((c) => cellIndex(seedBins, c))
     expect(Math.max(...idx)).toBe(255)
     expect(Math.min(...idx)).toBe(0)
+    expect(allCells(seedBins).every((c) => inGrid(seedBins, c))).toBe(true)
+    const outside: Cell[] = [[4, 0, 0, 0], [0, 0, 0, 4], [-1, 0, 0, 0]]
+    expect(outside.some((c) => inGrid(seedBins, c))).toBe(false)
   })
 
   // @lean Hydrogen.Research.niches_seed
