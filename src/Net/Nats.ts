@@ -1,4 +1,4 @@
-/**
+/** Over 400 lines: one transport (first connect under a Schedule, subjects and queue groups, JetStream KV, re-subscribe on reconnect) sharing one connection state.
  * The NATS transport: core NATS for subjects and queue groups
  * (@nats-io/transport-node), JetStream KV for the key-value buckets
  * (@nats-io/kv; a bucket is created on first use with history 1 and

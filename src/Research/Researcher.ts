@@ -76,6 +76,18 @@ const readLine = (tools: Sandbox, id: string, path: string, line: number): Effec
     Effect.mapError((e) => new ResearchFailed({ researcher: id, reason: `read_file refused: ${e.reason}` })),
   )
 
+/** A valid citation of line 1 of the corpus's first file (by name): what the Byzantine answers cite. */
+const firstLineCitation = (tools: Sandbox, id: string): Effect.Effect<{ path: string; line: number; quote: string }, ResearchFailed> =>
+  Effect.gen(function* () {
+    const files = yield* tools.listFiles({ directory: ".", recursive: true }).pipe(
+      Effect.mapError((e) => new ResearchFailed({ researcher: id, reason: `list_files refused: ${e.reason}` })),
+    )
+    const file = files.entries.filter((e) => !e.endsWith("/")).sort()[0]
+    if (file === undefined) return yield* Effect.fail(new ResearchFailed({ researcher: id, reason: "empty corpus" }))
+    const quote = yield* readLine(tools, id, file, 1)
+    return { path: file, line: 1, quote }
+  })
+
 /**
  * The built-in honest researcher. Among equally good lines it prefers the
  * previous round's leading claim when that is one of them (SPIRAL), else the
@@ -127,30 +139,13 @@ export const byzantine = {
    */
   colludes: (id: string, claim: string): Researcher => ({
     id,
-    research: (_task, tools) =>
-      Effect.gen(function* () {
-        const files = yield* tools.listFiles({ directory: ".", recursive: true }).pipe(
-          Effect.mapError((e) => new ResearchFailed({ researcher: id, reason: `list_files refused: ${e.reason}` })),
-        )
-        const file = files.entries.filter((e) => !e.endsWith("/")).sort()[0]
-        if (file === undefined) return yield* Effect.fail(new ResearchFailed({ researcher: id, reason: "empty corpus" }))
-        const quote = yield* readLine(tools, id, file, 1)
-        return { claim, confidence: 1, citations: [{ path: file, line: 1, quote }] }
-      }),
+    research: (_task, tools) => Effect.map(firstLineCitation(tools, id), (c) => ({ claim, confidence: 1, citations: [c] })),
   }),
   /** A different claim every round (validly cited), so it never settles. */
   inconsistent: (id: string): Researcher => ({
     id,
     research: (task, tools) =>
-      Effect.gen(function* () {
-        const files = yield* tools.listFiles({ directory: ".", recursive: true }).pipe(
-          Effect.mapError((e) => new ResearchFailed({ researcher: id, reason: `list_files refused: ${e.reason}` })),
-        )
-        const file = files.entries.filter((e) => !e.endsWith("/")).sort()[0]
-        if (file === undefined) return yield* Effect.fail(new ResearchFailed({ researcher: id, reason: "empty corpus" }))
-        const quote = yield* readLine(tools, id, file, 1)
-        return { claim: `${id} says answer #${task.round}`, confidence: 0.5, citations: [{ path: file, line: 1, quote }] }
-      }),
+      Effect.map(firstLineCitation(tools, id), (c) => ({ claim: `${id} says answer #${task.round}`, confidence: 0.5, citations: [c] })),
   }),
   /** Not an answer at all (the protocol's decoder must refuse it). */
   garbles: (id: string): Researcher => ({ id, research: () => Effect.succeed({ claim: 42, citations: "none" }) }),

@@ -211,7 +211,11 @@ const run = async (kind: StoreKind, busRestart = false): Promise<void> => {
   expect(Number(start)).toBeGreaterThanOrEqual(ackedLocal)
   expect(Number(records)).toBeGreaterThan(0)
 
-  await waitUntil(() => children.every((c) => c.has("done") !== undefined), 30_000, "every replica to finish its mutations")
+  await waitUntil(() => children.every((c) => c.has("done") !== undefined), 60_000, "every replica to finish its mutations").catch(async (e: Error) => {
+    for (const c of children) c.proc.stdin!.write("stats\n")
+    await new Promise((r) => setTimeout(r, 1000))
+    throw new Error(`${e.message}; ${children.map((c, i) => `replica ${i}: acked ${c.acked()}, done ${c.has("done") !== undefined}, ${c.has("stats ") ?? "no stats"}, stderr ${c.stderr}`).join(" | ")}`)
+  })
   const expected = joinOfMutations(Array.from({ length: N }, () => COUNT))
   let states: ViewportState[] = []
   await waitUntil(
@@ -240,10 +244,10 @@ const run = async (kind: StoreKind, busRestart = false): Promise<void> => {
 }
 
 describe("viewport replicas over NATS, one SIGKILLed and restarted", () => {
-  it("with the embedded file store: converge to the join of all mutations, nothing acknowledged lost", () => run("file"))
-  it("with the JetStream store: converge to the join of all mutations, nothing acknowledged lost", () => run("jetstream"))
-  it("with the JetStream store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("jetstream", true))
-  it("with the file store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("file", true))
+  it("with the embedded file store: converge to the join of all mutations, nothing acknowledged lost", () => run("file"), 120_000)
+  it("with the JetStream store: converge to the join of all mutations, nothing acknowledged lost", () => run("jetstream"), 120_000)
+  it("with the JetStream store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("jetstream", true), 120_000)
+  it("with the file store and the bus SIGKILLed and restarted too: converge, nothing acknowledged lost", () => run("file", true), 120_000)
 })
 
 // ---------------------------------------------------------------------------
