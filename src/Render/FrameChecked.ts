@@ -19,11 +19,12 @@ import * as Result from "effect/Result"
 import { allocColumns, columnsRow, type ElementColumns, setColumnsRow } from "../Wire/Codec.ts"
 import { type Element, isValid } from "../Wire/Element.ts"
 import { type DrawInputError, INSTANCE_WORDS, type View } from "./Commands.ts"
+import { cullCheckedSlot } from "./FrameCull.ts"
+import { type FrameIndices, indexedPass } from "./FrameIndexed.ts"
 import {
   badView,
   checkFrame,
   closeSlot,
-  cullWide,
   type FrameDraws,
   frameError,
   framePassOutput,
@@ -38,12 +39,6 @@ import {
 
 const I32_MIN = -0x80000000
 const I32_MAX = 0x7fffffff
-/**
- * View coordinates the int32 loop takes. The clamped edges compare as the
- * true ones there: a non-empty view has left < right ≤ 2^31 − 1, so a clamped
- * far edge is still right of it, and −2^31 is right of no left edge.
- */
-const inFastRange = (a: number): boolean => (a | 0) === a
 
 export class CheckedFrame {
   readonly #s: FrameStore
@@ -51,6 +46,11 @@ export class CheckedFrame {
   readonly #y1: Int32Array
   readonly #wh: Int32Array
   readonly #foreign: Uint32Array
+  /** Every row's instance record (INSTANCE_WORDS words per row): the resident table of `indices`. */
+  readonly #records: Int32Array
+  /** Rows written since the last `takeDirty`: `[lo, hi)`, empty when lo ≥ hi. */
+  #dirtyLo: number
+  #dirtyHi: number
 
   private constructor(s: FrameStore) {
     this.#s = s
@@ -58,6 +58,9 @@ export class CheckedFrame {
     this.#x1 = new Int32Array(n)
     this.#y1 = new Int32Array(n)
     this.#wh = new Int32Array(n)
+    this.#records = new Int32Array(n * INSTANCE_WORDS)
+    this.#dirtyLo = 0
+    this.#dirtyHi = n
     this.#foreign = new Uint32Array(s.viewports)
     for (let i = 0; i < n; i++) this.#edges(i)
     for (let v = 0; v < s.viewports; v++) this.#recount(v)
@@ -88,6 +91,16 @@ export class CheckedFrame {
     this.#x1[i] = w === 0 || h === 0 ? I32_MIN : Math.min(I32_MAX, c.x[i]! + 16 * w)
     this.#y1[i] = Math.min(I32_MAX, c.y[i]! + 16 * h)
     this.#wh[i] = w | (h << 16)
+    const q = i * INSTANCE_WORDS
+    const r = this.#records
+    r[q] = c.x[i]!
+    r[q + 1] = c.y[i]!
+    r[q + 2] = w | (h << 16)
+    r[q + 3] = c.color[i]!
+    r[q + 4] = c.payload[i]!
+    r[q + 5] = c.z[i]!
+    this.#dirtyLo = Math.min(this.#dirtyLo, i)
+    this.#dirtyHi = Math.max(this.#dirtyHi, i + 1)
   }
 
   #recount(v: number): void {
@@ -141,9 +154,20 @@ export class CheckedFrame {
     if (!Number.isSafeInteger(i) || i < 0 || i >= n) return Result.fail(frameError("row", -1, i, `a row below ${n}`))
     if ((x | 0) !== x) return Result.fail(frameError("x", i, x, "an int32"))
     if ((y | 0) !== y) return Result.fail(frameError("y", i, y, "an int32"))
-    this.#s.columns.x[i] = x
-    this.#s.columns.y[i] = y
-    this.#edges(i)
+    const c = this.#s.columns
+    c.x[i] = x
+    c.y[i] = y
+    // Only what depends on x and y: the far edges and the record's first two words.
+    const wh = this.#wh[i]!
+    const w = wh & 0xffff
+    const h = wh >>> 16
+    this.#x1[i] = w === 0 || h === 0 ? I32_MIN : Math.min(I32_MAX, x + 16 * w)
+    this.#y1[i] = Math.min(I32_MAX, y + 16 * h)
+    const q = i * INSTANCE_WORDS
+    this.#records[q] = x
+    this.#records[q + 1] = y
+    this.#dirtyLo = Math.min(this.#dirtyLo, i)
+    this.#dirtyHi = Math.max(this.#dirtyHi, i + 1)
     return Result.void
   }
 
@@ -163,59 +187,44 @@ export class CheckedFrame {
   draws(out?: FrameDraws): FrameDraws {
     return checkedPass(this.#s, this.#x1, this.#y1, this.#wh, this.#foreign, out)
   }
+
+  /**
+   * The frame's draws as row numbers into `records` (FrameIndexed.ts): the
+   * same draws as `draws`, 4 bytes per instance (into `out` when it has room).
+   */
+  indices(out?: FrameIndices): FrameIndices {
+    return indexedPass(this.#s, this.#x1, this.#y1, this.#foreign, out)
+  }
+
+  /**
+   * The resident record table: row `i`'s instance record at words
+   * `[6i, 6i + 6)`, kept up to date by `setRow` and `moveRow`. It is this
+   * frame's own array, for uploading (a GPU upload copies it): writing into it
+   * bypasses the checks.
+   */
+  get records(): Int32Array {
+    return this.#records
+  }
+
+  /** The rows written since the last call (`[lo, hi)`, empty when lo ≥ hi): what an upload must refresh. All rows at first. */
+  takeDirty(): readonly [number, number] {
+    const range = [this.#dirtyLo, this.#dirtyHi] as const
+    this.#dirtyLo = this.count
+    this.#dirtyHi = 0
+    return range
+  }
 }
 
-/**
- * `buildFrameDraws`' pass with the stored far edges: a view inside the fast
- * range tests 4 loaded words per row (and the viewport only in a slot with
- * foreign rows); any other view takes `cullWide` on the Elements' own fields.
- */
-const checkedPass = (
-  s: FrameStore,
-  x1: Int32Array,
-  y1: Int32Array,
-  wh: Int32Array,
-  foreign: Uint32Array,
-  out?: FrameDraws,
-): FrameDraws => {
+/** `buildFrameDraws`' pass with the stored far edges (`cullCheckedSlot`) and `width | height << 16`. */
+const checkedPass = (s: FrameStore, x1: Int32Array, y1: Int32Array, wh: Int32Array, foreign: Uint32Array, out?: FrameDraws): FrameDraws => {
   const V = s.viewports
-  const c: ElementColumns = s.columns
   const d = framePassOutput(s, out)
-  const { kind, z, viewport, x, y, color, payload } = c
-  const { offsets, views } = s
+  const { kind, z, x, y, color, payload } = s.columns
   const words = d.words
   const off = nextFree
-  const sel = selection(maxRowsOf(offsets, V))
-  // The slot loop of `drawPass` (Frame.ts) written again with other inner loops: a callback per slot would cost the hot loop.
+  const sel = selection(maxRowsOf(s.offsets, V))
   for (let v = 0; v < V; v++) {
-    const o = v * VIEW_WORDS
-    const l = views[o + 1]!
-    const t = views[o + 2]!
-    const r = views[o + 3]!
-    const b = views[o + 4]!
-    const a = offsets[v]! | 0
-    const end = offsets[v + 1]! | 0
-    let m = 0
-    if (l < r && t < b) {
-      if (inFastRange(l) && inFastRange(t) && inFastRange(r) && inFastRange(b)) {
-        const left = l | 0
-        const top = t | 0
-        const right = r | 0
-        const bottom = b | 0
-        if (foreign[v] === 0)
-          for (let i = a; i < end; i++) {
-            sel[m] = i
-            m += +(left < x1[i]!) & +(x[i]! < right) & +(top < y1[i]!) & +(y[i]! < bottom)
-          }
-        else {
-          const want = views[o]! | 0
-          for (let i = a; i < end; i++) {
-            sel[m] = i
-            m += +((viewport[i]! | 0) === want) & +(left < x1[i]!) & +(x[i]! < right) & +(top < y1[i]!) & +(y[i]! < bottom)
-          }
-        }
-      } else m = cullWide(c, a, end, sel, views[o]!, l, t, r, b)
-    }
+    const m = cullCheckedSlot(s, x1, y1, foreign, v, sel)
     // Not `appendRecords`: the third word is the stored `wh`, not recomputed per row.
     for (let j = 0; j < m; j++) {
       const i = sel[j]!
