@@ -211,7 +211,16 @@ const run = async (kind: StoreKind, busRestart = false): Promise<void> => {
   expect(Number(start)).toBeGreaterThanOrEqual(ackedLocal)
   expect(Number(records)).toBeGreaterThan(0)
 
-  await waitUntil(() => children.every((c) => c.has("done") !== undefined), 60_000, "every replica to finish its mutations").catch(async (e: Error) => {
+  await waitUntil(
+    () => {
+      // a replica that died before finishing fails the test now, with its own words
+      const dead = children.findIndex((c) => c.exited && c.has("done") === undefined)
+      if (dead >= 0) throw new Error(`replica ${dead} exited before finishing: ${children[dead]!.stderr}`)
+      return children.every((c) => c.has("done") !== undefined)
+    },
+    60_000,
+    "every replica to finish its mutations",
+  ).catch(async (e: Error) => {
     for (const c of children) c.proc.stdin!.write("stats\n")
     await new Promise((r) => setTimeout(r, 1000))
     throw new Error(`${e.message}; ${children.map((c, i) => `replica ${i}: acked ${c.acked()}, done ${c.has("done") !== undefined}, ${c.has("stats ") ?? "no stats"}, stderr ${c.stderr}`).join(" | ")}`)

@@ -39,7 +39,11 @@ const program = Effect.gen(function* () {
   const store =
     config.store.kind === "file"
       ? yield* openFileStore(config.store.path, ViewportStateCodec)
-      : yield* openJetStreamStore(transport.connection, ViewportStateCodec, { name: config.store.name })
+      : // On a loaded machine creating the stream can outlast the request timeout at startup: try again, bounded.
+        yield* Effect.retry(openJetStreamStore(transport.connection, ViewportStateCodec, { name: config.store.name }), {
+          schedule: Schedule.spaced(250),
+          times: 20,
+        })
   const replica = yield* makeReplica({
     id: config.id,
     peers: config.peers,
