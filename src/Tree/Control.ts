@@ -26,6 +26,19 @@ const Kinds = Schema.Struct({ Up: Schema.Number, Down: Schema.Number, Heartbeat:
 // Optional in the schema so the message shapes decode on their own; `acceptControl` requires it.
 const Token = Schema.optionalKey(Schema.String)
 
+const TrustJson = Schema.Struct({
+  accepted: Schema.Number,
+  malformed: Schema.Number,
+  unknownKey: Schema.Number,
+  keyNotValid: Schema.Number,
+  badSignature: Schema.Number,
+  replay: Schema.Number,
+  outOfWindow: Schema.Number,
+  staleTerm: Schema.Number,
+  badPayload: Schema.Number,
+  refused: Schema.Number,
+})
+
 const SummaryJson = Schema.Struct({ count: Schema.Number, sum: Schema.Number, min: Schema.Number, max: Schema.Number })
 
 export const ControlMessage = Schema.Union([
@@ -49,6 +62,8 @@ export const ControlMessage = Schema.Union([
     /** Control messages the process ignored so far (bad, tokenless or out of turn). */
     controlRejected: Schema.optionalKey(Schema.Number),
     versionRejected: Schema.optionalKey(Schema.Number),
+    /** Signed runs: what the process's verifier counted so far, by reason (src/Trust/ProcessTrust.ts). */
+    trust: Schema.optionalKey(TrustJson),
     token: Token,
   }),
   Schema.Struct({ type: Schema.Literal("stop"), token: Token }),

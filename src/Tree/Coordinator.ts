@@ -95,12 +95,17 @@ export class Coordinator extends CoordinatorState implements ReplicaCoordinator 
     await Promise.all(subs.map((s) => s.unsubscribe()))
   }
 
-  /** With `sealDown`, what goes out on its own down subject is wrapped (signed). */
+  /** With `sealDown` / `sealUp`, what goes out on its own down subject / its parent's up subject is wrapped (signed). */
   protected override publish(subject: string, m: SingleMessage): void {
-    const seal = this.options.sealDown
-    if (seal === undefined || subject !== this.subjects.down) return super.publish(subject, m)
+    const seal = subject === this.subjects.down ? this.options.sealDown : subject === this.parentSubjects?.up ? this.options.sealUp : undefined
+    if (seal === undefined) return super.publish(subject, m)
     this.counters.published[m._tag]++
     this.transport.publish(subject, seal(encodeMessage(m)))
+  }
+
+  /** `bytes` (a Down or Heartbeat for its own down subject) as it goes on the bus: sealed with `sealDown` if set. */
+  sealedDown(bytes: Uint8Array): Uint8Array {
+    return this.options.sealDown === undefined ? bytes : this.options.sealDown(bytes)
   }
 
   // -------------------------------------------------------------------------

@@ -56,6 +56,8 @@ export interface CoordinatorOptions {
   readonly openUp?: (data: Uint8Array) => Uint8Array | undefined
   /** Wraps each message it publishes on its own down subject (Down, Heartbeat; a signed envelope, src/Trust/TreeSeal.ts). */
   readonly sealDown?: (data: Uint8Array) => Uint8Array
+  /** Wraps each message it publishes on its parent's up subject (Up, Heartbeat; a signed envelope, src/Trust/ProcessTrust.ts). */
+  readonly sealUp?: (data: Uint8Array) => Uint8Array
   /** Unwraps each buffer on a down subject (the parent's, or its own) before anything reads it; `undefined` drops it. */
   readonly openDown?: (data: Uint8Array) => Uint8Array | undefined
   /**

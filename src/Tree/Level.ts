@@ -81,7 +81,7 @@ export const publishedBy = (cs: Iterable<Coordinator>): Kinds => {
 /** Re-publishes `c`'s latest Down if it forwards Downs and has one; true if it did. */
 export const resendDown = (c: Coordinator): boolean => {
   if (c.role !== "active" || c.epoch === 0) return false
-  c.transport.publish(c.subjects.down, encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers }))
+  c.transport.publish(c.subjects.down, c.sealedDown(encodeMessage({ _tag: "Down", from: c.id, epoch: c.epoch, policy: c.policy, triggers: c.triggers })))
   return true
 }
 

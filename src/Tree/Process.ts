@@ -60,7 +60,9 @@
  * @module
  */
 import { Effect, type Scope } from "effect"
-import { natsConnection } from "../Net/Nats.ts"
+import * as Result from "effect/Result"
+import { type NatsCredentials, natsConnection } from "../Net/Nats.ts"
+import { addTrustCounters, processSignerId, type ProcessTrustCounters, type Signers, startProcessTrust } from "../Trust/ProcessTrust.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { admitOrThrow } from "./Admission.ts"
 import { AgentPool } from "./Agents.ts"
@@ -115,6 +117,8 @@ export interface MultiProcessOptions {
   readonly nodeFlags?: ReadonlyArray<string>
   /** Called after every round. */
   readonly onRound?: (round: MultiProcessRound) => void
+  /** Awaited after every round, outside its counted time (tests inject traffic between rounds). */
+  readonly afterRound?: (round: MultiProcessRound) => Promise<void>
   /** The policy the root broadcasts for round `round` (1, 2, …; default: none), sent in the `round` control message. */
   readonly policyFor?: (round: number) => Policy
   /** The triggers the root broadcasts for round `round` (default: none). */
@@ -123,6 +127,14 @@ export interface MultiProcessOptions {
   readonly onTriggers?: (d: TriggerDelivery) => void
   /** Called with each child's pid once it is ready (tests check they are gone afterwards). */
   readonly onSpawn?: (name: string, pid: number) => void
+  /**
+   * Signed run (src/Trust/ProcessTrust.ts): every process draws its own Ed25519 key and publishes it to
+   * the key registry (JetStream KV: the server needs JetStream); UpBatches, Ups, Downs are sealed by their
+   * sender and opened (verified, per tier) by their receiver before it acts. Needs one parent connection.
+   */
+  readonly sign?: boolean
+  /** Authenticated bus (src/Net/Auth.ts): the credentials of every process (the coordinator tier). */
+  readonly credentials?: NatsCredentials
 }
 
 /** One round: the same fields as `runTree`'s rounds. */
@@ -163,6 +175,8 @@ export interface MultiProcessResult
   readonly controlMessagesPerRound: number
   /** Control messages ignored (malformed, without the run's token, unknown process, out of turn): by the parent and, as last reported, by each child. */
   readonly controlRejected: number
+  /** Signed runs: the verifiers' counters (parent, and each child as last reported), by reason; `refused`: valid signatures from the wrong tier. */
+  readonly trust?: ProcessTrustCounters
 }
 
 /**
@@ -187,6 +201,15 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
     const roundTimeoutMs = opts.roundTimeoutMs ?? 60_000
     const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
+    if (opts.sign === true && nConns > 1) return yield* Effect.fail(new RangeError("runTreeMultiProcess: a signed run seals UpBatches, which need one parent connection"))
+    // who signs which levels: the parent the local level, each child its plan's levels
+    const signers: Signers | undefined =
+      opts.sign === true
+        ? [
+            { id: processSignerId(prefix, "local"), lo: 1, hi: 1 },
+            ...plans.map((p) => ({ id: processSignerId(prefix, p.name), lo: p.groups[0]!.level, hi: p.groups[p.groups.length - 1]!.level })),
+          ]
+        : undefined
     // refuse what this machine cannot hold before spawning or connecting anything (AdmissionRefused)
     yield* Effect.try({
       try: () => admitOrThrow({ mode: "multi-process", agents: t.agents, branching: t.branching, parentConnections: nConns, childLevels: plans.map((p) => p.groups.map((g) => g.level)) }),
@@ -196,8 +219,16 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
     const tSetup = performance.now()
     const agents = new AgentPool(t.agents, seed)
     const conns: ReadonlyArray<Transport> = yield* Effect.forEach(Array.from({ length: nConns }, (_, i) => i), (i) =>
-      natsConnection({ servers, name: `${prefix}-parent-${i}`, noRandomize: true }),
+      natsConnection({ servers, name: `${prefix}-parent-${i}`, noRandomize: true, ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }) }),
     )
+    // the parent's key is in the registry before any child looks for it
+    const trust =
+      signers === undefined
+        ? undefined
+        : yield* Effect.flatMap(
+            Effect.promise(() => startProcessTrust({ transport: conns[0]!, prefix, id: processSignerId(prefix, "local"), signers, wait: false })),
+            (r) => (Result.isFailure(r) ? Effect.fail(r.failure) : Effect.succeed(r.success)),
+          )
     const ctlConn = conns[0]!
     const processes = new ProcessGroup({
       topology: t,
@@ -208,6 +239,8 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
       control: ctlConn,
       ...(opts.nodePath === undefined ? {} : { nodePath: opts.nodePath }),
       ...(opts.nodeFlags === undefined ? {} : { nodeFlags: opts.nodeFlags }),
+      ...(signers === undefined ? {} : { signers }),
+      ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
     })
     for (const c of conns) c.onReconnect?.(() => processes.noteReconnect())
     // Every local coordinator in one LocalLevel (columns, three wildcard subscriptions); with several
@@ -221,6 +254,7 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
           transport: ctlConn,
           ...(nConns > 1 ? { publishers: Array.from({ length: nLocals }, (_, i) => conns[i % nConns]!) } : {}),
           ...(opts.onTriggers === undefined ? {} : { onTriggers: opts.onTriggers }),
+          ...(trust === undefined ? {} : { sealUp: trust.seal, openDown: trust.openDown(1) }),
         })
         l.start()
         return l
@@ -231,6 +265,11 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
     yield* Effect.tryPromise({ try: () => Promise.all(conns.map((c) => c.flush())), catch: (e) => e })
     yield* processes.spawnScoped()
     yield* processes.readyEffect(opts.readyTimeoutMs ?? 60_000)
+    // each child published its key before it said ready
+    if (trust !== undefined) {
+      const resolved = yield* Effect.promise(() => trust.resolveSigners())
+      if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
+    }
     for (const p of processes.processes()) opts.onSpawn?.(p.name, p.pid)
     const setupMs = performance.now() - tSetup
 
@@ -259,6 +298,7 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
           ...(opts.policyFor === undefined ? {} : { policyFor: opts.policyFor }),
           ...(opts.triggersFor === undefined ? {} : { triggersFor: opts.triggersFor }),
           ...(opts.onRound === undefined ? {} : { onRound: (rs) => opts.onRound!(rs[rs.length - 1]!) }),
+          ...(opts.afterRound === undefined ? {} : { afterRound: opts.afterRound }),
         }),
       catch: (e) => e,
     })
@@ -279,8 +319,12 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
       setupMs,
       processes: processes.processes(),
       controlMessagesPerRound: 1 + processes.size,
+      ...(trust === undefined ? {} : { trust: childTrust(trust.counters(), processes.trustCounters()) }),
     }
   })
+
+const childTrust = (parent: ProcessTrustCounters, children: ProcessTrustCounters | undefined): ProcessTrustCounters =>
+  children === undefined ? parent : addTrustCounters(parent, children)
 
 /** `treeMultiProcess` in a scope of its own, for Promise callers: every child and connection is gone when it settles. */
 export const runTreeMultiProcess = (opts: MultiProcessOptions): Promise<MultiProcessResult> => Effect.runPromise(Effect.scoped(treeMultiProcess(opts)))

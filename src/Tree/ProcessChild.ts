@@ -13,6 +13,8 @@ import { publishedBy, resendDown } from "./Level.ts"
 import type { CoordinatorGroup, CoordinatorProcessConfig } from "./ProcessPlan.ts"
 import { subscribeLevel } from "./SubscribeLevel.ts"
 import { makeTopology } from "./Topology.ts"
+import * as Result from "effect/Result"
+import { processSignerId, type ProcessTrust, startProcessTrust } from "../Trust/ProcessTrust.ts"
 
 /**
  * Runs one coordinator process until `stop` (resolves 0), SIGTERM (143) or a
@@ -29,7 +31,12 @@ export const runCoordinatorProcess = (config: CoordinatorProcessConfig): Promise
 const coordinatorProcess = (config: CoordinatorProcessConfig) =>
   Effect.gen(function* () {
     // reconnects forever once connected (a restarted server); the process ends with its parent (stdin) anyway
-    const transport = yield* natsConnection({ servers: config.servers, name: config.name, noRandomize: true })
+    const transport = yield* natsConnection({
+      servers: config.servers,
+      name: config.name,
+      noRandomize: true,
+      ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    })
     return yield* Effect.acquireUseRelease(
       Effect.promise(() => serve(config, transport)),
       (run) => Effect.promise(() => run.finished),
@@ -41,12 +48,23 @@ const coordinatorProcess = (config: CoordinatorProcessConfig) =>
 const serve = async (config: CoordinatorProcessConfig, transport: NatsTransport): Promise<{ readonly finished: Promise<number>; readonly release: () => void }> => {
   const t = makeTopology(config.agents, config.branching, config.prefix)
   const ctl = controlSubjects(config.prefix)
+  // A signed run: this process's own key, published before it says ready; every signer's record resolved first.
+  let trust: ProcessTrust | undefined
+  if (config.signers !== undefined) {
+    const r = await startProcessTrust({ transport, prefix: config.prefix, id: processSignerId(config.prefix, config.name), signers: config.signers })
+    if (Result.isFailure(r)) throw r.failure
+    trust = r.success
+  }
+  const sealing = (level: number) =>
+    trust === undefined ? {} : { sealUp: trust.seal, sealDown: trust.seal, openUp: trust.openUp(level), ...(level < t.levels ? { openDown: trust.openDown(level) } : {}) }
   // Each group receives through three wildcard subscriptions (subscribeLevel), not three per coordinator.
   const coordinators: Coordinator[] = []
   const rows: Array<{ readonly group: CoordinatorGroup; readonly row: Coordinator[] }> = []
   for (const g of config.groups) {
     const row: Coordinator[] = []
-    for (let i = g.lo; i < g.hi; i++) row.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport, subscribe: false }))
+    // one opener per group: a Down buffer handed to several children is verified once
+    const seals = sealing(g.level)
+    for (let i = g.lo; i < g.hi; i++) row.push(new Coordinator({ topology: t, id: { level: g.level, index: i }, transport, subscribe: false, ...seals }))
     rows.push({ group: g, row })
     for (const c of row) coordinators.push(c) // no spread: a group can hold 10^5 coordinators
   }
@@ -93,6 +111,7 @@ const serve = async (config: CoordinatorProcessConfig, transport: NatsTransport)
         internalErrors,
         controlRejected,
         versionRejected,
+        ...(trust === undefined ? {} : { trust: trust.counters() }),
         token,
         ...(root === undefined ? {} : { root: { summary: { ...root.summary }, summaryEpoch: root.summaryEpoch } }),
       })

@@ -16,7 +16,9 @@ import { killOnExit, scopedProcess, terminate, waitExit } from "../Net/Lifecycle
 import type { Transport } from "../Net/Transport.ts"
 import { acceptControl, controlSubjects, encodeControl } from "./Control.ts"
 import { addKinds, type Kinds, type Level, zeroKinds } from "./Level.ts"
-import { CoordinatorProcessFailed, encodeProcessArgs, type ProcessPlan } from "./ProcessPlan.ts"
+import { CoordinatorProcessFailed, credentialsEnv, encodeProcessArgs, type ProcessPlan } from "./ProcessPlan.ts"
+import type { NatsCredentials } from "../Net/Nats.ts"
+import { addTrustCounters, formatSigners, type ProcessTrustCounters, type Signers } from "../Trust/ProcessTrust.ts"
 import type { RootView } from "./Round.ts"
 import { summaryEmpty } from "./Summary.ts"
 import type { Topology } from "./Topology.ts"
@@ -48,6 +50,7 @@ interface Child {
   internalErrors: number
   controlRejected: number
   versionRejected: number
+  trust: ProcessTrustCounters | undefined
   doneEpoch: number
 }
 
@@ -62,6 +65,10 @@ export interface ProcessGroupOptions {
   readonly control: Transport
   readonly nodePath?: string
   readonly nodeFlags?: ReadonlyArray<string>
+  /** Signed run: every signer and the levels it hosts (src/Trust/ProcessTrust.ts). */
+  readonly signers?: Signers
+  /** Authenticated bus: the children's credentials (given in their environment). */
+  readonly credentials?: NatsCredentials
 }
 
 export class ProcessGroup implements Level {
@@ -130,6 +137,7 @@ export class ProcessGroup implements Level {
         c.internalErrors = m.internalErrors
         c.controlRejected = m.controlRejected ?? 0
         c.versionRejected = m.versionRejected ?? 0
+        c.trust = m.trust
         c.doneEpoch = m.epoch
         if (m.root !== undefined) this.rootResult = { epoch: m.epoch, summary: m.root.summary, summaryEpoch: m.root.summaryEpoch }
         this.doneWaiter?.()
@@ -151,12 +159,13 @@ export class ProcessGroup implements Level {
     const node = this.options.nodePath ?? defaultNode()
     const rotated = servers.map((_, j) => servers[(j + this.children.length + 1) % servers.length]!)
     const name = `${t.prefix}-${plan.name}`
-    const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix: t.prefix, name, groups: plan.groups })
+    const signers = this.options.signers === undefined ? {} : { signers: formatSigners(this.options.signers) }
+    const args = encodeProcessArgs({ servers: rotated, agents: t.agents, branching: t.branching, seed, prefix: t.prefix, name, groups: plan.groups, ...signers })
     const proc = spawn(node, [...(this.options.nodeFlags ?? childNodeFlags), coordinatorProcessEntry, ...args], {
       stdio: ["pipe", "ignore", "pipe"],
-      env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token },
+      env: { ...process.env, HYDROGEN_CONTROL_TOKEN: token, ...credentialsEnv(this.options.credentials) },
     })
-    const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, doneEpoch: 0 }
+    const child: Child = { plan, proc, stderr: "", ready: false, published: zeroKinds(), rejected: 0, internalErrors: 0, controlRejected: 0, versionRejected: 0, trust: undefined, doneEpoch: 0 }
     this.children.push(child)
     this.byName.set(name, child)
     proc.stderr?.on("data", (chunk: Buffer) => {
@@ -292,6 +301,13 @@ export class ProcessGroup implements Level {
       controlRejected += c.controlRejected
     }
     return { rejected, internalErrors, versionRejected, controlRejected }
+  }
+
+  /** Signed runs: the children's verifier counters as their last `done` reported them (undefined if none reported). */
+  trustCounters(): ProcessTrustCounters | undefined {
+    let out: ProcessTrustCounters | undefined
+    for (const c of this.children) if (c.trust !== undefined) out = out === undefined ? { ...c.trust } : addTrustCounters(out, c.trust)
+    return out
   }
 
   processes(): ReadonlyArray<ProcessPlan & { readonly pid: number }> {

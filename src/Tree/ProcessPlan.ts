@@ -10,6 +10,8 @@ import * as Result from "effect/Result"
 import { maxAgentsInProcess } from "./Agents.ts"
 import { controlTokenPattern } from "./Control.ts"
 import { countAt, makeTopology, type Topology } from "./Topology.ts"
+import type { NatsCredentials } from "../Net/Nats.ts"
+import { parseSigners, type Signers } from "../Trust/ProcessTrust.ts"
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -105,6 +107,8 @@ export const CoordinatorProcessArgs = Schema.Struct({
   coordinators: Schema.String.check(
     Schema.isPattern(/^[0-9]+:[0-9]+-[0-9]+(,[0-9]+:[0-9]+-[0-9]+)*$/, { expected: "LEVEL:LO-HI groups separated by commas" }),
   ),
+  /** Signed runs: every signer of the run and the levels it hosts (src/Trust/ProcessTrust.ts). */
+  signers: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(8192))),
 })
 
 /** A decoded, topology-checked coordinator process configuration. */
@@ -118,12 +122,16 @@ export interface CoordinatorProcessConfig {
   readonly groups: ReadonlyArray<CoordinatorGroup>
   /** The run's control token (from `HYDROGEN_CONTROL_TOKEN`; not on the command line). */
   readonly token: string
+  /** Signed run: the signers table; this process signs as `<prefix>-<name>` (src/Trust/ProcessTrust.ts). */
+  readonly signers?: Signers
+  /** Authenticated bus: the NKEY seed (`HYDROGEN_NATS_NKEY_SEED`) and TLS files (`HYDROGEN_NATS_CA`, `_CERT`, `_KEY`). */
+  readonly credentials?: NatsCredentials
 }
 
-const argKeys = ["servers", "agents", "branching", "seed", "prefix", "name", "coordinators"] as const
+const argKeys = ["servers", "agents", "branching", "seed", "prefix", "name", "coordinators", "signers"] as const
 
 /** The argv of a child for `config` (the token goes in its environment, see `decodeProcessConfig`). */
-export const encodeProcessArgs = (config: Omit<CoordinatorProcessConfig, "token">): ReadonlyArray<string> => [
+export const encodeProcessArgs = (config: Omit<CoordinatorProcessConfig, "token" | "signers" | "credentials"> & { readonly signers?: string }): ReadonlyArray<string> => [
   "--servers",
   config.servers.join(","),
   "--agents",
@@ -138,6 +146,7 @@ export const encodeProcessArgs = (config: Omit<CoordinatorProcessConfig, "token"
   config.name,
   "--coordinators",
   formatGroups(config.groups),
+  ...(config.signers === undefined ? [] : ["--signers", config.signers]),
 ]
 
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -198,6 +207,13 @@ export const decodeProcessConfig = (
     }
     groups.push(g)
   }
+  let signers: Signers | undefined
+  if (a.signers !== undefined) {
+    const sg = parseSigners(a.signers, "--signers")
+    if (Result.isFailure(sg)) issues.push(sg.failure.message)
+    else signers = sg.success
+  }
+  const credentials = decodeCredentials(env, issues)
   if (issues.length > 0) return Result.fail(new ProcessConfigError({ issues }))
   return Result.succeed({
     servers: a.servers.split(","),
@@ -208,5 +224,31 @@ export const decodeProcessConfig = (
     name: a.name,
     groups,
     token,
+    ...(signers === undefined ? {} : { signers }),
+    ...(credentials === undefined ? {} : { credentials }),
   })
+}
+
+/** The environment a child needs for `credentials` (secrets stay off the command line). */
+export const credentialsEnv = (c: NatsCredentials | undefined): Record<string, string> => ({
+  ...(c?.nkeySeed === undefined ? {} : { HYDROGEN_NATS_NKEY_SEED: new TextDecoder().decode(c.nkeySeed) }),
+  ...(c?.tls === undefined
+    ? {}
+    : { HYDROGEN_NATS_CA: c.tls.caFile, ...(c.tls.certFile === undefined ? {} : { HYDROGEN_NATS_CERT: c.tls.certFile }), ...(c.tls.keyFile === undefined ? {} : { HYDROGEN_NATS_KEY: c.tls.keyFile }) }),
+})
+
+const decodeCredentials = (env: Readonly<Record<string, string | undefined>>, issues: string[]): NatsCredentials | undefined => {
+  const seed = env["HYDROGEN_NATS_NKEY_SEED"]
+  const ca = env["HYDROGEN_NATS_CA"]
+  const cert = env["HYDROGEN_NATS_CERT"]
+  const key = env["HYDROGEN_NATS_KEY"]
+  // an NKEY user seed: "SU" and 56 more base32 characters
+  if (seed !== undefined && !/^SU[A-Z2-7]{56}$/.test(seed)) issues.push("HYDROGEN_NATS_NKEY_SEED: expected an NKEY user seed (SU…, 58 characters)")
+  if (ca === undefined && (cert !== undefined || key !== undefined)) issues.push("HYDROGEN_NATS_CERT / _KEY need HYDROGEN_NATS_CA")
+  if ((cert === undefined) !== (key === undefined)) issues.push("HYDROGEN_NATS_CERT and HYDROGEN_NATS_KEY go together")
+  if (seed === undefined && ca === undefined) return undefined
+  return {
+    ...(seed === undefined ? {} : { nkeySeed: new TextEncoder().encode(seed) }),
+    ...(ca === undefined ? {} : { tls: { caFile: ca, ...(cert === undefined ? {} : { certFile: cert }), ...(key === undefined ? {} : { keyFile: key }) } }),
+  }
 }
