@@ -15,6 +15,7 @@ import { exitCodes, type Io, processIo } from "./Flags.ts"
 import { exitCodeOf, invokeCommand, type Outcome } from "./Invoke.ts"
 import { boundStatement, boundTheorem, planCommand, runCommand, runPlan, runRun } from "./Plan.ts"
 import { renderCommand } from "./RenderOptions.ts"
+import { meshCommand } from "./MeshOptions.ts"
 import { researchCommand } from "./ResearchOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
 import { runView, viewCommand } from "./View.ts"
@@ -86,6 +87,17 @@ Usage:
       level, the agreed claim, hallucinated citations, rounds, and the
       artifact directory with the full trace (trace.json). Exit 0 when a
       result was produced (even LOW), 2 on bad input (n < 3f+1 included).
+  hydrogen mesh sim [--agents N] [--sectors S] [--clusters C] [--seed X]
+                   [--clock virtual|wall] [--failures LIST] [--duration SECONDS]
+                   [--strategy arrival|naive] [--conflict-log FILE]
+      The MESH-30K mesh (seed 002), simulated: N agents (default 30,000) in S
+      sectors (100) of C clusters (10) with the seed's class mix, injected
+      failures (crash, slow-cluster, cluster-down, sector-outage, conflict),
+      scatter-gathers with arrival-time scheduling, trinary quorum, breakers
+      and degradation modes. Prints the Part 11 KPIs with target and met /
+      NOT met, and the §8.2 message rates observed. --clock virtual (default)
+      is deterministic; wall runs cascades and heartbeats over a nats-server
+      started on loopback.
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.
@@ -97,7 +109,7 @@ stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
 
 /** The subcommands, in the order `help` lists them. */
-export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "research", "help"]
+export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "research", "mesh", "help"]
 
 export interface MainOptions {
   /** Turn SIGINT/SIGTERM into interruption of the command (default: when writing to the process's own stdout/stderr). */
@@ -118,6 +130,7 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       renderCommand((a) => Effect.flatMap(Effect.promise(() => import("./Render.ts")), (m) => m.runRender(io, outcome)(a))),
       viewCommand(runView(io)),
       researchCommand((a) => Effect.flatMap(Effect.promise(() => import("./Research.ts")), (m) => m.runResearchCommand(io, outcome)(a))),
+      meshCommand((a) => Effect.flatMap(Effect.promise(() => import("./Mesh.ts")), (m) => m.runMeshSim(io, outcome)(a))),
       help,
     ]),
   )
