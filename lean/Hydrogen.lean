@@ -16,6 +16,7 @@ public import Hydrogen.Quorum.Binomial
 public import Hydrogen.Research.Path
 public import Hydrogen.Research.Bandit
 public import Hydrogen.Research.Elites
+public import Hydrogen.Research.Spiral
 public import Hydrogen.Wire.Element
 public import Hydrogen.Wire.Delta
 public import Hydrogen.Wire.Pinning
