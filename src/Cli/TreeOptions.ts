@@ -37,7 +37,10 @@ export const treeFlags = {
   ),
   chaos: switchFlag("chaos", "3 replicas per position, kill coordinators and cut subtrees on a schedule, report recoveries"),
   processes: switchFlag("processes", "every level above the local one in its own OS process (needs --transport nats)"),
-  secure: switchFlag("secure", "start nats-server with mutual TLS and per-tier NKEY users scoped to their subjects (src/Net/Auth.ts); each client connects with its tier's credentials"),
+  secure: switchFlag(
+    "secure",
+    "start nats-server with mutual TLS and per-tier NKEY users scoped to their subjects (src/Net/Auth.ts); each client connects with its tier's credentials; with --processes every process also signs what it sends with its own Ed25519 key and verifies what it receives",
+  ),
   "max-processes": intFlag("max-processes", 1, maxProcessesLimit, "P", "coordinator processes at most with --processes, default 4").pipe(Flag.optional),
   "viewport-replicas": intFlag(
     "viewport-replicas",
@@ -110,7 +113,7 @@ export const treeCombinationErrors = (r: RawTree): ReadonlyArray<string> => {
     errors.push(`--viewport-replicas needs --agents ≤ ${fmt(maxViewportAgents)} (got ${fmt(r.agents)}): every replica holds and gossips the whole viewport state`)
   if (r.secure && o.transport !== "nats") errors.push("--secure needs --transport nats: the in-process bus has no network to secure")
   if (r.secure && Option.isSome(r.servers)) errors.push("--secure starts its own nats-server with the run's certificates and keys; leave out --servers")
-  if (r.secure && (r.chaos || r.processes)) errors.push(`--secure cannot be combined with ${r.chaos ? "--chaos" : "--processes"} yet: only the single-process tree connects with per-tier credentials`)
+  if (r.secure && r.chaos) errors.push("--secure cannot be combined with --chaos yet: the replicated tree does not sign its messages")
   if (r.processes && coordinatorLevels(r.agents, r.branching) < 2)
     errors.push(`--processes needs a level above the local one: --agents (${fmt(r.agents)}) must exceed --branching (${fmt(r.branching)})`)
   return errors
@@ -172,6 +175,20 @@ export const natsServersFor = (servers: string | undefined, jetstream: boolean, 
         }),
       ),
   )
+
+/**
+ * `--secure --processes`: the same material and a nats-server requiring it,
+ * with JetStream (the processes' key registry is a KV bucket); every process
+ * connects with the coordinator tier's credentials.
+ */
+export const secureNatsServer = (io: Io) =>
+  Effect.gen(function* () {
+    const [{ secureBus }, { natsServer }] = yield* Effect.promise(() => Promise.all([import("../Net/Auth.ts"), import("../Net/NatsServer.ts")]))
+    const material = yield* secureBus()
+    const server = yield* natsServer({ jetstream: true, configFile: material.configFile })
+    io.out(`started nats-server at ${server.url} (mutual TLS, NKEY users per tier; JetStream, for the key registry)\n`)
+    return { servers: [server.url], credentials: material.credentials("coordinator") }
+  })
 
 /**
  * `--secure`: fresh certificates and NKEYs (src/Net/Auth.ts), a nats-server

@@ -8,13 +8,18 @@
  * processes it spawned are stopped (SIGTERM, then SIGKILL) and so is the
  * nats-server.
  *
+ * `--secure`: a nats-server with mutual TLS, NKEY users per tier and
+ * JetStream (the key registry); every process connects with the coordinator
+ * tier's credentials and signs what it sends with its own key (src/Trust/ProcessTrust.ts).
+ *
  * Exit codes: 0 every round exact, 1 a round inexact or the run failed, 2 bad arguments.
  */
 import { Effect } from "effect"
 import type { MultiProcessResult } from "../Tree/Process.ts"
+import type { ProcessTrustCounters } from "../Trust/ProcessTrust.ts"
 import { fmt, type Io, levelLabel, ms } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
-import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, type TreeCliOptions } from "./TreeOptions.ts"
+import { exitForExactness, formatProvenance, formatProvenanceShort, inexactRounds, natsServersFor, reportFailure, secureNatsServer, type TreeCliOptions } from "./TreeOptions.ts"
 
 /** The end-of-run summary. */
 export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessResult): string => {
@@ -36,8 +41,18 @@ export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessRes
       `  bus reconnects: ${fmt(r.reconnects)}; re-sends after one: ${fmt(r.resends)}`,
       `  last aggregate: count ${fmt(last.aggregate.count)}, sum ${fmt(last.aggregate.sum)}, min ${fmt(last.aggregate.min)}, max ${fmt(last.aggregate.max)}`,
       `  rounds whose aggregate equals the direct fold: ${exact}/${n}; not exact: ${inexactRounds(r.rounds)}`,
+      ...(r.trust === undefined ? [] : [formatTrust(r.trust)]),
       ...formatProvenance(r.rounds),
     ].join("\n") + "\n"
+  )
+}
+
+/** Signed runs: what the processes' verifiers accepted and refused, by reason. */
+const formatTrust = (c: ProcessTrustCounters): string => {
+  const refused = (Object.keys(c) as Array<keyof ProcessTrustCounters>).filter((k) => k !== "accepted" && c[k] > 0)
+  return (
+    `  signatures (each process its own Ed25519 key; src/Trust/ProcessTrust.ts): ${fmt(c.accepted)} sealed messages verified; refused: ` +
+    (refused.length === 0 ? "none" : refused.map((k) => `${k} ${fmt(c[k])}`).join(", "))
   )
 }
 
@@ -45,7 +60,8 @@ export const formatTreeProcessesSummary = (o: TreeCliOptions, r: MultiProcessRes
 export const processesRun = (o: TreeCliOptions, io: Io, outcome: Outcome) =>
   Effect.gen(function* () {
     const { treeMultiProcess } = yield* Effect.promise(() => import("../Tree/Process.ts"))
-    const servers = yield* natsServersFor(o.servers, false, io)
+    const secure = o.secure === true ? yield* secureNatsServer(io) : undefined
+    const servers = secure?.servers ?? (yield* natsServersFor(o.servers, false, io))
     const every = Math.max(1, Math.ceil(o.rounds / 10))
     let exactSoFar = 0
     const r = yield* treeMultiProcess({
@@ -55,6 +71,7 @@ export const processesRun = (o: TreeCliOptions, io: Io, outcome: Outcome) =>
       seed: o.seed,
       servers,
       maxProcesses: o.maxProcesses,
+      ...(secure === undefined ? {} : { sign: true, credentials: secure.credentials }),
       onRound: (x) => {
         if (x.exact) exactSoFar++
         if (x.round % every === 0 || x.round === o.rounds || !x.exact || !x.provenance.faithful) {

@@ -12,7 +12,9 @@ describe("hydrogen tree --secure", () => {
     const servers = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--servers", "nats://127.0.0.1:4222"])
     expect(servers.ok ? [] : servers.errors).toContain("--secure starts its own nats-server with the run's certificates and keys; leave out --servers")
     const procs = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--processes"])
-    expect(procs.ok ? [] : procs.errors).toContain("--secure cannot be combined with --processes yet: only the single-process tree connects with per-tier credentials")
+    expect(procs).toMatchObject({ ok: true, value: { transport: "nats", secure: true, mode: "processes" } })
+    const chaos = parseTreeArgs(["--agents", "100", "--branching", "4", "--secure", "--chaos"])
+    expect(chaos.ok ? [] : chaos.errors).toContain("--secure cannot be combined with --chaos yet: the replicated tree does not sign its messages")
   })
 
   it("runs a three-level tree over the authenticated TLS server and every round is exact", async () => {
@@ -24,4 +26,17 @@ describe("hydrogen tree --secure", () => {
     expect(r.out).toMatch(/coordinators per level: 38 \(local\) \/ 5 .* \/ 1 \(root\)/)
     expect(r.out).toMatch(/rounds whose aggregate equals the direct fold: 3\/3/)
   }, 60_000)
+
+  it("--processes: every process signs with its own key over the authenticated TLS server; every round exact, nothing refused", async () => {
+    const r = await runMain(["tree", "--agents", "1000", "--branching", "10", "--rounds", "3", "--processes", "--secure"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/started nats-server at nats:\/\/127\.0\.0\.1:\d+ \(mutual TLS, NKEY users per tier; JetStream, for the key registry\)/)
+    expect(r.out).toMatch(/2 coordinator processes/)
+    // per round: 10 UpBatches, 10 Ups to the root, a Down to level 2 and 10 Downs to the locals
+    const m = /signatures \(each process its own Ed25519 key[^)]*\): ([\d,]+) sealed messages verified; refused: none/.exec(r.out)
+    expect(m).not.toBeNull()
+    expect(Number(m![1]!.replace(/,/g, ""))).toBe(3 * (10 + 10 + 1 + 10))
+    expect(r.out).toMatch(/rounds whose aggregate equals the direct fold: 3\/3/)
+  }, 90_000)
 })
