@@ -103,7 +103,9 @@ export const decodeBody = <S extends Schema.Top & { readonly DecodingServices: n
 ): Result.Result<S["Type"], WebBadRequest> => {
   const r = Schema.decodeUnknownResult(schema)(raw, { errors: "all", onExcessProperty: "error" })
   if (Result.isSuccess(r)) return Result.succeed(r.success)
-  const first = formatIssues(r.failure.issue).issues[0]
+  // a missing or wrong field says more than an extra one: name it first
+  const issues = formatIssues(r.failure.issue).issues
+  const first = issues.find((i) => !i.message.includes("excess property")) ?? issues[0]
   const path = first?.path !== undefined && first.path.length > 0 ? `body.${first.path.map(String).join(".")}` : "body"
   return Result.fail(new WebBadRequest({ where: path, problem: first?.message ?? "invalid" }))
 }
