@@ -1,7 +1,7 @@
 /**
  * `hydrogen/research`: seed 004's research layer — path containment and
  * citation validity (`Hydrogen.Research`), the sandboxed tools, Thompson
- * sampling and the MAP-Elites archive, stigmergy, and the scatter-gather
+ * sampling and the MAP-Elites archive, stigmergy, the SPIRAL loop and the scatter-gather
  * protocol with its researchers. Quorum arithmetic is `hydrogen/quorum`.
  *
  * @module
@@ -14,3 +14,4 @@ export * as Elites from "./Elites.ts"
 export * as Stigmergy from "./Stigmergy.ts"
 export * as Researcher from "./Researcher.ts"
 export * as Protocol from "./Protocol.ts"
+export * as Spiral from "./Spiral.ts"
