@@ -89,7 +89,7 @@ Usage:
       result was produced (even LOW), 2 on bad input (n < 3f+1 included).
   hydrogen mesh sim [--agents N] [--sectors S] [--clusters C] [--seed X]
                    [--clock virtual|wall] [--failures LIST] [--duration SECONDS]
-                   [--strategy arrival|naive] [--conflict-log FILE]
+                   [--strategy arrival|naive] [--conflict-log FILE] [--processes P]
       The MESH-30K mesh (seed 002), simulated: N agents (default 30,000) in S
       sectors (100) of C clusters (10) with the seed's class mix, injected
       failures (crash, slow-cluster, cluster-down, sector-outage, conflict),
@@ -97,7 +97,7 @@ Usage:
       and degradation modes. Prints the Part 11 KPIs with target and met /
       NOT met, and the §8.2 message rates observed. --clock virtual (default)
       is deterministic; wall runs cascades and heartbeats over a nats-server
-      started on loopback.
+      started on loopback, the agents in P host processes (default 4).
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.

@@ -27,14 +27,14 @@ export const formatLive = (r: LiveReport): string => {
   const p95 = quantile(r.cascades, 0.95)
   const lines = [
     `mesh sim (wall clock, NATS on loopback): ${f0(c.agents)} agents = ${c.sectors} sectors × ${r.config.shape.clustersPerSector} clusters × ${r.config.shape.agentsPerCluster} agents, seed ${r.config.seed}`,
-    `  ${(r.wallMs / 1000).toFixed(1)} s of wall time, ${r.config.hosts} host connections + the orchestrator's in one process; failures: ${formatFailures(r.config.failures)}`,
+    `  ${(r.wallMs / 1000).toFixed(1)} s of wall time; ${r.config.hosts} host ${r.config.inProcess === true ? "connections in this process" : "processes"} + the orchestrator; a cascade every ${r.config.cascadeEveryMs} ms; failures: ${formatFailures(r.config.failures)}`,
     "",
     "KPIs measured live (seed 002 Part 11):",
     `  cascade latency p95  ${p95 === undefined ? "no cascade completed" : `${p95.toFixed(0)} ms`} over ${r.cascades.length} completed, ${r.cascadesFailed} timed out (target <= 1000 ms: ${p95 === undefined ? "n/a" : p95 <= 1000 && r.cascadesFailed === 0 ? "met" : "NOT met"})`,
     `  messages on the bus  ${f0(r.messagesPerS)}/s sustained (seed's design capacity 100,000/s; ${r.malformed} malformed dropped)`,
     `    ${Object.entries(r.received).map(([k, v]) => `${k} ${f0(v)}`).join(", ")}`,
     `  modes                ${r.modes.length === 0 ? "no summary yet" : r.modes.map((m) => `${(m.atMs / 1000).toFixed(1)} s ${m.mode} (${(100 * m.activeRate).toFixed(1)} %)`).join(" → ")}`,
-    `  memory per agent     ${f0(r.stateBytesPerAgent)} bytes of agent state; process RSS ${f0(r.rssBytesPerAgent)} bytes per agent (runtime and NATS clients included)`,
+    `  orchestrator RSS     ${f0(r.rssBytesPerAgent)} bytes per agent (runtime and NATS client included; the hosts hold the agents)`,
     "The scatter-gather KPIs (success, window hits, prediction accuracy, conflicts, recovery) come from --clock virtual.",
   ]
   return lines.join("\n") + "\n"
@@ -53,7 +53,7 @@ const appendConflicts = (path: string, r: SimReport) =>
 export const runMeshSim = (io: Io, outcome: Outcome) => (a: MeshSimArgs) =>
   Effect.gen(function* () {
     if (a.clock === "wall") {
-      const r = yield* runLive({ shape: a.shape, seed: a.seed, failures: a.failures, durationMs: a.durationS * 1000, cascadeEveryMs: 2_000, hosts: 4 })
+      const r = yield* runLive({ shape: a.shape, seed: a.seed, failures: a.failures, durationMs: a.durationS * 1000, cascadeEveryMs: 2_000, hosts: a.processes })
       io.out(formatLive(r))
     } else {
       const t0 = performance.now()

@@ -23,6 +23,8 @@ export interface MeshSimArgs {
   readonly strategy: "arrival" | "naive"
   /** Append the run's conflicts to this durable conflict log (virtual clock). */
   readonly conflictLog: string | undefined
+  /** Host processes of a wall-clock run. */
+  readonly processes: number
 }
 
 export const meshSimFlags = {
@@ -45,6 +47,7 @@ export const meshSimFlags = {
     Flag.withDescription("arrival: send at T − lead (the seed's scheduling, default); naive: send everything now"),
     Flag.withDefault("arrival" as const),
   ),
+  processes: intFlagOr("processes", 1, 16, "P", "host processes of a --clock wall run (each owns every P-th sector)", 4),
   conflictLog: Flag.String("conflict-log").pipe(
     Flag.withMetavar("FILE"),
     Flag.withDescription("append the run's conflicts to this durable conflict log (checksummed, fsynced)"),
@@ -89,6 +92,7 @@ const toArgs = (o: RawMeshSim): MeshSimArgs => {
     durationS: Option.isSome(o.duration) ? Number(o.duration.value) : o.clock === "virtual" ? 1200 : 20,
     strategy: o.strategy,
     conflictLog: Option.getOrUndefined(o.conflictLog),
+    processes: o.processes,
   }
 }
 
