@@ -226,6 +226,8 @@ export class CoordinatorTree {
     const subscribed = shared !== undefined ? [shared] : localRoot ? [clients[0]![0]!] : receivers
     const upper: Coordinator[][] = []
     const subs: Subscription[] = []
+    // the level-2 opener takes UpBatches only; per-coordinator publishers send single Ups
+    if (opts.upBatchSeal !== undefined && perCoordinator && !localRoot) throw new RangeError("CoordinatorTree: upBatchSeal's sealUp wraps UpBatches and needs batchUps (clients \"level\")")
     const local = new LocalLevel({
       ...common,
       ...(opts.onLateral === undefined ? {} : { onLateral: opts.onLateral }),

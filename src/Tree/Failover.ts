@@ -94,6 +94,8 @@ import type { Level } from "./Level.ts"
 import { activeReplica, replicatedAgentLevel, replicatedLevel } from "./ReplicatedLevel.ts"
 import type { RoundConfig } from "./Round.ts"
 import { summaryEmpty } from "./Summary.ts"
+import * as Result from "effect/Result"
+import { prepareReplicaKeys, type ReplicaSeals } from "../Trust/ReplicaTrust.ts"
 
 export * from "./Replica.ts"
 
@@ -116,6 +118,12 @@ export interface ReplicatedTreeOptions {
   readonly startTimeoutMs?: number
   /** What `connect` opens, for admission control: "nats" (default) a file descriptor per replica, "in-process" none. */
   readonly bus?: "nats" | "in-process"
+  /**
+   * Signed run (src/Trust/ReplicaTrust.ts): every replica, standbys included, draws its own Ed25519 key,
+   * published to the key registry (the bus's KV) before any replica starts; Ups, Downs and Heartbeats are
+   * sealed by their sender and opened by every receiver before it acts.
+   */
+  readonly sign?: boolean
 }
 
 
@@ -139,6 +147,8 @@ export class ReplicatedTree {
   round = 0
   /** Samples of the active root's aggregate with a count above the number of agents (double counting). */
   overcounts = 0
+  /** Signed run: each replica's seals (its key, its verifier's counters), positions in `allCoordinators` order. */
+  seals: ReadonlyArray<ReadonlyArray<ReplicaSeals>> | undefined
   private readonly positionIndex: Map<string, number>
   /**
    * Its configuration of the round driver (src/Tree/Round.ts): one replicated
@@ -202,7 +212,18 @@ export class ReplicatedTree {
       else tree.events.push(e)
       opts.onEvent?.(e)
     }
-    const replicas = allCoordinators(t).map((position) =>
+    let seals: ReadonlyArray<ReadonlyArray<ReplicaSeals>> | undefined
+    if (opts.sign === true) {
+      const keys = await opts.connect(`${t.prefix}-key-registry`)
+      try {
+        const r = await prepareReplicaKeys(keys, t.prefix, allCoordinators(t), config.replicas)
+        if (Result.isFailure(r)) throw r.failure
+        seals = r.success
+      } finally {
+        await keys.close().catch(() => undefined)
+      }
+    }
+    const replicas = allCoordinators(t).map((position, p) =>
       Array.from({ length: config.replicas }, (_, r) =>
         new Replica({
           topology: t,
@@ -213,11 +234,13 @@ export class ReplicatedTree {
           config,
           onEvent,
           epochCeiling: () => tree?.round ?? 0,
+          ...(seals === undefined ? {} : { seals: seals[p]![r]! }),
           ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
         }),
       ),
     )
     tree = new ReplicatedTree(t, agents, config, replicas)
+    tree.seals = seals
     for (const e of pending) tree.events.push(e)
     try {
       const all = replicas.flat()

@@ -67,7 +67,6 @@ export class LocalLevel extends LocalReceive {
     this.batching = options.batchUps ?? options.publishers === undefined
     this.batchEntries = Math.min(this.k, Math.floor((this.maxBytes - upBatchEntryOffset(0)) / UP_BATCH_ENTRY_BYTES))
     if (this.batching && this.batchEntries < 1) throw new RangeError(`LocalLevel: maxBytes ${this.maxBytes} leaves no room for an UpBatch entry`)
-    if (options.sealUp !== undefined && !this.batching) throw new RangeError("LocalLevel: sealUp wraps UpBatches and needs batchUps")
   }
 
   /** Whether ticks send Ups: an active replica below the root. */
@@ -143,11 +142,12 @@ export class LocalLevel extends LocalReceive {
   private sendUp(i: number, subject: string, epoch: number): void {
     if (this.term > 0) {
       // a replica's Up carries its term (the term-less fixed layout is the common case)
-      this.publisher(i).publish(subject, encodeMessage({ _tag: "Up", from: this.idOf(i), epoch, seq: this.seq, term: this.term, summary: this.summaryOf(i) }))
+      const up = encodeMessage({ _tag: "Up", from: this.idOf(i), epoch, seq: this.seq, term: this.term, summary: this.summaryOf(i) })
+      this.publisher(i).publish(subject, this.options.sealUp === undefined ? up : this.options.sealUp(up))
       return
     }
     writeUp(this.dv, 1, this.first + i, epoch, this.seq, this.sumCount[i]!, this.sumSum[i]!, this.sumMin[i]!, this.sumMax[i]!)
-    this.publisher(i).publish(subject, this.buf)
+    this.publisher(i).publish(subject, this.options.sealUp === undefined ? this.buf : this.options.sealUp(this.buf))
   }
 
   /** Every local coordinator folds its agents and sends its summary up (one tick of the run). */

@@ -32,10 +32,12 @@ export interface LocalLevelOptions {
    */
   readonly batchUps?: boolean
   /**
-   * Wraps each UpBatch before it is published (a signed envelope, src/Trust/TreeSeal.ts).
-   * Needs `batchUps`; a replicated run (term > 0) sends plain Ups, which are not wrapped.
+   * Wraps each UpBatch, Up and Heartbeat it publishes on a parent's up subject (a signed envelope,
+   * src/Trust/TreeSeal.ts; a replicated run's single Ups: src/Trust/ReplicaTrust.ts).
    */
   readonly sealUp?: (upBatch: Uint8Array) => Uint8Array
+  /** Wraps each Heartbeat it publishes on its own down subject (for its position's replicas). */
+  readonly sealDown?: (data: Uint8Array) => Uint8Array
   /** Unwraps each buffer on a parent's down subject before anything reads it (src/Trust/TreeSeal.ts); `undefined` drops it. */
   readonly openDown?: (data: Uint8Array) => Uint8Array | undefined
   /**
@@ -269,6 +271,11 @@ export class LocalReceive extends LocalColumns {
   protected receivePeer(data: Uint8Array, subject: string): void {
     const i = this.localIndex(subject)
     if (i < 0) return
+    if (this.options.openDown !== undefined) {
+      const opened = this.options.openDown(data)
+      if (opened === undefined) return
+      data = opened
+    }
     const extra = this.extraOf(this.localExtra, i)
     try {
       const self = this.idOf(i)
@@ -293,7 +300,9 @@ export class LocalReceive extends LocalColumns {
   protected publishAs(i: number, subject: string, m: SingleMessage): void {
     this.counters.published[m._tag]++
     if (this.count > 1) this.extraOf(this.localExtra, i).counters.published[m._tag]++
-    this.publisher(i).publish(subject, encodeMessage(m))
+    // laterals are not sealed; Heartbeats on its own down subject go to its replicas, the rest up
+    const seal = m._tag === "Lateral" ? undefined : subject.startsWith(`${this.topology.prefix}.down.`) ? this.options.sealDown : this.options.sealUp
+    this.publisher(i).publish(subject, seal === undefined ? encodeMessage(m) : seal(encodeMessage(m)))
   }
 
   // -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { LocalLevel } from "./LocalLevel.ts"
 import type { Heartbeat } from "./Messages.ts"
 import { addKinds, type Connect, type Kinds, zeroKinds } from "./Level.ts"
 import { children, type CoordinatorId, type Topology } from "./Topology.ts"
+import type { ReplicaSeals } from "../Trust/ReplicaTrust.ts"
 
 export interface FailoverConfig {
   /** Heartbeat (and tick) interval, ms (default 100). */
@@ -87,6 +88,8 @@ export interface ReplicaOptions {
   readonly maxBytes?: number
   /** The highest epoch an honest Up or Down can carry (the tree's round: its agents move on without a Down). */
   readonly epochCeiling?: () => number
+  /** Signed run: this replica's own key and verifier (src/Trust/ReplicaTrust.ts); kept across restarts. */
+  readonly seals?: ReplicaSeals
 }
 
 const now = (): number => performance.now()
@@ -207,6 +210,7 @@ export class Replica {
       termOk: (from: CoordinatorId, term: number) => this.termOk(from, term),
       ...(o.epochCeiling === undefined ? {} : { epochCeiling: o.epochCeiling }),
       ...(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
+      ...(o.seals === undefined ? {} : { sealUp: o.seals.sealUp, sealDown: o.seals.sealDown, openUp: o.seals.openUp, openDown: o.seals.openDown }),
     } as const
     this.coordinator =
       o.position.level === 1

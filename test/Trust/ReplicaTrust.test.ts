@@ -1,0 +1,97 @@
+/**
+ * Signed replicated tree (src/Trust/ReplicaTrust.ts, src/Tree/Failover.ts)
+ * on an authenticated, mutual-TLS nats-server with JetStream (leases and key
+ * registry): every replica, standbys included, signs with its own key; after
+ * the active replica of a position is killed, the standby that takes over
+ * signs with its own registered key and its parent accepts it; an Up that
+ * claims the new leader but is signed with another key is refused.
+ */
+import * as crypto from "node:crypto"
+import { Effect } from "effect"
+import * as Result from "effect/Result"
+import { describe, expect, it } from "vitest"
+import { secureBus } from "../../src/Net/Auth.ts"
+import { connectNats } from "../../src/Net/Nats.ts"
+import { natsServer } from "../../src/Net/NatsServer.ts"
+import { ReplicatedTree } from "../../src/Tree/Failover.ts"
+import { encodeMessage } from "../../src/Tree/Messages.ts"
+import { subjects } from "../../src/Tree/Topology.ts"
+import { keyBucket } from "../../src/Trust/ProcessTrust.ts"
+import { busKeyRegistry } from "../../src/Trust/Registry.ts"
+import { positionOfSigner, replicaSignerId, sumReplicaCounters } from "../../src/Trust/ReplicaTrust.ts"
+import { writeEnvelope } from "../../src/Trust/SignedLayout.ts"
+import { waitUntil } from "../Net/helpers.ts"
+
+describe("replica identities", () => {
+  it("a replica's id names its position; other ids name none", () => {
+    const id = replicaSignerId("h", { level: 2, index: 7 }, 1)
+    expect(id).toBe("h-r2-7-1")
+    expect(positionOfSigner("h", id)).toEqual({ level: 2, index: 7 })
+    for (const other of ["h-local", "h-levels-2", "g-r2-7-1", "h-r2-7", "h-r2-x-1"]) expect(positionOfSigner("h", other)).toBeUndefined()
+  })
+})
+
+describe("signed replicated tree on an authenticated TLS nats-server", () => {
+  it("every replica signs with its own key; after a kill the standby that takes over verifies with its registered key; an Up claiming the new leader under another key is refused; exact", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* secureBus()
+          const server = yield* natsServer({ jetstream: true, configFile: bus.configFile })
+          const connect = (name: string) => connectNats({ servers: server.url, name, credentials: bus.credentials("coordinator") })
+          const tree = yield* Effect.acquireRelease(
+            Effect.promise(() => ReplicatedTree.start({ agents: 40, branching: 4, seed: 3, connect, sign: true })),
+            (t) => Effect.promise(() => t.stop()),
+          )
+          const attacker = yield* Effect.acquireRelease(Effect.promise(() => connect("attacker")), (c) => Effect.promise(() => c.close()))
+          const exact = async (): Promise<void> => {
+            const r = tree.nextRound()
+            expect(await tree.untilExact(r, 10_000)).toBeDefined()
+          }
+          yield* Effect.promise(async () => {
+            await exact()
+            await exact()
+            const victim = { level: 2, index: 1 }
+            const parent = { level: 3, index: 0 }
+            const before = tree.activeOf(victim)!
+            const killed = await tree.kill(victim)
+            expect(killed).toBeDefined()
+            await waitUntil(() => {
+              const a = tree.activeOf(victim)
+              return a !== undefined && a !== before && a.term > killed!.term
+            }, 10_000, "a standby's takeover")
+            const next = tree.activeOf(victim)!
+            const nextId = replicaSignerId("h", victim, next.replica)
+            expect(nextId).not.toBe(replicaSignerId("h", victim, before.replica))
+            // the standby's key is in the registry on the bus, and differs from the killed replica's
+            const kv = await attacker.kv(keyBucket("h"))
+            const reg = busKeyRegistry(kv, keyBucket("h"))
+            const rec = Result.getOrThrow(await reg.resolve(nextId, 0))
+            const old = Result.getOrThrow(await reg.resolve(replicaSignerId("h", victim, before.replica), 0))
+            expect(rec?.publicKey).toBeDefined()
+            expect(rec!.publicKey).not.toBe(old!.publicKey)
+            await exact()
+            await exact()
+            // the parent's active replica accepted envelopes signed by the new leader's key
+            const parentSeals = tree.seals![tree.topology.perLevel[0]! + tree.topology.perLevel[1]! + parent.index]![tree.activeOf(parent)!.replica]!
+            await waitUntil(() => (parentSeals.acceptedFrom.get(nextId) ?? 0) > 0, 5_000, "the parent to accept the new leader's envelopes")
+            // another key signing as the new leader: a bad signature, counted
+            const refusedBefore = parentSeals.counters().badSignature
+            const up = encodeMessage({ _tag: "Up", from: victim, epoch: tree.round, seq: 1_000_000, term: next.term, summary: { count: 10, sum: 1e9, min: 0, max: 1e9 } })
+            const other = crypto.generateKeyPairSync("ed25519").privateKey
+            const forged = writeEnvelope({ sender: nextId, keyRevision: 0, term: 0, sequence: 1_000_000, payload: up }, (s) => crypto.sign(null, s, other))
+            attacker.publish(subjects(tree.topology, parent).up, forged)
+            await attacker.flush()
+            await waitUntil(() => parentSeals.counters().badSignature > refusedBefore, 5_000, "the forged Up refused")
+            await exact()
+            // honest traffic all verified: nothing unknown, malformed or signed for another position; the forged Up
+            // refused by each of the parent's replicas (standbys hear their children too)
+            const sum = sumReplicaCounters(tree.seals!.flat())
+            expect(sum).toMatchObject({ unknownKey: 0, malformed: 0, refused: 0, badPayload: 0, badSignature: tree.config.replicas })
+            expect(sum.accepted).toBeGreaterThan(100)
+          })
+        }),
+      ),
+    )
+  }, 120_000)
+})
