@@ -24,6 +24,7 @@ import { level as levelOf, type Level, planQuorum, type QuorumImpossible, type Q
 import { auditCitations, type Citation, type CitationCheck, type ResearcherRate } from "./Citation.ts"
 import { claimKey, type Digest, type Researcher, type Task } from "./Researcher.ts"
 import { Sandbox } from "./Sandbox.ts"
+import * as Spiral from "./Spiral.ts"
 import type { SignalStore, StigmergyError } from "./Stigmergy.ts"
 
 /** Mission settings: `f` faults tolerated, per-researcher timeout, SPIRAL bound. */
@@ -222,15 +223,21 @@ export const spiral = (researchers: ReadonlyArray<Researcher>, question: string,
       Effect.mapError((e) => new BadMission({ field: "root", problem: e.detail })),
     )
     const rounds: RoundResult[] = []
-    let digest: Digest | undefined
-    for (let round = 1; round <= options.maxRounds; round++) {
+    // The loop is Spiral.plan (lean/Hydrogen/Research/Spiral.lean): it stops at an
+    // agreed round, at one where no quorum exists (no later round can reach
+    // it), or after maxRounds; a mission that did not converge is LOW.
+    const loop = Spiral.plan<Digest>(options.maxRounds)
+    for (let next = loop.next(); ; ) {
+      if (next.done) {
+        return next.value.converged
+          ? { converged: true, rounds, level: next.value.level, agreed: rounds[rounds.length - 1]!.agreed, divergence: undefined }
+          : { converged: false, rounds, level: next.value.level, agreed: undefined, divergence: divergence(rounds) }
+      }
+      const { round, digest } = next.value
       const outcomes = yield* scatter(researchers, { question, round, digest }, options)
       const gathered = yield* gather(round, researchers.length, options.f, outcomes, validator)
       const result = options.signals === undefined ? gathered : { ...gathered, confidence: yield* leaveSignals(options.signals, gathered) }
       rounds.push(result)
-      if (result.agreed !== undefined) return { converged: true, rounds, level: result.level, agreed: result.agreed, divergence: undefined }
-      if (result.quorum._tag === "QuorumImpossible") break // no later round can reach a quorum that does not exist
-      digest = digestOf(result)
+      next = loop.next({ agreed: result.agreed !== undefined, impossible: result.quorum._tag === "QuorumImpossible", level: result.level, digest: digestOf(result) })
     }
-    return { converged: false, rounds, level: "low" as const, agreed: undefined, divergence: divergence(rounds) }
   })
