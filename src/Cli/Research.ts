@@ -3,9 +3,12 @@
  * the built-in researchers over a corpus directory, B of them Byzantine.
  *
  * Which roster positions are Byzantine is drawn from the seed, so a run is
- * reproducible. Every researcher is wrapped to keep its sandbox's audit
- * records (the protocol counts tool calls only), including when it is
- * interrupted by its timeout. The full trace goes to `<out>/trace.json`.
+ * reproducible. The roster is described by data (`ResearcherSpec`), so the
+ * same roster runs isolated (default: a worker thread per researcher per
+ * round, src/Research/Isolation.ts) or in-process (fibers). Every
+ * researcher's sandbox audit records are kept (the protocol counts tool
+ * calls only), also when its timeout or a crash ends it. The full trace goes
+ * to `<out>/trace.json`.
  *
  * Exit codes: 0 a result was produced (HIGH, MEDIUM or LOW), 1 the mission
  * itself failed (a bad setting the flags let through, an unwritable
@@ -15,9 +18,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
+import * as Result from "effect/Result"
+import { isolatedRoster } from "../Research/Isolation.ts"
 import type { AuditRecord } from "../Research/Sandbox.ts"
-import { byzantine, corpusResearcher, type Researcher } from "../Research/Researcher.ts"
-import { type Mission, type RoundResult, spiral } from "../Research/Protocol.ts"
+import type { Researcher } from "../Research/Researcher.ts"
+import { inProcess, type Mission, type Roster, type RoundResult, spiral } from "../Research/Protocol.ts"
+import { researcherOf, type ResearcherSpec } from "../Research/WorkerRoster.ts"
 import { exitCodes, fmt, type Io } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
 import { mulberry32 } from "./Plan.ts"
@@ -43,18 +49,24 @@ export interface ResearchReport {
   readonly wallMs: number
 }
 
-const byzantineOf = (mode: ByzantineMode, id: string, lie: string, i: number): Researcher => {
+const byzantineOf = (mode: ByzantineMode, id: string, claim: string, i: number): ResearcherSpec => {
   switch (mode) {
     case "collude":
-      return byzantine.colludes(id, lie)
+      return { _tag: "colludes", id, claim }
     case "fabricate":
-      return byzantine.fabricates(id, lie)
+      return { _tag: "fabricates", id, claim }
     case "crash":
-      return i % 2 === 0 ? byzantine.throws(id) : byzantine.dies(id)
+      return { _tag: i % 2 === 0 ? "throws" : "dies", id }
     case "hang":
-      return byzantine.hangs(id)
+      return { _tag: "hangs", id }
     case "inconsistent":
-      return byzantine.inconsistent(id)
+      return { _tag: "inconsistent", id }
+    case "loop":
+      return { _tag: "loops", id }
+    case "exhaust":
+      return { _tag: "exhausts", id }
+    case "exit":
+      return { _tag: "exits", id, code: 1 }
   }
 }
 
@@ -101,10 +113,16 @@ export const runResearch = (a: ResearchArgs) =>
     const t0 = performance.now()
     const positions = new Set(byzantinePositions(a.researchers, a.byzantine, a.seed))
     const audit: AuditEntry[] = []
-    const roster = Array.from({ length: a.researchers }, (_, i) => {
+    const specs = Array.from({ length: a.researchers }, (_, i): ResearcherSpec => {
       const id = `r${i + 1}`
-      return audited(positions.has(i) ? byzantineOf(a.mode, id, a.lie, i) : corpusResearcher(id), audit)
+      return positions.has(i) ? byzantineOf(a.mode, id, a.lie, i) : { _tag: "corpus", id, preference: 0 }
     })
+    let roster: Roster
+    if (a.isolation === "worker") {
+      const made = isolatedRoster(specs, { memoryMb: a.memoryMb, onAudit: (round, researcher, records) => void audit.push({ round, researcher, records }) })
+      if (Result.isFailure(made)) return yield* Effect.fail(made.failure)
+      roster = made.success
+    } else roster = inProcess(specs.map((s) => audited(researcherOf(s), audit)))
     const mission = yield* spiral(roster, a.question, { root: a.corpus, f: a.faults, timeoutMs: a.timeoutMs, maxRounds: a.maxRounds })
     const wallMs = performance.now() - t0
     const artifactDir = artifactDirOf(a.out)
@@ -143,6 +161,9 @@ export const formatResearch = (r: ResearchReport): string => {
   } else if (first !== undefined) {
     lines.push(`quorum impossible: n < 3f+1 (n = ${first.quorum.n}, f = ${first.quorum.f})`)
   }
+  lines.push(a.isolation === "worker"
+    ? `isolation: worker threads (one per researcher per round, heap ≤ ${a.memoryMb} MiB, terminated ${a.timeoutMs} ms after ready)`
+    : `isolation: in-process fibers (timeout ${a.timeoutMs} ms; a blocking researcher is not contained)`)
   if (a.byzantine > a.faults) {
     lines.push(`warning: ${a.byzantine} Byzantine > f = ${a.faults}: the quorum's honest-intersection guarantee does not hold for this roster`)
   }
@@ -153,6 +174,9 @@ export const formatResearch = (r: ResearchReport): string => {
       `round ${rd.round}: answered ${count("Answered")}, timed out ${count("TimedOut")}, crashed ${count("Crashed")}, failed ${count("Failed")}, malformed ${count("Malformed")}; ` +
         `leading claim ${top?.supporters.length ?? 0} of ${rd.n}${rd.quorum._tag === "QuorumPlan" ? ` (q = ${rd.quorum.q})` : ""}, ${rd.tallies.length} distinct claim(s) counted, level ${rd.level.toUpperCase()}`,
     )
+    const faults = rd.outcomes.flatMap((o) =>
+      o._tag === "TimedOut" ? [`${o.researcher} timed out`] : o._tag === "Crashed" ? [`${o.researcher} crashed (${o.kind})`] : o._tag === "Malformed" ? [`${o.researcher} malformed (${o.field})`] : [])
+    if (faults.length > 0) lines.push(`  ${faults.slice(0, 10).join(", ")}${faults.length > 10 ? `, … ${faults.length - 10} more in the trace` : ""}`)
   }
   lines.push(`consensus: ${m.level.toUpperCase()}${m.converged ? "" : " (no quorum reached)"}`)
   if (m.agreed !== undefined) {

@@ -10,8 +10,12 @@ import { type Either, intFlag, intFlagOr, invalidCombination, seedFlag } from ".
 import { decodeArgs } from "./Invoke.ts"
 
 export const maxResearchers = 1000
-export const byzantineModes = ["collude", "fabricate", "crash", "hang", "inconsistent"] as const
+export const byzantineModes = ["collude", "fabricate", "crash", "hang", "inconsistent", "loop", "exhaust", "exit"] as const
 export type ByzantineMode = (typeof byzantineModes)[number]
+/** Modes that attack the process itself (busy loop, unbounded heap, process.exit): only worker isolation contains them. */
+export const workerOnlyModes: ReadonlyArray<ByzantineMode> = ["loop", "exhaust", "exit"]
+export const isolationModes = ["worker", "in-process"] as const
+export type IsolationMode = (typeof isolationModes)[number]
 
 /** The false claim Byzantine researchers push (colluders cite a real line, fabricators invent citations). */
 export const defaultLie = "the corpus does not answer this question"
@@ -30,6 +34,10 @@ export interface ResearchArgs {
   /** Artifact directory; a fresh one under the OS temp dir when absent. */
   readonly out: string | undefined
   readonly lie: string
+  /** worker: each researcher in its own worker thread (default); in-process: fibers of this process. */
+  readonly isolation: IsolationMode
+  /** Each worker's heap limit in MiB (worker isolation). */
+  readonly memoryMb: number
 }
 
 const textFlag = (name: string, metavar: string, description: string) =>
@@ -54,6 +62,11 @@ export const researchFlags = {
   seed: seedFlag,
   out: textFlag("out", "DIR", "artifact directory for the trace (created; default a fresh temp dir)").pipe(Flag.optional),
   lie: textFlag("lie", "TEXT", `the Byzantine researchers' false claim, default "${defaultLie}"`).pipe(Flag.withDefault(defaultLie)),
+  isolation: Flag.Literals("isolation", isolationModes).pipe(
+    Flag.withDescription("worker: each researcher in its own worker thread, terminated from outside at its timeout (default); in-process: fibers of this process"),
+    Flag.withDefault("worker" as IsolationMode),
+  ),
+  memoryMb: intFlagOr("memory-mb", 16, 4096, "MB", "heap limit of each researcher's worker", 128),
 } as const
 
 type RawResearch = Command.Command.Config.Infer<typeof researchFlags>
@@ -70,6 +83,8 @@ const toResearchArgs = (o: RawResearch): ResearchArgs => ({
   seed: o.seed,
   out: Option.getOrUndefined(o.out),
   lie: o.lie,
+  isolation: o.isolation,
+  memoryMb: o.memoryMb,
 })
 
 const isDirectory = (p: string): string | undefined => {
@@ -88,6 +103,9 @@ export const researchErrors = (o: RawResearch): ReadonlyArray<string> => {
   if (o.byzantine > o.researchers) errors.push(`--byzantine ${o.byzantine} is more than --researchers ${o.researchers}`)
   const f = toResearchArgs(o).faults
   if (3 * f + 1 > o.researchers) errors.push(`quorum impossible: n < 3f+1 (n = ${o.researchers}, f = ${f}, needs n ≥ ${3 * f + 1})`)
+  if (o.isolation === "in-process" && o.byzantine > 0 && workerOnlyModes.includes(o.mode)) {
+    errors.push(`--byzantine-mode ${o.mode} needs --isolation worker (in-process it would stall or end the coordinator itself)`)
+  }
   if (Option.isSome(o.out)) {
     try {
       if (!statSync(o.out.value).isDirectory()) errors.push(`--out ${o.out.value}: exists and is not a directory`)
@@ -101,7 +119,10 @@ export const researchErrors = (o: RawResearch): ReadonlyArray<string> => {
 export const researchDescription = `Runs a research mission (seed 004: SCATTER, GATHER = V²C, SPIRAL) with the
   built-in researchers over the corpus: each greps for the question's keywords
   through a sandbox on DIR and cites the best line. B of the N are Byzantine
-  (--byzantine-mode). Prints the quorum (n, f, q), the consensus level, the
+  (--byzantine-mode; loop, exhaust and exit attack the process and need
+  --isolation worker, the default: one worker thread per researcher per
+  round, with a heap limit, terminated from outside at --timeout-ms after it
+  is ready). Prints the quorum (n, f, q), the consensus level, the
   agreed claim, flagged hallucinations, citations, rounds, and the artifact
   directory holding trace.json (every round's answers, citation checks and
   tool-call audit records). Exit 0 when a result was produced (even LOW),
@@ -117,5 +138,5 @@ export const researchCommand = <E, R>(handler: (a: ResearchArgs) => Effect.Effec
     Command.withDescription(researchDescription),
   )
 
-/** Decodes `research` arguments (checks the corpus on disk); defaults: 10 researchers, 0 Byzantine, collude, f = ⌊(N − 1)/3⌋, 3 rounds. */
+/** Decodes `research` arguments (checks the corpus on disk); defaults: 10 researchers, 0 Byzantine, collude, f = ⌊(N − 1)/3⌋, 3 rounds, worker isolation. */
 export const parseResearchArgs: (args: ReadonlyArray<string>) => Either<string, ResearchArgs> = decodeArgs(researchCommand)

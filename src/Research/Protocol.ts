@@ -4,9 +4,10 @@
  *
  * SCATTER runs every researcher as its own fiber with its own timeout and
  * its own sandbox; a hang, a throw or a defect becomes that researcher's
- * outcome and nobody else's. (Fibers share one event loop: a researcher that
- * blocks it synchronously is outside what this isolates; worker threads would
- * be the next step.) GATHER decodes each answer, validates every citation on
+ * outcome and nobody else's. Fibers share one thread, so a researcher that
+ * blocks it, exhausts its heap or exits the process is contained only by the
+ * isolated roster (Isolation.ts: a worker thread each, timed out from
+ * outside); `spiral` takes either. GATHER decodes each answer, validates every citation on
  * the real files (src/Research/Citation.ts), excludes researchers over the
  * seed's 0.2 hallucination rate and answers without one valid citation, and
  * counts agreeing claims against the quorum of src/Quorum (`planQuorum`: the
@@ -48,11 +49,14 @@ export class BadMission extends Data.TaggedError("BadMission")<{ readonly field:
   }
 }
 
+/** How a researcher crashed: a throw or defect, its thread exited early, or its heap limit was hit. */
+export type CrashKind = "threw" | "exited" | "out-of-memory"
+
 /** What one researcher's fiber ended with. */
 export type Outcome =
   | { readonly _tag: "Answered"; readonly researcher: string; readonly claim: string; readonly citations: ReadonlyArray<unknown>; readonly confidence: number | undefined; readonly toolCalls: number }
   | { readonly _tag: "TimedOut"; readonly researcher: string; readonly toolCalls: number }
-  | { readonly _tag: "Crashed"; readonly researcher: string; readonly reason: string; readonly toolCalls: number }
+  | { readonly _tag: "Crashed"; readonly researcher: string; readonly kind: CrashKind; readonly reason: string; readonly toolCalls: number }
   | { readonly _tag: "Failed"; readonly researcher: string; readonly reason: string; readonly toolCalls: number }
   | { readonly _tag: "Malformed"; readonly researcher: string; readonly field: string; readonly toolCalls: number }
 
@@ -68,6 +72,13 @@ const fieldOf = (issue: SchemaIssue.Issue): string => {
   return path !== undefined && path.length > 0 ? path.map(String).join(".") : "(answer)"
 }
 
+/** A researcher's raw answer decoded: Answered, or Malformed naming the first bad field. */
+export const answerOutcome = (researcher: string, raw: unknown, toolCalls: number): Outcome => {
+  const decoded = Schema.decodeUnknownResult(Answer)(raw)
+  if (Result.isFailure(decoded)) return { _tag: "Malformed", researcher, field: fieldOf(decoded.failure.issue), toolCalls }
+  return { _tag: "Answered", researcher, claim: decoded.success.claim, citations: decoded.success.citations, confidence: decoded.success.confidence, toolCalls }
+}
+
 /** SCATTER: every researcher concurrently, each under its own timeout and sandbox. */
 export const scatter = (researchers: ReadonlyArray<Researcher>, task: Task, options: MissionOptions): Effect.Effect<ReadonlyArray<Outcome>> =>
   Effect.forEach(researchers, (r) =>
@@ -81,13 +92,23 @@ export const scatter = (researchers: ReadonlyArray<Researcher>, task: Task, opti
         const failure = ran.cause.reasons.find(Cause.isFailReason)
         return failure !== undefined
           ? ({ _tag: "Failed", researcher: r.id, reason: failure.error.reason, toolCalls } as Outcome)
-          : ({ _tag: "Crashed", researcher: r.id, reason: String(Cause.squash(ran.cause)), toolCalls } as Outcome)
+          : ({ _tag: "Crashed", researcher: r.id, kind: "threw", reason: String(Cause.squash(ran.cause)), toolCalls } as Outcome)
       }
       if (Option.isNone(ran.value)) return { _tag: "TimedOut", researcher: r.id, toolCalls } as Outcome
-      const decoded = Schema.decodeUnknownResult(Answer)(ran.value.value)
-      if (Result.isFailure(decoded)) return { _tag: "Malformed", researcher: r.id, field: fieldOf(decoded.failure.issue), toolCalls } as Outcome
-      return { _tag: "Answered", researcher: r.id, claim: decoded.success.claim, citations: decoded.success.citations, confidence: decoded.success.confidence, toolCalls } as Outcome
+      return answerOutcome(r.id, ran.value.value, toolCalls)
     }), { concurrency: "unbounded" })
+
+/** A roster and how its SCATTER runs: in this process (`inProcess`) or isolated (Isolation.ts). */
+export interface Roster {
+  readonly ids: ReadonlyArray<string>
+  readonly scatter: (task: Task, options: MissionOptions) => Effect.Effect<ReadonlyArray<Outcome>>
+}
+
+/** Researchers run as fibers of this process. */
+export const inProcess = (researchers: ReadonlyArray<Researcher>): Roster => ({
+  ids: researchers.map((r) => r.id),
+  scatter: (task, options) => scatter(researchers, task, options),
+})
 
 /** One claim's support after GATHER. */
 export interface Tally {
@@ -215,9 +236,11 @@ const leaveSignals = (signals: NonNullable<MissionOptions["signals"]>, r: RoundR
   })
 
 /** SPIRAL: rounds of SCATTER + GATHER, each given the previous digest, until a quorum or `maxRounds`. */
-export const spiral = (researchers: ReadonlyArray<Researcher>, question: string, options: MissionOptions): Effect.Effect<Mission, BadMission | StigmergyError> =>
+export const spiral = (researchers: ReadonlyArray<Researcher> | Roster, question: string, options: MissionOptions): Effect.Effect<Mission, BadMission | StigmergyError> =>
   Effect.gen(function* () {
-    const bad = checkOptions(options, researchers.length)
+    const roster = Array.isArray(researchers) ? inProcess(researchers) : (researchers as Roster)
+    const n = roster.ids.length
+    const bad = checkOptions(options, n)
     if (bad !== undefined) return yield* Effect.fail(bad)
     const validator = yield* Sandbox.make({ root: options.root, researcher: "validator" }).pipe(
       Effect.mapError((e) => new BadMission({ field: "root", problem: e.detail })),
@@ -234,8 +257,8 @@ export const spiral = (researchers: ReadonlyArray<Researcher>, question: string,
           : { converged: false, rounds, level: next.value.level, agreed: undefined, divergence: divergence(rounds) }
       }
       const { round, digest } = next.value
-      const outcomes = yield* scatter(researchers, { question, round, digest }, options)
-      const gathered = yield* gather(round, researchers.length, options.f, outcomes, validator)
+      const outcomes = yield* roster.scatter({ question, round, digest }, options)
+      const gathered = yield* gather(round, n, options.f, outcomes, validator)
       const result = options.signals === undefined ? gathered : { ...gathered, confidence: yield* leaveSignals(options.signals, gathered) }
       rounds.push(result)
       next = loop.next({ agreed: result.agreed !== undefined, impossible: result.quorum._tag === "QuorumImpossible", level: result.level, digest: digestOf(result) })
