@@ -50,9 +50,9 @@ export const pageHtml = `<!doctype html>
     <div class="card commands">
       <h2>Commands</h2>
       <div class="row">
+        <input id="scope" placeholder="scope: all, sector-7, cluster-7-4" data-testid="scope">
         <button data-cmd="freeze" class="danger">Freeze</button>
         <button data-cmd="thaw">Thaw</button>
-        <input id="heal-target" placeholder="heal target (auto)">
         <button data-cmd="heal">Heal</button>
       </div>
       <div class="row"><input id="broadcast-message" placeholder="message to every agent"><button data-cmd="broadcast">Broadcast</button></div>
@@ -188,9 +188,10 @@ const commandBody = (cmd) => {
   const v = (id) => $(id).value.trim();
   const opt = (o, k, x) => { if (x !== "") o[k] = x; return o; };
   switch (cmd) {
-    case "heal": return opt({ command: "heal" }, "target", v("heal-target"));
+    case "freeze": case "thaw": return opt({ command: cmd }, "scope", v("scope"));
+    case "heal": return opt({ command: "heal" }, "target", v("scope"));
     case "broadcast": return { command: "broadcast", message: v("broadcast-message") };
-    case "ask": return opt({ command: "ask", question: v("ask-question") }, "sample", v("ask-sample") === "" ? "" : Number(v("ask-sample")));
+    case "ask": return opt(opt({ command: "ask", question: v("ask-question") }, "sample", v("ask-sample") === "" ? "" : Number(v("ask-sample"))), "scope", v("scope"));
     case "delegate": return opt({ command: "delegate", task: v("delegate-task") }, "to", v("delegate-to"));
     case "say": return { command: "say", line: v("say-line") };
     default: return { command: cmd };

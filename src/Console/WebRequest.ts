@@ -15,17 +15,20 @@ const text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.
 export const LoginBody = Schema.Struct({ token: text(512) })
 export type LoginBody = typeof LoginBody.Type
 
-const freeze = Schema.Struct({ command: Schema.Literal("freeze") })
-const thaw = Schema.Struct({ command: Schema.Literal("thaw") })
-const status = Schema.Struct({ command: Schema.Literal("status") })
-const heal = Schema.Struct({ command: Schema.Literal("heal"), target: Schema.optionalKey(text(100)) })
+// a scope as the console writes it: all, sector-7, cluster-7-4
+const scope = Schema.optionalKey(text(100))
+const freeze = Schema.Struct({ command: Schema.Literal("freeze"), scope })
+const thaw = Schema.Struct({ command: Schema.Literal("thaw"), scope })
+const status = Schema.Struct({ command: Schema.Literal("status"), scope })
+const heal = Schema.Struct({ command: Schema.Literal("heal"), target: scope })
 const broadcast = Schema.Struct({ command: Schema.Literal("broadcast"), message: text(2000) })
 const ask = Schema.Struct({
   command: Schema.Literal("ask"),
   question: text(2000),
   sample: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 }))),
+  scope,
 })
-const delegate = Schema.Struct({ command: Schema.Literal("delegate"), task: text(2000), to: Schema.optionalKey(text(100)) })
+const delegate = Schema.Struct({ command: Schema.Literal("delegate"), task: text(2000), to: scope })
 // the conversational line, parsed by the console's grammar
 const say = Schema.Struct({ command: Schema.Literal("say"), line: text(2000) })
 

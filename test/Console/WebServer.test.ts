@@ -138,7 +138,7 @@ describe("web console: request bodies are decoded, bad ones answered 400 naming 
     ["empty text", JSON.stringify({ command: "broadcast", message: "" }), "body.message"],
     ["wrong type", JSON.stringify({ command: "ask", question: "q", sample: "ten" }), "body.sample"],
     ["out of range", JSON.stringify({ command: "ask", question: "q", sample: 0 }), "body.sample"],
-    ["excess property", JSON.stringify({ command: "freeze", scope: "all" }), "body.scope"],
+    ["excess property", JSON.stringify({ command: "freeze", force: true }), "body.force"],
   ]
   for (const [what, body, where] of cases) {
     it(`${what} → 400 WebBadRequest at ${where}, nothing run`, async () => {
