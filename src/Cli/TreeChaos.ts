@@ -12,6 +12,9 @@
  * Each round's exactness is recorded; a fault's window is its round (and,
  * for a partition, the heal round) plus `faultWindowRounds` more.
  *
+ * `--secure`: an authenticated TLS nats-server (src/Net/Auth.ts), and every
+ * replica signs with its own key (src/Trust/ReplicaTrust.ts).
+ *
  * Exit codes (`chaosVerdict`): 0 every fault recovered, the last round exact,
  * nothing counted twice and at least `--min-exact` (default 1) of the rounds
  * outside every fault window exact; 1 otherwise.
@@ -20,9 +23,10 @@ import { Effect } from "effect"
 import { fmt, type Io } from "./Flags.ts"
 import type { Outcome } from "./Invoke.ts"
 import { mulberry32 } from "./Plan.ts"
-import { natsServersFor, reportFailure, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
+import { natsServersFor, reportFailure, secureNatsServer, type TreeCliOptions, type TreeCommandEnv } from "./TreeOptions.ts"
 import type { Transport } from "../Net/Transport.ts"
 import type { ReplicatedTree } from "../Tree/Failover.ts"
+import type { ProcessTrustCounters } from "../Trust/ProcessTrust.ts"
 import { type CoordinatorId, coordinatorName } from "../Tree/Topology.ts"
 
 /** One injected fault and its recovery. */
@@ -117,10 +121,17 @@ export const formatRoundMarks = (roundExact: ReadonlyArray<boolean>, windows: Re
   return groups.join(" | ") + (roundExact.length > limit ? ` | … (${fmt(roundExact.length - limit)} more rounds)` : "")
 }
 
+/** `--secure`: what the replicas' verifiers accepted and refused, by reason. */
+const formatSignatures = (c: ProcessTrustCounters): string => {
+  const refused = (Object.keys(c) as Array<keyof ProcessTrustCounters>).filter((k) => k !== "accepted" && c[k] > 0)
+  return `  signatures (each replica its own Ed25519 key; src/Trust/ReplicaTrust.ts): ${fmt(c.accepted)} envelopes verified; refused: ${refused.length === 0 ? "none" : refused.map((k) => `${k} ${fmt(c[k])}`).join(", ")}`
+}
+
 /** `tree --chaos`, scoped: the replicated tree and a nats-server it started are stopped when it ends or is interrupted. */
 export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome: Outcome) =>
   Effect.gen(function* () {
     const { ReplicatedTree, claimAfterMs } = yield* Effect.promise(() => import("../Tree/Failover.ts"))
+    const { sumReplicaCounters } = yield* Effect.promise(() => import("../Trust/ReplicaTrust.ts"))
     const { driveRound } = yield* Effect.promise(() => import("../Tree/Round.ts"))
     let connect: (name: string) => Transport | Promise<Transport>
     let cut: (t: ReplicatedTree, c: CoordinatorId) => Promise<void>
@@ -133,8 +144,9 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
       heal = async () => server.heal()
     } else {
       const { connectNats } = yield* Effect.promise(() => import("../Net/Nats.ts"))
-      const servers = yield* natsServersFor(o.servers, true, io)
-      connect = (name) => connectNats({ servers, name })
+      const secure = o.secure === true ? yield* secureNatsServer(io) : undefined
+      const servers = secure?.servers ?? (yield* natsServersFor(o.servers, true, io))
+      connect = (name) => connectNats({ servers, name, ...(secure === undefined ? {} : { credentials: secure.credentials }) })
       const replicasIn = (t: ReplicatedTree, c: CoordinatorId) => t.subtree(c).flatMap((p) => t.replicasOf(p))
       cut = async (t, c) => {
         await Promise.all(replicasIn(t, c).map((r) => r.disconnect()))
@@ -144,7 +156,7 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
       }
     }
     const tree = yield* Effect.acquireRelease(
-      Effect.tryPromise(() => ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect, bus: o.transport === "in-process" ? "in-process" : "nats" })),
+      Effect.tryPromise(() => ReplicatedTree.start({ agents: o.agents, branching: o.branching, seed: o.seed, connect, bus: o.transport === "in-process" ? "in-process" : "nats", ...(o.secure === true ? { sign: true } : {}) })),
       (t) => Effect.promise(() => t.stop().catch(() => undefined)),
     )
     // The schedule stops between rounds when the run is interrupted (SIGINT/SIGTERM).
@@ -250,6 +262,7 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
         ...faults.map(formatFault),
         `  kills: detection ${stat(kills.map((f) => f.detectionMs))}; takeover ${stat(kills.map((f) => f.takeoverMs))} (deadline ${cfg.suspectAfter} heartbeats = ${cfg.suspectAfter * h} ms)`,
         `  exact per round (w: inside a fault window = the fault's round, a partition's heal round, and ${faultWindowRounds} more): ${formatRoundMarks(roundExact, windows)}`,
+        ...(tree.seals === undefined ? [] : [formatSignatures(sumReplicaCounters(tree.seals.flat()))]),
         `  rounds exact: ${v.exactRounds}/${roundExact.length}; outside fault windows: ${v.outsideExact}/${v.outside} (at least ${o.minExact} needed); last round exact: ${lastExact ? "yes" : "NO"}; root aggregate above n agents (double counting): ${tree.overcounts === 0 ? "never" : `${tree.overcounts} time(s)`}`,
       ]
       io.out(lines.join("\n") + "\n")

@@ -39,7 +39,7 @@ export const treeFlags = {
   processes: switchFlag("processes", "every level above the local one in its own OS process (needs --transport nats)"),
   secure: switchFlag(
     "secure",
-    "start nats-server with mutual TLS and per-tier NKEY users scoped to their subjects (src/Net/Auth.ts); each client connects with its tier's credentials; with --processes every process also signs what it sends with its own Ed25519 key and verifies what it receives",
+    "start nats-server with mutual TLS and per-tier NKEY users scoped to their subjects (src/Net/Auth.ts); each client connects with its tier's credentials; with --processes (every process) and --chaos (every replica, standbys too) each signs what it sends with its own Ed25519 key and verifies what it receives",
   ),
   "max-processes": intFlag("max-processes", 1, maxProcessesLimit, "P", "coordinator processes at most with --processes, default 4").pipe(Flag.optional),
   "viewport-replicas": intFlag(
@@ -113,7 +113,6 @@ export const treeCombinationErrors = (r: RawTree): ReadonlyArray<string> => {
     errors.push(`--viewport-replicas needs --agents ≤ ${fmt(maxViewportAgents)} (got ${fmt(r.agents)}): every replica holds and gossips the whole viewport state`)
   if (r.secure && o.transport !== "nats") errors.push("--secure needs --transport nats: the in-process bus has no network to secure")
   if (r.secure && Option.isSome(r.servers)) errors.push("--secure starts its own nats-server with the run's certificates and keys; leave out --servers")
-  if (r.secure && r.chaos) errors.push("--secure cannot be combined with --chaos yet: the replicated tree does not sign its messages")
   if (r.processes && coordinatorLevels(r.agents, r.branching) < 2)
     errors.push(`--processes needs a level above the local one: --agents (${fmt(r.agents)}) must exceed --branching (${fmt(r.branching)})`)
   return errors
@@ -177,8 +176,8 @@ export const natsServersFor = (servers: string | undefined, jetstream: boolean, 
   )
 
 /**
- * `--secure --processes`: the same material and a nats-server requiring it,
- * with JetStream (the processes' key registry is a KV bucket); every process
+ * `--secure --processes` / `--secure --chaos`: the same material and a nats-server requiring it,
+ * with JetStream (the key registry, and the chaos run's leases, are KV buckets); every process
  * connects with the coordinator tier's credentials.
  */
 export const secureNatsServer = (io: Io) =>
