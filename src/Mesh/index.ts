@@ -4,6 +4,8 @@
  * hierarchy, circuit breakers and degradation modes, and conflict records
  * (`Hydrogen.Mesh`), with schema decoders for the records they read. The
  * durable conflict log (src/Mesh/ConflictLog.ts) is Node-only and not exported here.
+ * The simulation's virtual clock (Sim*) is exported; its live mode over NATS
+ * (SimLive.ts, SimHost.ts) is Node-only and is not.
  *
  * @module
  */
@@ -15,3 +17,10 @@ export * as ImpedanceSummary from "./ImpedanceSummary.ts"
 export * as Topology from "./Topology.ts"
 export * as Breaker from "./Breaker.ts"
 export * as Degradation from "./Degradation.ts"
+export * as SimModel from "./SimModel.ts"
+export * as SimScenario from "./SimScenario.ts"
+export * as SimEngine from "./SimEngine.ts"
+export * as SimKpi from "./SimKpi.ts"
+export * as SimRun from "./SimRun.ts"
+export * as ScatterGather from "./ScatterGather.ts"
+export * as Cascade from "./Cascade.ts"
