@@ -23,6 +23,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const research = (...extra: string[]) => runMain(["research", "--corpus", corpus, "--question", question, "--out", join(dir, `out-${Math.random().toString(36).slice(2)}`), ...extra])
+// Worker isolation (the default) starts ten threads per round; on a loaded machine that takes seconds.
+const workerBudget = 180_000
 const artifactDir = (out: string): string => /^artifacts: (.*) \(trace\.json\)$/m.exec(out)![1]!
 
 describe("hydrogen research", () => {
@@ -36,11 +38,11 @@ describe("hydrogen research", () => {
     expect(r.out).toContain("supported by 10:")
     expect(r.out).toContain("citations: docs/facts.md:3")
     expect(r.out).toContain("rounds: 1 of at most 3")
-  })
+  }, workerBudget)
 
   it("3 colluders (= f) on a false claim: still HIGH on the truth, for every seed tried", async () => {
     for (const seed of ["1", "2", "3"]) {
-      const r = await research("--byzantine", "3", "--seed", seed)
+      const r = await research("--byzantine", "3", "--seed", seed, "--isolation", "in-process")
       expect(r.code).toBe(0)
       expect(r.out).toContain("consensus: HIGH")
       expect(r.out).toContain(`agreed claim: "${truth}"`)
@@ -50,7 +52,7 @@ describe("hydrogen research", () => {
   })
 
   it("4 colluders (= f + 1): no HIGH, no agreed claim, the lie not adopted; says why and warns that B > f; exit 0", async () => {
-    const r = await research("--byzantine", "4", "--max-rounds", "2")
+    const r = await research("--byzantine", "4", "--max-rounds", "2", "--isolation", "in-process")
     expect(r.code).toBe(0)
     expect(r.out).toContain("warning: 4 Byzantine > f = 3")
     expect(r.out).toContain("consensus: LOW (no quorum reached)")
@@ -62,7 +64,7 @@ describe("hydrogen research", () => {
   })
 
   it("7 colluders out of 10 (beyond f): the lie reaches the quorum — what the guarantee does not cover, shown with the warning", async () => {
-    const r = await research("--byzantine", "7", "--lie", "Paris is not a capital")
+    const r = await research("--byzantine", "7", "--lie", "Paris is not a capital", "--isolation", "in-process")
     expect(r.code).toBe(0)
     expect(r.out).toContain("warning: 7 Byzantine > f = 3")
     expect(r.out).toContain('agreed claim: "paris is not a capital"')
@@ -78,7 +80,7 @@ describe("hydrogen research", () => {
     expect(r.out).toContain("README.md:100000 missing")
     const flagged = /flagged researchers \(hallucination rate > 0\.2, votes not counted\): (.*)$/m.exec(r.out)![1]!.split(", ")
     expect(flagged).toHaveLength(3)
-  })
+  }, workerBudget)
 
   it("hanging and crashing researchers end as timed out / crashed without affecting the others", async () => {
     const hang = await research("--byzantine", "3", "--byzantine-mode", "hang", "--timeout-ms", "5000")
@@ -88,7 +90,42 @@ describe("hydrogen research", () => {
     const crash = await research("--byzantine", "3", "--byzantine-mode", "crash")
     expect(crash.out).toContain("answered 7, timed out 0, crashed 3")
     expect(crash.out).toContain("consensus: HIGH")
-  })
+  }, workerBudget)
+
+  it("worker isolation is the default, and gives the same report as in-process apart from the isolation line and the artifact directory", async () => {
+    const strip = (out: string) => out.split("\n").filter((l) => !l.startsWith("isolation: ") && !l.startsWith("artifacts: ")).join("\n")
+    const worker = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4")
+    const fibers = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4", "--isolation", "in-process")
+    expect(worker.out).toContain("isolation: worker threads (one per researcher per round, heap ≤ 128 MiB, terminated 5000 ms after ready)")
+    expect(fibers.out).toContain("isolation: in-process fibers (timeout 5000 ms; a blocking researcher is not contained)")
+    expect(strip(worker.out)).toEqual(strip(fibers.out))
+    expect(worker.out).toContain("consensus: HIGH")
+  }, workerBudget)
+
+  it("researchers that loop forever, exhaust their heap or exit the process are contained by their workers: the truth still reaches HIGH, each fault named with its kind", async () => {
+    const loop = await research("--byzantine", "3", "--byzantine-mode", "loop", "--seed", "2")
+    expect(loop.code).toBe(0)
+    expect(loop.out).toContain("answered 7, timed out 3, crashed 0")
+    expect(loop.out).toContain("consensus: HIGH")
+    expect(loop.out).toContain(`agreed claim: "${truth}"`)
+    const positions = byzantinePositions(10, 3, 2).map((i) => `r${i + 1}`)
+    expect(loop.out).toContain(`  ${positions.map((id) => `${id} timed out`).join(", ")}\n`)
+    const oom = await research("--byzantine", "3", "--byzantine-mode", "exhaust", "--memory-mb", "64")
+    expect(oom.out).toContain("heap ≤ 64 MiB")
+    expect(oom.out).toContain("answered 7, timed out 0, crashed 3")
+    expect(oom.out.match(/r\d+ crashed \(out-of-memory\)/g)).toHaveLength(3)
+    expect(oom.out).toContain("consensus: HIGH")
+    const exit = await research("--byzantine", "3", "--byzantine-mode", "exit")
+    expect(exit.out.match(/r\d+ crashed \(exited\)/g)).toHaveLength(3)
+    expect(exit.out).toContain("consensus: HIGH")
+    // Their one list_files call each is in the trace's audit although their threads were ended.
+    const trace = JSON.parse(readFileSync(join(artifactDir(exit.out), "trace.json"), "utf8"))
+    for (const id of trace.byzantine) {
+      const entry = trace.audit.find((e: { researcher: string }) => e.researcher === id)
+      expect(entry.records.map((x: { tool: string }) => x.tool)).toEqual(["list_files"])
+    }
+    expect(trace.rounds[0].answers.filter((a: { _tag: string; kind?: string }) => a._tag === "Crashed" && a.kind === "exited")).toHaveLength(3)
+  }, workerBudget)
 
   it("the artifact directory holds trace.json: every round's answers, citation checks and each researcher's tool-call audit", async () => {
     const r = await research("--byzantine", "4", "--max-rounds", "2", "--byzantine-mode", "collude")
@@ -117,7 +154,7 @@ describe("hydrogen research", () => {
     const total = trace.audit.reduce((s: number, e: { records: unknown[] }) => s + e.records.length, 0)
     expect(trace.toolCalls).toBe(total)
     expect(r.out).toContain(`tool calls: ${total}`)
-  })
+  }, workerBudget)
 
   it("the Byzantine positions are b distinct roster positions, fixed by the seed", () => {
     for (const [n, b] of [[10, 0], [10, 3], [10, 10], [1, 1]] as const) {
@@ -168,17 +205,25 @@ describe("hydrogen research: bad input is refused with exit 2 and a message nami
     expect(errorsOf(["--corpus", corpus, "--question", question, "--max-rounds", "two"]).join("\n")).toMatch(/--max-rounds: expected a whole number/)
   })
 
+  it("process-attacking modes in-process, an unknown isolation, a heap limit out of range", () => {
+    expect(errorsOf(["--corpus", corpus, "--question", question, "--byzantine", "1", "--byzantine-mode", "loop", "--isolation", "in-process"])).toEqual([
+      "--byzantine-mode loop needs --isolation worker (in-process it would stall or end the coordinator itself)",
+    ])
+    expect(errorsOf(["--corpus", corpus, "--question", question, "--isolation", "threads"]).join("\n")).toContain("--isolation")
+    expect(errorsOf(["--corpus", corpus, "--question", question, "--memory-mb", "8"]).join("\n")).toMatch(/--memory-mb: .*got "8"/)
+  })
+
   it("research --help (and help research) lists the research flags with their ranges; the overview lists the command", async () => {
     const h = await runMain(["research", "--help"])
     expect(h.code).toBe(0)
-    for (const flag of ["--corpus DIR", "--question TEXT", "--byzantine-mode", "--faults F", "--max-rounds R", "--out DIR"]) expect(h.out).toContain(flag)
+    for (const flag of ["--corpus DIR", "--question TEXT", "--byzantine-mode", "--faults F", "--max-rounds R", "--out DIR", "--isolation", "--memory-mb MB"]) expect(h.out).toContain(flag)
     expect(h.out).not.toContain("--agents")
     expect(await runMain(["help", "research"])).toEqual(h)
     expect((await runMain(["help"])).out).toContain("hydrogen research --corpus DIR --question TEXT")
   })
 
-  it("defaults: 10 researchers, none Byzantine, collude, f = ⌊(n − 1)/3⌋, 3 rounds", () => {
+  it("defaults: 10 researchers, none Byzantine, collude, f = ⌊(n − 1)/3⌋, 3 rounds, worker isolation with 128 MiB heaps", () => {
     const r = parseResearchArgs(["--corpus", corpus, "--question", question, "--researchers", "13"])
-    expect(r.ok && r.value).toMatchObject({ researchers: 13, byzantine: 0, mode: "collude", faults: 4, maxRounds: 3 })
+    expect(r.ok && r.value).toMatchObject({ researchers: 13, byzantine: 0, mode: "collude", faults: 4, maxRounds: 3, isolation: "worker", memoryMb: 128 })
   })
 })
