@@ -34,7 +34,7 @@ export const formatLive = (r: LiveReport): string => {
     `  messages on the bus  ${f0(r.messagesPerS)}/s sustained (seed's design capacity 100,000/s; ${r.malformed} malformed dropped)`,
     `    ${Object.entries(r.received).map(([k, v]) => `${k} ${f0(v)}`).join(", ")}`,
     `  modes                ${r.modes.length === 0 ? "no summary yet" : r.modes.map((m) => `${(m.atMs / 1000).toFixed(1)} s ${m.mode} (${(100 * m.activeRate).toFixed(1)} %)`).join(" → ")}`,
-    `  orchestrator RSS     ${f0(r.rssBytesPerAgent)} bytes per agent (runtime and NATS client included; the hosts hold the agents)`,
+    `  memory per agent     ${r.hostRssBytesPerAgent === undefined ? "n/a (hosts in this process)" : `${f0(r.hostRssBytesPerAgent)} bytes`} (host processes' RSS ÷ agents, Node runtimes and NATS clients included); orchestrator ${f0(r.rssBytesPerAgent)} bytes per agent`,
     "The scatter-gather KPIs (success, window hits, prediction accuracy, conflicts, recovery) come from --clock virtual.",
   ]
   return lines.join("\n") + "\n"

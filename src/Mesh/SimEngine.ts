@@ -58,6 +58,8 @@ export class Tallies {
   readonly respondedByClass = new Float64Array(6)
   /** p95 − p5 of ready times, per mesh-wide scatter-gather. */
   readonly meshSpreads: number[] = []
+  /** The same over the machine classes A–E only (human touchpoints left out). */
+  readonly meshSpreadsMachine: number[] = []
   readonly cascades: number[] = []
   cascadesFailed = 0
   cascadesRefused = 0
@@ -128,6 +130,7 @@ export class VirtualMesh {
   private readonly rOps: () => number
   private readonly rPick: () => number
   private readonly ready: Float64Array
+  private readonly readyMachine: Float64Array
   /** The registry's lead per agent (its record does not change during a run). */
   private readonly leads: Float64Array
   private opSeq = 0
@@ -153,6 +156,7 @@ export class VirtualMesh {
     this.rOps = stream(seed, 4)
     this.rPick = stream(seed, 5)
     this.ready = new Float64Array(n)
+    this.readyMachine = new Float64Array(n)
     this.leads = new Float64Array(n)
     for (let i = 0; i < n; i++) this.leads[i] = predictedLeadMs(pop, i, sc.weightTenths)
     this.apc = pop.shape.agentsPerCluster
@@ -271,7 +275,7 @@ export class VirtualMesh {
     for (const i of targets) maxLead = Math.max(maxLead, this.leads[i]!)
     const T = t + Math.min(Math.max(sc.windowMs, maxLead), sc.maxLeadMs)
     const half = sc.windowMs / 2
-    let ready = 0, conflict = 0, transit = 0, n = 0
+    let ready = 0, conflict = 0, transit = 0, n = 0, nm = 0
     const r = this.rOps
     for (const i of targets) {
       const p = plan(t, T, this.leads[i]!)
@@ -302,6 +306,7 @@ export class VirtualMesh {
       }
       if (Math.abs(off) <= half) tallies.windowHits++
       this.ready[n++] = at
+      if (k !== 5) this.readyMachine[nm++] = at
       if (r() < this.failures.conflict) {
         conflict++
         tallies.conflictVotes++
@@ -317,6 +322,10 @@ export class VirtualMesh {
     if (kind === "mesh" && n > 0) {
       const xs = this.ready.subarray(0, n).sort()
       tallies.meshSpreads.push(quantileSorted(xs, 0.95) - quantileSorted(xs, 0.05))
+      if (nm > 0) {
+        const ms = this.readyMachine.subarray(0, nm).sort()
+        tallies.meshSpreadsMachine.push(quantileSorted(ms, 0.95) - quantileSorted(ms, 0.05))
+      }
     }
   }
 

@@ -44,15 +44,24 @@ export const liveScenario = (durationMs: number): Scenario => ({
   slowForMs: Math.round(durationMs * 0.3),
 })
 
-const Op = Schema.Struct({ op: Schema.Int, agent: Schema.optional(Schema.Int) })
 export const Summary = Schema.Struct({ active: Schema.Int, count: Schema.Int })
-export const Report = Schema.Struct({ op: Schema.Int, acks: Schema.Int })
 /** The run's start, sent by the orchestrator once every host is ready. */
 export const Go = Schema.Struct({ epochMs: Schema.Number })
-export const Stats = Schema.Struct({ host: Schema.Int, received: Schema.Record(Schema.String, Schema.Int), malformed: Schema.Int })
-export const decodeOp = Schema.decodeUnknownOption(Schema.fromJsonString(Op))
+export const Stats = Schema.Struct({ host: Schema.Int, received: Schema.Record(Schema.String, Schema.Int), malformed: Schema.Int, rssBytes: Schema.Number })
 export const decodeSummary = Schema.decodeUnknownOption(Schema.fromJsonString(Summary))
-export const decodeReport = Schema.decodeUnknownOption(Schema.fromJsonString(Report))
+
+// The hot messages (a cascade's 100,000 at 30,000 agents) are two decimal
+// numbers in ASCII, decoded by pattern: a JSON schema decode per message cost
+// more than the bus itself.
+const pair = /^(\d{1,15})(?: (\d{1,15}))?$/
+
+/** `"<a>"` or `"<a> <b>"`: the numbers, or undefined for anything else. */
+export const decodePair = (b: Uint8Array): readonly [number, number | undefined] | undefined => {
+  if (b.length > 32) return undefined
+  const m = pair.exec(dec.decode(b))
+  return m === null ? undefined : [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])]
+}
+export const pairBytes = (a: number, b?: number): Uint8Array => enc.encode(b === undefined ? String(a) : `${a} ${b}`)
 export const decodeGo = Schema.decodeUnknownOption(Schema.fromJsonString(Go))
 export const decodeStats = Schema.decodeUnknownOption(Schema.fromJsonString(Stats))
 
@@ -102,11 +111,13 @@ export const startHost = (t: Transport, cfg: HostConfig, failures: FailureSpec =
   const heard = new Uint32Array(c.clusters)
   const sectorAcc = new Map<number, { active: number; count: number }>()
   const acks = new Map<string, number>()
+  const unreported = new Map<string, { n: number }>()
 
   t.subscribe(`${at}.s.*`, (data, subj) => {
     count("cascadeDown")
     const sector = idOf(subj)
-    if (decodeOp(text(data))._tag === "None") return bad()
+    const o = decodePair(data)
+    if (o === undefined || o[1] !== undefined) return bad()
     if (!sectorUp(inj, sector, now())) return
     later(hop(50), () => {
       for (let k = 0; k < cps; k++) t.publish(subject(run, host, "c", sector * cps + k), data)
@@ -115,38 +126,54 @@ export const startHost = (t: Transport, cfg: HostConfig, failures: FailureSpec =
   t.subscribe(`${at}.c.*`, (data, subj) => {
     count("cascadeDown")
     const cluster = idOf(subj)
-    const o = decodeOp(text(data))
-    if (o._tag === "None") return bad()
+    const o = decodePair(data)
+    if (o === undefined || o[1] !== undefined) return bad()
     if (!clusterUp(inj, shape, cluster, now())) return
     later(hop(30), () => {
-      for (let a = 0; a < apc; a++) t.publish(subject(run, host, "a", cluster), json({ op: o.value.op, agent: cluster * apc + a }))
+      for (let a = 0; a < apc; a++) t.publish(subject(run, host, "a", cluster), pairBytes(o[0], cluster * apc + a))
     })
   })
   t.subscribe(`${at}.a.*`, (data, subj) => {
     count("cascadeDown")
     const cluster = idOf(subj)
-    const o = decodeOp(text(data))
-    if (o._tag === "None" || o.value.agent === undefined || Math.floor(o.value.agent / apc) !== cluster) return bad()
-    const i = o.value.agent
+    const o = decodePair(data)
+    if (o === undefined || o[1] === undefined || Math.floor(o[1] / apc) !== cluster) return bad()
+    const i = o[1]
     if (!aliveAt(inj, shape, i, cluster, now())) return
     // a human-class touchpoint's queue acknowledges receipt; the judgment is not part of a cascade
     const proc = classOf(pop, i) === "CLASS_F_HUMAN" ? 10 : processingSample(pop, i, 0, r)
-    later(oneWaySample(pop, i, r) + proc + oneWaySample(pop, i, r), () => t.publish(subject(run, host, "k", cluster), json({ op: o.value.op })))
+    later(oneWaySample(pop, i, r) + proc + oneWaySample(pop, i, r), () => t.publish(subject(run, host, "k", cluster), pairBytes(o[0])))
   })
   t.subscribe(`${at}.k.*`, (data, subj) => {
     count("ack")
     const cluster = idOf(subj)
-    const o = decodeOp(text(data))
-    if (o._tag === "None") return bad()
-    const key = `${o.value.op}.${cluster}`
+    const o = decodePair(data)
+    if (o === undefined || o[1] !== undefined) return bad()
+    const key = `${o[0]}.${cluster}`
     const n = (acks.get(key) ?? 0) + 1
     acks.set(key, n)
+    // the lead reports once half its agents acknowledged, then what came in since, every 50 ms
     const first = Math.ceil(apc / 2)
-    if (n >= first) later(hop(30) + hop(50), () => t.publish(`${run}.done`, json({ op: o.value.op, acks: n === first ? n : 1 })))
+    if (n === first) later(hop(30) + hop(50), () => t.publish(`${run}.done`, pairBytes(o[0], n)))
+    else if (n > first) {
+      const k = unreported.get(key)
+      if (k !== undefined) k.n++
+      else {
+        const entry = { n: 1 }
+        unreported.set(key, entry)
+        later(50 + hop(30) + hop(50), () => {
+          unreported.delete(key)
+          t.publish(`${run}.done`, pairBytes(o[0], entry.n))
+        })
+      }
+    }
   })
-  t.subscribe(`${at}.h.*`, (_data, subj) => {
+  t.subscribe(`${at}.h.*`, (data, subj) => {
     count("heartbeat")
-    heard[idOf(subj)]!++
+    const cluster = idOf(subj)
+    const a = decodePair(data)
+    if (a === undefined || a[1] !== undefined || Math.floor(a[0] / apc) !== cluster) return bad()
+    heard[cluster]!++
   })
   t.subscribe(`${at}.cs.*`, (data, subj) => {
     count("clusterSummary")
@@ -170,7 +197,7 @@ export const startHost = (t: Transport, cfg: HostConfig, failures: FailureSpec =
       for (const s of mineSectors) {
         for (let i = s * cps * apc + slice; i < (s + 1) * cps * apc; i += 50) {
           const cluster = Math.floor(i / apc)
-          if (aliveAt(inj, shape, i, cluster, tm)) t.publish(subject(run, host, "h", cluster), enc.encode(String(i)))
+          if (aliveAt(inj, shape, i, cluster, tm)) t.publish(subject(run, host, "h", cluster), pairBytes(i))
         }
       }
       slice = (slice + 1) % 50

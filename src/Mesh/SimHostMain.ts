@@ -30,7 +30,7 @@ const stop = async (code: number) => {
 }
 t.subscribe(`${config.run}.stop`, () => {
   host.stop()
-  t.publish(`${config.run}.stats`, json({ host: config.host, received: host.received, malformed: host.malformed }))
+  t.publish(`${config.run}.stats`, json({ host: config.host, received: host.received, malformed: host.malformed, rssBytes: process.memoryUsage().rss }))
   void stop(0)
 })
 process.stdin.on("end", () => void stop(1))

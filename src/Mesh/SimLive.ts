@@ -21,7 +21,7 @@ import { natsConnection } from "../Net/Nats.ts"
 import { natsServer } from "../Net/NatsServer.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { opMode, type OpMode, seedModeThresholds } from "./Degradation.ts"
-import { decodeReport, decodeStats, decodeSummary, type HostConfig, json, startHost, subject, text } from "./SimHost.ts"
+import { decodePair, decodeStats, decodeSummary, type HostConfig, json, pairBytes, startHost, subject, text } from "./SimHost.ts"
 import type { FailureSpec } from "./SimScenario.ts"
 import { counts, type MeshShape } from "./Topology.ts"
 
@@ -53,6 +53,8 @@ export interface LiveReport {
   readonly modes: ReadonlyArray<{ readonly atMs: number; readonly mode: OpMode; readonly activeRate: number }>
   /** The orchestrator process's resident set at the end, per agent (runtime and NATS client included). */
   readonly rssBytesPerAgent: number
+  /** The host processes' resident sets together, per agent (undefined in-process). */
+  readonly hostRssBytesPerAgent: number | undefined
   readonly wallMs: number
 }
 
@@ -98,6 +100,7 @@ export const runLive = (config: LiveConfig): Effect.Effect<LiveReport, Error> =>
       // the hosts' counters: in-process directly, from processes over the bus
       const received: Record<string, number> = { ...r.received }
       let malformed = r.malformed
+      let hostRss = 0
       const add = (rec: Readonly<Record<string, number>>, bad: number) => {
         for (const [k, v] of Object.entries(rec)) received[k] = (received[k] ?? 0) + v
         malformed += bad
@@ -111,6 +114,7 @@ export const runLive = (config: LiveConfig): Effect.Effect<LiveReport, Error> =>
           if (got.has(s.value.host)) return
           got.add(s.value.host)
           add(s.value.received, s.value.malformed)
+          hostRss += s.value.rssBytes
         })
         yield* Effect.promise(() => orch.flush())
         orch.publish(`${run}.stop`, json({}))
@@ -118,7 +122,8 @@ export const runLive = (config: LiveConfig): Effect.Effect<LiveReport, Error> =>
         if (!all) return yield* Effect.fail(new Error(`mesh hosts sent no counters (${got.size} of ${config.hosts})${stderr === "" ? "" : `: ${stderr}`}`))
       }
       const total = Object.values(received).reduce((s, x) => s + x, 0)
-      return { ...r, received, malformed, messagesPerS: total / (r.wallMs / 1000) } satisfies LiveReport
+      const hostRssBytesPerAgent = config.inProcess === true ? undefined : hostRss / counts(config.shape).agents
+      return { ...r, received, malformed, hostRssBytesPerAgent, messagesPerS: total / (r.wallMs / 1000) } satisfies LiveReport
     }),
   )
 
@@ -134,11 +139,11 @@ const orchestrate = async (config: LiveConfig, run: string, orch: Transport): Pr
   const now = () => Date.now() - start
   orch.subscribe(`${run}.done`, (data) => {
     received.leadReport!++
-    const o = decodeReport(text(data))
-    if (o._tag === "None") return void malformed++
-    const p = pending.get(o.value.op)
+    const o = decodePair(data)
+    if (o === undefined || o[1] === undefined) return void malformed++
+    const p = pending.get(o[0])
     if (p === undefined || p.done) return
-    p.got += o.value.acks
+    p.got += o[1]
     if (p.got >= need) {
       p.done = true
       cascades.push(now() - p.at)
@@ -172,7 +177,7 @@ const orchestrate = async (config: LiveConfig, run: string, orch: Transport): Pr
   const cascade = setInterval(() => {
     const id = ++op
     pending.set(id, { at: now(), got: 0, done: false })
-    for (let s = 0; s < c.sectors; s++) orch.publish(subject(run, s % config.hosts, "s", s), json({ op: id }))
+    for (let s = 0; s < c.sectors; s++) orch.publish(subject(run, s % config.hosts, "s", s), pairBytes(id))
     timeouts.push(setTimeout(() => {
       const p = pending.get(id)
       if (p !== undefined && !p.done) {
@@ -188,5 +193,5 @@ const orchestrate = async (config: LiveConfig, run: string, orch: Transport): Pr
   if (judge !== undefined) clearInterval(judge)
   for (const t of timeouts) clearTimeout(t)
   const wallMs = now()
-  return { config, cascades, cascadesFailed: failed, received, messagesPerS: 0, malformed, modes, rssBytesPerAgent: process.memoryUsage().rss / c.agents, wallMs }
+  return { config, cascades, cascadesFailed: failed, received, messagesPerS: 0, malformed, modes, rssBytesPerAgent: process.memoryUsage().rss / c.agents, hostRssBytesPerAgent: undefined, wallMs }
 }

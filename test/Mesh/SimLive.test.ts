@@ -1,10 +1,28 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { decodeHostConfig, decodePair, pairBytes } from "../../src/Mesh/SimHost.ts"
 import { runLive } from "../../src/Mesh/SimLive.ts"
 import { noFailures } from "../../src/Mesh/SimScenario.ts"
 
 // 5 sectors × 4 clusters × 30 agents over a nats-server the run starts on loopback.
 const shape = { sectors: 5, clustersPerSector: 4, agentsPerCluster: 30 }
+
+describe("mesh simulation: the live mesh's bus payloads", () => {
+  it("decodes the hot messages (one or two decimal numbers) and refuses anything else", () => {
+    expect(decodePair(pairBytes(12))).toEqual([12, undefined])
+    expect(decodePair(pairBytes(7, 29_999))).toEqual([7, 29_999])
+    const bytes = (s: string) => new TextEncoder().encode(s)
+    for (const bad of ["", "a", "1 2 3", "-1", "1.5", " 1", "1 ", "1  2", "9".repeat(40), "{\"op\":1}"]) expect(decodePair(bytes(bad)), bad).toBeUndefined()
+  })
+
+  it("a host process's config is decoded with a schema: a wrong field is refused", () => {
+    const good = { url: "nats://127.0.0.1:4222", run: "r1", shape, seed: 1, failures: noFailures, durationMs: 1000, hosts: 2, host: 0 }
+    expect(decodeHostConfig(JSON.stringify(good))._tag).toBe("Success")
+    for (const bad of [{ ...good, hosts: 0 }, { ...good, run: "a.b" }, { ...good, shape: { sectors: "5" } }, "not json"]) {
+      expect(decodeHostConfig(typeof bad === "string" ? bad : JSON.stringify(bad))._tag).toBe("Failure")
+    }
+  })
+})
 
 describe("mesh simulation: wall clock over a real nats-server", () => {
   it("two host processes: cascades complete at 95 % of the agents, heartbeats and summaries flow, the mode is FULL, nothing malformed", async () => {
