@@ -202,12 +202,14 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
     const plans = planProcesses(t, opts.maxProcesses ?? defaultMaxProcesses)
     const nConns = Math.max(1, Math.min(opts.parentConnections ?? 1, countAt(t, 1)))
     if (opts.sign === true && nConns > 1) return yield* Effect.fail(new RangeError("runTreeMultiProcess: a signed run seals UpBatches, which need one parent connection"))
-    // who signs which levels: the parent the local level, each child its plan's levels
+    // who signs which levels: the parent the local level, each child its plan's levels; ids fresh per run
+    // (a record left in the registry by an earlier run on the same server is never taken for this one's)
+    const runId = newControlToken().slice(0, 8)
     const signers: Signers | undefined =
       opts.sign === true
         ? [
-            { id: processSignerId(prefix, "local"), lo: 1, hi: 1 },
-            ...plans.map((p) => ({ id: processSignerId(prefix, p.name), lo: p.groups[0]!.level, hi: p.groups[p.groups.length - 1]!.level })),
+            { id: processSignerId(prefix, `${runId}-local`), lo: 1, hi: 1 },
+            ...plans.map((p) => ({ id: processSignerId(prefix, `${runId}-${p.name}`), lo: p.groups[0]!.level, hi: p.groups[p.groups.length - 1]!.level })),
           ]
         : undefined
     // refuse what this machine cannot hold before spawning or connecting anything (AdmissionRefused)
@@ -226,7 +228,7 @@ export const treeMultiProcess = (opts: MultiProcessOptions): Effect.Effect<Multi
       signers === undefined
         ? undefined
         : yield* Effect.flatMap(
-            Effect.promise(() => startProcessTrust({ transport: conns[0]!, prefix, id: processSignerId(prefix, "local"), signers, wait: false })),
+            Effect.promise(() => startProcessTrust({ transport: conns[0]!, prefix, id: signers[0]!.id, signers, wait: false })),
             (r) => (Result.isFailure(r) ? Effect.fail(r.failure) : Effect.succeed(r.success)),
           )
     const ctlConn = conns[0]!

@@ -14,7 +14,7 @@ import type { CoordinatorGroup, CoordinatorProcessConfig } from "./ProcessPlan.t
 import { subscribeLevel } from "./SubscribeLevel.ts"
 import { makeTopology } from "./Topology.ts"
 import * as Result from "effect/Result"
-import { processSignerId, type ProcessTrust, startProcessTrust } from "../Trust/ProcessTrust.ts"
+import { type ProcessTrust, signerOf, startProcessTrust } from "../Trust/ProcessTrust.ts"
 
 /**
  * Runs one coordinator process until `stop` (resolves 0), SIGTERM (143) or a
@@ -51,7 +51,10 @@ const serve = async (config: CoordinatorProcessConfig, transport: NatsTransport)
   // A signed run: this process's own key, published before it says ready; every signer's record resolved first.
   let trust: ProcessTrust | undefined
   if (config.signers !== undefined) {
-    const r = await startProcessTrust({ transport, prefix: config.prefix, id: processSignerId(config.prefix, config.name), signers: config.signers })
+    // its identity: the table's signer of the levels it hosts
+    const id = signerOf(config.signers, config.groups[0]!.level)
+    if (id === undefined) throw new Error(`the signers table names no signer for level ${config.groups[0]!.level}`)
+    const r = await startProcessTrust({ transport, prefix: config.prefix, id, signers: config.signers })
     if (Result.isFailure(r)) throw r.failure
     trust = r.success
   }

@@ -4,8 +4,9 @@
  * coordinator process) draws its own Ed25519 key at start, publishes the
  * public record to the run's key registry (the bus's KV, src/Trust/Registry.ts)
  * and waits until the records of every signer of the run are there. The
- * signers table (`Signers`: identity → the levels it hosts) is handed to each
- * child on its command line; it is what makes the checks per tier: an Up or
+ * signers table (`Signers`: identity → the levels it hosts; ids fresh per run)
+ * is handed to each child on its command line, and a child signs as the
+ * table's signer of its levels; it is what makes the checks per tier: an Up or
  * UpBatch on `P.up.L.*` is opened only when signed by the host of level L − 1,
  * a Down or Heartbeat on `P.down.L.*` only when signed by the host of level L.
  * A valid signature from any other identity of the run is refused and counted
@@ -67,7 +68,7 @@ export const parseSigners = (text: string, source: string): Result.Result<Signer
 /** The identity of the signer hosting `level`, if any. */
 export const signerOf = (s: Signers, level: number): string | undefined => s.find((e) => e.lo <= level && level <= e.hi)?.id
 
-/** A process's identity id: `<prefix>-<name>` (the parent is `<prefix>-local`). */
+/** A process's identity id: `<prefix>-<name>` (src/Tree/Process.ts names them `<prefix>-<run>-local`, `<prefix>-<run>-<plan>`). */
 export const processSignerId = (prefix: string, name: string): string => (name.startsWith(`${prefix}-`) ? name : `${prefix}-${name}`)
 
 /** The KV bucket of a run's key records. */
