@@ -93,9 +93,10 @@ mutation: setup ## mutation testing of the verified core (StrykerJS, slow: not p
 	HYDROGEN_MUTATE='$(AREA)' stryker run stryker.config.mjs
 	$(NODE) scripts/mutation/summary.ts bench/results/mutation.txt .hydrogen/mutation/report-*.json
 
-bench: setup ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire codec vs msgpackr/protobufjs/JSON (10^5 Elements)
+bench: setup setup-nats ## side-by-side benchmarks: aggregation tree (10^7 leaves), wire codec vs msgpackr/protobufjs/JSON (10^5 Elements), MESH sim (arrival vs naive; 30,000 agents over NATS)
 	$(NODE) bench/aggregate.bench.ts
 	$(NODE) bench/wire.bench.ts
+	$(NODE) bench/mesh.bench.ts
 
 clean: ## remove build outputs (keeps node_modules)
 	rm -rf .hydrogen coverage dist
