@@ -15,6 +15,7 @@ import { exitCodes, type Io, processIo } from "./Flags.ts"
 import { exitCodeOf, invokeCommand, type Outcome } from "./Invoke.ts"
 import { boundStatement, boundTheorem, planCommand, runCommand, runPlan, runRun } from "./Plan.ts"
 import { renderCommand } from "./RenderOptions.ts"
+import { consoleCommand } from "../Console/CliOptions.ts"
 import { meshCommand } from "./MeshOptions.ts"
 import { researchCommand } from "./ResearchOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
@@ -98,6 +99,17 @@ Usage:
       NOT met, and the §8.2 message rates observed. --clock virtual (default)
       is deterministic; wall runs cascades and heartbeats over a nats-server
       started on loopback, the agents in P host processes (default 4).
+  hydrogen console [COMMAND ...] [--bus embedded|nats] [--servers URLS]
+                   [--sample N] [--to SCOPE] [--seed X] [--sectors S]
+                   [--clusters C] [--agents-per-cluster A]
+      The orchestrator's console (seed 002 Part 7) on a simulated mesh
+      (default 10 x 10 x 30 agents, in-process; --bus nats over a nats-server
+      started on loopback). Every command is signed with the orchestrator's
+      Ed25519 key and verified before it acts: status [SCOPE], broadcast
+      MESSAGE, ask QUESTION [--sample N], delegate TASK --to SCOPE,
+      heal|freeze|thaw|route-around|stuck [SCOPE], advance N; or a
+      conversational line ("what's the status of sector 7"); ';' separates
+      commands. Exit 1 when the system refused a command, 2 on bad input.
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.
@@ -109,7 +121,7 @@ stopped by SIGINT/SIGTERM (after stopping what the command started).
 `
 
 /** The subcommands, in the order `help` lists them. */
-export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "research", "mesh", "help"]
+export const commandNames: ReadonlyArray<string> = ["plan", "run", "tree", "render", "view", "research", "mesh", "console", "help"]
 
 export interface MainOptions {
   /** Turn SIGINT/SIGTERM into interruption of the command (default: when writing to the process's own stdout/stderr). */
@@ -131,6 +143,7 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       viewCommand(runView(io)),
       researchCommand((a) => Effect.flatMap(Effect.promise(() => import("./Research.ts")), (m) => m.runResearchCommand(io, outcome)(a))),
       meshCommand((a) => Effect.flatMap(Effect.promise(() => import("./Mesh.ts")), (m) => m.runMeshSim(io, outcome)(a))),
+      consoleCommand((a) => Effect.flatMap(Effect.promise(() => import("../Console/CliRun.ts")), (m) => m.runConsole(io, outcome)(a))),
       help,
     ]),
   )
