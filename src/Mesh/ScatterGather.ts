@@ -33,6 +33,16 @@ export type GatherStatus = "COMPLETE" | "PARTIAL" | "FAILED"
 export const gatherStatus = (min: Ratio, targets: number, ready: number): GatherStatus =>
   ready === 0 ? "FAILED" : BigInt(min.num) * BigInt(targets) <= BigInt(ready) * BigInt(min.den) ? "COMPLETE" : "PARTIAL"
 
+/**
+ * Whether one response joins the gathered set: only from a target that was
+ * sent to, and once. So the gathered set is exactly the sent targets that
+ * answered, without repeats.
+ *
+ * @lean Hydrogen.Mesh.acceptOne
+ */
+export const acceptOne = (expected: ReadonlySet<string>, got: ReadonlySet<string> | ReadonlyMap<string, unknown>, id: string): "accepted" | "UnexpectedResponder" | "DuplicateResponse" =>
+  !expected.has(id) ? "UnexpectedResponder" : got.has(id) ? "DuplicateResponse" : "accepted"
+
 export type Recommendation = "retry_with_larger_window" | "resolve_conflicts" | "check_breakers_and_lead_time"
 
 /** The seed's recommendation, refined: a larger window helps only when someone was late. */
@@ -180,8 +190,9 @@ export const makeGatherer = (transport: Transport, prefix: string, nodeId: strin
       const ids = { opId: ack.op_id, agentId: ack.agent_id }
       const op = ops.get(ack.op_id)
       if (op === undefined) return reject(closed.has(ack.op_id) ? new LateResponse(ids) : new UnknownOperation(ids))
-      if (!op.expected.has(ack.agent_id)) return reject(new UnexpectedResponder(ids))
-      if (op.got.has(ack.agent_id)) return reject(new DuplicateResponse(ids))
+      const verdict = acceptOne(op.expected, op.got, ack.agent_id)
+      if (verdict === "UnexpectedResponder") return reject(new UnexpectedResponder(ids))
+      if (verdict === "DuplicateResponse") return reject(new DuplicateResponse(ids))
       stats.accepted++
       const base = { agentId: ack.agent_id, state: ack.trinary_state, arrivedAt: clock.currentTimeMillisUnsafe(), readyAt: ack.actual_arrival_ms, processingMs: ack.processing_time_ms }
       op.got.set(ack.agent_id, ack.reach === undefined ? base : { ...base, reach: ack.reach })
