@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { treeSummary } from "./tree.ts";
 import { rasterVectors } from "./raster.ts";
 import { quorumVectors } from "./quorum.ts";
+import { researchVectors } from "./research.ts";
 // Expected values come from the references generated from Lean (gen/ts/) where
 // one exists; the kernel still checks every vector against Lean itself.
 import * as GenNumeric from "../../gen/ts/Aggregate/Numeric.ts";
@@ -808,7 +809,7 @@ function triggerVectors(r: Rng): Family[] {
 
 export function generate(): Map<string, string> {
   const r = rng(SEED);
-  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29)), ...renderVectors(rng(SEED + 41)), ...triggerVectors(rng(SEED + 53)), treeSummary(rng(SEED + 67)), rasterVectors(rng(SEED + 79)), ...quorumVectors(rng(SEED + 401))];
+  const families = [numeric(r), structural(r), topk(r), trees(r), scale(r), wire(r), stateVectors(r), ...edgeFamilies(rng(SEED + 17)), topkOfList(rng(SEED + 29)), ...renderVectors(rng(SEED + 41)), ...triggerVectors(rng(SEED + 53)), treeSummary(rng(SEED + 67)), rasterVectors(rng(SEED + 79)), ...quorumVectors(rng(SEED + 401)), ...researchVectors(rng(SEED + 409))];
   const files = new Map<string, string>();
   for (const f of families) {
     files.set(`gen/vectors/${f.file}.json`, JSON.stringify({ generator: "scripts/vectors/generate.ts", seed: SEED, count: f.vectors.length, vectors: f.vectors }, null, 1) + "\n");

@@ -23,3 +23,6 @@ public import Hydrogen.Vectors.TreeSummary
 public import Hydrogen.Vectors.RenderRaster
 public import Hydrogen.Vectors.Quorum
 public import Hydrogen.Vectors.QuorumBinomial
+public import Hydrogen.Vectors.ResearchSpiral
+public import Hydrogen.Vectors.ResearchPath
+public import Hydrogen.Vectors.ResearchSearch
