@@ -68,6 +68,10 @@ export const replySubject = (prefix: string, session: string): string => `${pref
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** The bytes a command's envelope signs: `{ id, replyTo, command }` as JSON. */
+export const encodeCommand = (id: string, replyTo: string, command: ConsoleCommand): Uint8Array =>
+  encoder.encode(JSON.stringify({ id, replyTo, command }))
+
 export class ConsoleHost {
   readonly system: MeshSystem
   readonly notOrchestrator = { count: 0 }

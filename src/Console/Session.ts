@@ -21,7 +21,7 @@ import { generateIdentity, type Identity, type KeyRegistry, memoryRegistry } fro
 import { Signer } from "../Trust/Signed.ts"
 import { type ConsoleCommand, everywhere } from "./Command.ts"
 import { type NotUnderstood, parseLine } from "./Grammar.ts"
-import { CommandRejected, commandSubject, ConsoleHost, type HostCounters, ReplyWire, replySubject } from "./Host.ts"
+import { CommandRejected, commandSubject, ConsoleHost, encodeCommand, type HostCounters, ReplyWire, replySubject } from "./Host.ts"
 import type { StatusReport } from "./Status.ts"
 import { MeshSystem, type SystemOptions } from "./System.ts"
 
@@ -99,7 +99,6 @@ export interface ConsoleSession {
   readonly prefix: string
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 const busError = (e: TransportError | { readonly message: string }) => new ConsoleBusError({ reason: e.message })
@@ -160,7 +159,7 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
     const request = (command: ConsoleCommand): Effect.Effect<ReplyWire, ConsoleError> =>
       Effect.callback<ReplyWire, ConsoleError>((resume) => {
         const id = `${sessionId}-${nextId++}`
-        const signed = signer.sign(encoder.encode(JSON.stringify({ id, replyTo, command })))
+        const signed = signer.sign(encodeCommand(id, replyTo, command))
         if (Result.isFailure(signed)) {
           resume(Effect.fail(new CommandFailed({ tag: signed.failure._tag, reason: signed.failure.message })))
           return
