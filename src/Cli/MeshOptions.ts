@@ -7,7 +7,7 @@ import * as Result from "effect/Result"
 import { Command, Flag } from "effect/cli"
 import { decodeFailures, type FailureSpec, formatFailures, seedFailures } from "../Mesh/SimScenario.ts"
 import type { MeshShape } from "../Mesh/Topology.ts"
-import { type Either, intFlagOr, invalidCombination, seedFlag } from "./Flags.ts"
+import { type Either, intFlag, intFlagOr, invalidCombination, seedFlag } from "./Flags.ts"
 import { decodeArgs } from "./Invoke.ts"
 
 export const maxSimAgents = 1_000_000
@@ -42,7 +42,7 @@ export const meshSimFlags = {
     Flag.withDescription(`injected failures, NAME=VALUE,...: crash=FRACTION, slow-cluster=N, cluster-down=N, sector-outage=N, conflict=PROBABILITY (items left out keep their default), or none; default ${formatFailures(seedFailures)}`),
     Flag.withDefault(formatFailures(seedFailures)),
   ),
-  duration: intFlag0("duration", "SECONDS", "run length: simulated seconds (virtual, default 1200) or real seconds (wall, default 20)"),
+  duration: intFlag("duration", 1, 86_400, "SECONDS", "run length: simulated seconds (virtual, default 1,200) or real seconds (wall, default 20)").pipe(Flag.optional),
   strategy: Flag.Literals("strategy", ["arrival", "naive"]).pipe(
     Flag.withDescription("arrival: send at T − lead (the seed's scheduling, default); naive: send everything now"),
     Flag.withDefault("arrival" as const),
@@ -55,15 +55,6 @@ export const meshSimFlags = {
   ),
 } as const
 
-function intFlag0(name: string, metavar: string, description: string) {
-  return Flag.String(name).pipe(
-    Flag.withSchema(Schema.String.check(Schema.isPattern(/^[0-9]+$/, { expected: "a whole number written in decimal digits" }))),
-    Flag.withMetavar(metavar),
-    Flag.withDescription(`${description} (1..86,400)`),
-    Flag.optional,
-  )
-}
-
 type RawMeshSim = Command.Command.Config.Infer<typeof meshSimFlags>
 
 /** Every problem with a combination of flags, one line each. */
@@ -73,10 +64,6 @@ export const meshSimErrors = (o: RawMeshSim): ReadonlyArray<string> => {
   if (o.agents % leaves !== 0) errors.push(`--agents ${o.agents} is not a multiple of --sectors × --clusters = ${leaves} (every cluster holds the same number of agents)`)
   const f = decodeFailures(o.failures)
   if (Result.isFailure(f)) errors.push(`--failures: "${f.failure.item}": ${f.failure.reason}`)
-  if (Option.isSome(o.duration)) {
-    const d = Number(o.duration.value)
-    if (d < 1 || d > 86_400) errors.push(`--duration: expected 1..86,400 seconds, got ${o.duration.value}`)
-  }
   if (Option.isSome(o.conflictLog) && o.clock === "wall") errors.push("--conflict-log is for --clock virtual")
   return errors
 }
@@ -89,7 +76,7 @@ const toArgs = (o: RawMeshSim): MeshSimArgs => {
     clock: o.clock,
     failures: Result.isSuccess(f) ? f.success : (undefined as never),
     failuresText: o.failures,
-    durationS: Option.isSome(o.duration) ? Number(o.duration.value) : o.clock === "virtual" ? 1200 : 20,
+    durationS: Option.getOrElse(o.duration, () => (o.clock === "virtual" ? 1200 : 20)),
     strategy: o.strategy,
     conflictLog: Option.getOrUndefined(o.conflictLog),
     processes: o.processes,
@@ -104,7 +91,7 @@ export const meshSimDescription = `Simulates the MESH-30K mesh (seed 002): agent
   their targets (met / NOT met) and the §8.2 message rates as observed.
   --clock virtual (default) is deterministic: the same seed gives the same
   KPIs. --clock wall runs cascades and heartbeats over a nats-server it starts
-  on loopback. Exit 0 when the run completed (KPIs not met are reported, not
+  on loopback, the agents in P host processes. Exit 0 when the run completed (KPIs not met are reported, not
   failures), 1 when it could not run, 2 on bad input.`
 
 /** `mesh sim`, with `handler` run on the decoded arguments after the checks. */

@@ -248,10 +248,10 @@ export class VirtualMesh {
       const open = clusters.some((c) => this.breakers.cluster(c) !== "CLOSED") ||
         (inc.kind === "sector" && this.breakers.sector(inc.id) !== "CLOSED")
       const active = clusters.reduce((s, c) => s + this.clusterActive[c]!, 0)
-      const healthyNow = !open && active * 100 >= 95 * clusters.length * this.apc
-      if (inc.detectedAt === undefined && t >= inc.from && (open || !healthyNow)) {
-        if (open || active * 2 < clusters.length * this.apc) inc.detectedAt = t
-      }
+      const size = clusters.length * this.apc
+      const healthyNow = !open && active * 100 >= 95 * size
+      // detected: a breaker of the scope opened, or the registry lost half of it
+      if (inc.detectedAt === undefined && t >= inc.from && (open || active * 2 < size)) inc.detectedAt = t
       if (inc.detectedAt !== undefined && inc.recoveredAt === undefined && t >= inc.to && healthyNow) inc.recoveredAt = t
     }
   }
