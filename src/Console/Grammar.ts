@@ -79,7 +79,7 @@ const rules: ReadonlyArray<Rule> = [
     return s === undefined ? undefined : { _tag: "Status", scope: s }
   },
   (t) => {
-    const m = /^(?:route around|avoid|stop routing to) (?:the |them|those )?(?:slow|stuck)? ?(?:agents|ones|them)?(.*)$/.exec(t)
+    const m = /^(?:route around|avoid|stop routing to)\b(?:\s*\b(?:the|those|them|slow|stuck|agents|ones)\b)*(.*)$/.exec(t)
     const s = m === null ? undefined : tailScope(m[1]!)
     return s === undefined ? undefined : { _tag: "RouteAround", scope: s }
   },

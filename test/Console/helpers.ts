@@ -1,0 +1,21 @@
+/** Helpers shared by the console tests. */
+import { Effect } from "effect"
+import { type ConsoleSession, type ConsoleSessionOptions, makeConsoleSession } from "../../src/Console/Session.ts"
+
+/** Runs `body` with a session of its own; the session (and its system, bus, server) stops after. */
+export const withSession = <A, E>(options: ConsoleSessionOptions, body: (s: ConsoleSession) => Effect.Effect<A, E>): Promise<A> =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(makeConsoleSession(options), body)))
+
+/** The failure of an effect as a value (its `_tag` and message), or a thrown error when it succeeds. */
+export const failureOf = <A, E>(e: Effect.Effect<A, E>): Effect.Effect<E> =>
+  Effect.flatMap(Effect.flip(e), (x) => Effect.succeed(x))
+
+/** Polls `cond` every 5 ms until it holds, failing after `ms`. */
+export const until = (cond: () => Effect.Effect<boolean>, ms = 5_000, what = "condition"): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + ms
+    while (!(yield* cond())) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out after ${ms} ms waiting for ${what}`))
+      yield* Effect.sleep(5)
+    }
+  })
