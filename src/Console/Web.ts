@@ -27,6 +27,7 @@ import {
   parseBody,
   parseCommand,
   statusOf,
+  type WebBadRequest,
   type WebCommand,
   WebCommandFailed,
   type WebError,
@@ -40,7 +41,10 @@ export type WebCell = string | number | boolean
 
 /** What the page shows; produced by the backend, sent as JSON. */
 export interface WebStatus {
+  /** Every part of the system frozen. */
   readonly frozen: boolean
+  /** What the header badge says: LIVE, FROZEN, or e.g. "3/100 CLUSTERS FROZEN". */
+  readonly badge: string
   /** The seed's status box, as text. */
   readonly box: string
   readonly aggregate: Readonly<Record<string, WebCell>>
@@ -53,8 +57,8 @@ export interface WebStatus {
 /** The running system as the web console sees it. */
 export interface WebBackend {
   readonly status: () => Promise<WebStatus>
-  /** Runs a decoded command; a refusal is a `WebCommandFailed` naming the console's error. */
-  readonly run: (command: WebCommand) => Promise<Result.Result<string, WebCommandFailed>>
+  /** Runs a decoded command; a refusal is a `WebCommandFailed` naming the console's error, a bad scope a `WebBadRequest`. */
+  readonly run: (command: WebCommand) => Promise<Result.Result<string, WebCommandFailed | WebBadRequest>>
 }
 
 export interface WebConsoleOptions {
@@ -241,7 +245,7 @@ export const startWebConsole = async (backend: WebBackend, options: WebConsoleOp
     const path = (req.url ?? "/").split("?")[0]!
     if (path.startsWith("/api/")) {
       api(req, res, path).catch((e: unknown) => {
-        if (!res.headersSent) fail(res, new WebCommandFailed({ tag: "Defect", reason: e instanceof Error ? e.message : String(e) }))
+        if (!res.headersSent) fail(res, new WebCommandFailed({ tag: "Defect", reason: e instanceof Error ? e.message : String(e), status: 500 }))
         else res.end()
       })
       return

@@ -132,8 +132,8 @@ const render = (s) => {
   state.status = s;
   state.updates++;
   const mode = $("mode");
-  mode.textContent = s.frozen ? "FROZEN" : "LIVE";
-  mode.className = "badge " + (s.frozen ? "frozen" : "live");
+  mode.textContent = s.badge;
+  mode.className = "badge " + (s.badge === "LIVE" ? "live" : "frozen");
   $("box").textContent = s.box;
   pairs($("aggregate"), s.aggregate);
   pairs($("tree"), s.tree);

@@ -68,8 +68,12 @@ export class WebRefused extends Data.TaggedError("WebRefused")<{ readonly status
   }
 }
 
-/** The console refused or failed the command (its own typed error, by tag and message). */
-export class WebCommandFailed extends Data.TaggedError("WebCommandFailed")<{ readonly tag: string; readonly reason: string }> {
+/**
+ * The console refused or failed the command (its own typed error, by tag and
+ * message): 409 when the system refused it, 422 for a line the grammar does
+ * not understand, 502/504 when the bus failed or did not answer.
+ */
+export class WebCommandFailed extends Data.TaggedError("WebCommandFailed")<{ readonly tag: string; readonly reason: string; readonly status: 409 | 422 | 500 | 502 | 504 }> {
   override get message(): string {
     return `${this.tag}: ${this.reason}`
   }
@@ -87,9 +91,8 @@ export const statusOf = (e: WebError): number => {
     case "WebLockedOut":
       return 429
     case "WebRefused":
-      return e.status
     case "WebCommandFailed":
-      return 409
+      return e.status
   }
 }
 

@@ -14,7 +14,8 @@ let frozen = false
 
 const status = (): WebStatus => ({
   frozen,
-  box: frozen ? "FROZEN" : "LIVE",
+  badge: frozen ? "FROZEN" : "LIVE",
+  box: "",
   aggregate: { count: 3, sum: 6 },
   tree: { agents: 3 },
   sectors: [],
@@ -26,7 +27,7 @@ const backend: WebBackend = {
   status: async () => status(),
   run: async (c) => {
     received.push(c)
-    if (c.command === "thaw" && !frozen) return Result.fail(new WebCommandFailed({ tag: "NotFrozen", reason: "the system is not frozen" }))
+    if (c.command === "thaw" && !frozen) return Result.fail(new WebCommandFailed({ tag: "NotFrozen", reason: "the system is not frozen", status: 409 }))
     if (c.command === "freeze") frozen = true
     if (c.command === "thaw") frozen = false
     return Result.succeed(`done: ${c.command}`)
