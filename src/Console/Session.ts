@@ -91,6 +91,8 @@ export interface ConsoleSession {
   readonly say: (text: string) => Effect.Effect<ConsoleReply, ConsoleError | NotUnderstood>
   /** The receiving side's counters: commands run, and refused by reason. */
   readonly counters: Effect.Effect<HostCounters>
+  /** Signs `command` as `run` would, without sending it (the bytes a bus observer could capture). */
+  readonly sign: (command: ConsoleCommand) => Effect.Effect<Uint8Array, CommandFailed>
   /** Publishes raw bytes on the command subject, as any client of the bus could (for testing the checks). */
   readonly inject: (bytes: Uint8Array) => Effect.Effect<void>
   /** The orchestrator identity and the registry the system verifies against. */
@@ -112,7 +114,8 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
     const registry = memoryRegistry()
     const orchestrator = options.identity ?? generateIdentity("orchestrator", "orchestrator", Date.now() - 1_000)
     registry.put(orchestrator.record)
-    const signer = new Signer(orchestrator)
+    // a new term per session (seconds since 1970, a u32 until 2106): a restarted console never reuses (term, sequence)
+    const signer = new Signer(orchestrator, Math.floor(Date.now() / 1000))
     const host = new ConsoleHost(new MeshSystem(options.system), registry)
 
     let servers: ReadonlyArray<string> = []
@@ -204,6 +207,11 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
       parseLine,
       say: (text) => Effect.flatMap(Effect.fromResult(parseLine(text)), run),
       counters: Effect.sync(() => host.counters()),
+      sign: (command) =>
+        Effect.suspend(() => {
+          const r = signer.sign(encodeCommand(`${sessionId}-${nextId++}`, replyTo, command))
+          return Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(new CommandFailed({ tag: r.failure._tag, reason: r.failure.message }))
+        }),
       inject: (bytes) => Effect.promise(async () => {
         clientBus.publish(commandSubject(prefix), bytes)
         await clientBus.flush()

@@ -6,9 +6,9 @@ import { type ConsoleSession, type ConsoleSessionOptions, makeConsoleSession } f
 export const withSession = <A, E>(options: ConsoleSessionOptions, body: (s: ConsoleSession) => Effect.Effect<A, E>): Promise<A> =>
   Effect.runPromise(Effect.scoped(Effect.flatMap(makeConsoleSession(options), body)))
 
-/** The failure of an effect as a value (its `_tag` and message), or a thrown error when it succeeds. */
+/** The failure of an effect as a value; a success is a defect (the test fails). */
 export const failureOf = <A, E>(e: Effect.Effect<A, E>): Effect.Effect<E> =>
-  Effect.flatMap(Effect.flip(e), (x) => Effect.succeed(x))
+  Effect.orDie(Effect.flip(e))
 
 /** Polls `cond` every 5 ms until it holds, failing after `ms`. */
 export const until = (cond: () => Effect.Effect<boolean>, ms = 5_000, what = "condition"): Effect.Effect<void> =>
