@@ -16,6 +16,7 @@ import { exitCodeOf, invokeCommand, type Outcome } from "./Invoke.ts"
 import { boundStatement, boundTheorem, planCommand, runCommand, runPlan, runRun } from "./Plan.ts"
 import { renderCommand } from "./RenderOptions.ts"
 import { consoleCommand } from "../Console/CliOptions.ts"
+import { runServe, serveCommand } from "../Console/WebCli.ts"
 import { meshCommand } from "./MeshOptions.ts"
 import { researchCommand } from "./ResearchOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
@@ -110,6 +111,11 @@ Usage:
       heal|freeze|thaw|route-around|stuck [SCOPE], advance N; or a
       conversational line ("what's the status of sector 7"); ';' separates
       commands. Exit 1 when the system refused a command, 2 on bad input.
+  hydrogen console serve [--port N] [--tick-ms MS] [--bus embedded|nats] ...
+      The web console on 127.0.0.1 (--port, default a free one, printed): the
+      status, live aggregate, sectors, breakers and conflicts, and the same
+      commands, behind a login token (HYDROGEN_CONSOLE_TOKEN, or one
+      generated and printed). Runs until Ctrl-C.
   hydrogen help
       This text. 'hydrogen help COMMAND' or 'hydrogen COMMAND --help' lists a
       command's flags with their ranges and defaults.
@@ -143,7 +149,9 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       viewCommand(runView(io)),
       researchCommand((a) => Effect.flatMap(Effect.promise(() => import("./Research.ts")), (m) => m.runResearchCommand(io, outcome)(a))),
       meshCommand((a) => Effect.flatMap(Effect.promise(() => import("./Mesh.ts")), (m) => m.runMeshSim(io, outcome)(a))),
-      consoleCommand((a) => Effect.flatMap(Effect.promise(() => import("../Console/CliRun.ts")), (m) => m.runConsole(io, outcome)(a))),
+      consoleCommand((a) => Effect.flatMap(Effect.promise(() => import("../Console/CliRun.ts")), (m) => m.runConsole(io, outcome)(a))).pipe(
+        Command.withSubcommands([serveCommand(runServe(io, outcome))]),
+      ),
       help,
     ]),
   )
