@@ -22,6 +22,7 @@ import {
 } from "./SimModel.ts"
 import { aliveAt, clusterUp, type FailureSpec, type Injected, isSlow, type Scenario, sectorUp } from "./SimScenario.ts"
 import { counts } from "./Topology.ts"
+import { gatherStatus } from "./ScatterGather.ts"
 import { EventQueue } from "./SimQueue.ts"
 import { quorum, seedThresholds } from "./Trinary.ts"
 
@@ -48,6 +49,8 @@ export class Tallies {
   opsRefused = 0
   readonly refusals = new Map<string, number>()
   readonly decisions = new Map<string, number>()
+  /** ScatterGather.gatherStatus of each admitted operation (READY ÷ targets against 95 %). */
+  readonly verdicts = new Map<string, number>()
   scheduled = 0
   skipped = 0
   responded = 0
@@ -275,6 +278,8 @@ export class VirtualMesh {
         tallies.readyVotes++
       } else transit++
     }
+    const v = gatherStatus({ num: 95, den: 100 }, targets.length, ready)
+    tallies.verdicts.set(v, (tallies.verdicts.get(v) ?? 0) + 1)
     const d = quorum(seedThresholds, { ready, transit, conflict })
     tallies.decisions.set(d, (tallies.decisions.get(d) ?? 0) + 1)
     if (d === "PROCEED") tallies.opsProceeded++

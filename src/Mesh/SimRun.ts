@@ -58,7 +58,7 @@ export const formatReport = (r: SimReport, wallMs?: number): string => {
   const out: string[] = []
   out.push(`mesh sim (virtual clock): ${c.agents.toLocaleString("en-US")} agents = ${c.sectors} sectors × ${r.config.shape.clustersPerSector} clusters × ${r.config.shape.agentsPerCluster} agents, seed ${r.config.seed}`)
   out.push(`  simulated ${s(r.config.scenario.durationMs)}${wallMs === undefined ? "" : ` in ${(wallMs / 1000).toFixed(2)} s of wall time`}; scheduling: ${r.config.scenario.strategy}; failures: ${formatFailures(r.config.failures)}`)
-  out.push(`  operations: ${t.opsAdmitted} admitted, ${t.opsRefused} refused${t.refusals.size === 0 ? "" : ` (${[...t.refusals].map(([k, v]) => `${k} ${v}`).join(", ")})`}; decisions ${[...t.decisions].map(([k, v]) => `${k} ${v}`).join(", ")}`)
+  out.push(`  operations: ${t.opsAdmitted} admitted, ${t.opsRefused} refused${t.refusals.size === 0 ? "" : ` (${[...t.refusals].map(([k, v]) => `${k} ${v}`).join(", ")})`}; quorum ${[...t.decisions].map(([k, v]) => `${k} ${v}`).join(", ")}; gather ${[...t.verdicts].map(([k, v]) => `${k} ${v}`).join(", ")}`)
   out.push(`  sends: ${t.scheduled.toLocaleString("en-US")} scheduled, ${t.skipped.toLocaleString("en-US")} skipped (lead > ${s(r.config.scenario.maxLeadMs)}); arrival spread p95−p5 (median over mesh-wide ops): ${r.spreadMs === undefined ? "n/a" : `${r.spreadMs.toFixed(1)} ms`}, classes A–E only ${r.spreadMachineMs === undefined ? "n/a" : `${r.spreadMachineMs.toFixed(1)} ms`}`)
   out.push("")
   out.push("KPIs (seed 002 Part 11):")
