@@ -31,6 +31,8 @@ export interface IsolationOptions {
   readonly memoryMb?: number
   /** How long a worker may take to load and open its sandbox before it is terminated (default 30 s). */
   readonly startTimeoutMs?: number
+  /** Threads alive at once (default 64); a larger roster runs in waves, each researcher still on its own clock. */
+  readonly maxThreads?: number
   /** Called once per researcher per round, when it has settled, with the audit records its worker reported. */
   readonly onAudit?: (round: number, researcher: string, records: ReadonlyArray<AuditRecord>) => void
 }
@@ -42,7 +44,8 @@ export class BadIsolation extends Data.TaggedError("BadIsolation")<{ readonly fi
   }
 }
 
-export const isolationDefaults = { memoryMb: 128, startTimeoutMs: 30_000 } as const
+export const isolationDefaults = { memoryMb: 128, startTimeoutMs: 30_000, maxThreads: 64 } as const
+type Limits = Required<Omit<IsolationOptions, "onAudit" | "maxThreads">>
 
 const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./Worker.ts" : "./Worker.js", import.meta.url)
 
@@ -56,7 +59,7 @@ const stderrTail = 2000
 const decodeFromWorker = Schema.decodeUnknownResult(FromWorker)
 
 /** Runs one researcher in a fresh worker under `timeoutMs` from its Ready; never fails. */
-export const runIsolated = (spec: ResearcherSpec, task: Task, root: string, timeoutMs: number, o: Required<Omit<IsolationOptions, "onAudit">>): Effect.Effect<Settled> =>
+export const runIsolated = (spec: ResearcherSpec, task: Task, root: string, timeoutMs: number, o: Limits): Effect.Effect<Settled> =>
   Effect.callback<Settled>((resume) => {
     const id = spec.id
     const records: AuditRecord[] = []
@@ -124,7 +127,8 @@ export const runIsolated = (spec: ResearcherSpec, task: Task, root: string, time
   })
 
 
-const checkIsolation = (o: Required<Omit<IsolationOptions, "onAudit">>): BadIsolation | undefined => {
+const checkIsolation = (o: Limits & { maxThreads: number }): BadIsolation | undefined => {
+  if (!Number.isSafeInteger(o.maxThreads) || o.maxThreads < 1 || o.maxThreads > 1024) return new BadIsolation({ field: "maxThreads", problem: `${o.maxThreads} is not an integer in [1, 1024]` })
   if (!Number.isSafeInteger(o.memoryMb) || o.memoryMb < 16 || o.memoryMb > 4096) return new BadIsolation({ field: "memoryMb", problem: `${o.memoryMb} is not an integer in [16, 4096]` })
   if (!Number.isSafeInteger(o.startTimeoutMs) || o.startTimeoutMs < 1 || o.startTimeoutMs > 300_000) return new BadIsolation({ field: "startTimeoutMs", problem: `${o.startTimeoutMs} is not an integer in [1, 300000]` })
   return undefined
@@ -132,7 +136,11 @@ const checkIsolation = (o: Required<Omit<IsolationOptions, "onAudit">>): BadIsol
 
 /** A roster whose SCATTER runs each researcher in its own worker thread, all concurrently. */
 export const isolatedRoster = (specs: ReadonlyArray<ResearcherSpec>, options: IsolationOptions = {}): Result.Result<Roster, BadIsolation> => {
-  const o = { memoryMb: options.memoryMb ?? isolationDefaults.memoryMb, startTimeoutMs: options.startTimeoutMs ?? isolationDefaults.startTimeoutMs }
+  const o = {
+    memoryMb: options.memoryMb ?? isolationDefaults.memoryMb,
+    startTimeoutMs: options.startTimeoutMs ?? isolationDefaults.startTimeoutMs,
+    maxThreads: options.maxThreads ?? isolationDefaults.maxThreads,
+  }
   const bad = checkIsolation(o)
   if (bad !== undefined) return Result.fail(bad)
   return Result.succeed({
@@ -142,6 +150,6 @@ export const isolatedRoster = (specs: ReadonlyArray<ResearcherSpec>, options: Is
         Effect.map(runIsolated(spec, task, mission.root, mission.timeoutMs, o), (s) => {
           options.onAudit?.(task.round, spec.id, s.records)
           return s.outcome
-        }), { concurrency: "unbounded" }),
+        }), { concurrency: o.maxThreads }),
   })
 }

@@ -35,10 +35,11 @@ export const ResearcherSpec = Schema.Union([
   Schema.TaggedStruct("exhausts", { id: Id }),
   Schema.TaggedStruct("exits", { id: Id, code: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 255 })) }),
   Schema.TaggedStruct("forges", { id: Id }),
+  Schema.TaggedStruct("blocks", { id: Id, ms: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60_000 })) }),
 ])
 export type ResearcherSpec = typeof ResearcherSpec.Type
 
-const hostileTags: ReadonlySet<ResearcherSpec["_tag"]> = new Set(["loops", "exhausts", "exits", "forges"])
+const hostileTags: ReadonlySet<ResearcherSpec["_tag"]> = new Set(["loops", "exhausts", "exits", "forges", "blocks"])
 
 /** Whether `spec` may run on the coordinator's own thread (the hostile ones may not). */
 export const inProcessAllowed = (spec: ResearcherSpec): boolean => !hostileTags.has(spec._tag)
@@ -69,6 +70,18 @@ const hostile = {
     }),
   /** Calls `process.exit(code)`: in a worker this ends the worker's thread, not the process. */
   exits: (id: string, code: number): Researcher => afterListing(id, () => process.exit(code)),
+  /** Holds its thread synchronously for `ms`, then answers: what a fiber timeout cannot cut short. */
+  blocks: (id: string, ms: number): Researcher => ({
+    id,
+    research: () =>
+      Effect.sync(() => {
+        const until = Date.now() + ms
+        while (Date.now() < until) {
+          // busy: no await, no timer can run on this thread meanwhile
+        }
+        return { claim: `${id} was not stopped`, citations: [] }
+      }),
+  }),
   /** Posts a message that is not a valid reply on its worker's port, then never answers. */
   forges: (id: string): Researcher => ({
     id,
@@ -106,6 +119,8 @@ export const researcherOf = (spec: ResearcherSpec): Researcher => {
       return hostile.exits(spec.id, spec.code)
     case "forges":
       return hostile.forges(spec.id)
+    case "blocks":
+      return hostile.blocks(spec.id, spec.ms)
   }
 }
 

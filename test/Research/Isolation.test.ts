@@ -98,14 +98,23 @@ describe("isolated SCATTER: one researcher per worker thread (seed 004, Property
     for (const o of outcomes) expect(o.toolCalls).toBe(recordsOf(o.researcher).length)
   }, 180_000)
 
-  it("well-behaved researchers answer the same isolated as in-process (isolation changes nothing for them)", async () => {
-    const { roster } = isolated(wellBehaved)
+  it("well-behaved researchers answer the same isolated (here two threads at a time, in waves) as in-process", async () => {
+    const { roster } = isolated(wellBehaved, { maxThreads: 2 })
     const [iso, fib] = await Promise.all([
       Effect.runPromise(roster.scatter({ question: port, round: 1, digest: undefined }, opts())),
       Effect.runPromise(inProcess(wellBehaved.map(researcherOf)).scatter({ question: port, round: 1, digest: undefined }, opts())),
     ])
     expect(iso).toEqual(fib)
   }, 120_000)
+
+  it("a researcher that holds its thread for 3 s under a 100 ms timeout: a fiber timeout cannot cut it short (it answers), its worker is terminated (TimedOut)", async () => {
+    const blocker: ResearcherSpec = { _tag: "blocks", id: "b", ms: 3_000 }
+    const task = { question: port, round: 1, digest: undefined }
+    const fiber = await Effect.runPromise(inProcess([researcherOf(blocker)]).scatter(task, opts({ timeoutMs: 100 })))
+    expect(fiber).toEqual([{ _tag: "Answered", researcher: "b", claim: "b was not stopped", citations: [], confidence: undefined, toolCalls: 0 }])
+    const { roster } = isolated([blocker])
+    expect(await Effect.runPromise(roster.scatter(task, opts({ timeoutMs: 100 })))).toEqual([{ _tag: "TimedOut", researcher: "b", toolCalls: 0 }])
+  }, 90_000)
 
   it("a researcher that waits on nothing (its thread would go idle) is timed out, not mistaken for an exit", async () => {
     const s = await Effect.runPromise(runIsolated({ _tag: "hangs", id: "idle" }, { question: port, round: 1, digest: undefined }, root, 200, { memoryMb: 64, startTimeoutMs: 60_000 }))
@@ -135,7 +144,7 @@ describe("isolated SCATTER: one researcher per worker thread (seed 004, Property
   }, 90_000)
 
   it("settings out of range are refused, naming the setting; hostile researchers are not allowed in-process", () => {
-    for (const [over, field] of [[{ memoryMb: 8 }, "memoryMb"], [{ memoryMb: 1.5 }, "memoryMb"], [{ startTimeoutMs: 0 }, "startTimeoutMs"]] as const) {
+    for (const [over, field] of [[{ memoryMb: 8 }, "memoryMb"], [{ memoryMb: 1.5 }, "memoryMb"], [{ startTimeoutMs: 0 }, "startTimeoutMs"], [{ maxThreads: 0 }, "maxThreads"]] as const) {
       const r = isolatedRoster(wellBehaved, over)
       expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "BadIsolation", field })
     }
