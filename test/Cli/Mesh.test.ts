@@ -73,6 +73,17 @@ describe("hydrogen mesh sim", () => {
     }
   })
 
+  it("--clock wall runs over a nats-server it starts, with the agents in host processes, and prints the live figures; exit 0", async () => {
+    const r = await runMain(["mesh", "sim", "--agents", "600", "--sectors", "5", "--clusters", "4", "--clock", "wall", "--duration", "4", "--processes", "2", "--failures", "none"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("mesh sim (wall clock, NATS on loopback): 600 agents = 5 sectors × 4 clusters × 30 agents")
+    expect(r.out).toContain("2 host processes + the orchestrator")
+    expect(r.out).toMatch(/cascade latency p95 +\d+ ms over \d+ completed, 0 timed out/)
+    expect(r.out).toMatch(/messages on the bus +[\d,]+\/s sustained .*0 malformed dropped/)
+    expect(r.out).toMatch(/memory per agent +[\d,]+ bytes/)
+  }, 60_000)
+
   it("bad input is refused with exit 2, naming the flag and the problem", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
       [["--agents", "601", "--sectors", "5", "--clusters", "4"], /--agents 601 is not a multiple of --sectors × --clusters = 20/],
