@@ -135,6 +135,8 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
       clientBus = yield* Effect.mapError(natsConnection({ servers, name: "console" }), busError)
     }
     const sub = host.serve(hostBus, prefix)
+    // the server knows the host's subscription before the first command goes out
+    yield* Effect.promise(() => hostBus.flush())
     yield* Effect.addFinalizer(() => Effect.promise(() => sub.unsubscribe().catch(() => undefined)))
     if (options.tickMs !== undefined) {
       const timer = setInterval(() => host.system.tick(), options.tickMs)

@@ -11,7 +11,7 @@ export const failureOf = <A, E>(e: Effect.Effect<A, E>): Effect.Effect<E> =>
   Effect.orDie(Effect.flip(e))
 
 /** Polls `cond` every 5 ms until it holds, failing after `ms`. */
-export const until = (cond: () => Effect.Effect<boolean>, ms = 5_000, what = "condition"): Effect.Effect<void> =>
+export const until = <E>(cond: () => Effect.Effect<boolean, E>, ms = 5_000, what = "condition"): Effect.Effect<void, E> =>
   Effect.gen(function* () {
     const deadline = Date.now() + ms
     while (!(yield* cond())) {
