@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startWebConsole, type WebBackend, type WebConsole, type WebStatus } from "../../src/Console/Web.ts"
 import type { WebCommand } from "../../src/Console/WebRequest.ts"
 import { WebCommandFailed } from "../../src/Console/WebRequest.ts"
+import { type Answer, call as httpCall, type CallOptions, loginCookie } from "./WebHttp.ts"
 
 const token = "correct horse battery staple"
 const received: Array<WebCommand> = []
@@ -43,41 +44,9 @@ afterAll(async () => {
   await web.close()
 })
 
-interface Answer {
-  readonly status: number
-  readonly headers: Record<string, string | Array<string> | undefined>
-  readonly body: string
-  readonly json: () => any
-}
+const call = (method: string, path: string, options: CallOptions = {}): Promise<Answer> => httpCall(web.port, method, path, options)
 
-const call = (
-  method: string,
-  path: string,
-  options: { readonly body?: string; readonly cookie?: string; readonly headers?: Record<string, string> } = {},
-): Promise<Answer> =>
-  new Promise((ok, bad) => {
-    const headers: Record<string, string> = { ...(options.body !== undefined ? { "content-type": "application/json" } : {}), ...options.headers }
-    if (options.cookie !== undefined) headers["cookie"] = options.cookie
-    const req = request({ host: "127.0.0.1", port: web.port, method, path, headers }, (res) => {
-      const chunks: Array<Buffer> = []
-      res.on("data", (c: Buffer) => chunks.push(c))
-      res.on("end", () => {
-        const body = Buffer.concat(chunks).toString("utf8")
-        ok({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) })
-      })
-    })
-    req.on("error", bad)
-    if (options.body !== undefined) req.write(options.body)
-    req.end()
-  })
-
-const login = async (): Promise<string> => {
-  const r = await call("POST", "/api/login", { body: JSON.stringify({ token }) })
-  expect(r.status).toBe(200)
-  const set = r.headers["set-cookie"]
-  const cookie = (Array.isArray(set) ? set[0] : set) ?? ""
-  return cookie.split(";")[0]!
-}
+const login = (): Promise<string> => loginCookie(web.port, token)
 
 describe("web console: login", () => {
   it("serves the page to anyone, with a CSP that forbids inline script and framing", async () => {
