@@ -94,8 +94,7 @@ import type { Level } from "./Level.ts"
 import { activeReplica, replicatedAgentLevel, replicatedLevel } from "./ReplicatedLevel.ts"
 import type { RoundConfig } from "./Round.ts"
 import { summaryEmpty } from "./Summary.ts"
-import * as Result from "effect/Result"
-import { prepareReplicaKeys, type ReplicaSeals } from "../Trust/ReplicaTrust.ts"
+import { replicaKeysVia, type ReplicaSeals } from "../Trust/ReplicaTrust.ts"
 
 export * from "./Replica.ts"
 
@@ -118,11 +117,7 @@ export interface ReplicatedTreeOptions {
   readonly startTimeoutMs?: number
   /** What `connect` opens, for admission control: "nats" (default) a file descriptor per replica, "in-process" none. */
   readonly bus?: "nats" | "in-process"
-  /**
-   * Signed run (src/Trust/ReplicaTrust.ts): every replica, standbys included, draws its own Ed25519 key,
-   * published to the key registry (the bus's KV) before any replica starts; Ups, Downs and Heartbeats are
-   * sealed by their sender and opened by every receiver before it acts.
-   */
+  /** Signed run: every replica, standbys too, its own key in the KV registry; all sealed and opened (src/Trust/ReplicaTrust.ts). */
   readonly sign?: boolean
 }
 
@@ -147,7 +142,7 @@ export class ReplicatedTree {
   round = 0
   /** Samples of the active root's aggregate with a count above the number of agents (double counting). */
   overcounts = 0
-  /** Signed run: each replica's seals (its key, its verifier's counters), positions in `allCoordinators` order. */
+  /** Signed run: each replica's seals, positions in `allCoordinators` order. */
   seals: ReadonlyArray<ReadonlyArray<ReplicaSeals>> | undefined
   private readonly positionIndex: Map<string, number>
   /**
@@ -212,17 +207,7 @@ export class ReplicatedTree {
       else tree.events.push(e)
       opts.onEvent?.(e)
     }
-    let seals: ReadonlyArray<ReadonlyArray<ReplicaSeals>> | undefined
-    if (opts.sign === true) {
-      const keys = await opts.connect(`${t.prefix}-key-registry`)
-      try {
-        const r = await prepareReplicaKeys(keys, t.prefix, allCoordinators(t), config.replicas)
-        if (Result.isFailure(r)) throw r.failure
-        seals = r.success
-      } finally {
-        await keys.close().catch(() => undefined)
-      }
-    }
+    const seals = opts.sign === true ? await replicaKeysVia(opts.connect, t.prefix, allCoordinators(t), config.replicas) : undefined
     const replicas = allCoordinators(t).map((position, p) =>
       Array.from({ length: config.replicas }, (_, r) =>
         new Replica({

@@ -128,3 +128,18 @@ export const prepareReplicaKeys = async (
   }
   return Result.succeed(identities.map((row) => row.map((i) => replicaSeals(prefix, i, reader.cache))))
 }
+
+/** `prepareReplicaKeys` through a client of its own (`connect`), closed when done; throws what the registry refused. */
+export const replicaKeysVia = async (
+  connect: (name: string) => Transport | Promise<Transport>,
+  prefix: string,
+  positions: ReadonlyArray<CoordinatorId>,
+  replicas: number,
+): Promise<ReadonlyArray<ReadonlyArray<ReplicaSeals>>> => {
+  const keys = await connect(`${prefix}-key-registry`)
+  try {
+    return Result.getOrThrow(await prepareReplicaKeys(keys, prefix, positions, replicas))
+  } finally {
+    await keys.close().catch(() => undefined)
+  }
+}

@@ -14,7 +14,11 @@ import { connectNats } from "../../src/Net/Nats.ts"
 import { natsServer } from "../../src/Net/NatsServer.ts"
 import { decodeMessage, encodeMessage } from "../../src/Tree/Messages.ts"
 import { decodeProcessConfig, encodeProcessArgs, runTreeMultiProcess } from "../../src/Tree/Process.ts"
-import { parseSigners, processSignerId, signerOf } from "../../src/Trust/ProcessTrust.ts"
+import { generateIdentity, memoryRegistry } from "../../src/Trust/Identity.ts"
+import { openKindsWith, parseSigners, processSignerId, signerOf } from "../../src/Trust/ProcessTrust.ts"
+import { Signer, Verifier } from "../../src/Trust/Signed.ts"
+import { SenderAllowList } from "../../src/Trust/TreeSeal.ts"
+import { KindCode } from "../../src/Tree/MessagesLayout.ts"
 import { decodeEnvelope, writeEnvelope } from "../../src/Trust/SignedLayout.ts"
 import { waitUntil } from "../Net/helpers.ts"
 
@@ -56,6 +60,31 @@ describe("signers table of a signed multi-process run", () => {
     expect(issues).toMatch(/--signers: h-local:2-2 overlaps h-local:1-1/)
     expect(issues).toMatch(/HYDROGEN_NATS_NKEY_SEED: expected an NKEY user seed/)
     expect(issues).toMatch(/HYDROGEN_NATS_CERT \/ _KEY need HYDROGEN_NATS_CA/)
+  })
+})
+
+describe("per-tier opening (openKindsWith)", () => {
+  it("opens a fresh envelope of the expected kinds from the allowed signer; another tier's valid signature, a replay and a wrong kind are refused and counted", () => {
+    const host1 = generateIdentity("h-run-local", "coordinator", 0)
+    const host3 = generateIdentity("h-run-levels-3", "coordinator", 0)
+    const registry = memoryRegistry()
+    for (const i of [host1, host3]) registry.put(i.record)
+    const verifier = new Verifier(registry)
+    const allow = new SenderAllowList(["h-run-local"])
+    const open = openKindsWith(verifier, allow, [KindCode.UpBatch])
+    const batch = encodeMessage({ _tag: "UpBatch", from: { level: 1, index: 0 }, ups: [{ index: 0, epoch: 1, seq: 1, summary: { count: 1, sum: 2, min: 2, max: 2 } }] })
+    const down = encodeMessage({ _tag: "Down", from: { level: 2, index: 0 }, epoch: 1, policy: new Uint8Array(0), triggers: [] })
+    const s1 = new Signer(host1)
+    const sealed = Result.getOrThrow(s1.sign(batch))
+    expect(open(sealed)).toEqual(batch)
+    // the same bus message again (a new buffer): a replay
+    expect(open(sealed.slice())).toBeUndefined()
+    // a valid signature by the level-3 host on the level-2 up subject: another tier
+    expect(open(Result.getOrThrow(new Signer(host3).sign(batch)))).toBeUndefined()
+    // the allowed signer, but a Down where UpBatches belong
+    expect(open(Result.getOrThrow(s1.sign(down)))).toBeUndefined()
+    expect(verifier.counters).toMatchObject({ accepted: 3, replay: 1, badPayload: 1 })
+    expect(allow.refused).toBe(1)
   })
 })
 

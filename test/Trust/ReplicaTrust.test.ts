@@ -18,7 +18,8 @@ import { encodeMessage } from "../../src/Tree/Messages.ts"
 import { subjects } from "../../src/Tree/Topology.ts"
 import { keyBucket } from "../../src/Trust/ProcessTrust.ts"
 import { busKeyRegistry } from "../../src/Trust/Registry.ts"
-import { positionOfSigner, replicaSignerId, sumReplicaCounters } from "../../src/Trust/ReplicaTrust.ts"
+import { positionOfSigner, type ReplicaSeals, replicaSeals, replicaSignerId, sumReplicaCounters } from "../../src/Trust/ReplicaTrust.ts"
+import { generateIdentity, memoryRegistry } from "../../src/Trust/Identity.ts"
 import { writeEnvelope } from "../../src/Trust/SignedLayout.ts"
 import { waitUntil } from "../Net/helpers.ts"
 
@@ -28,6 +29,31 @@ describe("replica identities", () => {
     expect(id).toBe("h-r2-7-1")
     expect(positionOfSigner("h", id)).toEqual({ level: 2, index: 7 })
     for (const other of ["h-local", "h-levels-2", "g-r2-7-1", "h-r2-7", "h-r2-x-1"]) expect(positionOfSigner("h", other)).toBeUndefined()
+  })
+})
+
+describe("replica seals", () => {
+  it("an envelope opens only when its signer is a replica of the message's sender position; another position's valid signature is refused and counted", () => {
+    const registry = memoryRegistry()
+    const ids = [
+      generateIdentity(replicaSignerId("h", { level: 1, index: 4 }, 0), "coordinator", 0),
+      generateIdentity(replicaSignerId("h", { level: 1, index: 4 }, 2), "coordinator", 0),
+      generateIdentity(replicaSignerId("h", { level: 1, index: 5 }, 0), "coordinator", 0),
+      generateIdentity(replicaSignerId("h", { level: 2, index: 1 }, 0), "coordinator", 0),
+    ]
+    for (const i of ids) registry.put(i.record)
+    const [active, standby, sibling, parent] = ids.map((i) => replicaSeals("h", i, registry)) as [ReplicaSeals, ReplicaSeals, ReplicaSeals, ReplicaSeals]
+    const up = encodeMessage({ _tag: "Up", from: { level: 1, index: 4 }, epoch: 1, seq: 1, term: 7, summary: { count: 10, sum: 5, min: 0, max: 1 } })
+    // the active replica and a standby of L1.4 each sign with their own key: both open
+    expect(parent.openUp(active.sealUp(up))).toEqual(up)
+    expect(parent.openUp(standby.sealUp(up))).toEqual(up)
+    // L1.5's replica, with a valid signature, claiming to be L1.4: refused
+    expect(parent.openUp(sibling.sealUp(up))).toBeUndefined()
+    // a Down is not accepted on an up subject
+    const down = encodeMessage({ _tag: "Down", from: { level: 1, index: 4 }, epoch: 1, policy: new Uint8Array(0), triggers: [] })
+    expect(parent.openUp(active.sealUp(down))).toBeUndefined()
+    expect(parent.counters()).toMatchObject({ accepted: 4, refused: 1, badPayload: 1, badSignature: 0 })
+    expect([...parent.acceptedFrom.keys()].sort()).toEqual([ids[0]!.record.id, ids[1]!.record.id])
   })
 })
 
