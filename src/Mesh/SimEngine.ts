@@ -60,6 +60,7 @@ export class Tallies {
   within50 = 0
   readonly within50ByClass = new Float64Array(6)
   readonly respondedByClass = new Float64Array(6)
+  readonly windowHitsByClass = new Float64Array(6)
   /** p95 − p5 of ready times, per mesh-wide scatter-gather. */
   readonly meshSpreads: number[] = []
   /** The same over the machine classes A–E only (human touchpoints left out). */
@@ -266,7 +267,10 @@ export class VirtualMesh {
         tallies.within50++
         tallies.within50ByClass[k]!++
       }
-      if (Math.abs(off) <= half) tallies.windowHits++
+      if (Math.abs(off) <= half) {
+        tallies.windowHits++
+        tallies.windowHitsByClass[k]!++
+      }
       this.ready[n++] = at
       if (k !== 5) this.readyMachine[nm++] = at
       if (r() < this.failures.conflict) {

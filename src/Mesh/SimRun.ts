@@ -64,7 +64,10 @@ export const formatReport = (r: SimReport, wallMs?: number): string => {
   out.push("KPIs (seed 002 Part 11):")
   out.push(formatKpis(r.kpis).trimEnd())
   out.push("")
-  out.push("prediction within 50 ms, per class: " + agentClasses.map((k, i) => `${k.slice(6, 7)} ${t.respondedByClass[i]! === 0 ? "n/a" : `${((100 * t.within50ByClass[i]!) / t.respondedByClass[i]!).toFixed(1)} %`}`).join(", "))
+  const perClass = (hits: Float64Array) =>
+    agentClasses.map((k, i) => `${k.slice(6, 7)} ${t.respondedByClass[i]! === 0 ? "n/a" : `${((100 * hits[i]!) / t.respondedByClass[i]!).toFixed(1)} %`}`).join(", ")
+  out.push(`per class: window hit ${perClass(t.windowHitsByClass)}`)
+  out.push(`           within 50 ms ${perClass(t.within50ByClass)}`)
   out.push(`modes: ${t.modes.map((m) => `${s(m.t)} ${m.mode} (${(100 * m.activeRate).toFixed(1)} % active)`).join(" → ")}; lowest active rate ${(100 * t.minActiveRate).toFixed(2)} %`)
   for (const i of r.incidents) {
     out.push(`incident: ${i.kind} ${i.id} down ${s(i.from)}–${s(i.to)}; detected ${i.detectedAt === undefined ? "never" : s(i.detectedAt)}, restored ${i.recoveredAt === undefined ? "not within the run" : s(i.recoveredAt)}`)

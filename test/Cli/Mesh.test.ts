@@ -44,7 +44,7 @@ describe("hydrogen mesh sim", () => {
 
   it("is deterministic through the command line: the same seed prints the same KPI table", async () => {
     const args = ["mesh", "sim", "--agents", "600", "--sectors", "5", "--clusters", "4", "--duration", "300", "--seed", "9"]
-    const table = (out: string) => out.slice(out.indexOf("KPIs"), out.indexOf("prediction within"))
+    const table = (out: string) => out.slice(out.indexOf("KPIs"), out.indexOf("per class:"))
     const a = await runMain(args)
     const b = await runMain(args)
     expect(table(b.out)).toBe(table(a.out))
