@@ -13,6 +13,7 @@ import { secureBus } from "../../src/Net/Auth.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
 import { natsServer } from "../../src/Net/NatsServer.ts"
 import { decodeMessage, encodeMessage } from "../../src/Tree/Messages.ts"
+import { clamp, encodePolicy } from "../../src/Tree/Policy.ts"
 import { decodeProcessConfig, encodeProcessArgs, runTreeMultiProcess } from "../../src/Tree/Process.ts"
 import { generateIdentity, memoryRegistry } from "../../src/Trust/Identity.ts"
 import { openKindsWith, parseSigners, processSignerId, signerOf } from "../../src/Trust/ProcessTrust.ts"
@@ -138,6 +139,53 @@ describe("signed multi-process tree on an authenticated TLS nats-server", () => 
           expect(r.trust).toMatchObject({ badSignature: 1, unknownKey: 1, replay: 1, malformed: 0, refused: 0, badPayload: 0 })
           // every honest sealed message verified: 10 UpBatches to level 2, 10 Ups to the root, 10 Downs to the locals' parents… per round
           expect(r.trust!.accepted).toBeGreaterThanOrEqual(6 * (10 + 10 + 10))
+        }),
+      ),
+    )
+  }, 120_000)
+
+  it("a forged Down (another key, the root's identity) and a replayed one on the root's down subject are rejected and counted; every subtree applies the root's Down", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* secureBus()
+          const server = yield* natsServer({ jetstream: true, configFile: bus.configFile })
+          const credentials = bus.credentials("coordinator")
+          const attacker = yield* Effect.acquireRelease(
+            Effect.promise(() => connectNats({ servers: server.url, name: "attacker", credentials })),
+            (c) => Effect.promise(() => c.close()),
+          )
+          const downs: Uint8Array[] = []
+          attacker.subscribe("h.down.3.0", (d) => void downs.push(d.slice()))
+          yield* Effect.promise(() => attacker.flush())
+          const stranger = crypto.generateKeyPairSync("ed25519").privateKey
+          const r = yield* Effect.promise(() =>
+            runTreeMultiProcess({
+              agents: 1000,
+              branching: 10,
+              rounds: 5,
+              seed: 6,
+              servers: server.url,
+              sign: true,
+              credentials,
+              afterRound: async (round) => {
+                if (round.round !== 2) return
+                await waitUntil(() => downs.length >= 2, 5_000, "the root's Downs of rounds 1 and 2")
+                const honest = Result.getOrThrow(decodeEnvelope(downs[1]!))
+                expect(honest.sender).toMatch(/^h-[0-9a-f]{8}-levels-3$/)
+                // the next epoch with a policy clamping every value to 0, as the root, under another key
+                const evil = encodeMessage({ _tag: "Down", from: { level: 3, index: 0 }, epoch: 3, policy: encodePolicy(clamp(0, 0)), triggers: [] })
+                attacker.publish("h.down.3.0", envelope(honest.sender, honest.sequence + 1, evil, stranger))
+                attacker.publish("h.down.3.0", downs[0]!)
+                await attacker.flush()
+              },
+              policyFor: () => clamp(-1e6, 1e6),
+            }),
+          )
+          expect(r.allExact).toBe(true)
+          for (const x of r.rounds) expect(x.provenance.faithful).toBe(true)
+          // counted by the levels-2 process, which hears the root's down subject
+          expect(r.trust).toMatchObject({ badSignature: 1, replay: 1, unknownKey: 0, malformed: 0, refused: 0, badPayload: 0 })
         }),
       ),
     )
