@@ -52,6 +52,14 @@
  * children that outlive `stop` by 5 s (SIGTERM, then SIGKILL), on failure, on
  * interruption (the children are resources of the run's scope), and when Node exits.
  *
+ * Signed runs (`sign`, src/Trust/ProcessTrust.ts): every process draws its own
+ * Ed25519 key and publishes it to the key registry (JetStream KV) before it
+ * says ready; the parent hands each child the signers table (`--signers`,
+ * ids fresh per run) and, for an authenticated bus, its credentials in the
+ * environment. Every UpBatch, Up and Down is sealed by its sender and opened
+ * (verified, per tier) by its receiver before it acts; each child reports its
+ * verifier's counters in its `done`.
+ *
  * Files: this one is the parent's configuration of the round driver
  * (src/Tree/Round.ts); the children as one `Level` in ProcessGroup.ts; a
  * child's side in ProcessChild.ts; plans, errors and the child's arguments in
