@@ -8,15 +8,17 @@
  *
  * Wire: a command is `{ id, replyTo, command }` as JSON inside the envelope
  * (so the reply subject is signed too); the answer is `ReplyWire` JSON on
- * `replyTo`. A refused envelope is answered only if its (unverified) payload
- * names a reply subject under the console's prefix.
+ * `replyTo`, signed by the host's own key (the session verifies it, so a
+ * client of the bus cannot answer in the system's name). A refused envelope
+ * is answered only if its (unverified) payload names a reply subject under
+ * the console's prefix.
  *
  * @module
  */
 import { Data, Schema } from "effect"
 import * as Result from "effect/Result"
 import type { KeyRegistry } from "../Trust/Identity.ts"
-import { type TrustCounters, Verifier } from "../Trust/Signed.ts"
+import { type Signer, type TrustCounters, Verifier } from "../Trust/Signed.ts"
 import { decodeEnvelope } from "../Trust/SignedLayout.ts"
 import type { Subscription, Transport } from "../Net/Transport.ts"
 import { ConsoleCommand, decodeCommand } from "./Command.ts"
@@ -142,11 +144,13 @@ export class ConsoleHost {
     return { replyTo, reply: { id, ok: true, text: out.success.text, figures: out.success.figures, ...report } }
   }
 
-  /** Answers commands arriving on `commandSubject(prefix)`. */
-  serve(transport: Transport, prefix: string): Subscription {
+  /** Answers commands arriving on `commandSubject(prefix)`, each answer signed by `signer` (the host's identity). */
+  serve(transport: Transport, prefix: string, signer: Signer): Subscription {
     return transport.subscribe(commandSubject(prefix), (data) => {
       const h = this.handle(data, prefix)
-      if (h !== undefined) transport.publish(h.replyTo, encoder.encode(JSON.stringify(h.reply)))
+      if (h === undefined) return
+      const signed = signer.sign(encoder.encode(JSON.stringify(h.reply)))
+      if (Result.isSuccess(signed)) transport.publish(h.replyTo, signed.success)
     })
   }
 }

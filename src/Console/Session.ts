@@ -4,7 +4,7 @@
  * bus — the embedded default (an in-process bus and an in-process mesh of
  * simulated agents, no server) or NATS (a nats-server at `servers`, or one
  * the session starts on loopback). The system verifies each command before
- * it acts (Host.ts). The CLI (`hydrogen console`) and the web console both
+ * it acts (Host.ts), and the session verifies the host's signed answers. The CLI (`hydrogen console`) and the web console both
  * drive this.
  *
  * @module
@@ -18,7 +18,7 @@ import { NatsServerLayer, natsServers } from "../Net/Layers.ts"
 import { natsConnection } from "../Net/Nats.ts"
 import type { Transport } from "../Net/Transport.ts"
 import { generateIdentity, type Identity, type KeyRegistry, memoryRegistry } from "../Trust/Identity.ts"
-import { Signer } from "../Trust/Signed.ts"
+import { Signer, type TrustCounters, Verifier } from "../Trust/Signed.ts"
 import { type ConsoleCommand, everywhere } from "./Command.ts"
 import { type NotUnderstood, parseLine } from "./Grammar.ts"
 import { CommandRejected, commandSubject, ConsoleHost, encodeCommand, type HostCounters, ReplyWire, replySubject } from "./Host.ts"
@@ -91,6 +91,8 @@ export interface ConsoleSession {
   readonly say: (text: string) => Effect.Effect<ConsoleReply, ConsoleError | NotUnderstood>
   /** The receiving side's counters: commands run, and refused by reason. */
   readonly counters: Effect.Effect<HostCounters>
+  /** The session's checks of the answers: accepted, and refused by reason (`foreign`: validly signed, not by the host). */
+  readonly replyCounters: Effect.Effect<TrustCounters & { readonly foreign: number }>
   /** Signs `command` as `run` would, without sending it (the bytes a bus observer could capture). */
   readonly sign: (command: ConsoleCommand) => Effect.Effect<Uint8Array, CommandFailed>
   /** Publishes raw bytes on the command subject, as any client of the bus could (for testing the checks). */
@@ -134,7 +136,9 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
       hostBus = yield* Effect.mapError(natsConnection({ servers, name: "console-host" }), busError)
       clientBus = yield* Effect.mapError(natsConnection({ servers, name: "console" }), busError)
     }
-    const sub = host.serve(hostBus, prefix)
+    const hostIdentity = generateIdentity(`${orchestrator.record.id}-host`, "coordinator", Date.now() - 1_000)
+    registry.put(hostIdentity.record)
+    const sub = host.serve(hostBus, prefix, new Signer(hostIdentity, Math.floor(Date.now() / 1000)))
     // the server knows the host's subscription before the first command goes out
     yield* Effect.promise(() => hostBus.flush())
     yield* Effect.addFinalizer(() => Effect.promise(() => sub.unsubscribe().catch(() => undefined)))
@@ -147,15 +151,26 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
     const sessionId = crypto.randomBytes(8).toString("hex")
     const replyTo = replySubject(prefix, sessionId)
     const pending = new Map<string, (r: ReplyWire) => void>()
+    // an answer counts only if the host's key signed it, fresh; anything else is refused and counted
+    const replyVerifier = new Verifier(registry, { window: 256, maxPayloadBytes: 4 * 1024 * 1024 })
+    let foreignReplies = 0
     const replies = clientBus.subscribe(replyTo, (data) => {
+      const v = replyVerifier.verify(data)
+      if (Result.isFailure(v)) return
+      if (v.success.sender !== hostIdentity.record.id) {
+        foreignReplies++
+        return
+      }
       let raw: unknown
       try {
-        raw = JSON.parse(decoder.decode(data))
+        raw = JSON.parse(decoder.decode(v.success.payload))
       } catch {
-        return // not JSON: not an answer of ours
+        replyVerifier.counters.badPayload++
+        return
       }
       const r = Schema.decodeUnknownResult(ReplyWire)(raw)
       if (Result.isSuccess(r)) pending.get(r.success.id)?.(r.success)
+      else replyVerifier.counters.badPayload++
     })
     yield* Effect.addFinalizer(() => Effect.promise(() => replies.unsubscribe().catch(() => undefined)))
     yield* Effect.promise(() => clientBus.flush())
@@ -209,6 +224,7 @@ export const makeConsoleSession = (options: ConsoleSessionOptions = {}): Effect.
       parseLine,
       say: (text) => Effect.flatMap(Effect.fromResult(parseLine(text)), run),
       counters: Effect.sync(() => host.counters()),
+      replyCounters: Effect.sync(() => ({ ...replyVerifier.counters, foreign: foreignReplies })),
       sign: (command) =>
         Effect.suspend(() => {
           const r = signer.sign(encodeCommand(`${sessionId}-${nextId++}`, replyTo, command))

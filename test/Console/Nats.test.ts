@@ -1,8 +1,11 @@
 import { Effect } from "effect"
+import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { type ConsoleCommand, everywhere } from "../../src/Console/Command.ts"
 import { commandSubject } from "../../src/Console/Host.ts"
 import { natsConnection } from "../../src/Net/Nats.ts"
+import { generateIdentity } from "../../src/Trust/Identity.ts"
+import { Signer } from "../../src/Trust/Signed.ts"
 import { until, withSession } from "./helpers.ts"
 
 const shape = { sectors: 5, clustersPerSector: 4, agentsPerCluster: 20 }
@@ -90,5 +93,34 @@ describe("console over a real nats-server (started by the session on loopback)",
         expect(now.aggregate).toEqual(after)
         expect(now.clusters.frozen).toBe(0)
         expect(now.commandsRejected).toBe(2)
+      }).pipe(Effect.scoped)))
+})
+
+describe("answers are signed by the system's host key", () => {
+  it("a client on the bus answering in the system's name (unsigned, or with its own key) is refused and counted; the real answer still arrives", () =>
+    withSession({ bus: "nats", system: { shape, seed: 1 } }, (s) =>
+      Effect.gen(function* () {
+        const rogue = yield* natsConnection({ servers: s.servers, name: "rogue" })
+        // the reply subject travels in the (readable) command payload: the rogue learns it
+        const subjects: Array<string> = []
+        rogue.subscribe(commandSubject(s.prefix), (data) => {
+          const m = /"replyTo":"([^"]+)"/.exec(new TextDecoder().decode(data))
+          if (m !== null) subjects.push(m[1]!)
+        })
+        yield* Effect.promise(() => rogue.flush())
+        yield* s.run({ _tag: "Advance", rounds: 1 })
+        yield* until(() => Effect.succeed(subjects.length === 1), 5_000, "the sniffed reply subject")
+        const fake = (id: string) => JSON.stringify({ id, ok: true, text: "all clear", figures: {} })
+        rogue.publish(subjects[0]!, new TextEncoder().encode(fake("x")))
+        const mallory = generateIdentity("mallory", "coordinator", Date.now() - 1000)
+        s.registry.put(mallory.record)
+        rogue.publish(subjects[0]!, Result.getOrThrow(new Signer(mallory).sign(new TextEncoder().encode(fake("y")))))
+        yield* Effect.promise(() => rogue.flush())
+        yield* until(() => Effect.map(s.replyCounters, (c) => c.malformed === 1 && c.foreign === 1), 5_000, "both fakes refused")
+        const st = yield* s.status
+        expect(st.aggregate.round).toBe(1)
+        // signatures that verified: the two genuine answers and mallory's (then refused as foreign)
+        const c = yield* s.replyCounters
+        expect(c.accepted - c.foreign).toBe(2)
       }).pipe(Effect.scoped)))
 })
