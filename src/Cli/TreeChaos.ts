@@ -146,7 +146,8 @@ export const chaosRun = (o: TreeCliOptions, io: Io, env: TreeCommandEnv, outcome
       const { connectNats } = yield* Effect.promise(() => import("../Net/Nats.ts"))
       const secure = o.secure === true ? yield* secureNatsServer(io) : undefined
       const servers = secure?.servers ?? (yield* natsServersFor(o.servers, true, io))
-      connect = (name) => connectNats({ servers, name, ...(secure === undefined ? {} : { credentials: secure.credentials }) })
+      // TLS: up to 64 replicas dial at once, and on a loaded machine some handshakes miss the server's 2 s limit: retry more
+      connect = (name) => connectNats({ servers, name, ...(secure === undefined ? {} : { credentials: secure.credentials, connectAttempts: 10 }) })
       const replicasIn = (t: ReplicatedTree, c: CoordinatorId) => t.subtree(c).flatMap((p) => t.replicasOf(p))
       cut = async (t, c) => {
         await Promise.all(replicasIn(t, c).map((r) => r.disconnect()))
