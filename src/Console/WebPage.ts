@@ -152,8 +152,14 @@ const follow = () => {
   const es = new EventSource("/api/events");
   state.events = es;
   es.addEventListener("status", (e) => render(JSON.parse(e.data)));
+  es.addEventListener("problem", (e) => { $("conn").textContent = "status unavailable: " + JSON.parse(e.data).message; });
   es.onopen = () => { $("conn").textContent = "live updates"; };
-  es.onerror = () => { $("conn").textContent = "reconnecting…"; };
+  es.onerror = async () => {
+    $("conn").textContent = "reconnecting…";
+    // the stream ends when the session does: back to the login form
+    const s = await fetch("/api/session").then((r) => r.json()).catch(() => null);
+    if (s && !s.loggedIn) { es.close(); state.events = null; $("conn").textContent = ""; show(false); }
+  };
 };
 
 const post = async (path, body) => {

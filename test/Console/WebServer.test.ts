@@ -193,3 +193,30 @@ describe("web console: commands and live status", () => {
     stream.destroy()
   })
 })
+
+describe("web console: sessions end", () => {
+  it("after 8 hours a session's cookie gets 401 and its event stream is closed at the next update", async () => {
+    let t = 5_000_000
+    const local = await startWebConsole(backend, { token, intervalMs: 20, auth: { now: () => t } })
+    try {
+      const old = await loginCookie(local.port, token)
+      const stream = await new Promise<import("node:http").IncomingMessage>((ok, bad) => {
+        const req = request({ host: "127.0.0.1", port: local.port, path: "/api/events", headers: { cookie: old } }, ok)
+        req.on("error", bad)
+        req.end()
+      })
+      expect(stream.statusCode).toBe(200)
+      const ended = new Promise<void>((ok) => stream.on("end", () => ok()))
+      stream.resume()
+      t += 8 * 3600_000
+      expect((await httpCall(local.port, "GET", "/api/status", { cookie: old })).status).toBe(401)
+      const fresh = await loginCookie(local.port, token)
+      const flip = frozen ? "thaw" : "freeze"
+      expect((await httpCall(local.port, "POST", "/api/command", { cookie: fresh, body: JSON.stringify({ command: flip }) })).status).toBe(200)
+      await ended
+      expect((await httpCall(local.port, "GET", "/api/status", { cookie: fresh })).status).toBe(200)
+    } finally {
+      await local.close()
+    }
+  })
+})
