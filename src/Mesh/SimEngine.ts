@@ -79,7 +79,12 @@ export class Tallies {
 
 const quantileSorted = (xs: Float64Array, q: number): number => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!
 
-type Event = { readonly _tag: "Heartbeat" } | { readonly _tag: "Op"; readonly kind: OpKind } | { readonly _tag: "Cascade" }
+type Event =
+  | { readonly _tag: "Heartbeat" }
+  | { readonly _tag: "Op"; readonly kind: OpKind }
+  | { readonly _tag: "Cascade" }
+  /** A sent agent that did not answer, seen at the operation's deadline. */
+  | { readonly _tag: "NoAnswer"; readonly sector: number; readonly cluster: number }
 
 /** One virtual-clock run. */
 export class VirtualMesh {
@@ -129,8 +134,10 @@ export class VirtualMesh {
   }
 
   /** Runs every event up to the scenario's duration. */
+  private readonly q = new EventQueue<Event>()
+
   run(): Tallies {
-    const q = new EventQueue<Event>()
+    const q = this.q
     const sc = this.sc
     const every = (ms: number, e: Event, from: number) => {
       for (let t = from; t <= sc.durationMs; t += ms) q.push(t, e)
@@ -140,9 +147,11 @@ export class VirtualMesh {
     every(sc.sectorOpEveryMs, { _tag: "Op", kind: "sector" }, sc.sectorOpEveryMs)
     every(sc.meshOpEveryMs, { _tag: "Op", kind: "mesh" }, sc.meshOpEveryMs)
     every(sc.cascadeEveryMs, { _tag: "Cascade" }, sc.cascadeEveryMs)
-    for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
-      if (ev.e._tag === "Heartbeat") this.heartbeat(ev.t)
-      else if (ev.e._tag === "Op") this.operation(ev.t, ev.e.kind)
+    for (let ev = q.pop(); ev !== undefined && ev.t <= sc.durationMs; ev = q.pop()) {
+      const e = ev.e
+      if (e._tag === "Heartbeat") this.heartbeat(ev.t)
+      else if (e._tag === "Op") this.operation(ev.t, e.kind)
+      else if (e._tag === "NoAnswer") this.breakers.recordFailure({ sector: e.sector, cluster: e.cluster }, ev.t)
       else this.cascade(ev.t)
     }
     return this.tallies
@@ -253,9 +262,10 @@ export class VirtualMesh {
       const slow = isSlow(inj, cluster, sendAt) ? slowCluster : healthy
       const at = sendAt + oneWaySample(pop, i, r, slow) + processingSample(pop, i, sc.weightTenths, r, slow)
       if (!aliveAt(inj, pop.shape, i, cluster, sendAt) || !aliveAt(inj, pop.shape, i, cluster, at)) {
-        // no answer at all: a failure for its breakers (a late answer is a straggler, not a failure)
+        // no answer at all: a failure for its breakers, seen when the window has closed and the
+        // answer is overdue (a late answer is a straggler, not a failure)
         transit++
-        this.breakers.recordFailure({ sector: Math.floor(cluster / this.cps), cluster }, t)
+        this.q.push(Math.max(T + half, at), { _tag: "NoAnswer", sector: Math.floor(cluster / this.cps), cluster })
         continue
       }
       tallies.msgs.responses++
