@@ -133,3 +133,23 @@ export const parseLine = (line: string): Result.Result<ConsoleCommand, NotUnders
   }
   return Result.fail(new NotUnderstood({ line, accepted: acceptedForms }))
 }
+
+/**
+ * A line that may hold several requests ("route around, and show me what
+ * they're stuck on"): the whole line if it parses, else its parts split at
+ * ", and", "and then", "then", ", " — each part must parse, or the whole line
+ * is `NotUnderstood`.
+ */
+export const parseConversation = (line: string): Result.Result<ReadonlyArray<ConsoleCommand>, NotUnderstood> => {
+  const whole = parseLine(line)
+  if (Result.isSuccess(whole)) return Result.succeed([whole.success])
+  const parts = line.split(/\s*,\s*(?:and\s+)?(?:then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+/i).filter((p) => p.trim() !== "")
+  if (parts.length < 2) return Result.fail(whole.failure)
+  const out: Array<ConsoleCommand> = []
+  for (const p of parts) {
+    const c = parseLine(p)
+    if (Result.isFailure(c)) return Result.fail(whole.failure)
+    out.push(c.success)
+  }
+  return Result.succeed(out)
+}

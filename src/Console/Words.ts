@@ -3,7 +3,8 @@
  * [SCOPE]`, `broadcast MESSAGE`, `ask QUESTION` (with `--sample N`),
  * `delegate TASK` (with `--to SCOPE`), `heal|freeze|thaw|route-around|stuck
  * [SCOPE]`, `advance N`. Several commands are separated by `;`. A line that
- * does not start with a command word goes to the conversational grammar.
+ * does not start with a command word goes to the conversational grammar
+ * (which also splits "X, and Y" into two requests).
  * Every problem is a typed error naming the word or flag.
  *
  * @module
@@ -11,7 +12,7 @@
 import { Data } from "effect"
 import * as Result from "effect/Result"
 import { type CommandWord, commandWords, type ConsoleCommand, type ConsoleScope, defaultSample, maxRounds, parseScope } from "./Command.ts"
-import { type NotUnderstood, parseLine } from "./Grammar.ts"
+import { type NotUnderstood, parseConversation } from "./Grammar.ts"
 
 /** A command line the console cannot take: `where` names the word or flag. */
 export class BadConsoleInput extends Data.TaggedError("BadConsoleInput")<{ readonly where: string; readonly problem: string }> {
@@ -29,9 +30,9 @@ export interface WordOptions {
 
 const isWord = (w: string): w is CommandWord => (commandWords as ReadonlyArray<string>).includes(w)
 
-const oneCommand = (words: ReadonlyArray<string>, o: WordOptions): Result.Result<ConsoleCommand, BadConsoleInput | NotUnderstood> => {
+const oneCommand = (words: ReadonlyArray<string>, o: WordOptions): Result.Result<ConsoleCommand | ReadonlyArray<ConsoleCommand>, BadConsoleInput | NotUnderstood> => {
   const head = words[0]!.toLowerCase()
-  if (!isWord(head)) return parseLine(words.join(" "))
+  if (!isWord(head)) return parseConversation(words.join(" "))
   const rest = words.slice(1)
   const text = rest.join(" ").trim()
   const scope = (): Result.Result<ConsoleScope, BadConsoleInput> => {
@@ -75,7 +76,8 @@ export const parseWords = (words: ReadonlyArray<string>, o: WordOptions = {}): R
     if (seg.length === 0) continue
     const c = oneCommand(seg, o)
     if (Result.isFailure(c)) return Result.fail(c.failure)
-    out.push(c.success)
+    if (Array.isArray(c.success)) out.push(...(c.success as ReadonlyArray<ConsoleCommand>))
+    else out.push(c.success as ConsoleCommand)
   }
   return Result.succeed(out)
 }

@@ -25,6 +25,15 @@ describe("hydrogen console (the real CLI entry)", () => {
     expect(r.out).toContain("signed commands: 5 verified")
   })
 
+  it("the seed's dialogue: what's happening in sector 7, then route around and show what they are stuck on", async () => {
+    const r = await runMain(["console", "What's happening in sector 7?; Yeah route around, and show me what they're stuck on"])
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("- Notable: cluster 7-4 has 2 agents with impedance > 500ms")
+    expect(r.out).toContain("> route-around all\nRouting updated. Traffic now avoiding:\n- S7-C4-A12 (impedance 847ms)\n- S7-C4-A19 (impedance 612ms)")
+    expect(r.out).toContain("> stuck all\nStuck:\n- S7-C4-A12: Process large language model inference request, waiting on GPU memory allocation")
+  })
+
   it("ask takes --sample; delegate takes --to", async () => {
     const a = await runMain(["console", "ask", "what", "are", "you", "working", "on", "--sample", "7"])
     expect(a.code).toBe(0)

@@ -1,7 +1,7 @@
 import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { type ConsoleCommand, decodeCommand, parseScope } from "../../src/Console/Command.ts"
-import { acceptedForms, parseLine } from "../../src/Console/Grammar.ts"
+import { acceptedForms, parseConversation, parseLine } from "../../src/Console/Grammar.ts"
 import { parseWords } from "../../src/Console/Words.ts"
 
 const ok = (line: string): ConsoleCommand => {
@@ -26,6 +26,19 @@ describe("conversational grammar (seed 002 Part 7.2)", () => {
     expect(ok("heal sector 12")).toEqual({ _tag: "Heal", scope: { kind: "sector", sector: 12 } })
     expect(ok("status")).toEqual({ _tag: "Status", scope: { kind: "all" } })
     expect(ok("how is cluster 7-4 doing")).toEqual({ _tag: "Status", scope: { kind: "cluster", sector: 7, cluster: 4 } })
+  })
+
+  it("the seed's two-request line is two commands; a line with any part not understood is not understood as a whole", () => {
+    expect(parseConversation("Yeah route around, and show me what they're stuck on")).toEqual(
+      Result.succeed([{ _tag: "RouteAround", scope: { kind: "all" } }, { _tag: "Stuck", scope: { kind: "all" } }]),
+    )
+    expect(parseConversation("freeze sector 3 and then heal sector 4")).toEqual(
+      Result.succeed([{ _tag: "Freeze", scope: { kind: "sector", sector: 3 } }, { _tag: "Heal", scope: { kind: "sector", sector: 4 } }]),
+    )
+    // a whole line that parses is not split: the message keeps its comma and "and"
+    expect(parseConversation("broadcast markets closed, and rates are up")).toEqual(Result.succeed([{ _tag: "Broadcast", message: "markets closed, and rates are up" }]))
+    const r = parseConversation("route around, and make me a sandwich")
+    expect(Result.isFailure(r) && r.failure.line).toBe("route around, and make me a sandwich")
   })
 
   it("free-form arguments keep the user's text (broadcast, ask, delegate)", () => {
