@@ -30,7 +30,7 @@ describe("hydrogen mesh sim", () => {
   })
 
   it("prints every Part 11 KPI with its target and met / NOT met, the modes, the incidents and the §8.2 rates; exit 0", async () => {
-    const r = await runMain(["mesh", "sim", "--agents", "600", "--sectors", "5", "--clusters", "4", "--duration", "600", "--seed", "3"])
+    const r = await runMain(["mesh", "sim", "--agents", "600", "--sectors", "5", "--clusters", "4", "--seed", "3"])
     expect(r.err).toBe("")
     expect(r.code).toBe(0)
     expect(r.out).toContain("600 agents = 5 sectors × 4 clusters × 30 agents, seed 3")
