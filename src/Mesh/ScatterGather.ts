@@ -11,13 +11,14 @@
  * not by the sends (the seed's `sent_count` hides skipped and unroutable
  * agents and is zero when nothing is sent).
  */
-import { Clock, Data, Deferred, Effect, Fiber, Schema, SchemaIssue, type Scope } from "effect"
+import { Clock, Data, Deferred, Effect, Fiber, Schema, type Scope } from "effect"
 import * as Result from "effect/Result"
 import type { Transport } from "../Net/Transport.ts"
 import { type AgentImpedance, calculateSendTimes, groupByBucket, bucketWidthMs } from "./Arrival.ts"
 import { type Addr, type Breakers, isRoutable } from "./Breaker.ts"
 import { admit, healthySectorsOnly, type OpMode, type Refusal } from "./Degradation.ts"
 import type { Ratio, Vote } from "./Trinary.ts"
+import { Ack, Coordinate, decodeWire, encodeWire, type Issue, NodeId, nodeSubject, type Reach, replySubject } from "./ScatterWire.ts"
 
 // ---- the pure verdict ----------------------------------------------------------------------
 
@@ -49,76 +50,7 @@ export type Recommendation = "retry_with_larger_window" | "resolve_conflicts" | 
 export const recommend = (status: GatherStatus, sent: number, stragglers: number): Recommendation | undefined =>
   status === "COMPLETE" ? undefined : sent === 0 ? "check_breakers_and_lead_time" : stragglers > 0 ? "retry_with_larger_window" : "resolve_conflicts"
 
-// ---- wire messages -------------------------------------------------------------------------
-
-/** Ids travel as subject tokens. */
-export const NodeId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/))
-const count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-
-/** What a coordinator reports about its subtree (cascades); agents send none. */
-export const Reach = Schema.Struct({
-  clusters: count,
-  agents: count,
-  ready: count,
-  conflicts: count,
-  stragglers: count,
-  /** Longest gather per level below the responder, ms. */
-  clusterMs: count,
-  agentMs: count,
-})
-export type Reach = typeof Reach.Type
-
-export const Coordinate = Schema.Struct({
-  type: Schema.Literal("COORDINATE"),
-  op_id: NodeId,
-  agent_id: NodeId,
-  reply_to: Schema.String.check(Schema.isNonEmpty()),
-  target_arrival_ms: count,
-  payload_weight: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)),
-  payload: Schema.Unknown,
-})
-export type Coordinate = typeof Coordinate.Type
-
-export const Ack = Schema.Struct({
-  type: Schema.Literal("ACK"),
-  op_id: NodeId,
-  agent_id: NodeId,
-  trinary_state: Schema.Literals([1, 0, -1]),
-  actual_arrival_ms: count,
-  processing_time_ms: count,
-  reach: Schema.optional(Reach),
-})
-export type Ack = typeof Ack.Type
-
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-const utf8 = new TextEncoder()
-const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
-
-export interface Issue {
-  readonly field: string
-  readonly message: string
-}
-
-/** Decodes JSON bytes with `schema`; every problem named by field. */
-export const decodeWire = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  schema: S,
-  data: Uint8Array,
-): Result.Result<S["Type"], ReadonlyArray<Issue>> => {
-  let raw: unknown
-  try {
-    raw = JSON.parse(fromUtf8.decode(data))
-  } catch (e) {
-    return Result.fail([{ field: "(bytes)", message: `not UTF-8 JSON: ${e instanceof Error ? e.message : String(e)}` }])
-  }
-  const r = Schema.decodeUnknownResult(schema)(raw, { errors: "all" })
-  if (Result.isSuccess(r)) return Result.succeed(r.success)
-  return Result.fail(formatIssues(r.failure.issue).issues.map((i) => ({ field: (i.path ?? []).map(String).join(".") || "(message)", message: i.message })))
-}
-
-export const encodeWire = (msg: Coordinate | Ack): Uint8Array => utf8.encode(JSON.stringify(msg))
-
-export const nodeSubject = (prefix: string, id: string): string => `${prefix}.node.${id}`
-export const replySubject = (prefix: string, id: string): string => `${prefix}.reply.${id}`
+export * from "./ScatterWire.ts"
 
 // ---- typed rejections (counted by the gatherer) --------------------------------------------
 
@@ -129,14 +61,7 @@ export class DuplicateResponse extends Data.TaggedError("DuplicateResponse")<{ r
 export class LateResponse extends Data.TaggedError("LateResponse")<{ readonly opId: string; readonly agentId: string }> {}
 export type Rejection = MalformedResponse | UnknownOperation | UnexpectedResponder | DuplicateResponse | LateResponse
 
-export interface GatherStats {
-  readonly accepted: number
-  readonly MalformedResponse: number
-  readonly UnknownOperation: number
-  readonly UnexpectedResponder: number
-  readonly DuplicateResponse: number
-  readonly LateResponse: number
-}
+export type GatherStats = { readonly accepted: number } & { readonly [K in Rejection["_tag"]]: number }
 
 export interface Response {
   readonly agentId: string
@@ -162,8 +87,8 @@ export interface Gatherer {
   stats(): GatherStats
   /** The last rejections (at most 100), oldest first. */
   rejections(): ReadonlyArray<Rejection>
-  /** @internal used by `scatterGather` */
-  open(opId: string, expected: ReadonlySet<string>): Effect.Effect<OpenOp>
+  /** @internal used by `scatterGather`; undefined when `opId` is already open */
+  open(opId: string, expected: ReadonlySet<string>): Effect.Effect<OpenOp | undefined>
   /** @internal */
   close(opId: string): void
 }
@@ -206,6 +131,7 @@ export const makeGatherer = (transport: Transport, prefix: string, nodeId: strin
       rejections: () => [...log],
       open: (opId, expected) =>
         Effect.map(Deferred.make<void>(), (allIn) => {
+          if (ops.has(opId)) return undefined
           const op = { expected, got: new Map<string, Response>(), allIn }
           ops.set(opId, op)
           if (expected.size === 0) Deferred.doneUnsafe(allIn, Effect.void)
@@ -344,6 +270,7 @@ export const scatterGather = (env: ScatterEnv, spec: ScatterSpec): Effect.Effect
       else scheduled.add(id)
     }
     const op = yield* env.gatherer.open(spec.opId, scheduled)
+    if (op === undefined) return yield* Effect.fail(new InvalidScatter({ opId: spec.opId, field: "opId", message: "an operation with this id is open" }))
     const sent: Array<string> = []
     for (const [at, ids] of groupByBucket(startedAt, plans, bucketWidthMs)) {
       const now = yield* Clock.currentTimeMillis

@@ -307,7 +307,7 @@ describe("bad input on the bus: typed, counted, nothing corrupted", () => {
     expect(ok(exit)).toEqual({ stats: { received: 1, malformed: 1, misaddressed: 1 }, replies: ["m.reply.z"] })
   })
 
-  it("an invalid scatter (duplicate target, bad op id, rate above 1) fails naming the field", async () => {
+  it("an invalid scatter (duplicate target, bad op id, rate above 1, an id already open) fails naming the field", async () => {
     const dup = [...agents(2), agents(1)[0]!]
     const cases: Array<[Omit<ScatterSpec, "opId"> & { opId?: string }, string]> = [
       [{ targets: dup }, "targets.2.impedance.agent_id"],
@@ -318,6 +318,19 @@ describe("bad input on the bus: typed, counted, nothing corrupted", () => {
       const e = await run(makeInProcessServer(), spec)
       expect(Exit.isFailure(e) && JSON.stringify(e.cause).includes(`"field":"${field}"`)).toBe(true)
     }
+    // the same id twice at once: the second is refused, the first runs
+    const server = makeInProcessServer()
+    const bus = server.connect("o")
+    const both = ok(await virtual(Effect.gen(function* () {
+      const gatherer = yield* makeGatherer(bus, "m", "orch")
+      const env = { transport: bus, prefix: "m", gatherer, mode: "FULL" as const, breakers: new MeshBreakers() }
+      const first = yield* Effect.forkChild(scatterGather(env, { opId: "same", targets: agents(2) }))
+      yield* Effect.sleep(10)
+      const second = yield* Effect.exit(scatterGather(env, { opId: "same", targets: agents(2) }))
+      return { first: yield* Fiber.await(first), second }
+    })))
+    expect(Exit.isSuccess(both.first)).toBe(true)
+    expect(Exit.isFailure(both.second) && JSON.stringify(both.second.cause).includes("an operation with this id is open")).toBe(true)
   })
 })
 
