@@ -73,6 +73,17 @@ describe("mesh simulation: virtual clock", () => {
     expect(r.kpis.find((k) => k.name === "mesh availability")!.value).toBeLessThan(1)
   })
 
+  it("three sectors of ten out: DEGRADED_MODERATE, and its restriction holds: mesh-wide scatters (over 1,000 agents) are refused, sector ones still run", () => {
+    const cfg = small({ shape: { sectors: 10, clustersPerSector: 10, agentsPerCluster: 30 }, failures: { ...noFailures, sectorsDown: 3 } })
+    const r = runVirtual(cfg)
+    expect(r.tallies.minActiveRate).toBeCloseTo(0.7, 10)
+    expect(r.tallies.modes.map((m) => m.mode)).toContain("DEGRADED_MODERATE")
+    expect(r.tallies.refusals.get("ScatterTooLarge")).toBeGreaterThan(0)
+    const quiet = runVirtual({ ...cfg, failures: noFailures })
+    expect(quiet.tallies.opsRefused).toBe(0)
+    expect(r.tallies.opsAdmitted).toBeGreaterThan(0)
+  })
+
   it("a cluster failure trips its breaker, is detected and recovered; crashed agents cost coordination success", () => {
     const r = runVirtual(small({ failures: { ...noFailures, clustersDown: 1 } }))
     const [rec] = recoveries(r.tallies, "cluster")
