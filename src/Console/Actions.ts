@@ -8,6 +8,7 @@
 import { Data } from "effect"
 import * as Result from "effect/Result"
 import { type ConsoleCommand, type ConsoleScope, formatScope } from "./Command.ts"
+import type { SnapshotError } from "./Snapshot.ts"
 import { scopeView, statusReport } from "./Status.ts"
 import { ACTIVE, hash32, idleTask, type MeshSystem, OFFLINE, QUARANTINED, type ScopeOutOfRange, slowMs } from "./System.ts"
 
@@ -25,7 +26,7 @@ export class NoAgentAvailable extends Data.TaggedError("NoAgentAvailable")<{ rea
   }
 }
 
-export type ActionError = ScopeOutOfRange | NotFrozen | NoAgentAvailable
+export type ActionError = ScopeOutOfRange | NotFrozen | NoAgentAvailable | SnapshotError
 
 /** A command's outcome: the text shown, and the figures a program or test reads. */
 export interface ActionReply {
@@ -134,22 +135,27 @@ export const execute = (m: MeshSystem, c: ConsoleCommand, commandsRejected: numb
     }
     case "Freeze": {
       const before = m.aggregate()
+      const p = m.preserve(clusters.filter((cl) => m.frozen[cl] === 0), name)
+      if (Result.isFailure(p)) return Result.fail(p.failure)
       const n = m.freeze(clusters)
       let agents = 0
       for (const i of m.agentsOf(clusters)) if (m.health[i] === ACTIVE) agents++
       const text = `${scope.kind === "all" ? "MESH" : scopeTitle(scope).toUpperCase()} FROZEN\n` +
         `${plural(n, "cluster")} newly frozen, ${plural(agents, "active agent")} paused\n` +
-        `State preserved (aggregate ${fmt(before)}); reports arriving now are held until thaw\n` +
+        `State preserved ${p.success !== undefined ? `to ${p.success} ` : "in memory "}(aggregate ${fmt(before)}); reports arriving now are held until thaw\n` +
         `To resume: thaw ${name}\n`
       return Result.succeed({ text, figures: { clusters: n, agents, aggregate: before } })
     }
     case "Thaw": {
-      const t = m.thaw(clusters)
-      if (t.thawed === 0) return Result.fail(new NotFrozen({ scope: name }))
+      const frozen = clusters.filter((cl) => m.frozen[cl] === 1)
+      if (frozen.length === 0) return Result.fail(new NotFrozen({ scope: name }))
+      const files = m.checkPreserved(frozen)
+      if (Result.isFailure(files)) return Result.fail(files.failure)
+      const t = m.thaw(frozen)
       const text = `${scope.kind === "all" ? "MESH" : scopeTitle(scope).toUpperCase()} THAWED\n` +
-        `${plural(t.thawed, "cluster")} restored from the snapshot (${plural(t.mismatched, "value")} differed)\n` +
+        `${plural(t.thawed, "cluster")} restored from the snapshot (${plural(t.mismatched, "value")} differed${files.success > 0 ? `; ${plural(files.success, "preserved file")} read back and matched` : ""})\n` +
         `${plural(t.applied, "held report")} applied; aggregate now ${fmt(m.aggregate())}\n`
-      return Result.succeed({ text, figures: { clusters: t.thawed, mismatched: t.mismatched, restored: t.restoredSum, applied: t.applied, aggregate: m.aggregate() } })
+      return Result.succeed({ text, figures: { clusters: t.thawed, files: files.success, mismatched: t.mismatched, restored: t.restoredSum, applied: t.applied, aggregate: m.aggregate() } })
     }
     case "RouteAround": {
       const lines: Array<string> = []

@@ -19,6 +19,7 @@ export interface ConsoleArgs {
   readonly bus: "embedded" | "nats"
   readonly servers: ReadonlyArray<string> | undefined
   readonly seed: number
+  readonly stateDir: string | undefined
   readonly shape: { readonly sectors: number; readonly clustersPerSector: number; readonly agentsPerCluster: number }
 }
 
@@ -37,6 +38,12 @@ export const consoleFlags = {
     Flag.withSchema(Schema.String.check(Schema.isMaxLength(40))),
     Flag.withMetavar("SCOPE"),
     Flag.withDescription("where delegate sends its task: all, sector-S or cluster-S-C"),
+    Flag.optional,
+  ),
+  stateDir: Flag.String("state-dir").pipe(
+    Flag.withSchema(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096))),
+    Flag.withMetavar("DIR"),
+    Flag.withDescription("freeze preserves the frozen state to a file here (0600, directory 0700); thaw reads it back and checks it"),
     Flag.optional,
   ),
   seed: seedFlag,
@@ -65,6 +72,7 @@ const decode = (o: RawConsole): Result.Result<ConsoleArgs, string> => {
     bus: servers !== undefined ? "nats" : o.bus,
     servers,
     seed: o.seed,
+    stateDir: Option.getOrUndefined(o.stateDir),
     shape: { sectors: o.sectors, clustersPerSector: o.clusters, agentsPerCluster: o.agentsPerCluster },
   })
 }

@@ -18,7 +18,7 @@ export const runConsole = (io: Io, outcome: Outcome) => (a: ConsoleArgs) =>
       const session = yield* makeConsoleSession({
         bus: a.bus,
         ...(a.servers !== undefined ? { servers: a.servers } : {}),
-        system: { shape: a.shape, seed: a.seed },
+        system: { shape: a.shape, seed: a.seed, ...(a.stateDir !== undefined ? { stateDir: a.stateDir } : {}) },
       })
       if (a.bus === "nats") io.out(`bus: nats ${session.servers.join(",")}\n`)
       for (const command of a.commands) {

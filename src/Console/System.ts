@@ -16,6 +16,7 @@ import { Data } from "effect"
 import * as Result from "effect/Result"
 import { type MeshShape, counts } from "../Mesh/Topology.ts"
 import { type ConsoleScope, formatScope } from "./Command.ts"
+import { readSnapshot, SnapshotError, writeSnapshot } from "./Snapshot.ts"
 
 export const ACTIVE = 0
 export const OFFLINE = 1
@@ -29,6 +30,8 @@ export interface SystemOptions {
   readonly seed?: number
   /** Reports held while frozen, in all, before further ones are refused. */
   readonly maxHeld?: number
+  /** Where freeze preserves the frozen state on disk (Snapshot.ts); none by default. */
+  readonly stateDir?: string
 }
 
 /** The default shape: 10 sectors × 10 clusters × 30 agents (3,000 agents). */
@@ -89,6 +92,9 @@ export class MeshSystem {
   private readonly maxHeld: number
   private readonly held: Array<Array<{ readonly agent: number; readonly delta: number }>>
   private readonly snapshot = new Map<number, Float64Array>()
+  readonly stateDir: string | undefined
+  /** The file holding each frozen cluster's preserved state (with `stateDir`). */
+  private readonly preserved = new Map<number, string>()
 
   constructor(options: SystemOptions = {}) {
     this.shape = options.shape ?? defaultShape
@@ -96,6 +102,7 @@ export class MeshSystem {
     this.agents = c.agents
     this.clusters = c.clusters
     this.maxHeld = options.maxHeld ?? 1_000_000
+    this.stateDir = options.stateDir
     this.value = new Float64Array(this.agents)
     this.impedance = new Float64Array(this.agents)
     this.health = new Uint8Array(this.agents)
@@ -224,6 +231,36 @@ export class MeshSystem {
     return n
   }
 
+  /** Writes the current values of `clusters` to a file in `stateDir` (before they freeze); the file, if any. */
+  preserve(clusters: ReadonlyArray<number>, scope: string, now = Date.now()): Result.Result<string | undefined, SnapshotError> {
+    if (this.stateDir === undefined || clusters.length === 0) return Result.succeed(undefined)
+    const A = this.shape.agentsPerCluster
+    const w = writeSnapshot(this.stateDir, scope, this.shape, clusters.map((cl) => ({ cluster: cl, values: this.value.subarray(cl * A, (cl + 1) * A) })), now)
+    if (Result.isSuccess(w)) for (const cl of clusters) this.preserved.set(cl, w.success)
+    return w
+  }
+
+  /** Reads back the files of the frozen `clusters` and checks them against the in-memory snapshot; the files read. */
+  checkPreserved(clusters: ReadonlyArray<number>): Result.Result<number, SnapshotError> {
+    const files = new Map<string, Array<number>>()
+    for (const cl of clusters) {
+      const f = this.preserved.get(cl)
+      if (f !== undefined) files.set(f, [...(files.get(f) ?? []), cl])
+    }
+    for (const [file, cls] of files) {
+      const r = readSnapshot(file, this.shape)
+      if (Result.isFailure(r)) return Result.fail(r.failure)
+      for (const cl of cls) {
+        const entry = r.success.clusters.find((c) => c.cluster === cl)
+        const snap = this.snapshot.get(cl)!
+        if (entry === undefined || entry.values.length !== snap.length || entry.values.some((v, k) => v !== snap[k])) {
+          return Result.fail(new SnapshotError({ file, where: `clusters[cluster=${cl}]`, problem: "differs from the state frozen in memory" }))
+        }
+      }
+    }
+    return Result.succeed(files.size)
+  }
+
   /** Freezes the clusters not yet frozen; the number of clusters newly frozen. */
   freeze(clusters: ReadonlyArray<number>): number {
     const A = this.shape.agentsPerCluster
@@ -256,6 +293,7 @@ export class MeshSystem {
         restoredSum += snap[k]!
       }
       this.snapshot.delete(cl)
+      this.preserved.delete(cl)
       this.frozen[cl] = 0
       thawed++
       const queue = this.held[cl]!
