@@ -101,8 +101,8 @@ Usage:
       is deterministic; wall runs cascades and heartbeats over a nats-server
       started on loopback, the agents in P host processes (default 4).
   hydrogen console [COMMAND ...] [--bus embedded|nats] [--servers URLS]
-                   [--sample N] [--to SCOPE] [--seed X] [--sectors S]
-                   [--clusters C] [--agents-per-cluster A]
+                   [--sample N] [--to SCOPE] [--state-dir DIR] [--seed X]
+                   [--sectors S] [--clusters C] [--agents-per-cluster A]
       The orchestrator's console (seed 002 Part 7) on a simulated mesh
       (default 10 x 10 x 30 agents, in-process; --bus nats over a nats-server
       started on loopback). Every command is signed with the orchestrator's
