@@ -84,6 +84,6 @@ describe("hydrogen console (the real CLI entry)", () => {
     expect(h.out).toContain("hydrogen console [COMMAND ...]")
     const c = await runMain(["help", "console"])
     expect(c.code).toBe(0)
-    for (const flag of ["--bus", "--servers", "--sample", "--to", "--seed", "--sectors", "--clusters", "--agents-per-cluster"]) expect(c.out).toContain(flag)
+    for (const flag of ["--bus", "--servers", "--sample", "--to", "--state-dir", "--seed", "--sectors", "--clusters", "--agents-per-cluster"]) expect(c.out).toContain(flag)
   })
 })
