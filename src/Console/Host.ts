@@ -76,9 +76,9 @@ export const encodeCommand = (id: string, replyTo: string, command: ConsoleComma
 
 export class ConsoleHost {
   readonly system: MeshSystem
-  readonly notOrchestrator = { count: 0 }
   private readonly registry: KeyRegistry
   private readonly verifier: Verifier
+  private notOrchestrator = 0
   private badCommand = 0
   private executed = 0
   private failed = 0
@@ -90,7 +90,7 @@ export class ConsoleHost {
   }
 
   counters(): HostCounters {
-    return { ...this.verifier.counters, notOrchestrator: this.notOrchestrator.count, badCommand: this.badCommand, executed: this.executed, failed: this.failed }
+    return { ...this.verifier.counters, notOrchestrator: this.notOrchestrator, badCommand: this.badCommand, executed: this.executed, failed: this.failed }
   }
 
   /** Envelopes refused, every reason together. */
@@ -106,7 +106,7 @@ export class ConsoleHost {
     const e = v.success
     const role = this.registry.get(e.sender, e.keyRevision)?.role
     if (role !== "orchestrator") {
-      this.notOrchestrator.count++
+      this.notOrchestrator++
       return Result.fail(new CommandRejected({ reason: "NotOrchestrator", detail: `${e.sender} is a${role === "agent" ? "n" : ""} ${role ?? "unknown"}, not an orchestrator` }))
     }
     const bad = (detail: string) => {
