@@ -58,7 +58,7 @@ export const researchFlags = {
   ),
   faults: intFlag("faults", 0, maxResearchers, "F", "faults the quorum tolerates, default ⌊(N − 1)/3⌋").pipe(Flag.optional),
   maxRounds: intFlagOr("max-rounds", 1, 100, "R", "SPIRAL rounds at most", 3),
-  timeoutMs: intFlagOr("timeout-ms", 1, 300_000, "MS", "per-researcher timeout per round", 5000),
+  timeoutMs: intFlagOr("timeout-ms", 1, 300_000, "MS", "per-researcher timeout per round (with worker isolation, from the moment its thread is ready)", 5000),
   seed: seedFlag,
   out: textFlag("out", "DIR", "artifact directory for the trace (created; default a fresh temp dir)").pipe(Flag.optional),
   lie: textFlag("lie", "TEXT", `the Byzantine researchers' false claim, default "${defaultLie}"`).pipe(Flag.withDefault(defaultLie)),
