@@ -108,7 +108,7 @@ Usage:
       started on loopback). Every command is signed with the orchestrator's
       Ed25519 key and verified before it acts: status [SCOPE], broadcast
       MESSAGE, ask QUESTION [--sample N], delegate TASK --to SCOPE,
-      heal|freeze|thaw|route-around|stuck [SCOPE], advance N; or a
+      heal|freeze|thaw|route-around|stuck|reassign [SCOPE], advance N; or a
       conversational line ("what's the status of sector 7"); ';' separates
       commands. Exit 1 when the system refused a command, 2 on bad input.
   hydrogen console serve [--port N] [--tick-ms MS] [--bus embedded|nats] ...

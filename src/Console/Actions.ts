@@ -176,6 +176,27 @@ export const execute = (m: MeshSystem, c: ConsoleCommand, commandsRejected: numb
       const text = `${plural(c.rounds, "round")}: ${plural(applied, "report")} applied, ${fmt(held)} held, ${fmt(refused)} refused; aggregate ${fmt(m.aggregate())}\n`
       return Result.succeed({ text, figures: { applied, held, refused, aggregate: m.aggregate() } })
     }
+    case "Reassign": {
+      const stuck = [...m.agentsOf(clusters)].filter((i) => m.health[i] === ACTIVE && (m.avoided[i] === 1 || m.impedance[i]! >= slowMs) && m.task[i] !== idleTask)
+      if (stuck.length === 0) return Result.succeed({ text: `Nothing stuck in ${name} to reassign\n`, figures: { reassigned: 0 } })
+      // fastest reachable agents anywhere in the mesh, idle ones first
+      const pool = Array.from({ length: m.agents }, (_, i) => i)
+        .filter((i) => reachable(m, i) && m.impedance[i]! < slowMs)
+        .sort((a, b) => Number(m.task[a] !== idleTask) - Number(m.task[b] !== idleTask) || m.impedance[a]! - m.impedance[b]! || a - b)
+      if (pool.length < stuck.length) return Result.fail(new NoAgentAvailable({ scope: "all" }))
+      const lines = stuck.map((i, k) => {
+        const to = pool[k]!
+        m.task[to] = m.task[i]!
+        m.waitingOn[to] = ""
+        m.task[i] = idleTask
+        m.waitingOn[i] = ""
+        m.impedance[i] = 150
+        m.avoided[i] = 0
+        return `- ${m.task[to]}: ${m.agentName(i)} → ${m.agentName(to)} (impedance ${m.impedance[to]}ms)`
+      })
+      const text = `Done.\n${lines.join("\n")}\n${stuck.map((i) => m.agentName(i)).join(", ")} restored to normal\n`
+      return Result.succeed({ text, figures: { reassigned: stuck.length } })
+    }
     case "Stuck": {
       const lines: Array<string> = []
       for (const i of m.agentsOf(clusters)) {

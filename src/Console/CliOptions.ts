@@ -25,7 +25,7 @@ export interface ConsoleArgs {
 
 export const consoleFlags = {
   words: Argument.String("command").pipe(
-    Argument.withDescription("a command (status, broadcast, ask, delegate, heal, freeze, thaw, route-around, stuck, advance) or a conversational line; ';' separates several"),
+    Argument.withDescription("a command (status, broadcast, ask, delegate, heal, freeze, thaw, route-around, stuck, reassign, advance) or a conversational line; ';' separates several"),
     Argument.variadic(),
   ),
   bus: Flag.Literals("bus", ["embedded", "nats"]).pipe(
@@ -80,7 +80,8 @@ const decode = (o: RawConsole): Result.Result<ConsoleArgs, string> => {
 export const consoleDescription = `The orchestrator's console (seed 002 Part 7): every command is signed with
   the orchestrator's Ed25519 key and verified by the system before it acts.
   Commands: status [SCOPE]; broadcast MESSAGE; ask QUESTION [--sample N];
-  delegate TASK --to SCOPE; heal|freeze|thaw|route-around|stuck [SCOPE];
+  delegate TASK --to SCOPE; heal|freeze|thaw|route-around|stuck|reassign
+  [SCOPE];
   advance N (let the simulated agents report N rounds). SCOPE is all,
   sector-S or cluster-S-C. Anything else is read as a conversational line
   ("what's the status of sector 7", "route around slow agents", "show me what

@@ -47,6 +47,8 @@ export const ConsoleCommand = Schema.Union([
   // the conversational line's "route around slow agents" and "what are they stuck on"
   scoped("RouteAround"),
   scoped("Stuck"),
+  // the seed's "Do it": move the stuck agents' tasks to reachable, fast agents and reset the stuck ones
+  scoped("Reassign"),
   // lets the simulated agents report for some rounds (the embedded system has no clock of its own)
   Schema.Struct({ _tag: Schema.Literal("Advance"), rounds: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxRounds })) }),
 ])
@@ -54,7 +56,7 @@ export type ConsoleCommand = typeof ConsoleCommand.Type
 export type CommandTag = ConsoleCommand["_tag"]
 
 /** The command names as typed on the command line. */
-export const commandWords = ["status", "broadcast", "ask", "delegate", "heal", "freeze", "thaw", "route-around", "stuck", "advance"] as const
+export const commandWords = ["status", "broadcast", "ask", "delegate", "heal", "freeze", "thaw", "route-around", "stuck", "reassign", "advance"] as const
 export type CommandWord = (typeof commandWords)[number]
 
 /** A scope as text: `all`, `sector-7`, `cluster-7-4`. */

@@ -29,6 +29,7 @@ export const acceptedForms: ReadonlyArray<string> = [
   "freeze [sector S | cluster S-C | everything] | thaw [...] (also: unfreeze, resume)",
   "route around slow agents [in sector S]",
   "show me what they are stuck on [in sector S]",
+  "reassign their tasks [in sector S] | do it (after what they are stuck on)",
   "advance N rounds",
 ]
 
@@ -87,6 +88,12 @@ const rules: ReadonlyArray<Rule> = [
     const m = /^(?:show (?:me )?)?what (?:are )?(?:they|the slow agents|agents)(?:'re| are)? stuck on(.*)$/.exec(t)
     const s = m === null ? undefined : tailScope(m[1]!)
     return s === undefined ? undefined : { _tag: "Stuck", scope: s }
+  },
+  (t) => {
+    if (t === "do it" || t === "go ahead") return { _tag: "Reassign", scope: everywhere }
+    const m = /^(?:reassign|move) (?:the |their |those )?(?:stuck )?tasks?(?: of the stuck agents)?(.*)$/.exec(t)
+    const s = m === null ? undefined : tailScope(m[1]!)
+    return s === undefined ? undefined : { _tag: "Reassign", scope: s }
   },
   (t) => {
     const m = /^(freeze|thaw|unfreeze|resume|heal|fix)(.*)$/.exec(t)

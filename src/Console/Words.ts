@@ -1,8 +1,8 @@
 /**
  * The console's command words, as typed after `hydrogen console`: `status
  * [SCOPE]`, `broadcast MESSAGE`, `ask QUESTION` (with `--sample N`),
- * `delegate TASK` (with `--to SCOPE`), `heal|freeze|thaw|route-around|stuck
- * [SCOPE]`, `advance N`. Several commands are separated by `;`. A line that
+ * `delegate TASK` (with `--to SCOPE`), `heal|freeze|thaw|route-around|stuck|
+ * reassign [SCOPE]`, `advance N`. Several commands are separated by `;`. A line that
  * does not start with a command word goes to the conversational grammar
  * (which also splits "X, and Y" into two requests).
  * Every problem is a typed error naming the word or flag.
@@ -61,7 +61,7 @@ const oneCommand = (words: ReadonlyArray<string>, o: WordOptions): Result.Result
     default: {
       const s = scope()
       if (Result.isFailure(s)) return Result.fail(s.failure)
-      const tag = ({ status: "Status", heal: "Heal", freeze: "Freeze", thaw: "Thaw", "route-around": "RouteAround", stuck: "Stuck" } as const)[head]
+      const tag = ({ status: "Status", heal: "Heal", freeze: "Freeze", thaw: "Thaw", "route-around": "RouteAround", stuck: "Stuck", reassign: "Reassign" } as const)[head]
       return Result.succeed({ _tag: tag, scope: s.success })
     }
   }

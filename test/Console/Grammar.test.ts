@@ -25,6 +25,8 @@ describe("conversational grammar (seed 002 Part 7.2)", () => {
     expect(ok("unfreeze cluster 7-4")).toEqual({ _tag: "Thaw", scope: { kind: "cluster", sector: 7, cluster: 4 } })
     expect(ok("heal sector 12")).toEqual({ _tag: "Heal", scope: { kind: "sector", sector: 12 } })
     expect(ok("status")).toEqual({ _tag: "Status", scope: { kind: "all" } })
+    expect(ok("Do it")).toEqual({ _tag: "Reassign", scope: { kind: "all" } })
+    expect(ok("reassign their tasks in sector 7")).toEqual({ _tag: "Reassign", scope: { kind: "sector", sector: 7 } })
     expect(ok("how is cluster 7-4 doing")).toEqual({ _tag: "Status", scope: { kind: "cluster", sector: 7, cluster: 4 } })
   })
 

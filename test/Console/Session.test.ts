@@ -59,6 +59,17 @@ describe("console session on the embedded system", () => {
         // a delegation never goes to an avoided agent
         const d = yield* s.run({ _tag: "Delegate", task: "t", to: { kind: "cluster", sector: 7, cluster: 4 } })
         expect(d.text).not.toMatch(/S7-C4-A(12|19)\b/)
+        // "Do it": the stuck tasks move to fast, reachable agents; the stuck agents are back to normal
+        const done = yield* s.say("Do it")
+        expect(done.figures["reassigned"]).toBe(2)
+        expect(done.text).toMatch(/^- Process large language model inference request: S7-C4-A12 → (S[0-9]+-C[0-9]+-A[0-9]+) \(impedance [0-9]+ms\)$/m)
+        expect(done.text).toContain("S7-C4-A12, S7-C4-A19 restored to normal")
+        const after = yield* s.status
+        expect(after.agents).toMatchObject({ slow: 0, avoided: 0 })
+        expect((yield* s.say("show me what they are stuck on")).figures["stuck"]).toBe(0)
+        const asked = yield* s.run({ _tag: "Ask", question: "what are you working on", sample: 3_000, scope: everywhere })
+        expect(asked.text).toContain("- 2 agents: Process large language model inference request\n")
+        expect(asked.text).toContain("- 1 agent: t\n")
       })))
 
   it("broadcast reaches every reachable agent and installs its context; ask groups the sampled answers", () =>
