@@ -7,7 +7,7 @@
  */
 import * as Result from "effect/Result"
 import { connectNats } from "../Net/Nats.ts"
-import { decodeHostConfig, json, startHost } from "./SimHost.ts"
+import { decodeHostConfig, json, pairBytes, startHost } from "./SimHost.ts"
 
 const fail = (message: string): never => {
   process.stderr.write(`mesh host: ${message}\n`)
@@ -36,4 +36,4 @@ t.subscribe(`${config.run}.stop`, () => {
 process.stdin.on("end", () => void stop(1))
 process.stdin.resume()
 await t.flush()
-t.publish(`${config.run}.ready`, json({ host: config.host }))
+t.publish(`${config.run}.ready`, pairBytes(config.host))

@@ -76,8 +76,8 @@ export const runLive = (config: LiveConfig): Effect.Effect<LiveReport, Error> =>
       const base: Omit<HostConfig, "host"> = { url, run, shape: config.shape, seed: config.seed, failures: config.failures, durationMs: config.durationMs, hosts: config.hosts }
       const ready = new Set<number>()
       orch.subscribe(`${run}.ready`, (data) => {
-        const m = /"host":(\d+)/.exec(text(data))
-        if (m !== null) ready.add(Number(m[1]))
+        const h = decodePair(data)
+        if (h !== undefined && h[1] === undefined && h[0] < config.hosts) ready.add(h[0])
       })
       yield* Effect.promise(() => orch.flush())
       const local: Array<ReturnType<typeof startHost>> = []
