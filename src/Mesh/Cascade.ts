@@ -106,7 +106,7 @@ export interface MeshView {
   readonly breakers: Breakers
 }
 
-const zeroReach: Reach = { clusters: 0, agents: 0, ready: 0, conflicts: 0, stragglers: 0, clusterMs: 0, agentMs: 0 }
+const zeroReach: Reach = { clusters: 0, agents: 0, ready: 0, conflicts: 0, stragglers: 0, unsent: 0, clusterMs: 0, agentMs: 0 }
 const span = (g: GatherResult) => g.closedAt - g.startedAt
 const sumReach = (g: GatherResult): Reach =>
   [...g.ready, ...g.transit, ...g.conflicts].reduce<Reach>((acc, r) => {
@@ -117,6 +117,7 @@ const sumReach = (g: GatherResult): Reach =>
       ready: acc.ready + x.ready,
       conflicts: acc.conflicts + x.conflicts,
       stragglers: acc.stragglers + x.stragglers,
+      unsent: acc.unsent + x.unsent,
       clusterMs: Math.max(acc.clusterMs, x.clusterMs),
       agentMs: Math.max(acc.agentMs, x.agentMs),
     }
@@ -182,7 +183,7 @@ export const serveCluster = (transport: Transport, prefix: string, cluster: Clus
         // reached and done: READY; how much of the subtree answered travels in `reach`
         Effect.map((g): Answer => ({
           state: 1,
-          reach: { clusters: 1, agents: agents.length, ready: g.ready.length, conflicts: g.conflicts.length, stragglers: g.stragglers.length, clusterMs: 0, agentMs: span(g) },
+          reach: { clusters: 1, agents: agents.length, ready: g.ready.length, conflicts: g.conflicts.length, stragglers: g.stragglers.length, unsent: g.skipped.length + g.unroutable.length, clusterMs: 0, agentMs: span(g) },
         })),
         Effect.orElseSucceed(() => conflict),
       )

@@ -17,6 +17,8 @@ export const Reach = Schema.Struct({
   ready: count,
   conflicts: count,
   stragglers: count,
+  /** SKIPped for lead time or not routable (breakers): never sent. */
+  unsent: count,
   /** Longest gather per level below the responder, ms. */
   clusterMs: count,
   agentMs: count,

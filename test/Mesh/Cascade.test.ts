@@ -108,6 +108,15 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
     expect(seen.filter((s) => humans.some((h) => s.endsWith(`.${h}`)))).toEqual([])
   })
 
+  it("human-class agents (a minute each) on the TestClock: a 500 ms window SKIPs them all, a 61 s window reaches them", async () => {
+    const humans = small({ sectors: 1, clustersPerSector: 2, agentsPerCluster: 5 }, () => "CLASS_F_HUMAN")
+    const short = ok(await runCascade(humans, { strategy: "parallel" }))
+    expect([short.status, short.reached.agents, short.phases[0]!.reach.stragglers, short.phases[0]!.reach.unsent]).toEqual(["PARTIAL", 0, 0, 10])
+    const long = ok(await runCascade(humans, { strategy: "parallel", agentWindowMs: 61_000 }))
+    expect([long.status, long.reached.agents]).toEqual(["COMPLETE", 10])
+    expect(long.levels.agentMs).toBe(61_000)
+  }, 60_000)
+
   it("a sector outage stops a wave at the sectors: FAILED_AT_SECTOR, nothing sent below", async () => {
     const layout = small()
     const down = new Set([sectorId(1)])
@@ -170,14 +179,15 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
 })
 
 describe("cascade on a real nats-server (wall clock)", () => {
-  it("the same code over NATS: wave and parallel reach all 60 agents of 2 × 3 × 10 (edge class, short windows)", async () => {
+  it("the same code over NATS: wave and parallel reach all 60 agents of 2 × 3 × 10 (edge class, generous windows)", async () => {
     await withNatsServer(async (server) => {
       const orch = await connectNats({ servers: server.url, name: "orchestrator" })
       const mesh = await connectNats({ servers: server.url, name: "mesh" })
       try {
         const layout = small(undefined, () => "CLASS_A_EDGE")
         const v = view()
-        const windows = { sectorWindowMs: 60, clusterWindowMs: 60, agentWindowMs: 80, marginMs: 100 }
+        // generous windows: this machine is shared and loaded; the test is about reach, not speed
+        const windows = { sectorWindowMs: 300, clusterWindowMs: 300, agentWindowMs: 400, marginMs: 300 }
         const results = await Effect.runPromise(
           Effect.scoped(
             Effect.gen(function* () {
@@ -193,7 +203,7 @@ describe("cascade on a real nats-server (wall clock)", () => {
         )
         expect([results.wave.status, results.wave.reached]).toEqual(["COMPLETE", { sectors: 2, clusters: 6, agents: 60 }])
         expect([results.par.status, results.par.reached.agents]).toEqual(["COMPLETE", 60])
-        expect(results.wave.levels.agentMs).toBeGreaterThanOrEqual(80)
+        expect(results.wave.levels.agentMs).toBeGreaterThanOrEqual(400)
       } finally {
         await orch.close()
         await mesh.close()
