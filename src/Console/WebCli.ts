@@ -85,8 +85,9 @@ export const runServe = (io: Io, outcome: Outcome) => (a: ServeArgs) =>
       })
       const web = yield* webConsole(sessionBackend(session), { port: a.port, ...(a.token !== undefined ? { token: a.token } : {}) })
       const bus = session.bus === "nats" ? `NATS ${session.servers.join(",")}` : "embedded"
-      io.out(`hydrogen console serve: ${web.url} (system: ${bus}; Ctrl-C stops)\n`)
+      // The token line first: whoever waits for the URL line then has both.
       io.out(a.token === undefined ? `login token: ${web.token}\n` : `login token: from ${tokenVariable}\n`)
+      io.out(`hydrogen console serve: ${web.url} (system: ${bus}; Ctrl-C stops)\n`)
       return yield* Effect.never
     }),
   ).pipe(
