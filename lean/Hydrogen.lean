@@ -40,5 +40,6 @@ public import Hydrogen.Mesh.Trinary
 public import Hydrogen.Mesh.Availability
 public import Hydrogen.Mesh.Impedance
 public import Hydrogen.Mesh.Breaker
+public import Hydrogen.Mesh.ScatterGather
 
 /-! Hydrogen's verified core: imports every proof module (the root `lake build` starts from). -/
