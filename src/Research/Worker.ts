@@ -29,6 +29,10 @@ const tapped = (sandbox: Sandbox, flush: () => void): Sandbox =>
   })
 
 const run = async (port: NonNullable<typeof parentPort>): Promise<void> => {
+  // The thread never ends by itself: a researcher waiting on nothing would let the event loop
+  // drain, so it stays alive (a hang stays a hang, as in-process) until the coordinator
+  // terminates it after its last word; an 'exit' the coordinator sees is then always early.
+  setInterval(() => {}, 1 << 30)
   const post = (m: FromWorker): void => port.postMessage(m)
   const input = Schema.decodeUnknownResult(WorkerInput)(workerData)
   if (Result.isFailure(input)) return post({ _tag: "Failed", reason: `worker input: ${issuePath(input.failure.issue, "(input)")} is malformed` })
@@ -49,11 +53,7 @@ const run = async (port: NonNullable<typeof parentPort>): Promise<void> => {
   }
   const researcher = researcherOf(spec)
   post({ _tag: "Ready" })
-  // A researcher waiting on nothing would let the thread's event loop drain and exit; keep the
-  // thread alive so that it hangs, as it would in-process, until the coordinator's deadline.
-  const alive = setInterval(() => {}, 1 << 30)
   const ran = await Effect.runPromiseExit(Effect.suspend(() => researcher.research(task as Task, tapped(sandbox, flush))))
-  clearInterval(alive)
   flush()
   if (Exit.isSuccess(ran)) {
     try {
