@@ -98,12 +98,21 @@ export const startHost = (t: Transport, cfg: HostConfig, failures: FailureSpec =
   const bad = () => void self.malformed++
   let start = Number.POSITIVE_INFINITY
   const now = () => Date.now() - start
+  // delayed actions in 5 ms slots, one timer per slot: a cascade schedules one action per
+  // agent, and 30,000 Node timers per cascade cost more than the work they delay
+  const slots = new Map<number, Array<() => void>>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const later = (ms: number, f: () => void) => {
+    const slot = Math.ceil((Date.now() + Math.max(0, ms)) / 5)
+    const fs = slots.get(slot)
+    if (fs !== undefined) return void fs.push(f)
+    slots.set(slot, [f])
     const h = setTimeout(() => {
       timers.delete(h)
-      f()
-    }, Math.max(0, ms))
+      const due = slots.get(slot) ?? []
+      slots.delete(slot)
+      for (const g of due) g()
+    }, Math.max(0, slot * 5 - Date.now()))
     timers.add(h)
   }
   const hop = (net: number) => Math.max(1, net * (1 + 0.2 * gaussian(r))) + 10
@@ -217,6 +226,7 @@ export const startHost = (t: Transport, cfg: HostConfig, failures: FailureSpec =
   self.stop = () => {
     if (beat !== undefined) clearInterval(beat)
     for (const h of timers) clearTimeout(h)
+    slots.clear()
   }
   return self
 }
