@@ -44,6 +44,24 @@ export const gatherStatus = (min: Ratio, targets: number, ready: number): Gather
 export const acceptOne = (expected: ReadonlySet<string>, got: ReadonlySet<string> | ReadonlyMap<string, unknown>, id: string): "accepted" | "UnexpectedResponder" | "DuplicateResponse" =>
   !expected.has(id) ? "UnexpectedResponder" : got.has(id) ? "DuplicateResponse" : "accepted"
 
+/**
+ * The gathered set after responses `rs` in arrival order, starting from `from`
+ * (the gatherer applies `acceptOne` one response at a time).
+ *
+ * @lean Hydrogen.Mesh.gathered
+ */
+export const gathered = (expected: ReadonlyArray<string>, rs: Iterable<string>, from: ReadonlyArray<string> = []): Array<string> => {
+  const e = new Set(expected)
+  const got = [...from].reverse()
+  const seen = new Set(got)
+  for (const r of rs) {
+    if (acceptOne(e, seen, r) !== "accepted") continue
+    got.push(r)
+    seen.add(r)
+  }
+  return got.reverse()
+}
+
 export type Recommendation = "retry_with_larger_window" | "resolve_conflicts" | "check_breakers_and_lead_time"
 
 /** The seed's recommendation, refined: a larger window helps only when someone was late. */

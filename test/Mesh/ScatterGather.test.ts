@@ -8,7 +8,7 @@ import { type AgentClass, type AgentImpedance, processingMs } from "../../src/Me
 import { MeshBreakers } from "../../src/Mesh/Breaker.ts"
 import type { OpMode } from "../../src/Mesh/Degradation.ts"
 import {
-  type Ack, acceptOne, encodeWire, gatherStatus, makeGatherer, nodeSubject, replySubject,
+  type Ack, acceptOne, encodeWire, gathered, gatherStatus, makeGatherer, nodeSubject, replySubject,
   type ScatterSpec, scatterGather, serveNode, type Target,
 } from "../../src/Mesh/ScatterGather.ts"
 import type { Vote } from "../../src/Mesh/Trinary.ts"
@@ -125,13 +125,6 @@ describe("gatherStatus (the verdict)", () => {
 describe("acceptOne (the gathered set)", () => {
   const id = fc.constantFrom<string>("a", "b", "c", "d", "e", "f")
   const ids = fc.array(id, { maxLength: 30 })
-  const gathered = (expected: ReadonlyArray<string>, rs: ReadonlyArray<string>) => {
-    const e = new Set(expected)
-    const got: Array<string> = []
-    for (const r of rs) if (acceptOne(e, new Set(got), r) === "accepted") got.push(r)
-    return got
-  }
-
   // @lean Hydrogen.Mesh.mem_gathered
   it("mem_gathered: a is gathered iff it was sent to and it answered", () => {
     fc.assert(fc.property(ids, ids, id, (e, rs, a) =>
@@ -141,6 +134,26 @@ describe("acceptOne (the gathered set)", () => {
   // @lean Hydrogen.Mesh.gathered_subset
   it("gathered_subset: nothing from outside the scatter is gathered", () => {
     fc.assert(fc.property(ids, ids, (e, rs) => gathered(e, rs).every((a) => e.includes(a))))
+  })
+
+  // @lean Hydrogen.Mesh.mem_foldl_acceptOne
+  it("mem_foldl_acceptOne: from a start set, a is in the result iff it was there or was sent to and answered", () => {
+    const start = fc.uniqueArray(id, { maxLength: 6 })
+    fc.assert(fc.property(ids, ids, start, id, (e, rs, from, a) =>
+      gathered(e, rs, from).includes(a) === (from.includes(a) || (e.includes(a) && rs.includes(a)))))
+  })
+
+  // @lean Hydrogen.Mesh.nodup_foldl_acceptOne
+  it("nodup_foldl_acceptOne: from a start set without repeats, the result has none", () => {
+    const start = fc.uniqueArray(id, { maxLength: 6 })
+    fc.assert(fc.property(ids, ids, start, (e, rs, from) => new Set(gathered(e, rs, from)).size === gathered(e, rs, from).length))
+  })
+
+  it("acceptOne names why a response is left out, and gathered keeps Lean's order (newest first)", () => {
+    expect([acceptOne(new Set(["a"]), new Set(), "b"), acceptOne(new Set(["a"]), new Set(["a"]), "a"), acceptOne(new Set(["a"]), new Set(), "a")]).toEqual([
+      "UnexpectedResponder", "DuplicateResponse", "accepted",
+    ])
+    expect(gathered(["a", "b", "c"], ["b", "x", "a", "b", "c"])).toEqual(["c", "a", "b"])
   })
 
   // @lean Hydrogen.Mesh.gathered_nodup
