@@ -83,6 +83,10 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
     // every agent is ready at its cluster's T = receipt + the 500 ms agent window: the agent phase is at least that
     expect(r.levels.agentMs).toBeGreaterThanOrEqual(500)
     expect(r.phases[2]!.reach.agentMs).toBe(500)
+    // by hand: a coordinator's lead is ⌈2 / 2⌉ + 10 = 11 ms, sent in the 10 ms bucket below T − 11 and
+    // answering on receipt: sectors 180 (T 200); clusters 180 + 80 (T 100 after receipt);
+    // agents 180 + 80 + 500 (every agent READY at its cluster's T)
+    expect(r.levels).toEqual({ sectorMs: 180, clusterMs: 260, agentMs: 760 })
   })
 
   it("parallel forwards at once: one phase, the same 60 agents, faster than the wave", async () => {
@@ -90,6 +94,7 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
     const par = ok(await runCascade(small(), { strategy: "parallel" }))
     expect([par.status, par.phases.length, par.reached.agents]).toEqual(["COMPLETE", 1, 60])
     expect(par.latencyMs).toBeLessThan(wave.latencyMs)
+    expect([par.latencyMs, wave.latencyMs]).toEqual([180 + 80 + 500, 1200])
     // the orchestrator's gather holds the sectors' gathers, which hold the clusters'
     expect(par.levels.sectorMs).toBeGreaterThan(par.levels.clusterMs)
     expect(par.levels.clusterMs).toBeGreaterThan(par.levels.agentMs)
