@@ -11,7 +11,7 @@
  * A sector's local replica (`RegistryReplica`) serves reads from memory and
  * is refreshed from the bucket within a stated lag.
  */
-import { Data } from "effect"
+import { Data, Effect, type Scope } from "effect"
 import * as Result from "effect/Result"
 import { validateKey } from "../Net/Subjects.ts"
 import type { Kv, Transport } from "../Net/Transport.ts"
@@ -169,6 +169,27 @@ export class RegistryReplica {
     return this.records.size
   }
 }
+
+/**
+ * Refreshes `replica` every `everyMs` on the Effect clock until the scope
+ * closes, so a write is in the replica at most `everyMs` plus one refresh
+ * later (the seed asks for 1 s). `onProblems` hears each refresh's bad entries.
+ */
+export const keepFresh = (
+  replica: RegistryReplica,
+  everyMs = 1000,
+  onProblems: (p: ReadonlyArray<RegistryReadError>) => void = () => {},
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.asVoid(
+    Effect.forkScoped(
+      Effect.forever(
+        Effect.andThen(
+          Effect.tap(Effect.promise(() => replica.refresh()), (p) => Effect.sync(() => (p.length > 0 ? onProblems(p) : undefined))),
+          Effect.sleep(everyMs),
+        ),
+      ),
+    ),
+  )
 
 /** The fields scheduling reads, with the heartbeat as epoch ms. */
 export const schedulingView = (r: AgentImpedanceRecord): AgentImpedance => ({

@@ -1,10 +1,12 @@
+import { Effect } from "effect"
 import * as Result from "effect/Result"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { makeInProcessServer } from "../../src/Net/InProcess.ts"
 import { connectNats } from "../../src/Net/Nats.ts"
 import type { Transport } from "../../src/Net/Transport.ts"
 import type { AgentImpedanceRecord } from "../../src/Mesh/Impedance.ts"
-import { makeImpedanceRegistry, RegistryReplica, schedulingView, targetOf } from "../../src/Mesh/Registry.ts"
+import { keepFresh, makeImpedanceRegistry, type RegistryReadError, RegistryReplica, schedulingView, targetOf } from "../../src/Mesh/Registry.ts"
 import { withNatsServer } from "../Net/helpers.ts"
 
 const rec = (id: string, over: Partial<AgentImpedanceRecord> = {}): AgentImpedanceRecord => ({
@@ -100,6 +102,38 @@ describe("impedance registry", () => {
       }
     }, { jetstream: true })
   }, 30_000)
+
+  it("a replica kept fresh every 1 s (TestClock): a write shows after the next refresh, not before; bad bytes reported and dropped", async () => {
+    const server = makeInProcessServer()
+    const reg = await makeImpedanceRegistry(server.connect("orchestrator"), "imp")
+    const rogue = await server.connect("rogue").kv("imp")
+    const replica = new RegistryReplica(reg, ["A1"])
+    const problems: Array<RegistryReadError> = []
+    const settle = Effect.promise(() => new Promise<void>((r) => setTimeout(r, 5)))
+    const seen = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* keepFresh(replica, 1000, (p) => problems.push(...p))
+          yield* settle
+          const before = replica.read("A1")
+          must(yield* Effect.promise(() => reg.put(rec("A1"))))
+          yield* TestClock.adjust(999)
+          yield* settle
+          const at999 = replica.read("A1")
+          yield* TestClock.adjust(1)
+          yield* settle
+          const at1000 = replica.read("A1")?.record.agent_id
+          const cur = yield* Effect.promise(() => rogue.get("A1"))
+          yield* Effect.promise(() => rogue.update("A1", bytes("[]"), cur!.revision))
+          yield* TestClock.adjust(1000)
+          yield* settle
+          return { before, at999, at1000, after: replica.read("A1") }
+        }),
+      ).pipe(Effect.provide(TestClock.layer())),
+    )
+    expect(seen).toEqual({ before: undefined, at999: undefined, at1000: "A1", after: undefined })
+    expect(problems.map((p) => [p._tag, p.key])).toEqual([["RegistryRecordInvalid", "A1"]])
+  })
 
   it("records become scatter targets: heartbeat as epoch ms; offline and quarantined agents are not targets", () => {
     const addr = { sector: 0, cluster: 0 }
