@@ -92,12 +92,15 @@ export const CascadeOrder = Schema.Struct({
 })
 export type CascadeOrder = typeof CascadeOrder.Type
 
-/** How long a node asked for `depth` may take after it is reached (its children's arrival + gather). */
+/**
+ * How long a node asked for `depth` may take after it is reached: a cluster,
+ * its agents' arrival window and gather window; a sector, its clusters'
+ * arrival window, their budget and a margin for the bus.
+ */
 export const budgetMs = (o: CascadeOrder, level: "sector" | "cluster"): number => {
-  const agents = 2 * o.agentWindowMs
-  if (level === "cluster") return o.depth === "agents" ? agents : 0
+  if (level === "cluster") return o.depth === "agents" ? 2 * o.agentWindowMs : 0
   if (o.depth === "self") return 0
-  return o.clusterWindowMs + (o.depth === "agents" ? agents + o.marginMs : o.clusterWindowMs)
+  return o.clusterWindowMs + budgetMs({ ...o, depth: o.depth === "agents" ? "agents" : "self" }, "cluster") + o.marginMs
 }
 
 /** The mesh as a node sees it now (mode and breakers may change between scatters). */
@@ -139,7 +142,8 @@ export const onTime: AgentBehaviour = (node, req) =>
 
 /**
  * Starts every coordinator and agent of `layout` on `transport` under `prefix`
- * (one process or several: pass the part a process hosts). Stopped with the scope.
+ * (one process or several: pass the part a process hosts), except the ids in
+ * `down` (crashed nodes, for fault injection). Stopped with the scope.
  */
 export const startMesh = (
   transport: Transport,
@@ -147,14 +151,16 @@ export const startMesh = (
   layout: MeshLayout,
   view: MeshView,
   behaviour: AgentBehaviour = onTime,
+  down: ReadonlySet<string> = new Set(),
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function* () {
+    const up = (n: MeshNode) => !down.has(n.impedance.agent_id)
     for (const sector of layout.sectors) {
       for (const cluster of sector.clusters) {
-        for (const agent of cluster.agents) yield* serveNode(transport, prefix, agent.impedance.agent_id, (req) => behaviour(agent, req))
-        yield* serveCluster(transport, prefix, cluster, view)
+        for (const agent of cluster.agents.filter(up)) yield* serveNode(transport, prefix, agent.impedance.agent_id, (req) => behaviour(agent, req))
+        if (up(cluster.lead)) yield* serveCluster(transport, prefix, cluster, view)
       }
-      yield* serveSector(transport, prefix, sector, view)
+      if (up(sector.coordinator)) yield* serveSector(transport, prefix, sector, view)
     }
   })
 

@@ -58,7 +58,7 @@ const faulty = (silent: ReadonlySet<string>, base: AgentBehaviour = onTime): Age
 const runCascade = (
   layout: MeshLayout,
   spec: Omit<CascadeSpec, "opId">,
-  opts: { readonly view?: MeshView; readonly behaviour?: AgentBehaviour; readonly host?: MeshLayout; readonly bus?: (t: Transport) => void } = {},
+  opts: { readonly view?: MeshView; readonly behaviour?: AgentBehaviour; readonly host?: MeshLayout; readonly down?: ReadonlySet<string>; readonly bus?: (t: Transport) => void } = {},
 ) => {
   const server = makeInProcessServer()
   const orch = server.connect("orchestrator")
@@ -67,7 +67,7 @@ const runCascade = (
   const v = opts.view ?? view()
   return virtual(
     Effect.gen(function* () {
-      yield* startMesh(mesh, "m", opts.host ?? layout, v, opts.behaviour ?? onTime)
+      yield* startMesh(mesh, "m", opts.host ?? layout, v, opts.behaviour ?? onTime, opts.down)
       return yield* cascade({ transport: orch, prefix: "m", nodeId: "orch", view: v }, layout, { opId: "c1", ...spec })
     }),
   )
@@ -124,9 +124,8 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
 
   it("a sector outage stops a wave at the sectors: FAILED_AT_SECTOR, nothing sent below", async () => {
     const layout = small()
-    const down = new Set([sectorId(1)])
     const seen: Array<string> = []
-    const r = ok(await runCascade(layout, { strategy: "wave" }, { behaviour: faulty(down), host: { sectors: [layout.sectors[0]!] }, bus: (t) => void t.subscribe("m.node.>", (_d, s) => seen.push(s)) }))
+    const r = ok(await runCascade(layout, { strategy: "wave" }, { down: new Set([sectorId(1)]), bus: (t) => void t.subscribe("m.node.>", (_d, s) => seen.push(s)) }))
     expect([r.status, r.phases.length]).toEqual(["FAILED_AT_SECTOR", 1])
     expect(r.phases[0]!.sectors.stragglers).toEqual([sectorId(1)])
     expect(seen.filter((s) => s.includes("-C"))).toEqual([])
@@ -135,11 +134,21 @@ describe("cascade through sector → cluster → agent (in-process bus, TestCloc
   it("parallel with a silent cluster: the rest reached, the cluster's agents not waited for past the budget; 50 / 60 < 90 % is PARTIAL", async () => {
     const layout = small()
     const order: CascadeOrder = { depth: "agents", classes: null, clusterWindowMs: 100, agentWindowMs: 500, marginMs: 50, agentMin: { num: 90, den: 100 }, priority: 2 }
-    const host: MeshLayout = { sectors: layout.sectors.map((s, i) => ({ ...s, clusters: s.clusters.filter((_, c) => !(i === 1 && c === 2)) })) }
-    const r = ok(await runCascade(layout, { strategy: "parallel" }, { host }))
+    const r = ok(await runCascade(layout, { strategy: "parallel" }, { down: new Set([clusterId(1, 2)]) }))
     expect([r.status, r.reached.clusters, r.reached.agents]).toEqual(["PARTIAL", 5, 50])
     // sector window 200 + its gather budget: the silent cluster delays, never blocks
     expect(r.latencyMs).toBeLessThanOrEqual(200 + budgetMs(order, "sector") + 50)
+    // by hand: sector 1 is reached at 180 and gathers to its deadline 180 + 100 + 2 × 500 + 50
+    expect(r.latencyMs).toBe(1330)
+  })
+
+  it("silent agents are stragglers at their cluster: 57 / 60 meets the wave's 95 % exactly, 56 / 60 does not but meets parallel's 90 %", async () => {
+    const silent = (n: number) => new Set(Array.from({ length: n }, (_, a) => agentId(0, 1, a)))
+    const w3 = ok(await runCascade(small(), { strategy: "wave" }, { behaviour: faulty(silent(3)) }))
+    const w4 = ok(await runCascade(small(), { strategy: "wave" }, { behaviour: faulty(silent(4)) }))
+    const p4 = ok(await runCascade(small(), { strategy: "parallel" }, { behaviour: faulty(silent(4)) }))
+    expect([w3.status, w3.reached.agents, w3.phases[2]!.reach.stragglers]).toEqual(["COMPLETE", 57, 3])
+    expect([w4.status, w4.reached.agents, p4.status, p4.reached.agents]).toEqual(["PARTIAL", 56, "COMPLETE", 56])
   })
 
   it("an OPEN cluster breaker: no message enters the cluster; its agents are not reached", async () => {
