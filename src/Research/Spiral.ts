@@ -139,3 +139,11 @@ export const supportRun = (n: number, q: number, impossible: boolean, gains: Rea
     const agreed = !impossible && q <= k
     return { agreed, impossible, level: roundLevel(n, k, agreed), digest: k }
   }
+
+/**
+ * What the rounds run spend (seconds, tokens, dollars), for a per-round cost.
+ *
+ * @lean Hydrogen.Research.Spiral.spent
+ */
+export const spent = <S>(cost: (r: Round<S>) => number, rs: ReadonlyArray<Round<S>>): number =>
+  rs.reduce((a, r) => a + requireNat("Spiral.spent", "cost", cost(r)), 0)

@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { level } from "../../src/Quorum/Arithmetic.ts"
-import { nextSupport, roundLevel, rounds, type Round, spiral, stops, supportRun } from "../../src/Research/Spiral.ts"
+import { nextSupport, roundLevel, rounds, type Round, spent, spiral, stops, supportRun } from "../../src/Research/Spiral.ts"
 
 // Properties restate the theorems of lean/Hydrogen/Research/Spiral.lean over
 // arbitrary round functions: a table of rounds indexed by the round number and
@@ -187,6 +187,61 @@ describe("Hydrogen.Research.Spiral", () => {
     expect(m).toMatchObject({ converged: true, level: "high" })
     expect(spiral(supportRun(10, 7, true, [10]), 3)).toMatchObject({ converged: false, level: "low" })
     expect(spiral(supportRun(10, 7, true, [10]), 3).rounds).toEqual([{ agreed: false, impossible: true, level: "medium", digest: 10 }])
+  })
+
+  // @lean Hydrogen.Research.Spiral.spiral_rounds
+  it("spiral_rounds: a mission's rounds are the rounds run from round 1 with no digest, maxRounds of fuel", () => {
+    fc.assert(fc.property(tableArb, maxArb, (t, m) => {
+      expect(spiral(runOf(t).run, m).rounds).toEqual(rounds(runOf(t).run, m, 1, undefined))
+    }), runs)
+  })
+
+  // @lean Hydrogen.Research.Spiral.spent_le
+  // @lean Hydrogen.Research.Spiral.spiral_spent_le
+  it("spent_le, spiral_spent_le: with every round within t, rounds spend at most their number times t, a mission at most maxRounds · t", () => {
+    fc.assert(fc.property(tableArb, maxArb, fc.integer({ min: 0, max: 50 }), fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 21, maxLength: 21 }), (t, m, bound, raw) => {
+      const cost = (r: Round<number>) => Math.min(bound, raw[r.digest]!)
+      const mission = spiral(runOf(t).run, m)
+      expect(spent(cost, mission.rounds)).toBeLessThanOrEqual(mission.rounds.length * bound)
+      expect(spent(cost, mission.rounds)).toBeLessThanOrEqual(m * bound)
+      // and it is the sum over the rounds run
+      expect(spent(cost, mission.rounds)).toBe(mission.rounds.map(cost).reduce((a, b) => a + b, 0))
+    }), runs)
+  })
+
+  /** A mission that never converges, rounds within the seed's limits. */
+  const divergent = (m: number) => spiral(() => ({ agreed: false, impossible: false, level: "medium" as const, digest: null }), m)
+
+  // @lean Hydrogen.Research.Spiral.seed_time
+  it("seed_time: rounds of 90 + 30 = 120 s give 360 s for the seed's max_rounds = 3, over its duration ≤ 300 s; 3 rounds of 90 s fit", () => {
+    expect(spent(() => 90 + 30, divergent(3).rounds)).toBe(360)
+    expect(spent(() => 90 + 30, divergent(3).rounds)).toBeGreaterThan(300)
+    expect(spent(() => 90, divergent(3).rounds)).toBeLessThanOrEqual(300)
+  })
+
+  // @lean Hydrogen.Research.Spiral.seed_space
+  // @lean Hydrogen.Research.Spiral.seed_tokens
+  it("seed_space, seed_tokens: 5,000 + 10 · 2,000 = 25,000 characters a researcher, 250,000 for ten a round, 750,000 kept over 3 rounds; 500 + 1,000 + 800 = 2,300 tokens", () => {
+    const perResearcher = 5000 + 10 * 2000
+    expect(perResearcher).toBe(25000)
+    expect(spent(() => 10 * perResearcher, divergent(1).rounds)).toBe(250000)
+    expect(spent(() => 10 * perResearcher, divergent(3).rounds)).toBe(750000)
+    expect(500 + 1000 + 800).toBe(2300)
+  })
+
+  // @lean Hydrogen.Research.Spiral.seed_cost
+  it("seed_cost: in 10⁻⁸ $, ten researchers at 2,300 tokens cost 230,000 and 575,000; the mixed roster 1,311,000 over 3 rounds, under the claimed 3,000,000", () => {
+    // price per token in units of 10⁻⁸ $: $0.10/M = 10, $0.25/M = 25, $1.00/M = 100
+    const roster = (prices: number[]) => prices.reduce((a, p) => a + 2300 * p, 0)
+    expect(roster(Array(10).fill(10))).toBe(230000)
+    expect(roster(Array(10).fill(25))).toBe(575000)
+    const mixed = [10, 10, 10, 10, 25, 25, 25, 25, 25, 25]
+    expect(spent(() => roster(mixed), divergent(3).rounds)).toBe(1311000)
+    expect(spent(() => roster(mixed), divergent(3).rounds)).toBeLessThan(3000000)
+    expect(spent(() => roster([10, 10, 10, 10, 100, 100, 100, 100, 100, 100]), divergent(3).rounds)).toBe(4416000)
+    // the $0.10 budget (10⁷) is passed by ten researchers at $1.45/M for 3 rounds, or $4.35/M for one
+    expect(spent(() => roster(Array(10).fill(145)), divergent(3).rounds)).toBeGreaterThan(10_000_000)
+    expect(spent(() => roster(Array(10).fill(435)), divergent(1).rounds)).toBeGreaterThan(10_000_000)
   })
 
   it("rejects a fuel or round number that is not a natural number", () => {

@@ -20,7 +20,9 @@ stops the loop (`spiral_stops_first`), converged iff some round agreed
 (`spiral_converged_iff`), not converged means LOW (`spiral_level_low`), and
 without an impossible round a non-converged mission ran all `maxRounds`
 (`spiral_length_eq`). The seed's "converges with probability 1" is not a law of
-the loop: a run that never agrees never converges (`spiral_may_not_converge`).
+the loop: a run that never agrees never converges (`spiral_may_not_converge`). A
+mission spends at most `maxRounds` times a round's bound (`spiral_spent_le`),
+with the seed's time, space, token and cost figures checked as arithmetic.
 -/
 
 @[expose] public noncomputable section
@@ -285,6 +287,52 @@ theorem roundLevel_not_high (n k : Nat) : roundLevel n k false ≠ .high := by
   split
   next => simp
   next h => exact h
+
+/-! ## Budgets (seed 004, "Performance Bounds")
+
+Whatever a round costs (seconds, tokens, dollars), a mission costs the sum over
+the rounds run; with every round within `t`, at most `maxRounds · t`. The
+seed's per-mission figures count one round. -/
+
+/-- What the rounds run spend, for a per-round cost. -/
+def spent (cost : Round σ → Nat) (rs : List (Round σ)) : Nat := (rs.map cost).sum
+
+theorem spent_le (cost : Round σ → Nat) (t : Nat) (h : ∀ r, cost r ≤ t) :
+    ∀ rs : List (Round σ), spent cost rs ≤ rs.length * t
+  | [] => by simp [spent]
+  | r :: rs => by
+    have ih := spent_le cost t h rs
+    have hr := h r
+    simp only [spent, List.map_cons, List.sum_cons, List.length_cons, Nat.add_mul, Nat.one_mul] at ih ⊢
+    have := Nat.add_le_add hr ih
+    rw [Nat.add_comm t] at this
+    exact this
+
+/-- A mission spends at most `maxRounds` times the most a round can spend. -/
+theorem spiral_spent_le (cost : Round σ → Nat) (t maxRounds : Nat) (h : ∀ r, cost r ≤ t) :
+    spent cost (spiral run maxRounds).rounds ≤ maxRounds * t :=
+  Nat.le_trans (spent_le cost t h _) (Nat.mul_le_mul_right t (spiral_length_le run maxRounds))
+
+/-- Time, in seconds: a round is at most 90 + 30 = 120 s, so the seed's
+`max_rounds = 3` allows 360 s, over its own `duration ≤ 300s`; 3 rounds of 90 s fit. -/
+theorem seed_time : 90 + 30 = 120 ∧ 3 * 120 = 360 ∧ 300 < 3 * 120 ∧ 3 * 90 ≤ 300 := by decide
+
+/-- Space, in characters: 5,000 + 10 · 2,000 = 25,000 per researcher, 250,000 for ten, per round. -/
+theorem seed_space : 5000 + 10 * 2000 = 25000 ∧ 10 * 25000 = 250000 ∧ 3 * 250000 = 750000 := by decide
+
+/-- Tokens: 500 + 1,000 = 1,500 in, 1,500 + 800 = 2,300 per researcher. -/
+theorem seed_tokens : 500 + 1000 = 1500 ∧ 1500 + 800 = 2300 := by decide
+
+/-- Dollars, in units of 10⁻⁸ $ (so $0.10/M tokens is 10 a token, $0.25/M is 25,
+$1.00/M is 100): ten at 2,300 tokens cost 230,000 (= $0.0023) and 575,000
+(= $0.00575); the mixed roster 437,000 a round and 1,311,000 for three rounds
+(= $0.01311), below the claimed 3,000,000 (= $0.03); at MODERATE's top price
+($1.00/M) three rounds cost 4,416,000; ten researchers at $1.45/M for three
+rounds, or $4.35/M for one, pass the $0.10 budget (10⁷). -/
+theorem seed_cost :
+    10 * 2300 * 10 = 230000 ∧ 10 * 2300 * 25 = 575000 ∧ 4 * 2300 * 10 + 6 * 2300 * 25 = 437000 ∧
+    3 * 437000 = 1311000 ∧ 3 * 437000 < 3000000 ∧ 3 * (4 * 2300 * 10 + 6 * 2300 * 100) = 4416000 ∧
+    10000000 < 3 * (10 * 2300 * 145) ∧ 10000000 < 10 * 2300 * 435 := by decide
 
 end Hydrogen.Research.Spiral
 
