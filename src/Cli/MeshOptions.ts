@@ -91,8 +91,9 @@ export const meshSimDescription = `Simulates the MESH-30K mesh (seed 002): agent
   their targets (met / NOT met) and the §8.2 message rates as observed.
   --clock virtual (default) is deterministic: the same seed gives the same
   KPIs. --clock wall runs cascades and heartbeats over a nats-server it starts
-  on loopback, the agents in P host processes. Exit 0 when the run completed (KPIs not met are reported, not
-  failures), 1 when it could not run, 2 on bad input.`
+  on loopback, the agents in P host processes. Exit 0 when the run completed
+  (KPIs not met are reported, not failures), 1 when it could not run, 2 on
+  bad input.`
 
 /** `mesh sim`, with `handler` run on the decoded arguments after the checks. */
 export const meshSimCommand = <E, R>(handler: (a: MeshSimArgs) => Effect.Effect<void, E, R>) =>
