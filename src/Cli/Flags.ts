@@ -98,6 +98,19 @@ const expectation = (expected: string): string => {
  * One parse or validation error as a line of text. `command` is the command
  * path (`hydrogen tree`), `help` the command's help (for the flags it accepts).
  */
+
+/** The subcommands of each command with subcommands (the top level under ""), for the unknown-command message. */
+const subcommandsOf: Record<string, string> = {
+  "": "plan, run, tree, render, view, research, mesh, console or help",
+  mesh: "sim",
+}
+
+const subcommandMessage = (subcommand: string, parent: ReadonlyArray<string> | undefined): string => {
+  const under = parent === undefined || parent.length <= 1 ? "" : parent[parent.length - 1]!
+  const expected = subcommandsOf[under]
+  return expected === undefined ? `unknown command "${subcommand}"` : `unknown command "${subcommand}"${under === "" ? "" : ` for '${under}'`} (expected ${expected})`
+}
+
 export const formatCliError = (e: CliError.CliError, command: string, help: HelpDoc.HelpDoc | undefined): string => {
   switch (e._tag) {
     case "UnrecognizedOption": {
@@ -114,7 +127,7 @@ export const formatCliError = (e: CliError.CliError, command: string, help: Help
     case "UnexpectedArgument":
       return `unexpected argument ${e.arguments.map((a) => `"${a}"`).join(", ")} (flags look like --name value)`
     case "UnknownSubcommand":
-      return `unknown command "${e.subcommand}" (expected plan, run, tree, render, view, research or help)`
+      return subcommandMessage(e.subcommand, e.parent)
     case "MissingArgument":
       return `missing argument ${e.argument}`
     case "ValidationError":

@@ -122,7 +122,7 @@ describe("hydrogen render: bad arguments exit 2 with a message naming the flag",
 
   it("help and the unknown-command message mention render", async () => {
     expect((await runMain(["help"])).out).toContain("hydrogen render [--viewports N]")
-    expect((await runMain(["nope"])).err).toContain("expected plan, run, tree, render, view, research or help")
+    expect((await runMain(["nope"])).err).toContain("expected plan, run, tree, render, view, research, mesh, console or help")
   })
 })
 
