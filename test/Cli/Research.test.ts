@@ -23,13 +23,15 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const research = (...extra: string[]) => runMain(["research", "--corpus", corpus, "--question", question, "--out", join(dir, `out-${Math.random().toString(36).slice(2)}`), ...extra])
-// Worker isolation (the default) starts ten threads per round; on a loaded machine that takes seconds.
+// Worker isolation (the default) starts ten threads per round; on a loaded machine that takes seconds,
+// and the threads compete with each other for CPU: the worker runs give honest researchers 60 s
+// (only a researcher that never answers waits that long, and those runs use shorter timeouts).
 const workerBudget = 180_000
 const artifactDir = (out: string): string => /^artifacts: (.*) \(trace\.json\)$/m.exec(out)![1]!
 
 describe("hydrogen research", () => {
   it("no Byzantine researchers: HIGH on the corpus's line, cited at docs/facts.md:3, exit 0", async () => {
-    const r = await research()
+    const r = await research("--timeout-ms", "60000")
     expect(r.err).toBe("")
     expect(r.code).toBe(0)
     expect(r.out).toContain("quorum: n = 10, f = 3, q = 7")
@@ -71,7 +73,7 @@ describe("hydrogen research", () => {
   })
 
   it("fabricating researchers: their citations are counted as hallucinated, they are flagged, the truth still reaches HIGH", async () => {
-    const r = await research("--byzantine", "3", "--byzantine-mode", "fabricate")
+    const r = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--timeout-ms", "60000")
     expect(r.code).toBe(0)
     expect(r.out).toContain("consensus: HIGH")
     expect(r.out).toContain(`agreed claim: "${truth}"`)
@@ -83,39 +85,40 @@ describe("hydrogen research", () => {
   }, workerBudget)
 
   it("hanging and crashing researchers end as timed out / crashed without affecting the others", async () => {
-    const hang = await research("--byzantine", "3", "--byzantine-mode", "hang", "--timeout-ms", "5000")
+    const hang = await research("--byzantine", "3", "--byzantine-mode", "hang", "--timeout-ms", "15000")
     expect(hang.code).toBe(0)
     expect(hang.out).toContain("timed out 3, crashed 0")
     expect(hang.out).toContain("consensus: HIGH")
-    const crash = await research("--byzantine", "3", "--byzantine-mode", "crash")
+    const crash = await research("--byzantine", "3", "--byzantine-mode", "crash", "--timeout-ms", "60000")
     expect(crash.out).toContain("answered 7, timed out 0, crashed 3")
     expect(crash.out).toContain("consensus: HIGH")
   }, workerBudget)
 
   it("worker isolation is the default, and gives the same report as in-process apart from the isolation line and the artifact directory", async () => {
     const strip = (out: string) => out.split("\n").filter((l) => !l.startsWith("isolation: ") && !l.startsWith("artifacts: ")).join("\n")
-    const worker = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4")
-    const fibers = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4", "--isolation", "in-process")
-    expect(worker.out).toContain("isolation: worker threads (one per researcher per round, heap ≤ 128 MiB, terminated 5000 ms after ready)")
-    expect(fibers.out).toContain("isolation: in-process fibers (timeout 5000 ms; a blocking researcher is not contained)")
+    const worker = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4", "--timeout-ms", "60000")
+    const fibers = await research("--byzantine", "3", "--byzantine-mode", "fabricate", "--seed", "4", "--isolation", "in-process", "--timeout-ms", "60000")
+    expect(worker.out).toContain("isolation: worker threads (one per researcher per round, heap ≤ 128 MiB, terminated 60000 ms after ready)")
+    expect(fibers.out).toContain("isolation: in-process fibers (timeout 60000 ms; a blocking researcher is not contained)")
     expect(strip(worker.out)).toEqual(strip(fibers.out))
     expect(worker.out).toContain("consensus: HIGH")
   }, workerBudget)
 
   it("researchers that loop forever, exhaust their heap or exit the process are contained by their workers: the truth still reaches HIGH, each fault named with its kind", async () => {
-    const loop = await research("--byzantine", "3", "--byzantine-mode", "loop", "--seed", "2")
+    // Timeouts with room for load: the honest researchers must not time out; the loopers always do.
+    const loop = await research("--byzantine", "3", "--byzantine-mode", "loop", "--seed", "2", "--timeout-ms", "15000")
     expect(loop.code).toBe(0)
     expect(loop.out).toContain("answered 7, timed out 3, crashed 0")
     expect(loop.out).toContain("consensus: HIGH")
     expect(loop.out).toContain(`agreed claim: "${truth}"`)
     const positions = byzantinePositions(10, 3, 2).map((i) => `r${i + 1}`)
     expect(loop.out).toContain(`  ${positions.map((id) => `${id} timed out`).join(", ")}\n`)
-    const oom = await research("--byzantine", "3", "--byzantine-mode", "exhaust", "--memory-mb", "64")
+    const oom = await research("--byzantine", "3", "--byzantine-mode", "exhaust", "--memory-mb", "64", "--timeout-ms", "60000")
     expect(oom.out).toContain("heap ≤ 64 MiB")
     expect(oom.out).toContain("answered 7, timed out 0, crashed 3")
     expect(oom.out.match(/r\d+ crashed \(out-of-memory\)/g)).toHaveLength(3)
     expect(oom.out).toContain("consensus: HIGH")
-    const exit = await research("--byzantine", "3", "--byzantine-mode", "exit")
+    const exit = await research("--byzantine", "3", "--byzantine-mode", "exit", "--timeout-ms", "60000")
     expect(exit.out.match(/r\d+ crashed \(exited\)/g)).toHaveLength(3)
     expect(exit.out).toContain("consensus: HIGH")
     // Their one list_files call each is in the trace's audit although their threads were ended.
@@ -128,7 +131,7 @@ describe("hydrogen research", () => {
   }, workerBudget)
 
   it("the artifact directory holds trace.json: every round's answers, citation checks and each researcher's tool-call audit", async () => {
-    const r = await research("--byzantine", "4", "--max-rounds", "2", "--byzantine-mode", "collude")
+    const r = await research("--byzantine", "4", "--max-rounds", "2", "--byzantine-mode", "collude", "--timeout-ms", "60000")
     const trace = JSON.parse(readFileSync(join(artifactDir(r.out), "trace.json"), "utf8"))
     expect(trace.rounds).toHaveLength(2)
     expect(trace.converged).toBe(false)
