@@ -49,7 +49,7 @@ describe("decodeMessage: the frame", () => {
   it("a checksum mismatch gives the trailer's value and the bytes' own", () => {
     const good = frame(3, [0, 1, 0])
     const bad = good.slice()
-    bad[bad.length - 4] ^= 0xff
+    bad[bad.length - 4]! ^= 0xff
     const actual = crc32(good.subarray(0, good.length - 4))
     expect(errorOf(bad)).toMatchObject({ _tag: "ChecksumMismatch", expected: (actual ^ 0xff) >>> 0, actual })
   })
