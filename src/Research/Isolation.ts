@@ -14,7 +14,10 @@
  * never written to the coordinator's.
  *
  * Heap limits bound the JS heap; memory outside it (large ArrayBuffers,
- * native allocations) is not capped by V8's limits.
+ * native allocations) is not capped by V8's limits. Audit records are what
+ * the thread reports: the sandbox and the researcher share it, so a hostile
+ * researcher could forge records (decoded, and at most `maxAuditRecords`),
+ * but never another researcher's.
  *
  * @module
  */
@@ -56,6 +59,8 @@ export interface Settled {
 }
 
 const stderrTail = 2000
+/** More audit records than this in one round is a flood, not research: Malformed. */
+export const maxAuditRecords = 10_000
 const decodeFromWorker = Schema.decodeUnknownResult(FromWorker)
 
 /** Runs one researcher in a fresh worker under `timeoutMs` from its Ready; never fails. */
@@ -104,6 +109,7 @@ export const runIsolated = (spec: ResearcherSpec, task: Task, root: string, time
           timer = setTimeout(() => end({ _tag: "TimedOut", researcher: id, toolCalls: records.length }), timeoutMs)
           return
         case "Audit":
+          if (records.length >= maxAuditRecords) return end({ _tag: "Malformed", researcher: id, field: `reply (over ${maxAuditRecords} audit records)`, toolCalls: records.length })
           records.push(m.record as AuditRecord)
           return
         case "Answered":
@@ -125,7 +131,6 @@ export const runIsolated = (spec: ResearcherSpec, task: Task, root: string, time
       void worker.terminate()
     })
   })
-
 
 const checkIsolation = (o: Limits & { maxThreads: number }): BadIsolation | undefined => {
   if (!Number.isSafeInteger(o.maxThreads) || o.maxThreads < 1 || o.maxThreads > 1024) return new BadIsolation({ field: "maxThreads", problem: `${o.maxThreads} is not an integer in [1, 1024]` })

@@ -36,10 +36,11 @@ export const ResearcherSpec = Schema.Union([
   Schema.TaggedStruct("exits", { id: Id, code: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 255 })) }),
   Schema.TaggedStruct("forges", { id: Id }),
   Schema.TaggedStruct("blocks", { id: Id, ms: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60_000 })) }),
+  Schema.TaggedStruct("floods", { id: Id, records: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000_000 })) }),
 ])
 export type ResearcherSpec = typeof ResearcherSpec.Type
 
-const hostileTags: ReadonlySet<ResearcherSpec["_tag"]> = new Set(["loops", "exhausts", "exits", "forges", "blocks"])
+const hostileTags: ReadonlySet<ResearcherSpec["_tag"]> = new Set(["loops", "exhausts", "exits", "forges", "blocks", "floods"])
 
 /** Whether `spec` may run on the coordinator's own thread (the hostile ones may not). */
 export const inProcessAllowed = (spec: ResearcherSpec): boolean => !hostileTags.has(spec._tag)
@@ -82,6 +83,17 @@ const hostile = {
         return { claim: `${id} was not stopped`, citations: [] }
       }),
   }),
+  /** Posts `records` well-formed but invented audit records, then never answers. */
+  floods: (id: string, records: number): Researcher => ({
+    id,
+    research: () =>
+      parentPort === null
+        ? Effect.fail(new ResearchFailed({ researcher: id, reason: "floods needs a worker port" }))
+        : Effect.andThen(Effect.sync(() => {
+          const record = { tool: "list_files", args: {}, outcome: "ok", bytes: 0, outputChars: 0, durationMs: 0, researcher: id, at: new Date(0).toISOString() }
+          for (let i = 0; i < records; i++) parentPort!.postMessage({ _tag: "Audit", record })
+        }), Effect.never),
+  }),
   /** Posts a message that is not a valid reply on its worker's port, then never answers. */
   forges: (id: string): Researcher => ({
     id,
@@ -121,6 +133,8 @@ export const researcherOf = (spec: ResearcherSpec): Researcher => {
       return hostile.forges(spec.id)
     case "blocks":
       return hostile.blocks(spec.id, spec.ms)
+    case "floods":
+      return hostile.floods(spec.id, spec.records)
   }
 }
 

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type IsolationOptions, isolatedRoster, runIsolated } from "../../src/Research/Isolation.ts"
+import { type IsolationOptions, isolatedRoster, maxAuditRecords, runIsolated } from "../../src/Research/Isolation.ts"
 import { inProcess, type MissionOptions, type Outcome, spiral } from "../../src/Research/Protocol.ts"
 import type { AuditRecord } from "../../src/Research/Sandbox.ts"
 import { inProcessAllowed, researcherOf, type ResearcherSpec } from "../../src/Research/WorkerRoster.ts"
@@ -129,6 +129,12 @@ describe("isolated SCATTER: one researcher per worker thread (seed 004, Property
     expect(outcomes[2]).toMatchObject({ _tag: "Crashed", researcher: "dier", kind: "threw", reason: "Error: dier died" })
     expect(outcomes[3]).toMatchObject({ _tag: "Answered", researcher: "h0", claim: "The coordinator port is 4222." })
   }, 120_000)
+
+  it("a flood of invented audit records is cut off at maxAuditRecords (Malformed); the records below the cap were well-formed and kept", async () => {
+    const s = await Effect.runPromise(runIsolated({ _tag: "floods", id: "flood", records: maxAuditRecords + 5 }, { question: port, round: 1, digest: undefined }, root, 60_000, { memoryMb: 64, startTimeoutMs: 60_000 }))
+    expect(s.outcome).toEqual({ _tag: "Malformed", researcher: "flood", field: `reply (over ${maxAuditRecords} audit records)`, toolCalls: maxAuditRecords })
+    expect(s.records).toHaveLength(maxAuditRecords)
+  }, 90_000)
 
   it("a worker started with input that does not decode fails with a message naming the field (the worker decodes its own input)", async () => {
     const bad = { _tag: "corpus", id: "", preference: -1 } as unknown as ResearcherSpec
