@@ -102,7 +102,7 @@ const expectation = (expected: string): string => {
 /** The subcommands of each command with subcommands (the top level under ""), for the unknown-command message. */
 const subcommandsOf: Record<string, string> = {
   "": "plan, run, tree, render, view, research, mesh, console or help",
-  mesh: "sim",
+  mesh: "sim or plan",
 }
 
 const subcommandMessage = (subcommand: string, parent: ReadonlyArray<string> | undefined): string => {

@@ -18,6 +18,7 @@ import { renderCommand } from "./RenderOptions.ts"
 import { consoleCommand } from "../Console/CliOptions.ts"
 import { runServe, serveCommand } from "../Console/WebCli.ts"
 import { meshCommand } from "./MeshOptions.ts"
+import { runMeshPlan } from "./MeshPlan.ts"
 import { researchCommand } from "./ResearchOptions.ts"
 import { treeCommand } from "./TreeOptions.ts"
 import { runView, viewCommand } from "./View.ts"
@@ -100,6 +101,10 @@ Usage:
       NOT met, and the §8.2 message rates observed. --clock virtual (default)
       is deterministic; wall runs cascades and heartbeats over a nats-server
       started on loopback, the agents in P host processes (default 4).
+  hydrogen mesh plan [--sectors S] [--clusters C] [--agents-per-cluster A] [--json]
+      The MESH hierarchy for S sectors (default 100) of C clusters (10) of A
+      agents (30): nodes per level, hops, fan-out, the coordinator tree's
+      per-level branching and the §8.2 message rates with their headroom.
   hydrogen console [COMMAND ...] [--bus embedded|nats] [--servers URLS]
                    [--sample N] [--to SCOPE] [--state-dir DIR] [--seed X]
                    [--sectors S] [--clusters C] [--agents-per-cluster A]
@@ -148,7 +153,10 @@ export const hydrogenCommand = (io: Io, outcome: Outcome) => {
       renderCommand((a) => Effect.flatMap(Effect.promise(() => import("./Render.ts")), (m) => m.runRender(io, outcome)(a))),
       viewCommand(runView(io)),
       researchCommand((a) => Effect.flatMap(Effect.promise(() => import("./Research.ts")), (m) => m.runResearchCommand(io, outcome)(a))),
-      meshCommand((a) => Effect.flatMap(Effect.promise(() => import("./Mesh.ts")), (m) => m.runMeshSim(io, outcome)(a))),
+      meshCommand(
+        (a) => Effect.flatMap(Effect.promise(() => import("./Mesh.ts")), (m) => m.runMeshSim(io, outcome)(a)),
+        runMeshPlan(io, outcome),
+      ),
       consoleCommand((a) => Effect.flatMap(Effect.promise(() => import("../Console/CliRun.ts")), (m) => m.runConsole(io, outcome)(a))).pipe(
         Command.withSubcommands([serveCommand(runServe(io, outcome))]),
       ),

@@ -9,6 +9,7 @@ import { decodeFailures, type FailureSpec, formatFailures, seedFailures } from "
 import type { MeshShape } from "../Mesh/Topology.ts"
 import { type Either, intFlag, intFlagOr, invalidCombination, seedFlag } from "./Flags.ts"
 import { decodeArgs } from "./Invoke.ts"
+import { meshPlanCommand, type MeshPlanOptions } from "./MeshPlan.ts"
 
 export const maxSimAgents = 1_000_000
 
@@ -105,11 +106,11 @@ export const meshSimCommand = <E, R>(handler: (a: MeshSimArgs) => Effect.Effect<
     Command.withDescription(meshSimDescription),
   )
 
-/** `mesh` with its one subcommand, `sim`. */
-export const meshCommand = <E, R>(handler: (a: MeshSimArgs) => Effect.Effect<void, E, R>) =>
+/** `mesh` with its subcommands, `sim` and `plan`. */
+export const meshCommand = <E, R, E2, R2>(handler: (a: MeshSimArgs) => Effect.Effect<void, E, R>, plan: (o: MeshPlanOptions) => Effect.Effect<void, E2, R2>) =>
   Command.make("mesh").pipe(
-    Command.withDescription("The MESH-30K protocol (seed 002): 'hydrogen mesh sim' simulates it and prints its KPIs."),
-    Command.withSubcommands([meshSimCommand(handler)]),
+    Command.withDescription("The MESH-30K protocol (seed 002): 'hydrogen mesh sim' simulates it and prints its KPIs; 'hydrogen mesh plan' prints the hierarchy and its message rates."),
+    Command.withSubcommands([meshSimCommand(handler), meshPlanCommand(plan)]),
   )
 
 /** Decodes `mesh sim` arguments (without `mesh sim`); defaults 30,000 agents, 100 sectors, 10 clusters, virtual clock. */
