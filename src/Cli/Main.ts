@@ -82,10 +82,12 @@ Usage:
       with frame time, draw calls against the proved count, the proved and
       measured error and the round status. Runs until Ctrl-C.
   hydrogen research --corpus DIR --question TEXT [--researchers N] [--byzantine B]
-                   [--byzantine-mode collude|fabricate|crash|hang|inconsistent]
+                   [--byzantine-mode collude|fabricate|crash|hang|inconsistent|loop|exhaust|exit]
                    [--faults F] [--max-rounds R] [--seed S] [--out DIR]
+                   [--isolation worker|in-process] [--memory-mb MB]
       A research mission (seed 004: scatter, gather, spiral) of N built-in
-      researchers (default 10), B of them Byzantine, over DIR: prints the
+      researchers (default 10, each in its own worker thread unless
+      --isolation in-process), B of them Byzantine, over DIR: prints the
       quorum (n, f, q; f defaults to (N - 1)/3 rounded down), the consensus
       level, the agreed claim, hallucinated citations, rounds, and the
       artifact directory with the full trace (trace.json). Exit 0 when a
