@@ -22,7 +22,7 @@ all `n`, `f`, `q`:
   honest common member: it suffices (`bftQuorum_sufficient`), every smaller
   size has a counterexample (`bftQuorum_necessary`), and it is live
   (`≤ n − f`) exactly when `n > 3f` (`bftQuorum_live_iff`); the seed's three
-  requirements alone admit unsafe sizes once `n > 3f + 1`
+  requirements alone allow unsafe sizes once `n > 3f + 1`
   (`seed_requirements_unsafe`: `n = 13, f = 3, q = 7`);
 * the seed's degradation table (`degradation_seed`) and consensus levels
   HIGH/MEDIUM/LOW over `k` agreeing of `n` as a partition (`level_*`).
